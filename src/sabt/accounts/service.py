@@ -1,0 +1,136 @@
+"""Use cases for users and their access tokens.
+
+Passwords are stored as Argon2id hashes. A bearer token is 256 random bits shown once; only its SHA-256
+is stored, so tokens can be listed and revoked but never read back.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..context import Context
+from ..core.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from ..core.workflow import OFFICE_ROLES, Action, Actor, Role, authorize
+from ..db import aware
+from ..geo.service import office_by_code
+from .models import AccessToken, User
+from .schemas import TokenOut, UserIn, UserOut
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist keeps the response time the same either way.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def create_user(ctx: Context, *, actor: Actor | None, user: UserIn) -> UserOut:
+    """Add a user. `actor` None means an operator at the command line of the server."""
+    if actor is not None:
+        authorize(actor, Action.MANAGE_USERS)
+    if len(user.password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("user.password", field="password")
+    with ctx.db.transaction() as session:
+        office_id = None
+        if user.role in OFFICE_ROLES:
+            if not user.office:
+                raise InvalidInput("user.office", field="office", role=user.role)
+            office_id = office_by_code(session, user.office).id
+        if session.scalar(select(User.id).where(User.username == user.username)) is not None:
+            raise Conflict("user.exists", field="username", username=user.username)
+        row = User(
+            username=user.username,
+            full_name=user.full_name,
+            role=user.role,
+            office_id=office_id,
+            password_hash=_hasher.hash(user.password),
+            active=True,
+            created_at=ctx.now(),
+        )
+        session.add(row)
+        session.flush()
+        return UserOut.model_validate(row, from_attributes=True)
+
+
+def list_users(ctx: Context, *, actor: Actor) -> list[UserOut]:
+    authorize(actor, Action.MANAGE_USERS)
+    with ctx.db.snapshot() as session:
+        rows = session.scalars(select(User).order_by(User.username))
+        return [UserOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+def sign_in(ctx: Context, *, username: str, password: str) -> TokenOut:
+    """Check a password and hand out a new bearer token."""
+    with ctx.db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+            raise Unauthorized("auth.invalid")
+        token = secrets.token_urlsafe(32)
+        now = ctx.now()
+        expires = now + dt.timedelta(hours=ctx.settings.token_hours)
+        session.add(
+            AccessToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=expires, revoked_at=None)
+        )
+        return TokenOut(access_token=token, expires_at=expires)
+
+
+def sign_out(ctx: Context, *, token: str) -> None:
+    with ctx.db.transaction() as session:
+        row = session.scalar(select(AccessToken).where(AccessToken.token_hash == _digest(token)))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = ctx.now()
+
+
+def actor_for_token(ctx: Context, token: str) -> Actor:
+    """The actor behind a bearer token; fails closed on anything unknown, revoked or expired."""
+    with ctx.db.snapshot() as session:
+        row = session.execute(
+            select(AccessToken, User)
+            .join(User, User.id == AccessToken.user_id)
+            .where(AccessToken.token_hash == _digest(token))
+        ).first()
+        if row is None:
+            raise Unauthorized("auth.token")
+        access, user = row
+        if access.revoked_at is not None or aware(access.expires_at) <= ctx.now() or not user.active:
+            raise Unauthorized("auth.token")
+        return _actor(user)
+
+
+def actor_for_username(ctx: Context, username: str) -> Actor:
+    """The actor an operator at the server's command line acts as."""
+    with ctx.db.snapshot() as session:
+        user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        if user is None:
+            raise NotFound("user.unknown", field="as", username=username)
+        return _actor(user)
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=Role(user.role), office_id=user.office_id)
+
+
+def usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """Usernames for showing who did what in a history."""
+    if not user_ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def has_users(ctx: Context) -> bool:
+    with ctx.db.snapshot() as session:
+        return session.scalar(select(User.id).limit(1)) is not None

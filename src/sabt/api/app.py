@@ -1,0 +1,92 @@
+"""The application factory: one FastAPI app with each feature's router and one error mapping."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException
+
+from .. import __version__
+from ..accounts.api import router as accounts_router
+from ..context import Context
+from ..core.errors import InvalidInput, NotFound, SabtError
+from ..geo.api import router as geo_router
+from ..http import problem_response
+from ..registry.api import router as registry_router
+from .limits import BodyLimits
+from .pages import HOME_PAGE
+
+log = logging.getLogger("sabt.api")
+
+
+def create_app(context: Context) -> FastAPI:
+    app = FastAPI(
+        title="Sabt civil registry API",
+        version=__version__,
+        description="Births, deaths, marriages, divorces and national codes. Errors are RFC 9457 problem+json.",
+    )
+    app.state.context = context
+    app.add_middleware(BodyLimits, max_bytes=context.settings.max_body_bytes)
+    for router in (accounts_router, geo_router, registry_router):
+        app.include_router(router, prefix="/api")
+    _add_error_mapping(app)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> str:
+        return HOME_PAGE
+
+    return app
+
+
+def _add_error_mapping(app: FastAPI) -> None:
+    @app.exception_handler(SabtError)
+    async def sabt_error(request: Request, error: SabtError) -> JSONResponse:
+        return problem_response(error, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [_validation_problem(item) for item in error.errors()]
+        if any(problem.code == "request.not_json" for problem in problems):
+            return problem_response(InvalidInput("request.not_json"), instance=request.url.path)
+        listed = [
+            {"field": p.field, "code": p.code, "detail": p.message_en, "message_fa": p.message_fa} for p in problems
+        ]
+        return problem_response(problems[0], instance=request.url.path, errors=listed)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        code = "not_found" if error.status_code == 404 else "method"
+        problem = NotFound(code) if error.status_code == 404 else _MethodNotAllowed(code)
+        return problem_response(problem, instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, _error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(_ServerError("server.error"), instance=request.url.path)
+
+
+class _MethodNotAllowed(SabtError):
+    status = 405
+
+
+class _ServerError(SabtError):
+    status = 500
+
+
+def _validation_problem(item: Any) -> SabtError:
+    location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    field = ".".join(location) or None
+    kind = item.get("type", "")
+    if kind == "json_invalid":
+        return InvalidInput("request.not_json")
+    if kind == "missing":
+        return InvalidInput("request.missing", field=field)
+    if kind == "extra_forbidden":
+        return InvalidInput("request.extra", field=field)
+    return InvalidInput("request.invalid", field=field, detail=item.get("msg", "invalid value"))

@@ -1,0 +1,184 @@
+"""The `sabt` command: serve, demo, database, users, offices, registrations and look-ups.
+
+Commands run on the server with direct access to the database, so they act as a named user (`--as`)
+whose role is checked exactly as the API checks it. Errors print the field and the reason in English
+and Persian and exit non-zero.
+"""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .accounts import service as accounts
+from .accounts.schemas import UserIn
+from .config import Settings
+from .context import open_context
+from .core.errors import SabtError
+from .core.national_code import national_code_problem, normalize_national_code
+from .core.workflow import Role
+from .geo import service as geo
+from .geo.schemas import OfficeIn
+from .registry import cli as registry_cli
+from .registry import persons as registry_persons
+from .registry import service as registry
+from .terminal import command_context, err, out, print_model
+
+app = typer.Typer(help="Sabt: a Persian-first civil registry.", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
+office_app = typer.Typer(help="Registration offices.", no_args_is_help=True)
+person_app = typer.Typer(help="Look up persons.", no_args_is_help=True)
+code_app = typer.Typer(help="National codes.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(office_app, name="office")
+app.add_typer(person_app, name="person")
+app.add_typer(code_app, name="national-code")
+app.add_typer(registry_cli.register_app, name="register")
+app.add_typer(registry_cli.event_app, name="event")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the API (and the pages) over HTTP."""
+    import uvicorn
+
+    from .api.app import create_app
+
+    ctx = open_context(Settings())
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo registry is kept")] = Path("var/demo"),
+    fresh: Annotated[bool, typer.Option(help="Start from an empty registry")] = False,
+    serve_it: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve it after seeding")] = True,
+) -> None:
+    """Create a seeded SQLite registry with demo users and serve it on localhost."""
+    from .demo import prepare_demo
+
+    settings = Settings(data_dir=data_dir, database_url="")
+    ctx = open_context(settings)
+    try:
+        summary = prepare_demo(ctx, fresh=fresh)
+    except SabtError as error:
+        err.print(f"error: {error.message_en}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    out.print(summary, highlight=False)
+    if serve_it:
+        import uvicorn
+
+        from .api.app import create_app
+
+        out.print(f"Serving on http://{host}:{port}/ (API docs at /docs). Ctrl-C stops.")
+        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the latest schema and load the reference geography."""
+    from .migrations import upgrade
+
+    with command_context() as ctx:
+        provinces, counties = upgrade(ctx)
+        out.print(f"database at head; {provinces} provinces and {counties} counties loaded")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="clerk, registrar, office_head, national_admin or auditor")],
+    office: Annotated[str | None, typer.Option(help="Office code (office roles)")] = None,
+    full_name: str = "",
+    password: Annotated[str | None, typer.Option(help="Prompted for when not given")] = None,
+) -> None:
+    """Add a user. The password is stored as an Argon2id hash."""
+    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with command_context() as ctx:
+        user = accounts.create_user(
+            ctx,
+            actor=None,
+            user=UserIn(username=username, password=secret, role=role, full_name=full_name, office=office),
+        )
+        out.print(f"user {user.username} ({user.role}) added")
+
+
+@office_app.command("add")
+def office_add(
+    code: str,
+    name: Annotated[str, typer.Option(help="Persian name of the office")],
+    county: Annotated[str, typer.Option(help="County code")],
+    prefix: Annotated[str | None, typer.Option(help="National-code prefix; default: the county's first")] = None,
+) -> None:
+    """Open a registration office in a county."""
+    with command_context() as ctx:
+        office = geo.create_office(
+            ctx, actor=None, office=OfficeIn(code=code, name_fa=name, county=county, national_code_prefix=prefix)
+        )
+        out.print(f"office {office.code} in {office.county_name_fa} (prefix {office.national_code_prefix})")
+
+
+@office_app.command("list")
+def office_list() -> None:
+    with command_context() as ctx:
+        print_model(geo.list_offices(ctx))
+
+
+@person_app.command("show")
+def person_show(
+    national_code: str,
+    as_user: Annotated[str, typer.Option("--as", envvar="SABT_USER", help="Act as this user")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Show a person's record."""
+    with command_context() as ctx:
+        actor = accounts.actor_for_username(ctx, as_user)
+        person = registry_persons.get_person(ctx, actor=actor, national_code=national_code)
+        if as_json:
+            print_model(person)
+        else:
+            registry_cli.print_person(out, person)
+
+
+@person_app.command("history")
+def person_history(
+    national_code: str,
+    as_user: Annotated[str, typer.Option("--as", envvar="SABT_USER", help="Act as this user")],
+) -> None:
+    """Every revision of a person's record, oldest first."""
+    with command_context() as ctx:
+        actor = accounts.actor_for_username(ctx, as_user)
+        print_model(registry_persons.person_history(ctx, actor=actor, national_code=national_code))
+
+
+@code_app.command("check")
+def national_code_check(code: str) -> None:
+    """Exit 0 and print "valid", or exit 1 and print the reason."""
+    normalized = normalize_national_code(code)
+    problem = national_code_problem(normalized)
+    if problem is None:
+        out.print("valid")
+        return
+    error = SabtError(f"national_code.{problem}")
+    err.print(f"invalid: {error.message_en}\n{error.message_fa}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+@code_app.command("next")
+def national_code_next(prefix: Annotated[str, typer.Option(help="3-digit place prefix")]) -> None:
+    """The next national code that will be issued under a prefix (nothing is reserved)."""
+    with command_context() as ctx:
+        code = registry.next_national_code(ctx, prefix=prefix)
+        out.print(code)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,27 @@
+"""Settings, read once from SABT_* environment variables when an app or command starts."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SABT_", frozen=True)
+
+    data_dir: Path = Path("var")
+    # Empty means the SQLite file registry.db in data_dir.
+    database_url: str = ""
+    timezone: str = "Asia/Tehran"
+    # Civil Code art. 1041: marriage of a girl under 13 or a boy under 15 (solar years) needs a court's
+    # permission that this registry does not model, so these are the floors it enforces.
+    min_marriage_age_female: int = Field(13, ge=0)
+    min_marriage_age_male: int = Field(15, ge=0)
+    # Family Protection Law 1391 art. 16: a further permanent marriage needs a court's permission.
+    max_wives: int = Field(4, ge=1)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    token_hours: int = Field(12, ge=1)
+    earliest_date: str = "1900-01-01"
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'registry.db'}"

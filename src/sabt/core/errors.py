@@ -1,0 +1,277 @@
+"""One error hierarchy with stable machine codes and messages in English and Persian.
+
+The API maps these to RFC 9457 problem+json, the CLI to a message and a non-zero exit code. Every
+message lives in MESSAGES so that the two languages stay side by side and codes stay stable.
+"""
+
+from typing import ClassVar
+
+from .text import to_persian_digits
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # input values
+    "national_code.length": ("A national code has exactly 10 digits.", "کد ملی باید دقیقاً ۱۰ رقم باشد."),
+    "national_code.not_digits": ("A national code contains only digits.", "کد ملی فقط از رقم تشکیل می‌شود."),
+    "national_code.repeated_digit": (
+        "A national code cannot be ten identical digits.",
+        "کد ملی نمی‌تواند ده رقم یکسان باشد.",
+    ),
+    "national_code.check_digit": (
+        "The check digit of this national code is wrong.",
+        "رقم کنترل این کد ملی نادرست است.",
+    ),
+    "national_code.prefix": ("A place prefix has exactly 3 digits.", "پیشوند محل باید ۳ رقم باشد."),
+    "date.format": (
+        "Write the date as YYYY/MM/DD, Jalali or Gregorian.",
+        "تاریخ را به صورت سال/ماه/روز (شمسی یا میلادی) بنویسید.",
+    ),
+    "date.no_such_day": ("There is no such day in the calendar.", "چنین روزی در تقویم وجود ندارد."),
+    "date.in_future": ("The date is in the future.", "تاریخ در آینده است."),
+    "date.too_old": ("The date is earlier than {limit}.", "تاریخ پیش از {limit} است."),
+    "date.before_birth": (
+        "The date is before the person's birth on {birth_date}.",
+        "تاریخ پیش از تولد این شخص ({birth_date}) است.",
+    ),
+    "date.before_marriage": (
+        "The divorce date is before the marriage on {married_on}.",
+        "تاریخ طلاق پیش از تاریخ ازدواج ({married_on}) است.",
+    ),
+    "name.empty": ("The name is empty.", "نام خالی است."),
+    "name.too_long": ("The name is longer than 60 letters.", "نام بیش از ۶۰ حرف است."),
+    "name.bad_characters": (
+        "A name may contain only letters, spaces and hyphens.",
+        "نام فقط می‌تواند شامل حروف، فاصله و خط تیره باشد.",
+    ),
+    "time.format": ("Write the time as HH:MM.", "ساعت را به صورت ساعت:دقیقه بنویسید."),
+    "request.invalid": ("{detail}", "مقدار این فیلد معتبر نیست ({detail})."),
+    "request.missing": ("This field is required.", "این فیلد الزامی است."),
+    "request.extra": ("This field is not expected here.", "این فیلد در اینجا پیش‌بینی نشده است."),
+    "server.error": ("Something went wrong on the server; nothing was saved.", "خطایی در سرور رخ داد؛ چیزی ذخیره نشد."),
+    "request.not_json": ("The request body is not valid JSON.", "بدنه درخواست JSON معتبر نیست."),
+    "request.media_type": ("Send the body as application/json.", "بدنه درخواست باید application/json باشد."),
+    "request.too_large": (
+        "The request body is larger than {limit} bytes.",
+        "حجم بدنه درخواست بیش از {limit} بایت است.",
+    ),
+    "idempotency_key.reused": (
+        "This Idempotency-Key was already used for a different request.",
+        "این کلید یکتایی قبلاً برای درخواست دیگری به کار رفته است.",
+    ),
+    # reference data
+    "county.unknown": ("There is no county with code {code}.", "شهرستانی با کد {code} وجود ندارد."),
+    "province.unknown": ("There is no province with code {code}.", "استانی با کد {code} وجود ندارد."),
+    "office.unknown": ("There is no office with code {code}.", "اداره‌ای با کد {code} وجود ندارد."),
+    "office.exists": ("An office with code {code} already exists.", "اداره‌ای با کد {code} از قبل وجود دارد."),
+    "office.no_prefix": (
+        "The office's county has no national-code prefix; give the office one.",
+        "شهرستان این اداره پیشوند کد ملی ندارد؛ برای اداره پیشوند تعیین کنید.",
+    ),
+    "office.required": (
+        "Name the office where the event is declared.",
+        "اداره‌ای را که واقعه در آن اعلام می‌شود مشخص کنید.",
+    ),
+    # people and events
+    "person.unknown": (
+        "No person with national code {code} is in the registry.",
+        "شخصی با کد ملی {code} در ثبت وجود ندارد.",
+    ),
+    "person.deceased": (
+        "The person with national code {code} is recorded as deceased.",
+        "شخص با کد ملی {code} فوت‌شده ثبت شده است.",
+    ),
+    "person.sex": ("The person with national code {code} must be {sex}.", "شخص با کد ملی {code} باید {sex_fa} باشد."),
+    "person.born_after_child": (
+        "The parent with national code {code} was born after the child.",
+        "والد با کد ملی {code} پس از فرزند متولد شده است.",
+    ),
+    "person.declarant": (
+        "Name the declarant (first and last name) when they are not a parent.",
+        "نام و نام خانوادگی اعلام‌کننده را وقتی پدر یا مادر نیست وارد کنید.",
+    ),
+    "date.before_event": (
+        "This date is before the event itself.",
+        "این تاریخ پیش از خود واقعه است.",
+    ),
+    "person.same": ("Both sides name the same person.", "هر دو طرف یک شخص هستند."),
+    "person.no_correction": ("The correction changes nothing.", "اصلاحیه تغییری ایجاد نمی‌کند."),
+    "marriage.under_age": (
+        "The person with national code {code} is under the minimum age of {age} on the marriage date.",
+        "شخص با کد ملی {code} در تاریخ ازدواج کمتر از {age} سال دارد.",
+    ),
+    "marriage.wife_married": (
+        "The woman with national code {code} is already married.",
+        "بانو با کد ملی {code} در حال حاضر همسر دارد.",
+    ),
+    "marriage.needs_court_permission": (
+        "The man with national code {code} is already married; a further marriage needs a court permission.",
+        "آقا با کد ملی {code} همسر دارد؛ ازدواج مجدد نیازمند اجازه دادگاه است.",
+    ),
+    "marriage.limit": (
+        "The man with national code {code} already has the maximum number of wives.",
+        "آقا با کد ملی {code} به حداکثر تعداد همسر رسیده است.",
+    ),
+    "marriage.exists": (
+        "These two persons are already married to each other.",
+        "این دو نفر در حال حاضر با یکدیگر ازدواج کرده‌اند.",
+    ),
+    "marriage.none": (
+        "These two persons are not married to each other.",
+        "این دو نفر با یکدیگر ازدواج ثبت‌شده‌ای ندارند.",
+    ),
+    "event.unknown": ("There is no event {id}.", "واقعه‌ای با شناسه {id} وجود ندارد."),
+    "event.pending": (
+        "An earlier declaration of this {kind} (event {id}) is still in progress.",
+        "اعلام قبلی همین واقعه (شناسه {id}) هنوز در جریان است.",
+    ),
+    "event.transition": (
+        "An event that is {status} cannot be {action_past}.",
+        "واقعه‌ای در وضعیت «{status_fa}» قابل «{action_fa}» نیست.",
+    ),
+    "event.late_unapproved": (
+        "This declaration is late and needs the office head's approval first.",
+        "این اعلام خارج از مهلت قانونی است و ابتدا به تأیید رئیس اداره نیاز دارد.",
+    ),
+    "event.not_late": (
+        "This declaration is on time; it needs no approval.",
+        "این اعلام در مهلت است و به تأیید نیاز ندارد.",
+    ),
+    "event.kind": ("Event {id} is a {kind}, not a {expected}.", "واقعه {id} از نوع دیگری است."),
+    "evidence.kind": (
+        "A {event} cannot be registered on a {kind}.",
+        "واقعه از این نوع با این مدرک قابل ثبت نیست.",
+    ),
+    "evidence.incomplete": (
+        "This evidence needs its issuer and document number.",
+        "این مدرک باید صادرکننده و شماره سند داشته باشد.",
+    ),
+    "evidence.witnesses": (
+        "Testimony needs two different witnesses.",
+        "گواهی شهود به دو شاهد متفاوت نیاز دارد.",
+    ),
+    "national_code.exhausted": (
+        "Every national code under prefix {prefix} has been issued.",
+        "همه کدهای ملی با پیشوند {prefix} صادر شده‌اند.",
+    ),
+    # people who act
+    "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
+    "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),
+    "auth.token": ("The access token is unknown or expired.", "توکن دسترسی نامعتبر یا منقضی است."),
+    "role.forbidden": (
+        "A {role} may not {action}.",
+        "نقش «{role_fa}» اجازه «{action_fa}» ندارد.",
+    ),
+    "office.forbidden": (
+        "This record belongs to another office.",
+        "این پرونده متعلق به اداره دیگری است.",
+    ),
+    "user.exists": ("A user named {username} already exists.", "کاربری با نام {username} از قبل وجود دارد."),
+    "user.unknown": ("There is no user named {username}.", "کاربری با نام {username} وجود ندارد."),
+    "user.office": (
+        "A {role} must belong to an office.",
+        "کاربر با نقش «{role_fa}» باید به یک اداره تعلق داشته باشد.",
+    ),
+    "user.password": (
+        "A password needs at least 10 characters.",
+        "گذرواژه باید دست‌کم ۱۰ نویسه باشد.",
+    ),
+    "not_found": ("There is nothing at this address.", "چیزی در این نشانی وجود ندارد."),
+    "method": ("This address does not accept that method.", "این نشانی این روش را نمی‌پذیرد."),
+}
+
+ROLE_FA = {
+    "clerk": "متصدی",
+    "registrar": "مأمور ثبت",
+    "office_head": "رئیس اداره",
+    "national_admin": "مدیر ملی",
+    "auditor": "بازرس",
+}
+ACTION_FA = {
+    "read": "مشاهده",
+    "declare": "اعلام واقعه",
+    "resubmit": "ارسال مجدد",
+    "validate": "بررسی",
+    "register": "ثبت",
+    "reject": "رد",
+    "approve_late": "تأیید ثبت خارج از مهلت",
+    "correct": "اصلاح",
+    "manage_users": "مدیریت کاربران",
+    "manage_offices": "مدیریت ادارات",
+}
+STATUS_FA = {"declared": "اعلام‌شده", "validated": "بررسی‌شده", "registered": "ثبت‌شده", "rejected": "ردشده"}
+SEX_FA = {"male": "مرد", "female": "زن"}
+
+
+class SabtError(Exception):
+    """A refusal that the caller can act on. `code` is stable; `field` names the input at fault."""
+
+    status: ClassVar[int] = 400
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, code: str, /, field: str | None = None, **params: object) -> None:
+        self.code = code
+        self.field = field
+        self.params = params
+        template_en, template_fa = MESSAGES[code]
+        self.message_en = template_en.format(**_english(params))
+        self.message_fa = to_persian_digits(template_fa.format(**_persian(params)))
+        super().__init__(f"{code}: {self.message_en}")
+
+
+def _english(params: dict[str, object]) -> dict[str, str]:
+    return {key: str(value).replace("_", " ") for key, value in params.items()} | {
+        "action_past": _past(str(params.get("action", ""))),
+    }
+
+
+def _persian(params: dict[str, object]) -> dict[str, str]:
+    values = {key: str(value) for key, value in params.items()}
+    values["role_fa"] = ROLE_FA.get(values.get("role", ""), "")
+    values["action_fa"] = ACTION_FA.get(values.get("action", ""), "")
+    values["status_fa"] = STATUS_FA.get(values.get("status", ""), "")
+    values["sex_fa"] = SEX_FA.get(values.get("sex", ""), "")
+    return values
+
+
+_PAST_PARTICIPLE = {
+    "validate": "validated",
+    "register": "registered",
+    "reject": "rejected",
+    "resubmit": "re-submitted",
+    "approve_late": "approved as late",
+}
+
+
+def _past(action: str) -> str:
+    return _PAST_PARTICIPLE.get(action, action)
+
+
+class InvalidInput(SabtError):
+    status = 422
+
+
+class NotFound(SabtError):
+    status = 404
+    exit_code = 3
+
+
+class Conflict(SabtError):
+    status = 409
+    exit_code = 4
+
+
+class Unauthorized(SabtError):
+    status = 401
+    exit_code = 5
+
+
+class Forbidden(SabtError):
+    status = 403
+    exit_code = 5
+
+
+class PayloadTooLarge(SabtError):
+    status = 413
+
+
+class UnsupportedMediaType(SabtError):
+    status = 415

@@ -1,0 +1,64 @@
+"""Dates at the edges: people read and type Jalali (Solar Hijri) dates; Sabt stores Gregorian ISO dates.
+
+`parse_date` accepts either calendar. A year below 1700 is read as Jalali (the registry's Jalali years
+are 12xx–14xx, its Gregorian years 18xx–21xx, so the two never collide), with Persian, Arabic-Indic or
+ASCII digits and `/`, `-` or `.` between the parts.
+"""
+
+import datetime as dt
+import re
+
+import jdatetime
+
+from .text import to_ascii_digits, to_persian_digits
+
+_DATE = re.compile(r"^\s*(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})\s*$")
+JALALI_YEAR_LIMIT = 1700
+
+
+class DateProblem(ValueError):
+    """The text is not a date in either calendar; `reason` is a stable machine code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_date(text: str) -> dt.date:
+    """A Gregorian date from Jalali or Gregorian text such as ۱۴۰۳/۰۵/۱۲ or 2024-08-02."""
+    match = _DATE.match(to_ascii_digits(text))
+    if not match:
+        raise DateProblem("format")
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        if year < JALALI_YEAR_LIMIT:
+            gregorian: dt.date = jdatetime.date(year, month, day).togregorian()
+            return gregorian
+        return dt.date(year, month, day)
+    except ValueError as error:
+        raise DateProblem("no_such_day") from error
+
+
+def to_jalali(day: dt.date) -> str:
+    """The Jalali date as YYYY/MM/DD with ASCII digits (for APIs and files)."""
+    jalali = jdatetime.date.fromgregorian(date=day)
+    return f"{jalali.year:04d}/{jalali.month:02d}/{jalali.day:02d}"
+
+
+def to_jalali_persian(day: dt.date) -> str:
+    """The Jalali date as YYYY/MM/DD with Persian digits (for people)."""
+    return to_persian_digits(to_jalali(day))
+
+
+def jalali_year(day: dt.date) -> int:
+    year: int = jdatetime.date.fromgregorian(date=day).year
+    return year
+
+
+def year_span(year: int) -> tuple[dt.date, dt.date]:
+    """The first and last Gregorian day of a year given in either calendar (below 1700: Jalali)."""
+    if year < JALALI_YEAR_LIMIT:
+        first: dt.date = jdatetime.date(year, 1, 1).togregorian()
+        following: dt.date = jdatetime.date(year + 1, 1, 1).togregorian()
+        return first, following - dt.timedelta(days=1)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)

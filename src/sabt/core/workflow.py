@@ -1,0 +1,100 @@
+"""Vital events, their workflow, and who may do what.
+
+Every event moves declared → validated → registered, or is rejected with a reason and can be
+re-submitted (→ declared again). A late declaration needs the office head's approval before it can be
+registered. Roles follow the organization: clerks declare; registrars validate and register; office heads
+also approve late registrations and corrections; national administrators manage users and offices;
+auditors only read.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .errors import Forbidden
+
+
+class EventKind(StrEnum):
+    BIRTH = "birth"
+    DEATH = "death"
+    MARRIAGE = "marriage"
+    DIVORCE = "divorce"
+
+
+class EventStatus(StrEnum):
+    DECLARED = "declared"
+    VALIDATED = "validated"
+    REGISTERED = "registered"
+    REJECTED = "rejected"
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    REGISTRAR = "registrar"
+    OFFICE_HEAD = "office_head"
+    NATIONAL_ADMIN = "national_admin"
+    AUDITOR = "auditor"
+
+
+class Action(StrEnum):
+    READ = "read"
+    DECLARE = "declare"
+    RESUBMIT = "resubmit"
+    VALIDATE = "validate"
+    REGISTER = "register"
+    REJECT = "reject"
+    APPROVE_LATE = "approve_late"
+    CORRECT = "correct"
+    MANAGE_USERS = "manage_users"
+    MANAGE_OFFICES = "manage_offices"
+
+
+_OFFICE_WORK = {Action.READ, Action.DECLARE, Action.RESUBMIT}
+_REGISTRAR_WORK = _OFFICE_WORK | {Action.VALIDATE, Action.REGISTER, Action.REJECT}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.CLERK: frozenset(_OFFICE_WORK),
+    Role.REGISTRAR: frozenset(_REGISTRAR_WORK),
+    Role.OFFICE_HEAD: frozenset(_REGISTRAR_WORK | {Action.APPROVE_LATE, Action.CORRECT}),
+    Role.NATIONAL_ADMIN: frozenset({Action.READ, Action.MANAGE_USERS, Action.MANAGE_OFFICES}),
+    Role.AUDITOR: frozenset({Action.READ}),
+}
+
+# Roles whose work belongs to one office; the others act nationally.
+OFFICE_ROLES = frozenset({Role.CLERK, Role.REGISTRAR, Role.OFFICE_HEAD})
+
+TRANSITIONS: dict[tuple[EventStatus, Action], EventStatus] = {
+    (EventStatus.DECLARED, Action.VALIDATE): EventStatus.VALIDATED,
+    (EventStatus.VALIDATED, Action.REGISTER): EventStatus.REGISTERED,
+    (EventStatus.DECLARED, Action.REJECT): EventStatus.REJECTED,
+    (EventStatus.VALIDATED, Action.REJECT): EventStatus.REJECTED,
+    (EventStatus.REJECTED, Action.RESUBMIT): EventStatus.DECLARED,
+}
+
+# Late approval is not a state change: it may be given while the event waits at either early step.
+LATE_APPROVAL_STATES = frozenset({EventStatus.DECLARED, EventStatus.VALIDATED})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, or an operator at the command line acting as a user."""
+
+    user_id: int
+    username: str
+    role: Role
+    office_id: int | None
+
+    def may(self, action: Action) -> bool:
+        return action in PERMISSIONS[self.role]
+
+
+def next_status(current: EventStatus, action: Action) -> EventStatus | None:
+    """The status after `action`, or None when the workflow does not allow it from `current`."""
+    return TRANSITIONS.get((current, action))
+
+
+def authorize(actor: Actor, action: Action, *, office_id: int | None = None) -> None:
+    """Raise Forbidden unless `actor` may do `action` (on a record of `office_id`, when given)."""
+    if not actor.may(action):
+        raise Forbidden("role.forbidden", role=actor.role, action=action)
+    if office_id is not None and actor.role in OFFICE_ROLES and actor.office_id != office_id:
+        raise Forbidden("office.forbidden")

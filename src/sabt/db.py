@@ -1,0 +1,108 @@
+"""Engines, sessions and the unit of work.
+
+Every use case runs in one transaction: `with ctx.db.transaction() as session:` commits when the block
+ends normally and rolls back when it raises. On SQLite, write transactions begin IMMEDIATE so that two
+writers queue for the lock instead of failing halfway; reads use a separate, deferred engine.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    # All moments are stored in UTC with their zone (SQLite drops the zone; see `aware`).
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: DateTime(timezone=True)}
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A stored moment with its UTC zone restored (SQLite returns it without one)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    writer: sessionmaker[Session]
+    reader: sessionmaker[Session]
+    engines: tuple[Engine, ...]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed if the block finishes, rolled back if it raises."""
+        with self.writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only session; anything written in it is rolled back."""
+        with self.reader() as session, session.begin():
+            yield session
+            session.rollback()
+
+    def dispose(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+
+
+def open_database(url: str) -> Database:
+    if url.startswith("sqlite"):
+        _ensure_sqlite_directory(url)
+        writer = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
+        reader = _sqlite_engine(url, begin="BEGIN")
+        engines: tuple[Engine, ...] = (writer, reader)
+    else:
+        writer = reader = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engines = (writer,)
+    return Database(
+        url=url,
+        writer=sessionmaker(writer, expire_on_commit=False),
+        reader=sessionmaker(reader, expire_on_commit=False),
+        engines=engines,
+    )
+
+
+def _ensure_sqlite_directory(url: str) -> None:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: str, *, begin: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling defers it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine

@@ -1,0 +1,1 @@
+"""Geography: provinces, counties (with census populations) and registration offices."""

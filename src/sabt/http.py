@@ -1,0 +1,51 @@
+"""Plumbing every feature's routes share: the context, the signed-in actor, and problem+json responses."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordBearer
+
+from .accounts.service import actor_for_token
+from .context import Context
+from .core.errors import SabtError, Unauthorized
+from .core.workflow import Actor
+
+PROBLEM_JSON = "application/problem+json"
+TOKEN_URL = "/api/auth/token"  # noqa: S105 (an address, not a secret)
+
+bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+def get_context(request: Request) -> Context:
+    context: Context = request.app.state.context
+    return context
+
+
+def get_actor(ctx: Annotated[Context, Depends(get_context)], token: Annotated[str | None, Depends(bearer)]) -> Actor:
+    if not token:
+        raise Unauthorized("auth.required")
+    return actor_for_token(ctx, token)
+
+
+CurrentContext = Annotated[Context, Depends(get_context)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+BearerToken = Annotated[str | None, Depends(bearer)]
+
+
+def problem_response(error: SabtError, *, instance: str, errors: list[dict[str, Any]] | None = None) -> JSONResponse:
+    """RFC 9457 problem details, with Sabt's stable code, the field and a Persian message."""
+    body: dict[str, Any] = {
+        "type": f"urn:sabt:problem:{error.code}",
+        "title": error.message_en,
+        "status": error.status,
+        "detail": error.message_en,
+        "code": error.code,
+        "field": error.field,
+        "message_fa": error.message_fa,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = errors
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON, headers=headers)

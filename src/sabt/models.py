@@ -1,0 +1,9 @@
+"""Every feature's tables, gathered so that migrations see the whole schema."""
+
+from .accounts import models as accounts_models
+from .db import Base
+from .geo import models as geo_models
+from .registry import models as registry_models
+
+metadata = Base.metadata
+FEATURE_MODELS = (geo_models, accounts_models, registry_models)

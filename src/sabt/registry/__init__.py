@@ -1,0 +1,1 @@
+"""Persons and vital events: declaration, workflow, registration, corrections, national codes, search."""

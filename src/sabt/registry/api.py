@@ -1,0 +1,193 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from ..core.errors import InvalidInput
+from ..core.national_code import national_code_problem, normalize_national_code
+from ..core.workflow import EventKind, EventStatus
+from ..http import CurrentActor, CurrentContext
+from . import persons, service
+from .schemas import (
+    BirthDeclaration,
+    DeathDeclaration,
+    Declaration,
+    DivorceDeclaration,
+    EventOut,
+    EventStepOut,
+    MarriageDeclaration,
+    NoteIn,
+    PersonCorrection,
+    PersonOut,
+    PersonRevisionOut,
+    PersonSummary,
+    ReasonIn,
+)
+
+router = APIRouter(tags=["registry"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=100,
+        description="Any unique string; a retried request with the same key returns the first result",
+    ),
+]
+
+
+def _declared(response: Response, event: EventOut) -> EventOut:
+    response.status_code = status.HTTP_200_OK if event.replayed else status.HTTP_201_CREATED
+    return event
+
+
+@router.post("/events/births", response_model=EventOut, status_code=status.HTTP_201_CREATED)
+def declare_birth(
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    response: Response,
+    declaration: BirthDeclaration,
+    idempotency_key: IdempotencyKey = None,
+) -> EventOut:
+    return _declared(
+        response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
+    )
+
+
+@router.post("/events/deaths", response_model=EventOut, status_code=status.HTTP_201_CREATED)
+def declare_death(
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    response: Response,
+    declaration: DeathDeclaration,
+    idempotency_key: IdempotencyKey = None,
+) -> EventOut:
+    return _declared(
+        response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
+    )
+
+
+@router.post("/events/marriages", response_model=EventOut, status_code=status.HTTP_201_CREATED)
+def declare_marriage(
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    response: Response,
+    declaration: MarriageDeclaration,
+    idempotency_key: IdempotencyKey = None,
+) -> EventOut:
+    return _declared(
+        response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
+    )
+
+
+@router.post("/events/divorces", response_model=EventOut, status_code=status.HTTP_201_CREATED)
+def declare_divorce(
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    response: Response,
+    declaration: DivorceDeclaration,
+    idempotency_key: IdempotencyKey = None,
+) -> EventOut:
+    return _declared(
+        response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
+    )
+
+
+@router.get("/events", response_model=list[EventOut])
+def list_events(
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    status: EventStatus | None = None,
+    kind: EventKind | None = None,
+    office: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[EventOut]:
+    """The work queue of an office (the caller's own unless `office` names another), oldest first."""
+    return service.list_events(ctx, actor=actor, status=status, kind=kind, office_code=office, limit=limit)
+
+
+@router.get("/events/{event_id}", response_model=EventOut)
+def get_event(ctx: CurrentContext, actor: CurrentActor, event_id: int) -> EventOut:
+    return service.get_event(ctx, actor=actor, event_id=event_id)
+
+
+@router.get("/events/{event_id}/history", response_model=list[EventStepOut])
+def event_history(ctx: CurrentContext, actor: CurrentActor, event_id: int) -> list[EventStepOut]:
+    return service.event_history(ctx, actor=actor, event_id=event_id)
+
+
+@router.put("/events/{event_id}/declaration", response_model=EventOut)
+def resubmit(
+    ctx: CurrentContext, actor: CurrentActor, event_id: int, body: Annotated[dict[str, Any], Body()]
+) -> EventOut:
+    """Re-submit a rejected declaration, corrected; the body has the same form as the original."""
+    kind = EventKind(service.get_event(ctx, actor=actor, event_id=event_id).kind)
+    try:
+        declaration: Declaration = service.SCHEMA_OF[kind].model_validate(body)
+    except ValidationError as error:
+        raise RequestValidationError([{**item, "loc": ("body", *item["loc"])} for item in error.errors()]) from None
+    return service.resubmit(ctx, actor=actor, event_id=event_id, declaration=declaration)
+
+
+@router.post("/events/{event_id}/validate", response_model=EventOut)
+def validate_event(ctx: CurrentContext, actor: CurrentActor, event_id: int) -> EventOut:
+    return service.validate_event(ctx, actor=actor, event_id=event_id)
+
+
+@router.post("/events/{event_id}/register", response_model=EventOut)
+def register_event(ctx: CurrentContext, actor: CurrentActor, event_id: int) -> EventOut:
+    return service.register_event(ctx, actor=actor, event_id=event_id)
+
+
+@router.post("/events/{event_id}/reject", response_model=EventOut)
+def reject_event(ctx: CurrentContext, actor: CurrentActor, event_id: int, body: ReasonIn) -> EventOut:
+    return service.reject_event(ctx, actor=actor, event_id=event_id, reason=body.reason)
+
+
+@router.post("/events/{event_id}/approve-late", response_model=EventOut)
+def approve_late(ctx: CurrentContext, actor: CurrentActor, event_id: int, body: NoteIn | None = None) -> EventOut:
+    return service.approve_late(ctx, actor=actor, event_id=event_id, note=body.note if body else "")
+
+
+@router.get("/persons", response_model=list[PersonSummary])
+def search_persons(
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    name: Annotated[str | None, Query(max_length=60)] = None,
+    last_name: Annotated[str | None, Query(max_length=60)] = None,
+    birth_year: Annotated[int | None, Query(ge=1200, le=2200, description="Jalali (e.g. 1370) or Gregorian")] = None,
+    father_name: Annotated[str | None, Query(max_length=60)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[PersonSummary]:
+    """Find persons by normalized first name and/or surname, narrowed by Gregorian birth year and father's name."""
+    if not (name or last_name):
+        raise InvalidInput("request.missing", field="name")
+    return persons.search_persons(
+        ctx, actor=actor, name=name, last_name=last_name, birth_year=birth_year, father_name=father_name, limit=limit
+    )
+
+
+@router.get("/persons/{national_code}", response_model=PersonOut)
+def get_person(ctx: CurrentContext, actor: CurrentActor, national_code: str) -> PersonOut:
+    return persons.get_person(ctx, actor=actor, national_code=national_code)
+
+
+@router.get("/persons/{national_code}/history", response_model=list[PersonRevisionOut])
+def person_history(ctx: CurrentContext, actor: CurrentActor, national_code: str) -> list[PersonRevisionOut]:
+    return persons.person_history(ctx, actor=actor, national_code=national_code)
+
+
+@router.post("/persons/{national_code}/corrections", response_model=PersonOut)
+def correct_person(
+    ctx: CurrentContext, actor: CurrentActor, national_code: str, correction: PersonCorrection
+) -> PersonOut:
+    return persons.correct_person(ctx, actor=actor, national_code=national_code, correction=correction)
+
+
+@router.get("/national-codes/{code}/check")
+def check_national_code(code: str) -> dict[str, Any]:
+    """Whether a national code is well-formed (check digit and all); says nothing about who holds it."""
+    normalized = normalize_national_code(code)
+    problem = national_code_problem(normalized)
+    return {"national_code": normalized, "valid": problem is None, "reason": problem}

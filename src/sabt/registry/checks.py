@@ -1,0 +1,344 @@
+"""The rules a declaration must meet against the registry as it stands.
+
+Each `check_*` reads what it needs, raises a `SabtError` naming the field at fault, and returns the
+declaration's values parsed and normalized. They run when an event is declared, validated and
+registered, because the registry may change in between (a parent dies, a spouse marries elsewhere).
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..core.errors import Conflict, InvalidInput
+from ..core.jalali import DateProblem, parse_date, to_jalali
+from ..core.national_code import national_code_problem, normalize_national_code
+from ..core.people import age_in_years, marriage_capacity_problem
+from ..core.text import name_problem, normalize_name, to_ascii_digits
+from ..core.workflow import EventKind, EventStatus
+from ..geo.schemas import CountyOut
+from ..geo.service import require_county
+from .models import Event, Marriage, Person
+from .schemas import (
+    BirthDeclaration,
+    DeathDeclaration,
+    Declarant,
+    DivorceDeclaration,
+    Evidence,
+    MarriageDeclaration,
+    PersonRef,
+)
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A father may die before his child is born; a pregnancy lasts at most about 300 days.
+_LONGEST_PREGNANCY = dt.timedelta(days=300)
+PENDING = (EventStatus.DECLARED, EventStatus.VALIDATED)
+
+
+@dataclass(frozen=True)
+class NameValue:
+    normalized: str
+    typed: str
+
+
+@dataclass(frozen=True)
+class Parent:
+    person_id: int | None
+    national_code: str | None
+    first_name: NameValue
+    last_name: NameValue
+
+
+@dataclass(frozen=True)
+class CheckedBirth:
+    first_name: NameValue
+    last_name: NameValue
+    sex: str
+    event_date: dt.date
+    birth_time: str | None
+    county: CountyOut
+    place: str
+    birth_order: int
+    father: Parent
+    mother: Parent
+    period_starts: dt.date | None
+    subject_id: None = None
+    partner_id: None = None
+
+
+@dataclass(frozen=True)
+class CheckedDeath:
+    person: Person
+    event_date: dt.date
+    period_starts: dt.date | None
+
+    @property
+    def subject_id(self) -> int:
+        return self.person.id
+
+    partner_id: None = None
+
+
+@dataclass(frozen=True)
+class CheckedCouple:
+    """A marriage or divorce: the two spouses and, for a divorce, the marriage it ends."""
+
+    husband: Person
+    wife: Person
+    event_date: dt.date
+    marriage: Marriage | None
+    period_starts: None = None
+
+    @property
+    def subject_id(self) -> int:
+        return self.husband.id
+
+    @property
+    def partner_id(self) -> int:
+        return self.wife.id
+
+
+Checked = CheckedBirth | CheckedDeath | CheckedCouple
+
+
+class Rules:
+    """Parsing and look-ups shared by the checks, bound to a session and the registry's day."""
+
+    def __init__(self, session: Session, settings: Settings, today: dt.date) -> None:
+        self.session = session
+        self.settings = settings
+        self.today = today
+        self.earliest = dt.date.fromisoformat(settings.earliest_date)
+
+    def date(self, text: str, *, field: str) -> dt.date:
+        try:
+            day = parse_date(text)
+        except DateProblem as problem:
+            raise InvalidInput(f"date.{problem.reason}", field=field) from None
+        if day > self.today:
+            raise InvalidInput("date.in_future", field=field)
+        if day < self.earliest:
+            raise InvalidInput("date.too_old", field=field, limit=to_jalali(self.earliest))
+        return day
+
+    def optional_date(self, text: str | None, *, field: str, not_before: dt.date) -> dt.date | None:
+        if text is None:
+            return None
+        day = self.date(text, field=field)
+        if day < not_before:
+            raise InvalidInput("date.before_event", field=field)
+        return day
+
+    @staticmethod
+    def time(text: str | None, *, field: str) -> str | None:
+        if text is None:
+            return None
+        cleaned = to_ascii_digits(text).strip()
+        if not _TIME.match(cleaned):
+            raise InvalidInput("time.format", field=field)
+        return cleaned
+
+    @staticmethod
+    def name(text: str | None, *, field: str) -> NameValue:
+        normalized = normalize_name(text or "")
+        problem = name_problem(normalized)
+        if problem:
+            raise InvalidInput(f"name.{problem}", field=field)
+        return NameValue(normalized, (text or "").strip())
+
+    @staticmethod
+    def code(text: str, *, field: str) -> str:
+        code = normalize_national_code(text)
+        problem = national_code_problem(code)
+        if problem:
+            raise InvalidInput(f"national_code.{problem}", field=field)
+        return code
+
+    def person(self, text: str, *, field: str) -> Person:
+        code = self.code(text, field=field)
+        person = self.session.scalar(select(Person).where(Person.national_code == code))
+        if person is None:
+            raise InvalidInput("person.unknown", field=field, code=code)
+        return person
+
+    def living_person(self, text: str, *, field: str) -> Person:
+        person = self.person(text, field=field)
+        if person.died_on is not None:
+            raise Conflict("person.deceased", field=field, code=person.national_code)
+        return person
+
+    def county(self, code: str, *, field: str = "county") -> CountyOut:
+        return require_county(self.session, code, field=field)
+
+    def no_pending(self, kind: EventKind, *, subject_id: int, partner_id: int | None, exclude: int | None) -> None:
+        query = select(Event.id).where(Event.kind == kind, Event.status.in_(PENDING), Event.subject_id == subject_id)
+        if partner_id is not None:
+            query = query.where(Event.partner_id == partner_id)
+        if exclude is not None:
+            query = query.where(Event.id != exclude)
+        pending = self.session.scalar(query.limit(1))
+        if pending is not None:
+            raise Conflict("event.pending", kind=kind, id=pending)
+
+
+def check_birth(rules: Rules, declaration: BirthDeclaration) -> CheckedBirth:
+    born = rules.date(declaration.birth_date, field="birth_date")
+    birth = CheckedBirth(
+        first_name=rules.name(declaration.first_name, field="first_name"),
+        last_name=rules.name(declaration.last_name, field="last_name"),
+        sex=declaration.sex,
+        event_date=born,
+        birth_time=rules.time(declaration.birth_time, field="birth_time"),
+        county=rules.county(declaration.county),
+        place=normalize_name(declaration.place),
+        birth_order=declaration.birth_order,
+        father=_parent(rules, declaration.father, field="father", sex="male", child_born=born),
+        mother=_parent(rules, declaration.mother, field="mother", sex="female", child_born=born),
+        period_starts=rules.optional_date(declaration.arrival_date, field="arrival_date", not_before=born),
+    )
+    _check_declarant(rules, declaration.declarant)
+    _check_evidence(rules, declaration.evidence, event=EventKind.BIRTH)
+    return birth
+
+
+def _parent(rules: Rules, ref: PersonRef, *, field: str, sex: str, child_born: dt.date) -> Parent:
+    if ref.national_code is None:
+        return Parent(
+            None,
+            None,
+            rules.name(ref.first_name, field=f"{field}.first_name"),
+            rules.name(ref.last_name, field=f"{field}.last_name"),
+        )
+    code_field = f"{field}.national_code"
+    person = rules.person(ref.national_code, field=code_field)
+    if person.sex != sex:
+        raise InvalidInput("person.sex", field=code_field, code=person.national_code, sex=sex)
+    if person.birth_date >= child_born:
+        raise InvalidInput("person.born_after_child", field=code_field, code=person.national_code)
+    latest_death = child_born if sex == "female" else child_born - _LONGEST_PREGNANCY
+    if person.died_on is not None and person.died_on < latest_death:
+        raise InvalidInput("person.deceased", field=code_field, code=person.national_code)
+    return Parent(
+        person.id,
+        person.national_code,
+        NameValue(person.first_name, person.first_name_typed),
+        NameValue(person.last_name, person.last_name_typed),
+    )
+
+
+def _check_declarant(rules: Rules, declarant: Declarant) -> None:
+    if declarant.national_code is not None:
+        rules.code(declarant.national_code, field="declarant.national_code")
+    if declarant.relation not in ("father", "mother"):
+        if not declarant.first_name or not declarant.last_name:
+            raise InvalidInput("person.declarant", field="declarant")
+        rules.name(declarant.first_name, field="declarant.first_name")
+        rules.name(declarant.last_name, field="declarant.last_name")
+
+
+_EVIDENCE_FOR = {
+    EventKind.BIRTH: {"medical_certificate", "witnesses"},
+    EventKind.DEATH: {"medical_certificate", "witnesses", "burial_permit", "court_order"},
+}
+
+
+def _check_evidence(rules: Rules, evidence: Evidence, *, event: EventKind) -> None:
+    if evidence.kind not in _EVIDENCE_FOR[event]:
+        raise InvalidInput("evidence.kind", field="evidence.kind", event=event, kind=evidence.kind)
+    if evidence.kind != "witnesses":
+        if not evidence.issuer or not evidence.document_number:
+            raise InvalidInput("evidence.incomplete", field="evidence")
+        return
+    if len(evidence.witnesses) != 2:
+        raise InvalidInput("evidence.witnesses", field="evidence.witnesses")
+    seen = set()
+    for index, witness in enumerate(evidence.witnesses):
+        prefix = f"evidence.witnesses[{index}]"
+        first = rules.name(witness.first_name, field=f"{prefix}.first_name")
+        last = rules.name(witness.last_name, field=f"{prefix}.last_name")
+        code = rules.code(witness.national_code, field=f"{prefix}.national_code") if witness.national_code else None
+        seen.add(code or (first.normalized, last.normalized))
+    if len(seen) != 2:
+        raise InvalidInput("evidence.witnesses", field="evidence.witnesses")
+
+
+def check_death(rules: Rules, declaration: DeathDeclaration, *, exclude: int | None = None) -> CheckedDeath:
+    person = rules.living_person(declaration.national_code, field="national_code")
+    died = rules.date(declaration.death_date, field="death_date")
+    if died < person.birth_date:
+        raise InvalidInput("date.before_birth", field="death_date", birth_date=to_jalali(person.birth_date))
+    rules.time(declaration.death_time, field="death_time")
+    rules.county(declaration.county)
+    learned = rules.optional_date(declaration.learned_on, field="learned_on", not_before=died)
+    arrived = rules.optional_date(declaration.arrival_date, field="arrival_date", not_before=died)
+    _check_declarant(rules, declaration.declarant)
+    _check_evidence(rules, declaration.evidence, event=EventKind.DEATH)
+    rules.no_pending(EventKind.DEATH, subject_id=person.id, partner_id=None, exclude=exclude)
+    later_start = max((day for day in (learned, arrived) if day is not None), default=None)
+    return CheckedDeath(person=person, event_date=died, period_starts=later_start)
+
+
+def _couple(rules: Rules, husband_code: str, wife_code: str, *, living: bool) -> tuple[Person, Person]:
+    find = rules.living_person if living else rules.person
+    husband = find(husband_code, field="husband_national_code")
+    wife = find(wife_code, field="wife_national_code")
+    if husband.id == wife.id:
+        raise InvalidInput("person.same", field="wife_national_code")
+    for person, sex, field in ((husband, "male", "husband_national_code"), (wife, "female", "wife_national_code")):
+        if person.sex != sex:
+            raise InvalidInput("person.sex", field=field, code=person.national_code, sex=sex)
+    return husband, wife
+
+
+def _active_marriages(rules: Rules, person: Person) -> list[Marriage]:
+    column = Marriage.husband_id if person.sex == "male" else Marriage.wife_id
+    return list(rules.session.scalars(select(Marriage).where(column == person.id, Marriage.ended_on.is_(None))))
+
+
+def check_marriage(rules: Rules, declaration: MarriageDeclaration, *, exclude: int | None = None) -> CheckedCouple:
+    husband, wife = _couple(rules, declaration.husband_national_code, declaration.wife_national_code, living=True)
+    married = rules.date(declaration.marriage_date, field="marriage_date")
+    rules.county(declaration.county)
+    floors = {"male": rules.settings.min_marriage_age_male, "female": rules.settings.min_marriage_age_female}
+    for person, field in ((husband, "husband_national_code"), (wife, "wife_national_code")):
+        if person.birth_date > married:
+            raise InvalidInput("date.before_birth", field="marriage_date", birth_date=to_jalali(person.birth_date))
+        if age_in_years(person.birth_date, married) < floors[person.sex]:
+            raise InvalidInput("marriage.under_age", field=field, code=person.national_code, age=floors[person.sex])
+    husbands_marriages = _active_marriages(rules, husband)
+    if any(marriage.wife_id == wife.id for marriage in husbands_marriages):
+        raise Conflict("marriage.exists", field="wife_national_code")
+    for person, active, field in (
+        (wife, len(_active_marriages(rules, wife)), "wife_national_code"),
+        (husband, len(husbands_marriages), "husband_national_code"),
+    ):
+        problem = marriage_capacity_problem(
+            sex=person.sex,
+            active_marriages=active,
+            court_permission=bool(declaration.court_permission),
+            max_wives=rules.settings.max_wives,
+        )
+        if problem:
+            raise Conflict(problem, field=field, code=person.national_code)
+    rules.no_pending(EventKind.MARRIAGE, subject_id=husband.id, partner_id=wife.id, exclude=exclude)
+    return CheckedCouple(husband=husband, wife=wife, event_date=married, marriage=None)
+
+
+def check_divorce(rules: Rules, declaration: DivorceDeclaration, *, exclude: int | None = None) -> CheckedCouple:
+    husband, wife = _couple(rules, declaration.husband_national_code, declaration.wife_national_code, living=True)
+    divorced = rules.date(declaration.divorce_date, field="divorce_date")
+    rules.county(declaration.county)
+    marriage = rules.session.scalar(
+        select(Marriage)
+        .where(Marriage.husband_id == husband.id, Marriage.wife_id == wife.id, Marriage.ended_on.is_(None))
+        .order_by(Marriage.married_on.desc())
+    )
+    if marriage is None:
+        raise Conflict("marriage.none", field="wife_national_code")
+    if divorced < marriage.married_on:
+        raise InvalidInput("date.before_marriage", field="divorce_date", married_on=to_jalali(marriage.married_on))
+    rules.no_pending(EventKind.DIVORCE, subject_id=husband.id, partner_id=wife.id, exclude=exclude)
+    return CheckedCouple(husband=husband, wife=wife, event_date=divorced, marriage=marriage)

@@ -1,0 +1,61 @@
+"""Handing out national codes: never the same code twice, never a code that was used before.
+
+Each 3-digit place prefix has a counter row. Taking a serial is one `UPDATE … RETURNING`, so concurrent
+registrations on PostgreSQL queue on that row and each gets its own serial; on SQLite the write
+transaction already holds the database lock. Every code ever issued or imported is kept in
+`issued_national_codes`, whose primary key is the last guard: a serial whose code exists already
+(imported from a legacy register, say) is skipped.
+"""
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..core.errors import Conflict
+from ..core.national_code import SERIAL_LIMIT, compose_national_code, national_code_problem
+from .models import IssuedNationalCode, NationalCodeCounter
+
+
+def issue_national_code(session: Session, *, prefix: str, at: dt.datetime) -> str:
+    """Reserve and return a new national code under `prefix`, inside the caller's transaction."""
+    while True:
+        code = compose_national_code(prefix, _take_serial(session, prefix))
+        if national_code_problem(code):  # e.g. ten identical digits
+            continue
+        if session.get(IssuedNationalCode, code) is not None:
+            continue
+        try:
+            with session.begin_nested():
+                session.add(IssuedNationalCode(code=code, source="issued", issued_at=at))
+        except IntegrityError:
+            continue  # imported concurrently; the savepoint rolled back only this insert
+        return code
+
+
+def peek_next_national_code(session: Session, *, prefix: str) -> str | None:
+    """The code the next registration under `prefix` would get, without reserving it."""
+    serial = session.scalar(select(NationalCodeCounter.next_serial).where(NationalCodeCounter.prefix == prefix)) or 0
+    while serial < SERIAL_LIMIT:
+        code = compose_national_code(prefix, serial)
+        if national_code_problem(code) is None and session.get(IssuedNationalCode, code) is None:
+            return code
+        serial += 1
+    return None
+
+
+def _take_serial(session: Session, prefix: str) -> int:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(NationalCodeCounter).values(prefix=prefix, next_serial=0).on_conflict_do_nothing())
+    taken = session.execute(
+        update(NationalCodeCounter)
+        .where(NationalCodeCounter.prefix == prefix)
+        .values(next_serial=NationalCodeCounter.next_serial + 1)
+        .returning(NationalCodeCounter.next_serial)
+    ).scalar_one()
+    serial = taken - 1
+    if serial >= SERIAL_LIMIT:
+        raise Conflict("national_code.exhausted", prefix=prefix)
+    return serial

@@ -1,0 +1,263 @@
+"""Use cases for persons: look up, search, read the history, correct.
+
+A correction never overwrites silently: it raises the person's revision and stores a full snapshot with
+the reason and the actor, so every earlier version can be read back.
+"""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from ..accounts.service import usernames
+from ..context import Context
+from ..core.errors import InvalidInput, NotFound
+from ..core.jalali import year_span
+from ..core.national_code import national_code_problem, normalize_national_code
+from ..core.text import normalize_name
+from ..core.workflow import Action, Actor, authorize
+from ..geo.service import require_county
+from .checks import Rules
+from .models import Marriage, Person, PersonRevision
+from .schemas import (
+    ChildOut,
+    DatePair,
+    MarriageOut,
+    ParentOut,
+    PersonCorrection,
+    PersonOut,
+    PersonRevisionOut,
+    PersonSummary,
+)
+
+SNAPSHOT_FIELDS = (
+    "national_code",
+    "first_name",
+    "first_name_typed",
+    "last_name",
+    "last_name_typed",
+    "sex",
+    "birth_date",
+    "birth_time",
+    "birth_county_code",
+    "birth_place",
+    "birth_order",
+    "father_id",
+    "father_first_name",
+    "father_last_name",
+    "mother_id",
+    "mother_first_name",
+    "mother_last_name",
+    "died_on",
+)
+
+
+def snapshot(person: Person) -> dict[str, Any]:
+    values = {field: getattr(person, field) for field in SNAPSHOT_FIELDS}
+    return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in values.items()}
+
+
+def record_person_revision(
+    session: Session, person: Person, *, reason: str, actor: Actor, event_id: int | None, at: dt.datetime
+) -> None:
+    session.add(
+        PersonRevision(
+            person_id=person.id,
+            revision=person.revision,
+            snapshot=snapshot(person),
+            reason=reason,
+            actor_id=actor.user_id,
+            event_id=event_id,
+            recorded_at=at,
+        )
+    )
+    session.flush()
+
+
+def get_person(ctx: Context, *, actor: Actor, national_code: str) -> PersonOut:
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        return person_out(session, _person(session, national_code))
+
+
+def _person(session: Session, text: str) -> Person:
+    code = normalize_national_code(text)
+    problem = national_code_problem(code)
+    if problem:
+        raise InvalidInput(f"national_code.{problem}", field="national_code")
+    person = session.scalar(select(Person).where(Person.national_code == code))
+    if person is None:
+        raise NotFound("person.unknown", field="national_code", code=code)
+    return person
+
+
+def search_persons(
+    ctx: Context,
+    *,
+    actor: Actor,
+    name: str | None = None,
+    last_name: str | None = None,
+    birth_year: int | None = None,
+    father_name: str | None = None,
+    limit: int = 50,
+) -> list[PersonSummary]:
+    """Persons whose normalized first name and/or surname match, narrowed by birth year (Jalali or
+    Gregorian) and father's name."""
+    authorize(actor, Action.READ)
+    query = select(Person).order_by(Person.last_name, Person.first_name, Person.id)
+    for text, column in (
+        (name, Person.first_name),
+        (last_name, Person.last_name),
+        (father_name, Person.father_first_name),
+    ):
+        if text:
+            query = query.where(column == normalize_name(text))
+    if birth_year is not None:
+        first, last = year_span(birth_year)
+        query = query.where(Person.birth_date.between(first, last))
+    with ctx.db.snapshot() as session:
+        return [
+            PersonSummary(
+                national_code=row.national_code,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                sex=row.sex,
+                birth_date=DatePair.of(row.birth_date),
+                father_first_name=row.father_first_name,
+                alive=row.died_on is None,
+            )
+            for row in session.scalars(query.limit(limit))
+        ]
+
+
+def person_history(ctx: Context, *, actor: Actor, national_code: str) -> list[PersonRevisionOut]:
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        person = _person(session, national_code)
+        revisions = list(
+            session.scalars(
+                select(PersonRevision).where(PersonRevision.person_id == person.id).order_by(PersonRevision.revision)
+            )
+        )
+        names = usernames(session, {revision.actor_id for revision in revisions})
+        return [
+            PersonRevisionOut(
+                revision=r.revision,
+                reason=r.reason,
+                actor=names.get(r.actor_id, "?"),
+                recorded_at=r.recorded_at,
+                event_id=r.event_id,
+                snapshot=r.snapshot,
+            )
+            for r in revisions
+        ]
+
+
+def correct_person(ctx: Context, *, actor: Actor, national_code: str, correction: PersonCorrection) -> PersonOut:
+    """Apply a correction approved by the office head as a new revision of the person's record."""
+    authorize(actor, Action.CORRECT)
+    with ctx.db.transaction() as session:
+        person = _person(session, national_code)
+        changes = _corrected_values(Rules(session, ctx.settings, ctx.today()), person, correction)
+        changes = {key: value for key, value in changes.items() if getattr(person, key) != value}
+        if not changes:
+            raise InvalidInput("person.no_correction", field="reason")
+        now = ctx.now()
+        for key, value in changes.items():
+            setattr(person, key, value)
+        person.revision, person.updated_at = person.revision + 1, now
+        record_person_revision(session, person, reason=correction.reason, actor=actor, event_id=None, at=now)
+        return person_out(session, person)
+
+
+def _corrected_values(rules: Rules, person: Person, correction: PersonCorrection) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in ("first_name", "last_name"):
+        text = getattr(correction, field)
+        if text is not None:
+            name = rules.name(text, field=field)
+            values[field], values[f"{field}_typed"] = name.normalized, name.typed
+    for field in ("father_first_name", "father_last_name", "mother_first_name", "mother_last_name"):
+        text = getattr(correction, field)
+        if text is not None:
+            values[field] = rules.name(text, field=field).normalized
+    if correction.sex is not None:
+        values["sex"] = correction.sex
+    if correction.birth_date is not None:
+        born = rules.date(correction.birth_date, field="birth_date")
+        if person.died_on is not None and born > person.died_on:
+            raise InvalidInput("date.before_birth", field="birth_date", birth_date=correction.birth_date)
+        values["birth_date"] = born
+    if correction.birth_time is not None:
+        values["birth_time"] = rules.time(correction.birth_time, field="birth_time")
+    if correction.county is not None:
+        values["birth_county_code"] = rules.county(correction.county).code
+    if correction.place is not None:
+        values["birth_place"] = normalize_name(correction.place)
+    return values
+
+
+def person_out(session: Session, person: Person) -> PersonOut:
+    county = require_county(session, person.birth_county_code, field="birth_county_code")
+    return PersonOut(
+        national_code=person.national_code,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        first_name_typed=person.first_name_typed,
+        last_name_typed=person.last_name_typed,
+        sex=person.sex,
+        birth_date=DatePair.of(person.birth_date),
+        birth_time=person.birth_time,
+        birth_county_code=county.code,
+        birth_county_name_fa=county.name_fa,
+        birth_province_code=county.province_code,
+        birth_place=person.birth_place,
+        birth_order=person.birth_order,
+        father=_parent_out(session, person.father_id, person.father_first_name, person.father_last_name),
+        mother=_parent_out(session, person.mother_id, person.mother_first_name, person.mother_last_name),
+        alive=person.died_on is None,
+        died_on=DatePair.of(person.died_on) if person.died_on else None,
+        marriages=_marriages_of(session, person),
+        children=_children_of(session, person),
+        revision=person.revision,
+    )
+
+
+def _parent_out(session: Session, parent_id: int | None, first_name: str, last_name: str) -> ParentOut:
+    code = session.scalar(select(Person.national_code).where(Person.id == parent_id)) if parent_id else None
+    return ParentOut(national_code=code, first_name=first_name, last_name=last_name)
+
+
+def _marriages_of(session: Session, person: Person) -> list[MarriageOut]:
+    spouse = aliased(Person)
+    own, other = (
+        (Marriage.husband_id, Marriage.wife_id) if person.sex == "male" else (Marriage.wife_id, Marriage.husband_id)
+    )
+    rows = session.execute(
+        select(Marriage, spouse).join(spouse, spouse.id == other).where(own == person.id).order_by(Marriage.married_on)
+    ).all()
+    return [
+        MarriageOut(
+            spouse_national_code=wife_or_husband.national_code,
+            spouse_name=f"{wife_or_husband.first_name} {wife_or_husband.last_name}",
+            married_on=DatePair.of(marriage.married_on),
+            ended_on=DatePair.of(marriage.ended_on) if marriage.ended_on else None,
+            end_reason=marriage.end_reason,
+        )
+        for marriage, wife_or_husband in rows
+    ]
+
+
+def _children_of(session: Session, person: Person) -> list[ChildOut]:
+    column = Person.father_id if person.sex == "male" else Person.mother_id
+    children = session.scalars(select(Person).where(column == person.id).order_by(Person.birth_date, Person.id))
+    return [
+        ChildOut(
+            national_code=child.national_code,
+            first_name=child.first_name,
+            last_name=child.last_name,
+            birth_date=DatePair.of(child.birth_date),
+        )
+        for child in children
+    ]

@@ -1,0 +1,437 @@
+"""Use cases for vital events: declare, re-submit, validate, register, reject, approve late.
+
+Each use case is one transaction. Registering applies the event to the registry: a birth creates a person
+with a new national code, a death marks the person deceased and ends their marriages, a marriage links
+two persons, a divorce ends their marriage. Every step is kept in the event's history.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..accounts.service import usernames
+from ..context import Context
+from ..core.deadlines import assess_timeliness
+from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.text import to_ascii_digits
+from ..core.workflow import LATE_APPROVAL_STATES, Action, Actor, EventKind, EventStatus, authorize, next_status
+from ..geo.schemas import OfficeOut
+from ..geo.service import office_by_code, office_by_id
+from .checks import (
+    Checked,
+    CheckedBirth,
+    CheckedCouple,
+    CheckedDeath,
+    Rules,
+    check_birth,
+    check_death,
+    check_divorce,
+    check_marriage,
+)
+from .models import Event, EventHistory, IdempotencyKey, Marriage, Person
+from .national_codes import issue_national_code, peek_next_national_code
+from .persons import record_person_revision
+from .schemas import (
+    BirthDeclaration,
+    DatePair,
+    DeathDeclaration,
+    Declaration,
+    DivorceDeclaration,
+    EventOut,
+    EventStepOut,
+    MarriageDeclaration,
+)
+
+KIND_OF: dict[type[Declaration], EventKind] = {
+    BirthDeclaration: EventKind.BIRTH,
+    DeathDeclaration: EventKind.DEATH,
+    MarriageDeclaration: EventKind.MARRIAGE,
+    DivorceDeclaration: EventKind.DIVORCE,
+}
+SCHEMA_OF = {kind: schema for schema, kind in KIND_OF.items()}
+
+
+def declare(ctx: Context, *, actor: Actor, declaration: Declaration, idempotency_key: str | None = None) -> EventOut:
+    """Record a new declaration. A retried request with the same Idempotency-Key returns the first result."""
+    authorize(actor, Action.DECLARE)
+    kind = KIND_OF[type(declaration)]
+    data = declaration.model_dump(mode="json")
+    request_hash = hashlib.sha256(json.dumps([kind, data], sort_keys=True).encode()).hexdigest()
+    try:
+        return _declare_once(ctx, actor, kind, declaration, data, idempotency_key, request_hash)
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # A concurrent request with the same key won the race; answer as its replay.
+        return _declare_once(ctx, actor, kind, declaration, data, idempotency_key, request_hash)
+
+
+def _declare_once(
+    ctx: Context,
+    actor: Actor,
+    kind: EventKind,
+    declaration: Declaration,
+    data: dict[str, Any],
+    idempotency_key: str | None,
+    request_hash: str,
+) -> EventOut:
+    with ctx.db.transaction() as session:
+        if idempotency_key is not None:
+            replayed = _replay(session, actor, idempotency_key, request_hash)
+            if replayed is not None:
+                return replayed
+        office = _declaring_office(session, actor, declaration.office)
+        authorize(actor, Action.DECLARE, office_id=office.id)
+        checked = _check(Rules(session, ctx.settings, ctx.today()), declaration, exclude=None)
+        declared_on = ctx.today()
+        timeliness = assess_timeliness(
+            kind, event_date=checked.event_date, declared_on=declared_on, period_starts=checked.period_starts
+        )
+        now = ctx.now()
+        event = Event(
+            kind=kind,
+            status=EventStatus.DECLARED,
+            office_id=office.id,
+            event_date=checked.event_date,
+            declared_on=declared_on,
+            deadline=timeliness.deadline,
+            late=timeliness.late,
+            days_late=timeliness.days_late,
+            data=data,
+            revision=1,
+            subject_id=checked.subject_id,
+            partner_id=checked.partner_id,
+            declared_by=actor.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(event)
+        session.flush()
+        _record_step(session, event, Action.DECLARE, actor, now, data=data)
+        if idempotency_key is not None:
+            session.add(
+                IdempotencyKey(
+                    user_id=actor.user_id,
+                    key=idempotency_key,
+                    request_hash=request_hash,
+                    event_id=event.id,
+                    created_at=now,
+                )
+            )
+            session.flush()
+        return event_out(session, event)
+
+
+def _replay(session: Session, actor: Actor, key: str, request_hash: str) -> EventOut | None:
+    stored = session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == actor.user_id, IdempotencyKey.key == key)
+    )
+    if stored is None:
+        return None
+    if stored.request_hash != request_hash:
+        raise Conflict("idempotency_key.reused", field="Idempotency-Key")
+    event = session.get(Event, stored.event_id)
+    assert event is not None  # foreign key
+    return event_out(session, event).model_copy(update={"replayed": True})
+
+
+def _declaring_office(session: Session, actor: Actor, office_code: str | None) -> OfficeOut:
+    if office_code:
+        return office_by_code(session, office_code)
+    if actor.office_id is None:
+        raise InvalidInput("office.required", field="office")
+    return office_by_id(session, actor.office_id)
+
+
+def _check(rules: Rules, declaration: Declaration, *, exclude: int | None) -> Checked:
+    if isinstance(declaration, BirthDeclaration):
+        return check_birth(rules, declaration)
+    if isinstance(declaration, DeathDeclaration):
+        return check_death(rules, declaration, exclude=exclude)
+    if isinstance(declaration, MarriageDeclaration):
+        return check_marriage(rules, declaration, exclude=exclude)
+    return check_divorce(rules, declaration, exclude=exclude)
+
+
+def _stored_declaration(event: Event) -> Declaration:
+    declaration: Declaration = SCHEMA_OF[EventKind(event.kind)].model_validate(event.data)
+    return declaration
+
+
+def resubmit(ctx: Context, *, actor: Actor, event_id: int, declaration: Declaration) -> EventOut:
+    """Send a rejected declaration back, corrected. The date it was first declared still counts."""
+    with ctx.db.transaction() as session:
+        event = _locked_event(session, event_id)
+        authorize(actor, Action.RESUBMIT, office_id=event.office_id)
+        kind = KIND_OF[type(declaration)]
+        if kind != event.kind:
+            raise InvalidInput("event.kind", field="kind", id=event.id, kind=event.kind, expected=kind)
+        status = _next(event, Action.RESUBMIT)
+        checked = _check(Rules(session, ctx.settings, ctx.today()), declaration, exclude=event.id)
+        timeliness = assess_timeliness(
+            kind, event_date=checked.event_date, declared_on=event.declared_on, period_starts=checked.period_starts
+        )
+        now = ctx.now()
+        data = declaration.model_dump(mode="json")
+        event.status, event.data, event.revision = status, data, event.revision + 1
+        event.event_date, event.late, event.days_late = checked.event_date, timeliness.late, timeliness.days_late
+        event.late_approved_by, event.rejection_reason = None, None
+        event.subject_id, event.partner_id, event.updated_at = checked.subject_id, checked.partner_id, now
+        _record_step(session, event, Action.RESUBMIT, actor, now, data=data)
+        return event_out(session, event)
+
+
+def validate_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
+    """The registrar has checked the documents; the rules are checked again against today's registry."""
+    with ctx.db.transaction() as session:
+        event = _locked_event(session, event_id)
+        authorize(actor, Action.VALIDATE, office_id=event.office_id)
+        status = _next(event, Action.VALIDATE)
+        _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
+        return _move(session, event, Action.VALIDATE, status, actor, ctx.now())
+
+
+def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
+    """Register a validated event and apply it to the registry."""
+    with ctx.db.transaction() as session:
+        event = _locked_event(session, event_id)
+        authorize(actor, Action.REGISTER, office_id=event.office_id)
+        status = _next(event, Action.REGISTER)
+        if event.late and event.late_approved_by is None:
+            raise Conflict("event.late_unapproved")
+        checked = _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
+        now = ctx.now()
+        _apply(session, event, checked, actor, now)
+        return _move(session, event, Action.REGISTER, status, actor, now)
+
+
+def reject_event(ctx: Context, *, actor: Actor, event_id: int, reason: str) -> EventOut:
+    with ctx.db.transaction() as session:
+        event = _locked_event(session, event_id)
+        authorize(actor, Action.REJECT, office_id=event.office_id)
+        status = _next(event, Action.REJECT)
+        event.rejection_reason = reason
+        return _move(session, event, Action.REJECT, status, actor, ctx.now(), note=reason)
+
+
+def approve_late(ctx: Context, *, actor: Actor, event_id: int, note: str = "") -> EventOut:
+    """The office head accepts a declaration made after the legal deadline."""
+    with ctx.db.transaction() as session:
+        event = _locked_event(session, event_id)
+        authorize(actor, Action.APPROVE_LATE, office_id=event.office_id)
+        if event.status not in LATE_APPROVAL_STATES:
+            raise Conflict("event.transition", status=event.status, action=Action.APPROVE_LATE)
+        if not event.late:
+            raise Conflict("event.not_late")
+        event.late_approved_by = actor.user_id
+        return _move(session, event, Action.APPROVE_LATE, EventStatus(event.status), actor, ctx.now(), note=note)
+
+
+def get_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        return event_out(session, _event(session, event_id))
+
+
+def event_history(ctx: Context, *, actor: Actor, event_id: int) -> list[EventStepOut]:
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        _event(session, event_id)
+        steps = list(
+            session.scalars(select(EventHistory).where(EventHistory.event_id == event_id).order_by(EventHistory.id))
+        )
+        names = usernames(session, {step.actor_id for step in steps})
+        return [
+            EventStepOut(
+                action=step.action,
+                status=step.status,
+                revision=step.revision,
+                actor=names.get(step.actor_id, "?"),
+                note=step.note,
+                recorded_at=step.recorded_at,
+                data=step.data,
+            )
+            for step in steps
+        ]
+
+
+def list_events(
+    ctx: Context,
+    *,
+    actor: Actor,
+    status: EventStatus | None = None,
+    kind: EventKind | None = None,
+    office_code: str | None = None,
+    limit: int = 100,
+) -> list[EventOut]:
+    """The work queue: an office's events (the actor's own office unless another is named), oldest first."""
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        query = select(Event).order_by(Event.created_at, Event.id).limit(limit)
+        if office_code is not None:
+            query = query.where(Event.office_id == office_by_code(session, office_code).id)
+        elif actor.office_id is not None:
+            query = query.where(Event.office_id == actor.office_id)
+        if status is not None:
+            query = query.where(Event.status == status)
+        if kind is not None:
+            query = query.where(Event.kind == kind)
+        return [event_out(session, event) for event in session.scalars(query)]
+
+
+def _event(session: Session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound("event.unknown", field="event_id", id=event_id)
+    return event
+
+
+def _locked_event(session: Session, event_id: int) -> Event:
+    # FOR UPDATE on PostgreSQL; SQLite's write transaction already holds the database lock.
+    event = session.get(Event, event_id, with_for_update=True)
+    if event is None:
+        raise NotFound("event.unknown", field="event_id", id=event_id)
+    return event
+
+
+def _next(event: Event, action: Action) -> EventStatus:
+    status = next_status(EventStatus(event.status), action)
+    if status is None:
+        raise Conflict("event.transition", status=event.status, action=action)
+    return status
+
+
+def _move(
+    session: Session, event: Event, action: Action, status: EventStatus, actor: Actor, now: dt.datetime, note: str = ""
+) -> EventOut:
+    event.status, event.updated_at = status, now
+    _record_step(session, event, action, actor, now, note=note)
+    return event_out(session, event)
+
+
+def _record_step(
+    session: Session,
+    event: Event,
+    action: Action,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    session.add(
+        EventHistory(
+            event_id=event.id,
+            action=action,
+            status=event.status,
+            revision=event.revision,
+            data=data,
+            note=note,
+            actor_id=actor.user_id,
+            recorded_at=now,
+        )
+    )
+    session.flush()
+
+
+def _apply(session: Session, event: Event, checked: Checked, actor: Actor, now: dt.datetime) -> None:
+    if isinstance(checked, CheckedBirth):
+        office = office_by_id(session, event.office_id)
+        person = _new_person(checked, issue_national_code(session, prefix=office.national_code_prefix, at=now), now)
+        session.add(person)
+        session.flush()
+        event.subject_id = person.id
+        record_person_revision(session, person, reason="birth registered", actor=actor, event_id=event.id, at=now)
+    elif isinstance(checked, CheckedDeath):
+        person = checked.person
+        person.died_on, person.revision, person.updated_at = checked.event_date, person.revision + 1, now
+        for marriage in session.scalars(
+            select(Marriage).where(
+                (Marriage.husband_id == person.id) | (Marriage.wife_id == person.id), Marriage.ended_on.is_(None)
+            )
+        ):
+            marriage.ended_on, marriage.end_reason = checked.event_date, "death"
+        record_person_revision(session, person, reason="death registered", actor=actor, event_id=event.id, at=now)
+    else:
+        _apply_couple(session, event, checked)
+
+
+def _apply_couple(session: Session, event: Event, checked: CheckedCouple) -> None:
+    if event.kind == EventKind.MARRIAGE:
+        session.add(
+            Marriage(
+                husband_id=checked.husband.id,
+                wife_id=checked.wife.id,
+                married_on=checked.event_date,
+                marriage_event_id=event.id,
+            )
+        )
+    else:
+        assert checked.marriage is not None  # check_divorce found it
+        marriage = checked.marriage
+        marriage.ended_on, marriage.end_reason, marriage.divorce_event_id = checked.event_date, "divorce", event.id
+
+
+def _new_person(birth: CheckedBirth, national_code: str, now: dt.datetime) -> Person:
+    return Person(
+        national_code=national_code,
+        first_name=birth.first_name.normalized,
+        first_name_typed=birth.first_name.typed,
+        last_name=birth.last_name.normalized,
+        last_name_typed=birth.last_name.typed,
+        sex=birth.sex,
+        birth_date=birth.event_date,
+        birth_time=birth.birth_time,
+        birth_county_code=birth.county.code,
+        birth_place=birth.place,
+        birth_order=birth.birth_order,
+        father_id=birth.father.person_id,
+        father_first_name=birth.father.first_name.normalized,
+        father_last_name=birth.father.last_name.normalized,
+        mother_id=birth.mother.person_id,
+        mother_first_name=birth.mother.first_name.normalized,
+        mother_last_name=birth.mother.last_name.normalized,
+        died_on=None,
+        revision=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def event_out(session: Session, event: Event) -> EventOut:
+    ids = [pid for pid in (event.subject_id, event.partner_id) if pid is not None]
+    codes = dict(session.execute(select(Person.id, Person.national_code).where(Person.id.in_(ids))).all())
+    return EventOut(
+        id=event.id,
+        kind=event.kind,
+        status=event.status,
+        office_code=office_by_id(session, event.office_id).code,
+        event_date=DatePair.of(event.event_date),
+        declared_on=DatePair.of(event.declared_on),
+        deadline=DatePair.of(event.deadline) if event.deadline else None,
+        late=event.late,
+        days_late=event.days_late,
+        late_approved=event.late_approved_by is not None,
+        revision=event.revision,
+        subject_national_code=codes.get(event.subject_id) if event.subject_id else None,
+        partner_national_code=codes.get(event.partner_id) if event.partner_id else None,
+        rejection_reason=event.rejection_reason,
+        data=event.data,
+    )
+
+
+def next_national_code(ctx: Context, *, prefix: str) -> str:
+    """The code the next birth registered under `prefix` would receive; nothing is reserved."""
+    prefix = to_ascii_digits(prefix).strip()
+    if len(prefix) != 3 or not prefix.isdigit():
+        raise InvalidInput("national_code.prefix", field="prefix")
+    with ctx.db.snapshot() as session:
+        code = peek_next_national_code(session, prefix=prefix)
+    if code is None:
+        raise Conflict("national_code.exhausted", prefix=prefix)
+    return code

@@ -1,0 +1,199 @@
+"""Integration fixtures: every test here runs on SQLite and on PostgreSQL, against databases built by the
+migrations, through the real service layer and (for API tests) a real HTTP server on localhost.
+
+PostgreSQL comes from SABT_TEST_POSTGRES_URL (default: postgres@127.0.0.1:5432/test). Each run creates its
+own database beside it and drops it at the end. Without a server the PostgreSQL half is skipped, unless
+SABT_TEST_REQUIRE_POSTGRES=1 (as in CI), where it fails.
+"""
+
+import datetime as dt
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from sabt.accounts import service as accounts
+from sabt.accounts.schemas import UserIn
+from sabt.api.app import create_app
+from sabt.clock import FixedClock
+from sabt.config import Settings
+from sabt.context import Context
+from sabt.core.workflow import Actor, Role
+from sabt.db import Database, open_database
+from sabt.geo import service as geo
+from sabt.geo.schemas import OfficeIn
+from sabt.migrations import upgrade
+from sabt.models import metadata
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# Sunday 1 June 2025, 09:00 in Tehran: the registry's "now" in every test unless a test moves it.
+TEST_NOW = dt.datetime(2025, 6, 1, 5, 30, tzinfo=dt.UTC)
+PASSWORD = "correct horse battery"
+# Tables a test may write; reference geography, offices, users and tokens live for the whole run.
+SHARED_TABLES = {"provinces", "counties", "offices", "users", "access_tokens", "alembic_version"}
+
+
+def _postgres_database(tmp_name: str) -> Iterator[str]:
+    base = make_url(os.environ.get("SABT_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        admin = psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        if os.environ.get("SABT_TEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable ({error}); set SABT_TEST_POSTGRES_URL to run these tests on it")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{tmp_name}"')
+        try:
+            yield base.set(database=tmp_name).render_as_string(hide_password=False)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{tmp_name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/registry.db"
+    else:
+        yield from _postgres_database(f"sabt_test_{uuid.uuid4().hex[:12]}")
+
+
+@dataclass
+class Backend:
+    """One migrated database with its shared clock and the staff of two offices."""
+
+    settings: Settings
+    database: Database
+    clock: FixedClock
+    staff: dict[str, Actor]
+
+    @property
+    def context(self) -> Context:
+        return Context(self.database, self.settings, self.clock)
+
+
+def _add_staff(ctx: Context) -> dict[str, Actor]:
+    geo.create_office(ctx, actor=None, office=OfficeIn(code="THR", name_fa="اداره تهران", county="2301"))
+    geo.create_office(ctx, actor=None, office=OfficeIn(code="ISF", name_fa="اداره اصفهان", county="1002"))
+    people = {
+        "clerk": (Role.CLERK, "THR"),
+        "registrar": (Role.REGISTRAR, "THR"),
+        "head": (Role.OFFICE_HEAD, "THR"),
+        "admin": (Role.NATIONAL_ADMIN, None),
+        "auditor": (Role.AUDITOR, None),
+        "isf_registrar": (Role.REGISTRAR, "ISF"),
+    }
+    for username, (role, office) in people.items():
+        accounts.create_user(
+            ctx, actor=None, user=UserIn(username=username, password=PASSWORD, role=role, office=office)
+        )
+    return {username: accounts.actor_for_username(ctx, username) for username in people}
+
+
+@pytest.fixture(scope="session")
+def backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    settings = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+    database = open_database(database_url)
+    clock = FixedClock(TEST_NOW)
+    ctx = Context(database, settings, clock)
+    upgrade(ctx)
+    yield Backend(settings, database, clock, _add_staff(ctx))
+    database.dispose()
+
+
+def _empty_registry_tables(database: Database) -> None:
+    tables = [table for table in reversed(metadata.sorted_tables) if table.name not in SHARED_TABLES]
+    with database.transaction() as session:
+        if database.is_sqlite:
+            for table in tables:
+                session.execute(table.delete())
+        else:
+            session.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def ctx(backend: Backend) -> Iterator[Context]:
+    """A context on a registry with no persons or events, at TEST_NOW."""
+    backend.clock.current = TEST_NOW
+    yield backend.context
+    _empty_registry_tables(backend.database)
+
+
+@pytest.fixture
+def staff(backend: Backend) -> dict[str, Actor]:
+    return backend.staff
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def server(backend: Backend) -> Iterator[str]:
+    """The real app served by uvicorn on a localhost port, in a thread; yields its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(backend.context), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def tokens(server: str, backend: Backend) -> dict[str, str]:
+    found = {}
+    for username in backend.staff:
+        response = httpx.post(f"{server}/api/auth/token", data={"username": username, "password": PASSWORD})
+        response.raise_for_status()
+        found[username] = response.json()["access_token"]
+    return found
+
+
+class Api:
+    """An HTTP client that signs in as one of the staff per call: `api.post(path, as_="clerk", json=…)`."""
+
+    def __init__(self, base_url: str, tokens: dict[str, str]) -> None:
+        self.client = httpx.Client(base_url=base_url, timeout=30)
+        self.tokens = tokens
+
+    def request(self, method: str, path: str, *, as_: str | None = None, **kwargs: object) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[call-overload]
+        if as_ is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[as_]}"
+        return self.client.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.request("PUT", path, **kwargs)
+
+
+@pytest.fixture
+def api(ctx: Context, server: str, tokens: dict[str, str]) -> Iterator[Api]:
+    client = Api(server, tokens)
+    yield client
+    client.client.close()

@@ -1,0 +1,108 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sabt.core.errors import MESSAGES, Forbidden, InvalidInput, SabtError
+from sabt.core.people import age_in_years, marriage_capacity_problem
+from sabt.core.workflow import PERMISSIONS, Action, Actor, EventStatus, Role, authorize, next_status
+
+
+def actor(role: Role, office: int | None = 1) -> Actor:
+    return Actor(user_id=1, username="u", role=role, office_id=office)
+
+
+def test_the_happy_path_is_declared_validated_registered():
+    assert next_status(EventStatus.DECLARED, Action.VALIDATE) == EventStatus.VALIDATED
+    assert next_status(EventStatus.VALIDATED, Action.REGISTER) == EventStatus.REGISTERED
+
+
+def test_registration_cannot_skip_validation_and_is_final():
+    assert next_status(EventStatus.DECLARED, Action.REGISTER) is None
+    assert all(next_status(EventStatus.REGISTERED, action) is None for action in Action)
+
+
+def test_rejected_events_can_only_be_resubmitted():
+    allowed = {action for action in Action if next_status(EventStatus.REJECTED, action)}
+    assert allowed == {Action.RESUBMIT}
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "allowed"),
+    [
+        (Role.CLERK, Action.DECLARE, True),
+        (Role.CLERK, Action.VALIDATE, False),
+        (Role.REGISTRAR, Action.REGISTER, True),
+        (Role.REGISTRAR, Action.APPROVE_LATE, False),
+        (Role.OFFICE_HEAD, Action.APPROVE_LATE, True),
+        (Role.OFFICE_HEAD, Action.CORRECT, True),
+        (Role.AUDITOR, Action.DECLARE, False),
+        (Role.AUDITOR, Action.READ, True),
+        (Role.NATIONAL_ADMIN, Action.MANAGE_USERS, True),
+        (Role.NATIONAL_ADMIN, Action.REGISTER, False),
+    ],
+)
+def test_roles(role, action, allowed):
+    assert actor(role).may(action) is allowed
+
+
+def test_every_role_may_read():
+    assert all(Action.READ in actions for actions in PERMISSIONS.values())
+
+
+def test_office_staff_act_only_on_their_own_office():
+    authorize(actor(Role.REGISTRAR, 1), Action.REGISTER, office_id=1)
+    with pytest.raises(Forbidden) as raised:
+        authorize(actor(Role.REGISTRAR, 1), Action.REGISTER, office_id=2)
+    assert raised.value.code == "office.forbidden"
+
+
+def test_a_refusal_names_the_role_and_action_in_both_languages():
+    with pytest.raises(Forbidden) as raised:
+        authorize(actor(Role.CLERK), Action.VALIDATE)
+    assert raised.value.message_en == "A clerk may not validate."
+    assert "متصدی" in raised.value.message_fa and "بررسی" in raised.value.message_fa
+
+
+def test_persian_messages_use_persian_digits():
+    error = InvalidInput("marriage.under_age", field="x", code="0499370899", age=15)
+    assert "۰۴۹۹۳۷۰۸۹۹" in error.message_fa and "15" in error.message_en
+
+
+def test_every_message_has_english_and_persian_text():
+    for code, (english, persian) in MESSAGES.items():
+        assert english and persian, code
+        assert any("\u0600" <= ch <= "\u06ff" for ch in persian), code
+
+
+def test_an_unknown_code_is_a_programming_error():
+    with pytest.raises(KeyError):
+        SabtError("no.such.code")
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2050, 1, 1)), st.integers(0, 100))
+def test_age_increases_on_the_birthday(born, years):
+    try:
+        birthday = born.replace(year=born.year + years)
+    except ValueError:  # 29 February in a common year
+        birthday = dt.date(born.year + years, 3, 1)
+    assert age_in_years(born, birthday) == years
+    assert age_in_years(born, birthday - dt.timedelta(days=1)) == years - 1
+
+
+def test_marriage_capacity():
+    assert marriage_capacity_problem(sex="female", active_marriages=0, court_permission=False, max_wives=4) is None
+    assert (
+        marriage_capacity_problem(sex="female", active_marriages=1, court_permission=True, max_wives=4)
+        == "marriage.wife_married"
+    )
+    assert (
+        marriage_capacity_problem(sex="male", active_marriages=1, court_permission=False, max_wives=4)
+        == "marriage.needs_court_permission"
+    )
+    assert marriage_capacity_problem(sex="male", active_marriages=1, court_permission=True, max_wives=4) is None
+    assert (
+        marriage_capacity_problem(sex="male", active_marriages=4, court_permission=True, max_wives=4)
+        == "marriage.limit"
+    )
