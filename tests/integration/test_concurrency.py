@@ -1,0 +1,74 @@
+"""National codes under concurrent writers: never the same code twice."""
+
+import threading
+
+from sqlalchemy import func, select
+
+from sabt.core.national_code import national_code_problem
+from sabt.registry import service
+from sabt.registry.models import IssuedNationalCode, Person
+
+from .factories import BirthDeclaration, birth
+
+WRITERS = 8
+BIRTHS_EACH = 6
+
+
+def test_concurrent_registrations_never_share_a_national_code(ctx, staff):
+    events = [
+        service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(birth_order=1)))
+        for _ in range(WRITERS * BIRTHS_EACH)
+    ]
+    for event in events:
+        service.validate_event(ctx, actor=staff["registrar"], event_id=event.id)
+    codes: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(WRITERS)
+
+    def writer(mine: list[int]) -> None:
+        start.wait()  # every writer begins at the same moment
+        try:
+            for event_id in mine:
+                registered = service.register_event(ctx, actor=staff["registrar"], event_id=event_id)
+                codes.append(registered.subject_national_code)
+        except BaseException as error:  # reported below; a thread's exception would otherwise vanish
+            errors.append(error)
+
+    ids = [event.id for event in events]
+    threads = [threading.Thread(target=writer, args=(ids[i::WRITERS],)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(codes) == WRITERS * BIRTHS_EACH
+    assert len(set(codes)) == len(codes)
+    assert all(national_code_problem(code) is None and code.startswith("001") for code in codes)
+    with ctx.db.snapshot() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == len(codes)
+        assert session.scalar(select(func.count()).select_from(IssuedNationalCode)) == len(codes)
+
+
+def test_one_event_registered_by_two_registrars_at_once_registers_once(ctx, staff):
+    event = service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth()))
+    service.validate_event(ctx, actor=staff["registrar"], event_id=event.id)
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def register(actor_name: str) -> None:
+        start.wait()
+        try:
+            service.register_event(ctx, actor=staff[actor_name], event_id=event.id)
+            outcomes.append("registered")
+        except Exception as error:
+            outcomes.append(getattr(error, "code", repr(error)))
+
+    threads = [threading.Thread(target=register, args=(name,)) for name in ("registrar", "head")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["event.transition", "registered"]
+    with ctx.db.snapshot() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 1

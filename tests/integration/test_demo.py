@@ -1,0 +1,58 @@
+"""`sabt demo` as a newcomer runs it: a seeded SQLite registry served on localhost."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from sabt.demo import DEMO_PASSWORD
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_demo_seeds_a_registry_and_serves_it(tmp_path: Path):
+    port = free_port()
+    sabt = Path(sys.executable).with_name("sabt")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SABT_")}
+    process = subprocess.Popen(
+        [str(sabt), "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert time.monotonic() < deadline, "the demo did not start within a minute"
+            time.sleep(0.25)
+        home = httpx.get(base)
+        assert 'dir="rtl"' in home.text
+        token = httpx.post(f"{base}/api/auth/token", data={"username": "registrar", "password": DEMO_PASSWORD})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        queue = httpx.get(f"{base}/api/events", params={"status": "declared"}, headers=headers).json()
+        assert any(event["late"] for event in queue) and any(not event["late"] for event in queue)
+        father = queue[0]["data"]["father"]["national_code"]
+        record = httpx.get(f"{base}/api/persons/{father}", headers=headers).json()
+        assert record["birth_date"]["jalali"] and record["marriages"] and record["children"]
+        found = httpx.get(
+            f"{base}/api/persons",
+            params={"name": record["first_name"], "last_name": record["last_name"]},
+            headers=headers,
+        ).json()
+        assert father in [person["national_code"] for person in found]
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
