@@ -20,6 +20,7 @@ from .core.national_code import national_code_problem, normalize_national_code
 from .core.workflow import Role
 from .geo import service as geo
 from .geo.schemas import OfficeIn
+from .ledger import cli as ledger_cli
 from .registry import cli as registry_cli
 from .registry import persons as registry_persons
 from .registry import service as registry
@@ -38,6 +39,8 @@ app.add_typer(person_app, name="person")
 app.add_typer(code_app, name="national-code")
 app.add_typer(registry_cli.register_app, name="register")
 app.add_typer(registry_cli.event_app, name="event")
+app.add_typer(ledger_cli.audit_app, name="audit")
+ledger_cli.record_sources.extend([registry.record_sources, lambda: [accounts.UserRecords()]])
 
 
 @app.command()
@@ -174,7 +177,7 @@ def national_code_next(prefix: Annotated[str, typer.Option(help="3-digit place p
     """The next national code that will be issued under a prefix (nothing is reserved)."""
     with command_context() as ctx:
         code = registry.next_national_code(ctx, prefix=prefix)
-        out.print(code)
+        typer.echo(code)
 
 
 def main() -> None:

@@ -22,6 +22,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     token_hours: int = Field(12, ge=1)
     earliest_date: str = "1900-01-01"
+    # The ledger's name in its signed checkpoints; give each deployment its own (e.g. its host name).
+    ledger_origin: str = "sabt.localhost/ledger"
+    # The checkpoint signing key; empty means keys/ledger-ed25519.pem in data_dir, created on first use.
+    ledger_key_path: str = ""
+    # How often the server signs a checkpoint when the log has grown; 0 signs only on demand.
+    checkpoint_seconds: int = Field(60, ge=0)
+
+    def ledger_key_file(self) -> Path:
+        return Path(self.ledger_key_path) if self.ledger_key_path else self.data_dir / "keys" / "ledger-ed25519.pem"
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'registry.db'}"

@@ -3,7 +3,8 @@
 from .accounts import models as accounts_models
 from .db import Base
 from .geo import models as geo_models
+from .ledger import models as ledger_models
 from .registry import models as registry_models
 
 metadata = Base.metadata
-FEATURE_MODELS = (geo_models, accounts_models, registry_models)
+FEATURE_MODELS = (geo_models, accounts_models, registry_models, ledger_models)

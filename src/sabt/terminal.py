@@ -38,7 +38,8 @@ def command_context() -> Iterator[Context]:
 
 
 def print_model(model: BaseModel | list[Any]) -> None:
-    if isinstance(model, list):
-        out.print_json(json.dumps([item.model_dump(mode="json") for item in model], ensure_ascii=False))
-    else:
-        out.print_json(model.model_dump_json())
+    """JSON for programs to read: plain text, never wrapped or styled."""
+    data = (
+        [item.model_dump(mode="json") for item in model] if isinstance(model, list) else model.model_dump(mode="json")
+    )
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

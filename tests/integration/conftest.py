@@ -19,7 +19,7 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.engine import make_url
 
 from sabt.accounts import service as accounts
@@ -32,6 +32,7 @@ from sabt.core.workflow import Actor, Role
 from sabt.db import Database, open_database
 from sabt.geo import service as geo
 from sabt.geo.schemas import OfficeIn
+from sabt.ledger.models import LedgerHead
 from sabt.migrations import upgrade
 from sabt.models import metadata
 
@@ -40,7 +41,7 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEST_NOW = dt.datetime(2025, 6, 1, 5, 30, tzinfo=dt.UTC)
 PASSWORD = "correct horse battery"
 # Tables a test may write; reference geography, offices, users and tokens live for the whole run.
-SHARED_TABLES = {"provinces", "counties", "offices", "users", "access_tokens", "alembic_version"}
+SHARED_TABLES = {"provinces", "counties", "offices", "users", "access_tokens", "alembic_version", "ledger_head"}
 
 
 def _postgres_database(tmp_name: str) -> Iterator[str]:
@@ -102,12 +103,14 @@ def _add_staff(ctx: Context) -> dict[str, Actor]:
 
 @pytest.fixture(scope="session")
 def backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    settings = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
+    settings = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), checkpoint_seconds=0)
     database = open_database(database_url)
     clock = FixedClock(TEST_NOW)
     ctx = Context(database, settings, clock)
     upgrade(ctx)
-    yield Backend(settings, database, clock, _add_staff(ctx))
+    staff = _add_staff(ctx)
+    _empty_registry_tables(database)  # every test starts with an empty registry and an empty log
+    yield Backend(settings, database, clock, staff)
     database.dispose()
 
 
@@ -119,6 +122,8 @@ def _empty_registry_tables(database: Database) -> None:
                 session.execute(table.delete())
         else:
             session.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE"))
+        # The shared users' leaves went with the rest: the log starts empty for the next test.
+        session.execute(update(LedgerHead).values(size=0, frontier=b""))
 
 
 @pytest.fixture

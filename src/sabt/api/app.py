@@ -1,6 +1,9 @@
 """The application factory: one FastAPI app with each feature's router and one error mapping."""
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +17,8 @@ from ..context import Context
 from ..core.errors import InvalidInput, NotFound, SabtError
 from ..geo.api import router as geo_router
 from ..http import problem_response
+from ..ledger.api import router as ledger_router
+from ..ledger.service import sign_checkpoint
 from ..registry.api import router as registry_router
 from .limits import BodyLimits
 from .pages import HOME_PAGE
@@ -23,13 +28,14 @@ log = logging.getLogger("sabt.api")
 
 def create_app(context: Context) -> FastAPI:
     app = FastAPI(
+        lifespan=_periodic_checkpoints(context),
         title="Sabt civil registry API",
         version=__version__,
         description="Births, deaths, marriages, divorces and national codes. Errors are RFC 9457 problem+json.",
     )
     app.state.context = context
     app.add_middleware(BodyLimits, max_bytes=context.settings.max_body_bytes)
-    for router in (accounts_router, geo_router, registry_router):
+    for router in (accounts_router, geo_router, registry_router, ledger_router):
         app.include_router(router, prefix="/api")
     _add_error_mapping(app)
 
@@ -42,6 +48,29 @@ def create_app(context: Context) -> FastAPI:
         return HOME_PAGE
 
     return app
+
+
+def _periodic_checkpoints(context: Context) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """While the server runs, sign a checkpoint every `checkpoint_seconds` when the ledger has grown."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        interval = context.settings.checkpoint_seconds
+        task = asyncio.create_task(_sign_every(context, interval)) if interval else None
+        yield
+        if task is not None:
+            task.cancel()
+
+    return lifespan
+
+
+async def _sign_every(context: Context, interval: int) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(sign_checkpoint, context, only_if_grown=True)
+        except Exception:  # keep signing later; the failure is logged, the server stays up
+            log.exception("signing a ledger checkpoint failed")
+        await asyncio.sleep(interval)
 
 
 def _add_error_mapping(app: FastAPI) -> None:

@@ -152,6 +152,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Every national code under prefix {prefix} has been issued.",
         "همه کدهای ملی با پیشوند {prefix} صادر شده‌اند.",
     ),
+    # the ledger
+    "ledger.no_leaf": (
+        "There is no leaf {index} in a tree of size {size}.",
+        "برگ {index} در درختی به اندازه {size} وجود ندارد.",
+    ),
+    "ledger.no_record": ("The ledger holds no change to {record}.", "دفتر ثبت تغییری برای {record} ندارد."),
+    "ledger.sizes": (
+        "A consistency proof needs 0 < old size ({old}) ≤ new size ({new}) ≤ the log's size ({size}).",
+        "اثبات سازگاری به شرط ۰ < اندازه قدیم ({old}) ≤ اندازه جدید ({new}) ≤ اندازه دفتر ({size}) نیاز دارد.",
+    ),
     # people who act
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
     "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),

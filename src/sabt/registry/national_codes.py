@@ -19,20 +19,21 @@ from ..core.national_code import SERIAL_LIMIT, compose_national_code, national_c
 from .models import IssuedNationalCode, NationalCodeCounter
 
 
-def issue_national_code(session: Session, *, prefix: str, at: dt.datetime) -> str:
-    """Reserve and return a new national code under `prefix`, inside the caller's transaction."""
+def issue_national_code(session: Session, *, prefix: str, at: dt.datetime) -> IssuedNationalCode:
+    """Reserve a new national code under `prefix`, inside the caller's transaction."""
     while True:
         code = compose_national_code(prefix, _take_serial(session, prefix))
         if national_code_problem(code):  # e.g. ten identical digits
             continue
         if session.get(IssuedNationalCode, code) is not None:
             continue
+        issued = IssuedNationalCode(code=code, source="issued", issued_at=at)
         try:
             with session.begin_nested():
-                session.add(IssuedNationalCode(code=code, source="issued", issued_at=at))
+                session.add(issued)
         except IntegrityError:
             continue  # imported concurrently; the savepoint rolled back only this insert
-        return code
+        return issued
 
 
 def peek_next_national_code(session: Session, *, prefix: str) -> str | None:

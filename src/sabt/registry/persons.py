@@ -19,7 +19,9 @@ from ..core.text import normalize_name
 from ..core.workflow import Action, Actor, authorize
 from ..geo.service import require_county
 from .checks import Rules
+from .ledger_records import log_person
 from .models import Marriage, Person, PersonRevision
+from .records import snapshot
 from .schemas import (
     ChildOut,
     DatePair,
@@ -30,32 +32,6 @@ from .schemas import (
     PersonRevisionOut,
     PersonSummary,
 )
-
-SNAPSHOT_FIELDS = (
-    "national_code",
-    "first_name",
-    "first_name_typed",
-    "last_name",
-    "last_name_typed",
-    "sex",
-    "birth_date",
-    "birth_time",
-    "birth_county_code",
-    "birth_place",
-    "birth_order",
-    "father_id",
-    "father_first_name",
-    "father_last_name",
-    "mother_id",
-    "mother_first_name",
-    "mother_last_name",
-    "died_on",
-)
-
-
-def snapshot(person: Person) -> dict[str, Any]:
-    values = {field: getattr(person, field) for field in SNAPSHOT_FIELDS}
-    return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in values.items()}
 
 
 def record_person_revision(
@@ -168,6 +144,7 @@ def correct_person(ctx: Context, *, actor: Actor, national_code: str, correction
             setattr(person, key, value)
         person.revision, person.updated_at = person.revision + 1, now
         record_person_revision(session, person, reason=correction.reason, actor=actor, event_id=None, at=now)
+        log_person(session, person, "correct", actor, now)
         return person_out(session, person)
 
 

@@ -8,6 +8,7 @@ two persons, a divorce ends their marriage. Every step is kept in the event's hi
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from ..core.text import to_ascii_digits
 from ..core.workflow import LATE_APPROVAL_STATES, Action, Actor, EventKind, EventStatus, authorize, next_status
 from ..geo.schemas import OfficeOut
 from ..geo.service import office_by_code, office_by_id
+from ..ledger.service import RecordSource
 from .checks import (
     Checked,
     CheckedBirth,
@@ -33,6 +35,7 @@ from .checks import (
     check_divorce,
     check_marriage,
 )
+from .ledger_records import RECORD_SOURCES, log_code, log_event, log_marriage, log_person
 from .models import Event, EventHistory, IdempotencyKey, Marriage, Person
 from .national_codes import issue_national_code, peek_next_national_code
 from .persons import record_person_revision
@@ -113,6 +116,7 @@ def _declare_once(
         session.add(event)
         session.flush()
         _record_step(session, event, Action.DECLARE, actor, now, data=data)
+        log_event(session, event, Action.DECLARE, actor, now)
         if idempotency_key is not None:
             session.add(
                 IdempotencyKey(
@@ -183,6 +187,7 @@ def resubmit(ctx: Context, *, actor: Actor, event_id: int, declaration: Declarat
         event.late_approved_by, event.rejection_reason = None, None
         event.subject_id, event.partner_id, event.updated_at = checked.subject_id, checked.partner_id, now
         _record_step(session, event, Action.RESUBMIT, actor, now, data=data)
+        log_event(session, event, Action.RESUBMIT, actor, now)
         return event_out(session, event)
 
 
@@ -311,6 +316,7 @@ def _move(
 ) -> EventOut:
     event.status, event.updated_at = status, now
     _record_step(session, event, action, actor, now, note=note)
+    log_event(session, event, action, actor, now)
     return event_out(session, event)
 
 
@@ -341,40 +347,48 @@ def _record_step(
 
 def _apply(session: Session, event: Event, checked: Checked, actor: Actor, now: dt.datetime) -> None:
     if isinstance(checked, CheckedBirth):
-        office = office_by_id(session, event.office_id)
-        person = _new_person(checked, issue_national_code(session, prefix=office.national_code_prefix, at=now), now)
-        session.add(person)
-        session.flush()
-        event.subject_id = person.id
-        record_person_revision(session, person, reason="birth registered", actor=actor, event_id=event.id, at=now)
+        _apply_birth(session, event, checked, actor, now)
     elif isinstance(checked, CheckedDeath):
-        person = checked.person
-        person.died_on, person.revision, person.updated_at = checked.event_date, person.revision + 1, now
-        for marriage in session.scalars(
-            select(Marriage).where(
-                (Marriage.husband_id == person.id) | (Marriage.wife_id == person.id), Marriage.ended_on.is_(None)
-            )
-        ):
-            marriage.ended_on, marriage.end_reason = checked.event_date, "death"
-        record_person_revision(session, person, reason="death registered", actor=actor, event_id=event.id, at=now)
+        _apply_death(session, event, checked, actor, now)
     else:
-        _apply_couple(session, event, checked)
+        _apply_couple(session, event, checked, actor, now)
 
 
-def _apply_couple(session: Session, event: Event, checked: CheckedCouple) -> None:
+def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Actor, now: dt.datetime) -> None:
+    office = office_by_id(session, event.office_id)
+    code = issue_national_code(session, prefix=office.national_code_prefix, at=now)
+    person = _new_person(birth, code.code, now)
+    session.add(person)
+    session.flush()
+    event.subject_id = person.id
+    record_person_revision(session, person, reason="birth registered", actor=actor, event_id=event.id, at=now)
+    log_code(session, code, actor, now)
+    log_person(session, person, "register_birth", actor, now)
+
+
+def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Actor, now: dt.datetime) -> None:
+    person = death.person
+    person.died_on, person.revision, person.updated_at = death.event_date, person.revision + 1, now
+    spouse = (Marriage.husband_id == person.id) | (Marriage.wife_id == person.id)
+    for marriage in session.scalars(select(Marriage).where(spouse, Marriage.ended_on.is_(None))):
+        marriage.ended_on, marriage.end_reason = death.event_date, "death"
+        log_marriage(session, marriage, "end_by_death", actor, now)
+    record_person_revision(session, person, reason="death registered", actor=actor, event_id=event.id, at=now)
+    log_person(session, person, "register_death", actor, now)
+
+
+def _apply_couple(session: Session, event: Event, couple: CheckedCouple, actor: Actor, now: dt.datetime) -> None:
     if event.kind == EventKind.MARRIAGE:
-        session.add(
-            Marriage(
-                husband_id=checked.husband.id,
-                wife_id=checked.wife.id,
-                married_on=checked.event_date,
-                marriage_event_id=event.id,
-            )
-        )
-    else:
-        assert checked.marriage is not None  # check_divorce found it
-        marriage = checked.marriage
-        marriage.ended_on, marriage.end_reason, marriage.divorce_event_id = checked.event_date, "divorce", event.id
+        marriage = Marriage(husband_id=couple.husband.id, wife_id=couple.wife.id, married_on=couple.event_date,
+                            marriage_event_id=event.id)  # fmt: skip
+        session.add(marriage)
+        session.flush()
+        log_marriage(session, marriage, "register", actor, now)
+        return
+    assert couple.marriage is not None  # check_divorce found it
+    marriage = couple.marriage
+    marriage.ended_on, marriage.end_reason, marriage.divorce_event_id = couple.event_date, "divorce", event.id
+    log_marriage(session, marriage, "divorce", actor, now)
 
 
 def _new_person(birth: CheckedBirth, national_code: str, now: dt.datetime) -> Person:
@@ -435,3 +449,8 @@ def next_national_code(ctx: Context, *, prefix: str) -> str:
     if code is None:
         raise Conflict("national_code.exhausted", prefix=prefix)
     return code
+
+
+def record_sources() -> Sequence[RecordSource]:
+    """The registry's records as the ledger audit reads them."""
+    return RECORD_SOURCES

@@ -1,0 +1,213 @@
+"""The ledger on both databases: every change is a leaf, proofs verify offline against signed checkpoints,
+and the audit names every record changed, deleted or added behind the service's back."""
+
+import json
+import threading
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from sabt.accounts import service as accounts
+from sabt.accounts.models import User
+from sabt.accounts.schemas import UserIn
+from sabt.accounts.service import UserRecords
+from sabt.ledger import service as ledger
+from sabt.ledger.audit import audit
+from sabt.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
+from sabt.ledger.models import Checkpoint, LedgerLeaf, LedgerNode
+from sabt.ledger.note import verify_checkpoint
+from sabt.registry import persons, service
+from sabt.registry.models import Event, Marriage, Person
+from sabt.registry.schemas import PersonCorrection
+
+from .factories import BirthDeclaration, MarriageDeclaration, adult, birth, marriage, register
+
+
+def registry_audit(ctx, witnessed=()):
+    return audit(ctx, service.record_sources(), witnessed=witnessed)
+
+
+def problems(report):
+    return sorted((finding.problem, finding.record) for finding in report.findings)
+
+
+def leaves(ctx):
+    with ctx.db.snapshot() as session:
+        return [json.loads(row) for row in session.scalars(select(LedgerLeaf.leaf).order_by(LedgerLeaf.index))]
+
+
+def test_every_step_of_a_registration_is_a_leaf(ctx, staff):
+    event = register(ctx, staff, BirthDeclaration(**birth()))
+    kinds = [leaf["kind"] for leaf in leaves(ctx)]
+    assert kinds == ["event.declare", "event.validate", "national_code.issued", "person.register_birth",
+                     "event.register"]  # fmt: skip
+    assert leaves(ctx)[-1]["record"] == f"event/{event.id}"
+
+
+def test_leaves_hold_no_personal_data(ctx, staff):
+    register(ctx, staff, BirthDeclaration(**birth(first_name="نیلوفر")))
+    published = json.dumps(leaves(ctx), ensure_ascii=False)
+    assert "نیلوفر" not in published and "2025-05-25" not in published
+    assert all(set(leaf) == {"v", "kind", "record", "revision", "actor", "at", "commitment"} for leaf in leaves(ctx))
+
+
+def test_an_inclusion_proof_verifies_offline_against_a_signed_checkpoint(ctx, staff):
+    event = register(ctx, staff, BirthDeclaration(**birth()))
+    signed = ledger.sign_checkpoint(ctx)
+    person = ledger.record_inclusion(ctx, record=f"person/{_person_id(ctx, event.subject_national_code)}")
+    checkpoint = verify_checkpoint(signed.note, ledger.public_key(ctx))
+    assert checkpoint is not None and checkpoint.size == person.tree_size
+    path = [bytes.fromhex(item) for item in person.proof]
+    assert verify_inclusion(leaf_hash(person.leaf.encode()), person.index, checkpoint.size, path, checkpoint.root)
+    assert not verify_inclusion(leaf_hash(b"forged"), person.index, checkpoint.size, path, checkpoint.root)
+
+
+def test_consistency_between_two_checkpoints(ctx, staff):
+    register(ctx, staff, BirthDeclaration(**birth()))
+    old = verify_checkpoint(ledger.sign_checkpoint(ctx).note, ledger.public_key(ctx))
+    register(ctx, staff, BirthDeclaration(**birth(first_name="نازنین")))
+    new = verify_checkpoint(ledger.sign_checkpoint(ctx).note, ledger.public_key(ctx))
+    proof = ledger.consistency(ctx, old_size=old.size, new_size=new.size)
+    path = [bytes.fromhex(item) for item in proof.proof]
+    assert verify_consistency(old.size, new.size, old.root, new.root, path)
+
+
+def test_a_rejected_transaction_leaves_no_leaf(ctx, staff):
+    before = len(leaves(ctx))
+    with pytest.raises(Exception, match="county"):
+        service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(county="9999")))
+    assert len(leaves(ctx)) == before
+
+
+def test_the_audit_of_an_untouched_registry_is_clean(ctx, staff):
+    husband, wife = adult(ctx, staff, "male"), adult(ctx, staff, "female")
+    register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))
+    persons.correct_person(ctx, actor=staff["head"], national_code=wife,
+                           correction=PersonCorrection(reason="typo", first_name="مهسا"))  # fmt: skip
+    ledger.sign_checkpoint(ctx)
+    report = registry_audit(ctx)
+    assert report.findings == []
+    assert report.records_checked > 0 and report.checkpoint_size == report.tree_size
+
+
+def test_the_audit_finds_a_name_changed_in_the_database(ctx, staff):
+    code = adult(ctx, staff, "female")
+    ledger.sign_checkpoint(ctx)
+    with ctx.db.transaction() as session:
+        session.execute(update(Person).where(Person.national_code == code).values(first_name="جعلی"))
+        person_id = session.scalar(select(Person.id).where(Person.national_code == code))
+    assert problems(registry_audit(ctx)) == [("changed", f"person/{person_id}")]
+
+
+def test_the_audit_finds_a_deleted_marriage(ctx, staff):
+    husband, wife = adult(ctx, staff, "male"), adult(ctx, staff, "female")
+    register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))
+    with ctx.db.transaction() as session:
+        marriage_id = session.scalar(select(Marriage.id))
+        session.execute(delete(Marriage))
+    assert problems(registry_audit(ctx)) == [("deleted", f"marriage/{marriage_id}")]
+
+
+def test_the_audit_finds_a_person_inserted_behind_the_services_back(ctx, staff):
+    code = adult(ctx, staff, "female")
+    with ctx.db.transaction() as session:
+        real = session.scalar(select(Person).where(Person.national_code == code))
+        forged = Person(**{column: getattr(real, column) for column in (
+            "first_name", "first_name_typed", "last_name", "last_name_typed", "sex", "birth_date", "birth_county_code",
+            "birth_place", "father_first_name", "father_last_name", "mother_first_name", "mother_last_name",
+            "created_at", "updated_at")}, national_code="0499370899")  # fmt: skip
+        session.add(forged)
+        session.flush()
+        forged_id = forged.id
+    assert ("unlogged", f"person/{forged_id}") in problems(registry_audit(ctx))
+
+
+def test_the_audit_finds_an_event_status_forced_in_the_database(ctx, staff):
+    event = service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth()))
+    with ctx.db.transaction() as session:
+        session.execute(update(Event).values(status="registered"))
+    assert problems(registry_audit(ctx)) == [("changed", f"event/{event.id}")]
+
+
+def test_the_audit_finds_a_password_hash_swapped_in_the_database(ctx):
+    user = accounts.create_user(ctx, actor=None, user=UserIn(username="swap.target", password="a long password",
+                                                             role="auditor"))  # fmt: skip
+    with ctx.db.transaction() as session:
+        session.execute(update(User).where(User.id == user.id).values(password_hash="$argon2id$known-to-attacker"))
+    assert ("changed", f"user/{user.id}") in problems(audit(ctx, [UserRecords()]))
+
+
+def test_the_audit_finds_a_rewritten_leaf_and_the_broken_checkpoint(ctx, staff):
+    adult(ctx, staff, "female")
+    ledger.sign_checkpoint(ctx)
+    with ctx.db.transaction() as session:
+        first = session.get(LedgerLeaf, 0)
+        first.leaf = first.leaf.replace('"revision":1', '"revision":2')
+    assert {problem for problem, _ in problems(registry_audit(ctx))} >= {"leaf_altered"}
+    with ctx.db.transaction() as session:
+        session.execute(update(LedgerNode).where(LedgerNode.level == 0, LedgerNode.index == 0)
+                        .values(hash=leaf_hash(session.get(LedgerLeaf, 0).leaf.encode())))  # fmt: skip
+    assert "checkpoint_mismatch" in {problem for problem, _ in problems(registry_audit(ctx))}
+
+
+def test_a_witnessed_checkpoint_catches_a_log_rolled_back_with_its_checkpoints(ctx, staff):
+    adult(ctx, staff, "female")
+    witnessed = ledger.sign_checkpoint(ctx).note
+    with ctx.db.transaction() as session:
+        session.execute(delete(Checkpoint))
+    assert registry_audit(ctx, witnessed=[witnessed]).findings == []
+    with ctx.db.transaction() as session:
+        last = session.scalar(select(func.max(LedgerLeaf.index)))
+        session.execute(delete(LedgerLeaf).where(LedgerLeaf.index == last))
+    found = {problem for problem, _ in problems(registry_audit(ctx, witnessed=[witnessed]))}
+    assert {"checkpoint_mismatch", "tree_altered"} <= found
+
+
+def test_concurrent_writers_keep_the_log_consistent(ctx, staff):
+    events = [service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth())) for _ in range(12)]
+    errors: list[BaseException] = []
+
+    def validate(ids):
+        try:
+            for event_id in ids:
+                service.validate_event(ctx, actor=staff["registrar"], event_id=event_id)
+        except BaseException as error:
+            errors.append(error)
+
+    ids = [event.id for event in events]
+    threads = [threading.Thread(target=validate, args=(ids[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    report = registry_audit(ctx)
+    assert report.findings == [] and report.tree_size == 24
+
+
+def test_ledger_endpoints_over_http(api, ctx, staff):
+    register(ctx, staff, BirthDeclaration(**birth()))
+    key = api.get("/api/ledger/public-key").text
+    note = api.get("/api/ledger/checkpoint").text
+    checkpoint = verify_checkpoint(note, key)
+    assert checkpoint is not None and checkpoint.size == 5
+    leaf = api.get("/api/ledger/leaves/2").json()
+    path = [bytes.fromhex(item) for item in leaf["proof"]]
+    assert verify_inclusion(leaf_hash(leaf["leaf"].encode()), 2, checkpoint.size, path, checkpoint.root)
+    register(ctx, staff, BirthDeclaration(**birth(first_name="نازنین")))
+    proof = api.get("/api/ledger/consistency", params={"old_size": 5}).json()
+    assert proof["new_size"] == 10
+    assert verify_consistency(5, 10, checkpoint.root, bytes.fromhex(proof["new_root"]),
+                              [bytes.fromhex(item) for item in proof["proof"]])  # fmt: skip
+
+
+def test_ledger_endpoints_refuse_impossible_positions(api, ctx, staff):
+    register(ctx, staff, BirthDeclaration(**birth()))
+    assert api.get("/api/ledger/leaves/99").json()["code"] == "ledger.no_leaf"
+    assert api.get("/api/ledger/consistency", params={"old_size": 9}).json()["code"] == "ledger.sizes"
+    assert api.get("/api/ledger/consistency", params={"old_size": 0}).status_code == 422
+
+
+def _person_id(ctx, code):
+    with ctx.db.snapshot() as session:
+        return session.scalar(select(Person.id).where(Person.national_code == code))
