@@ -24,6 +24,7 @@ from .ledger import cli as ledger_cli
 from .registry import cli as registry_cli
 from .registry import persons as registry_persons
 from .registry import service as registry
+from .synth.cli import synth
 from .terminal import command_context, err, out, print_model
 
 app = typer.Typer(help="Sabt: a Persian-first civil registry.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -40,6 +41,8 @@ app.add_typer(code_app, name="national-code")
 app.add_typer(registry_cli.register_app, name="register")
 app.add_typer(registry_cli.event_app, name="event")
 app.add_typer(ledger_cli.audit_app, name="audit")
+app.command("synth")(synth)
+app.command("import")(registry_cli.import_file)
 ledger_cli.record_sources.extend([registry.record_sources, lambda: [accounts.UserRecords()]])
 
 

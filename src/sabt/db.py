@@ -6,13 +6,14 @@ writers queue for the lock instead of failing halfway; reads use a separate, def
 """
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -106,3 +107,27 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         connection.exec_driver_sql(begin)
 
     return engine
+
+
+COPY_THRESHOLD = 64  # below this many rows, one INSERT … VALUES is as fast as COPY
+
+
+def bulk_insert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    table = model.__table__
+    assert isinstance(table, Table)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or len(rows) < COPY_THRESHOLD:
+        session.execute(table.insert(), list(rows))
+        return
+    columns = list(rows[0])
+    json_columns = {column.name for column in table.columns if isinstance(column.type, JSON)}
+    names = ", ".join(f'"{name}"' for name in columns)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c] for c in columns]
+            )

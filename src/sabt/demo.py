@@ -1,8 +1,9 @@
-"""The demo registry: three offices, one user per role, and three generations of families registered
-through the same use cases a registrar uses, each on its own historical date, plus a work queue."""
+"""The demo registry: offices, one user per role, a small synthetic nation imported as a legacy register,
+the last years of its births, deaths, marriages and divorces registered through the workflow on the days
+they were declared, and today's work waiting in the Tehran office's queue."""
 
 import datetime as dt
-import random
+import secrets
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,15 +11,22 @@ from .accounts import service as accounts
 from .accounts.schemas import UserIn
 from .clock import FixedClock
 from .context import Context
-from .core.workflow import Actor, Role
+from .core.workflow import Actor, EventKind, EventStatus, Role
 from .geo import service as geo
 from .geo.schemas import OfficeIn
+from .ledger.service import sign_checkpoint
 from .migrations import upgrade
+from .registry import persons
 from .registry import service as registry
-from .registry.schemas import BirthDeclaration, DeathDeclaration, DivorceDeclaration, MarriageDeclaration
+from .registry.importer import import_persons
+from .registry.schemas import BirthDeclaration
+from .synth.replay import replay_events
+from .synth.service import SynthRequest, generate_nation
 
 # The demo's only secret, printed for the person trying it; `sabt demo` never runs on a real registry.
 DEMO_PASSWORD = "sabt-demo-password"  # noqa: S105
+DEMO_PEOPLE, DEMO_YEARS, DEMO_SEED = 3000, 2, 1405
+TEHRAN_PROVINCE = "23"
 OFFICES = (
     ("THR-01", "اداره ثبت احوال منطقه ۱ تهران", "Tehran"),
     ("ISF-01", "اداره ثبت احوال اصفهان", "Isfahan"),
@@ -32,26 +40,6 @@ USERS = (
     ("clerk", Role.CLERK, "THR-01"),
     ("registrar.isf", Role.REGISTRAR, "ISF-01"),
     ("registrar.mhd", Role.REGISTRAR, "MHD-01"),
-)
-MALE = ("محمد", "علی", "حسین", "رضا", "مهدی", "امیرحسین", "محمدرضا", "حسن", "سعید", "مجید", "امیر", "جواد")
-FEMALE = ("فاطمه", "زهرا", "مریم", "زینب", "سارا", "نرگس", "معصومه", "الهام", "مهسا", "نازنین", "ریحانه", "لیلا")
-SURNAMES = (
-    "محمدی",
-    "حسینی",
-    "احمدی",
-    "رضایی",
-    "موسوی",
-    "کریمی",
-    "جعفری",
-    "رحیمی",
-    "صادقی",
-    "هاشمی",
-    "قاسمی",
-    "ابراهیمی",
-    "نوری",
-    "کاظمی",
-    "طاهری",
-    "اکبری",
 )
 
 
@@ -80,191 +68,73 @@ def _seed(ctx: Context) -> None:
     for code, name, county in OFFICES:
         geo.create_office(ctx, actor=None, office=OfficeIn(code=code, name_fa=name, county=counties[county]))
     for username, role, office in USERS:
-        accounts.create_user(
-            ctx, actor=None, user=UserIn(username=username, password=DEMO_PASSWORD, role=role, office=office)
-        )
-    FamilySeeder(ctx, counties["Tehran"]).seed(families=12)
+        accounts.create_user(ctx, actor=None, user=UserIn(username=username, password=DEMO_PASSWORD, role=role,
+                                                            office=office))  # fmt: skip
+    today = ctx.today()
+    window_start = today - dt.timedelta(days=round(DEMO_YEARS * 365.2425))
+    folder = ctx.settings.data_dir / "synth"
+    generate_nation(SynthRequest(people=DEMO_PEOPLE, years=DEMO_YEARS, seed=DEMO_SEED, end=today), folder)
+    head = accounts.actor_for_username(ctx, "head")
+    at_window_start = replace(ctx, clock=FixedClock(dt.datetime.combine(window_start, dt.time(6), dt.UTC)))
+    import_persons(at_window_start, actor=head, path=folder / "persons.csv")
+    replay_events(ctx, path=folder / "events.csv", staff_for=ProvinceOffices(ctx))
+    _leave_work_in_queue(ctx)
+    sign_checkpoint(ctx)
 
 
-class FamilySeeder:
-    """Registers families as they would have been registered: each event a few days after it happened."""
+class ProvinceOffices:
+    """Who registers an event in a county: the Tehran demo office for Tehran province, and for each other
+    province an office in its first county with a registrar and an office head (random passwords)."""
 
-    def __init__(self, ctx: Context, county: str) -> None:
-        self.clock = FixedClock(dt.datetime(1970, 1, 1, 8, tzinfo=dt.UTC))
-        self.ctx = replace(ctx, clock=self.clock)
-        self.county = county
-        self.registrar = accounts.actor_for_username(ctx, "registrar")
-        self.head = accounts.actor_for_username(ctx, "head")
-        self.clerk = accounts.actor_for_username(ctx, "clerk")
-        self.random = random.Random(1405)  # noqa: S311 (reproducible demo data, not secrets)
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.province_of = {county.code: county.province_code for county in geo.list_counties(ctx)}
+        tehran = ("THR-01", accounts.actor_for_username(ctx, "registrar"), accounts.actor_for_username(ctx, "head"))
+        self.staff: dict[str, tuple[str, Actor, Actor]] = {TEHRAN_PROVINCE: tehran}
 
-    def seed(self, *, families: int) -> None:
-        events: list[tuple[dt.date, int, str, dict[str, object]]] = []
-        for family in range(families):
-            events.extend(self._family(family))
-        registered: dict[str, str] = {}
-        for day, _, step, data in sorted(events, key=lambda item: (item[0], item[1])):
-            self.clock.current = dt.datetime.combine(day, dt.time(9), dt.UTC)
-            self._apply(step, data, registered)
-        self._leave_work_in_queue(registered)
+    def __call__(self, county: str) -> tuple[str, Actor, Actor]:
+        province = self.province_of[county]
+        if province not in self.staff:
+            self.staff[province] = self._open(province)
+        return self.staff[province]
 
-    def _family(self, family: int) -> list[tuple[dt.date, int, str, dict[str, object]]]:
-        pick = self.random.choice
-        surname, wife_surname = pick(SURNAMES), pick(SURNAMES)
-        father_born = dt.date(1955, 1, 1) + dt.timedelta(days=self.random.randrange(0, 365 * 20))
-        mother_born = father_born + dt.timedelta(days=self.random.randrange(365, 365 * 6))
-        married = mother_born + dt.timedelta(days=365 * 20 + self.random.randrange(0, 365 * 5))
-        father, mother = f"f{family}", f"m{family}"
-        events = [
-            (
-                father_born + dt.timedelta(days=3),
-                0,
-                "birth",
-                self._birth(father, pick(MALE), surname, "male", father_born),
-            ),
-            (
-                mother_born + dt.timedelta(days=3),
-                0,
-                "birth",
-                self._birth(mother, pick(FEMALE), wife_surname, "female", mother_born),
-            ),
-            (married + dt.timedelta(days=1), 1, "marriage", {"husband": father, "wife": mother, "date": married}),
-        ]
-        child_born = married
-        for child in range(self.random.randint(1, 4)):
-            child_born += dt.timedelta(days=self.random.randrange(400, 1800))
-            if child_born > dt.date(2024, 1, 1):
-                break
-            sex = pick(("male", "female"))
-            name = pick(MALE if sex == "male" else FEMALE)
-            data = self._birth(f"c{family}.{child}", name, surname, sex, child_born, father=father, mother=mother)
-            events.append((child_born + dt.timedelta(days=self.random.randint(1, 12)), 2, "birth", data))
-        if family % 4 == 0:
-            died = married + dt.timedelta(days=365 * 30)
-            events.append((died + dt.timedelta(days=2), 3, "death", {"who": father, "date": died}))
-        elif family % 5 == 1:
-            divorced = child_born + dt.timedelta(days=700)
-            events.append(
-                (divorced + dt.timedelta(days=1), 3, "divorce", {"husband": father, "wife": mother, "date": divorced})
-            )
-        return [event for event in events if event[0] <= dt.date(2025, 6, 1)]
+    def _open(self, province: str) -> tuple[str, Actor, Actor]:
+        code = f"P{province}-01"
+        first = next(c for c in geo.list_counties(self.ctx, province_code=province) if c.national_code_prefixes)
+        geo.create_office(self.ctx, actor=None, office=OfficeIn(code=code, name_fa=f"اداره ثبت احوال {first.name_fa}",
+                                                                  county=first.code))  # fmt: skip
+        staff = []
+        for role in (Role.REGISTRAR, Role.OFFICE_HEAD):
+            username = f"{role.value.replace('_', '.')}.p{province}"
+            accounts.create_user(self.ctx, actor=None, user=UserIn(username=username, role=role, office=code,
+                                                                     password=secrets.token_urlsafe(18)))  # fmt: skip
+            staff.append(accounts.actor_for_username(self.ctx, username))
+        return code, staff[0], staff[1]
 
-    @staticmethod
-    def _birth(
-        key: str,
-        first: str,
-        last: str,
-        sex: str,
-        born: dt.date,
-        *,
-        father: str | None = None,
-        mother: str | None = None,
-    ) -> dict[str, object]:
-        return {
-            "key": key,
-            "first_name": first,
-            "last_name": last,
-            "sex": sex,
-            "born": born,
-            "father": father,
-            "mother": mother,
-        }
 
-    def _apply(self, step: str, data: dict[str, object], registered: dict[str, str]) -> None:
-        if step == "birth":
-            declaration = self._birth_declaration(data, registered)
-            registered[str(data["key"])] = self._register(declaration)
-        elif step == "marriage":
-            self._register(
-                MarriageDeclaration(
-                    husband_national_code=registered[str(data["husband"])],
-                    wife_national_code=registered[str(data["wife"])],
-                    marriage_date=str(data["date"]),
-                    county=self.county,
-                    notary_office="12",
-                    document_number=f"M-{self.random.randrange(10**6)}",
-                )
-            )
-        elif step == "death":
-            self._register(
-                DeathDeclaration(
-                    national_code=registered[str(data["who"])],
-                    death_date=str(data["date"]),
-                    county=self.county,
-                    declarant={"relation": "sibling", "first_name": "حمید", "last_name": "نوری"},
-                    evidence={"kind": "medical_certificate", "issuer": "physician", "document_number": "D-1"},
-                )
-            )
-        else:
-            self._register(
-                DivorceDeclaration(
-                    husband_national_code=registered[str(data["husband"])],
-                    wife_national_code=registered[str(data["wife"])],
-                    divorce_date=str(data["date"]),
-                    county=self.county,
-                    notary_office="7",
-                    document_number=f"T-{self.random.randrange(10**6)}",
-                )
-            )
+def _leave_work_in_queue(ctx: Context) -> None:
+    """Today's desk in Tehran: a birth waiting for validation and a late one waiting for the office head."""
+    clerk = accounts.actor_for_username(ctx, "clerk")
+    mother, father = _tehran_couple(ctx)
+    today = ctx.today()
+    for days_ago, name, sex in ((4, "آوا", "female"), (40, "کیان", "male")):
+        parents = {"father": {"national_code": father}, "mother": {"national_code": mother}}
+        registry.declare(ctx, actor=clerk, declaration=BirthDeclaration(
+            first_name=name, last_name="محمدی", sex=sex, birth_date=str(today - dt.timedelta(days=days_ago)),
+            county="2301", declarant={"relation": "mother"},
+            evidence={"kind": "medical_certificate", "issuer": "midwife", "document_number": "MW-77"},
+            **parents,
+        ))  # fmt: skip
 
-    def _birth_declaration(self, data: dict[str, object], registered: dict[str, str]) -> BirthDeclaration:
-        def parent(key: object, first: str) -> dict[str, str]:
-            if key is None:
-                return {"first_name": first, "last_name": self.random.choice(SURNAMES)}
-            return {"national_code": registered[str(key)]}
 
-        return BirthDeclaration(
-            first_name=str(data["first_name"]),
-            last_name=str(data["last_name"]),
-            sex=data["sex"],
-            birth_date=str(data["born"]),
-            birth_time=f"{self.random.randrange(24):02d}:{self.random.randrange(60):02d}",
-            county=self.county,
-            place="تهران",
-            father=parent(data["father"], self.random.choice(MALE)),
-            mother=parent(data["mother"], self.random.choice(FEMALE)),
-            declarant={"relation": "father"},
-            evidence={
-                "kind": "medical_certificate",
-                "issuer": "facility",
-                "issuer_name": "بیمارستان میلاد",
-                "document_number": str(self.random.randrange(10**6)),
-            },
-        )
-
-    def _register(
-        self, declaration: BirthDeclaration | DeathDeclaration | MarriageDeclaration | DivorceDeclaration
-    ) -> str:
-        event = registry.declare(self.ctx, actor=self.clerk, declaration=declaration)
-        self._through(event.id, self.registrar, self.head)
-        code = registry.get_event(self.ctx, actor=self.registrar, event_id=event.id).subject_national_code
-        assert code is not None
-        return code
-
-    def _through(self, event_id: int, registrar: Actor, head: Actor) -> None:
-        event = registry.validate_event(self.ctx, actor=registrar, event_id=event_id)
-        if event.late:
-            registry.approve_late(self.ctx, actor=head, event_id=event_id, note="demo")
-        registry.register_event(self.ctx, actor=registrar, event_id=event_id)
-
-    def _leave_work_in_queue(self, registered: dict[str, str]) -> None:
-        """Today's desk: a birth waiting for validation and a late one waiting for the office head."""
-        self.clock.current = dt.datetime.now(dt.UTC)
-        today = self.ctx.today()
-        mother, father = registered["m1"], registered["f1"]
-        for days_ago, name in ((4, "آوا"), (40, "کیان")):
-            registry.declare(
-                self.ctx,
-                actor=self.clerk,
-                declaration=BirthDeclaration(
-                    first_name=name,
-                    last_name="محمدی",
-                    sex="female" if name == "آوا" else "male",
-                    birth_date=str(today - dt.timedelta(days=days_ago)),
-                    county=self.county,
-                    father={"national_code": father},
-                    mother={"national_code": mother},
-                    declarant={"relation": "mother"},
-                    evidence={"kind": "medical_certificate", "issuer": "midwife", "document_number": "MW-77"},
-                ),
-            )
+def _tehran_couple(ctx: Context) -> tuple[str, str]:
+    """A living couple from the registry, to be the parents in today's queue."""
+    auditor = accounts.actor_for_username(ctx, "auditor")
+    marriages = registry.list_events(ctx, actor=auditor, status=EventStatus.REGISTERED, kind=EventKind.MARRIAGE,
+                                     office_code="THR-01", limit=500)  # fmt: skip
+    for event in marriages:
+        wife, husband = event.partner_national_code, event.subject_national_code
+        if wife and husband and all(persons.get_person(ctx, actor=auditor, national_code=code).alive
+                                    for code in (wife, husband)):  # fmt: skip
+            return wife, husband
+    raise RuntimeError("the demo population has no married couple in Tehran")

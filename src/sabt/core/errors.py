@@ -162,6 +162,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A consistency proof needs 0 < old size ({old}) ≤ new size ({new}) ≤ the log's size ({size}).",
         "اثبات سازگاری به شرط ۰ < اندازه قدیم ({old}) ≤ اندازه جدید ({new}) ≤ اندازه دفتر ({size}) نیاز دارد.",
     ),
+    "import.no_file": ("There is no file at {path}.", "فایلی در {path} وجود ندارد."),
+    "import.sex": ("Sex must be male or female.", "جنسیت باید مرد یا زن باشد."),
+    "import.code_taken": (
+        "National code {code} already belongs to someone in the registry or earlier in this file.",
+        "کد ملی {code} پیش‌تر در ثبت یا در ردیف‌های قبلی همین فایل آمده است.",
+    ),
+    "synth.out": ("The output path exists and is not a folder.", "مسیر خروجی وجود دارد و پوشه نیست."),
     # people who act
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
     "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),

@@ -14,15 +14,16 @@ from .models import County, Office, Province
 from .schemas import CountyOut, OfficeIn, OfficeOut, ProvinceOut
 
 
-def _read_reference(name: str) -> list[dict[str, str]]:
+def reference_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a shipped reference file (provinces.csv, counties.csv, age_sex.csv)."""
     text = resources.files("sabt.geo").joinpath("data", name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
 def sync_reference_data(session: Session) -> tuple[int, int]:
     """Insert or update the shipped provinces and counties; returns how many of each there are."""
-    provinces = _read_reference("provinces.csv")
-    counties = _read_reference("counties.csv")
+    provinces = reference_rows("provinces.csv")
+    counties = reference_rows("counties.csv")
     for row in provinces:
         session.merge(
             Province(

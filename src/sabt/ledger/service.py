@@ -16,13 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound
-from ..db import aware
+from ..db import aware, bulk_insert
 from .merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -82,9 +82,9 @@ def append(session: Session, changes: Iterable[Change], *, at: dt.datetime) -> l
         salts.append({"leaf_index": index, "salt": salt})
         nodes.extend(_push(frontier, index, leaf_hash(text.encode())))
         indexes.append(index)
-    session.execute(insert(LedgerLeaf), leaves)
-    session.execute(insert(LedgerSalt), salts)
-    session.execute(insert(LedgerNode), nodes)
+    bulk_insert(session, LedgerLeaf, leaves)
+    bulk_insert(session, LedgerSalt, salts)
+    bulk_insert(session, LedgerNode, nodes)
     head.size += len(pending)
     head.frontier = b"".join(hash_ for _, hash_ in frontier)
     return indexes

@@ -321,3 +321,36 @@ def print_person(console: Console, person: PersonOut) -> None:
 def _parent(parent: ParentOut) -> str:
     code = to_persian_digits(parent.national_code or "")
     return f"{parent.first_name} {parent.last_name} {code}".rstrip()
+
+
+def import_file(
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet of legacy person records")],
+    as_user: AsUser,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where to write rejected rows (default: FILE.rejects.csv)")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
+) -> None:
+    """Import legacy person records; run it again after an interruption and it continues where it stopped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .importer import count_rows, import_persons, write_rejects
+
+    rejects_path = rejects or file.with_name(file.name + ".rejects.csv")
+    with command_context() as ctx:
+        actor = accounts.actor_for_username(ctx, as_user)
+        columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns) as bar:
+            task = bar.add_task("rows", total=count_rows(file))
+            summary = import_persons(ctx, actor=actor, path=file, batch_size=batch_size,
+                                     on_batch=lambda rows: bar.advance(task, rows),
+                                     on_resume=lambda done: bar.update(task, completed=done))  # fmt: skip
+        written = write_rejects(ctx, summary.job_id, rejects_path)
+    if summary.already_done:
+        out.print(f"{file.name} was imported already (job {summary.job_id}); nothing was added.")
+    elif summary.resumed_from:
+        out.print(f"resumed after row {summary.resumed_from}")
+    out.print(f"{summary.rows} rows: {summary.imported} imported, {summary.rejected} rejected "
+              f"({written} in {rejects_path})", highlight=False)  # fmt: skip
+    for code, count in sorted(summary.rejects_by_code.items(), key=lambda item: -item[1]):
+        out.print(f"  {count:>8}  {code}", highlight=False)
