@@ -7,6 +7,7 @@ ASCII digits and `/`, `-` or `.` between the parts.
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 import jdatetime
 
@@ -24,6 +25,7 @@ class DateProblem(ValueError):
         self.reason = reason
 
 
+@lru_cache(maxsize=1 << 17)  # every day of three centuries; bulk imports parse the same dates often
 def parse_date(text: str) -> dt.date:
     """A Gregorian date from Jalali or Gregorian text such as ۱۴۰۳/۰۵/۱۲ or 2024-08-02."""
     match = _DATE.match(to_ascii_digits(text))

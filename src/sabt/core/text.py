@@ -8,6 +8,7 @@ typed form is kept beside the normalized one.
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -41,6 +42,7 @@ def to_persian_digits(text: str) -> str:
     return text.translate(_TO_PERSIAN_DIGITS)
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat a great deal; bulk imports normalize millions of them
 def normalize_name(text: str) -> str:
     """The canonical form of a personal or place name, used for storage and comparison."""
     # NFKC folds Arabic presentation forms (text copied from PDFs) to the ordinary letters.

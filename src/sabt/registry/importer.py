@@ -22,17 +22,17 @@ from sqlalchemy.orm import Session
 
 from ..context import Context
 from ..core.errors import InvalidInput, SabtError
-from ..core.national_code import normalize_national_code
+from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.text import to_ascii_digits
 from ..core.workflow import Action, Actor, authorize
-from ..db import bulk_insert
+from ..db import bulk_insert, one_of
 from ..geo.schemas import CountyOut
 from ..geo.service import list_counties
 from ..ledger.service import Change, append
 from .checks import Rules
 from .models import ImportJob, ImportReject, IssuedNationalCode, Person, PersonRevision
-from .national_codes import issue_national_code
-from .records import code_content, person_content, snapshot
+from .national_codes import issue_national_code, reserve_serials
+from .records import code_values, person_content, snapshot
 
 COLUMNS = (
     "national_code", "first_name", "last_name", "sex", "birth_date", "birth_county", "father_national_code",
@@ -87,6 +87,16 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def highest_serials(path: Path) -> dict[str, int]:
+    """For each 3-digit prefix, the highest serial among the file's valid national codes."""
+    highest: dict[str, int] = {}
+    for _, row in read_rows(path):
+        code = normalize_national_code(row.get("national_code", ""))
+        if national_code_problem(code) is None:
+            highest[code[:3]] = max(highest.get(code[:3], -1), int(code[3:9]))
+    return highest
+
+
 def count_rows(path: Path) -> int:
     """How many records a file holds (for a progress bar)."""
     if path.suffix.lower() == ".parquet":
@@ -127,6 +137,7 @@ def _job_for(ctx: Context, actor: Actor, path: Path, digest: str) -> ImportJob:
     with ctx.db.transaction() as session:
         job = session.scalar(select(ImportJob).where(ImportJob.file_digest == digest))
         if job is None:
+            reserve_serials(session, highest_serials(path))
             job = ImportJob(file_name=path.name, file_digest=digest, rows_done=0, imported=0, rejected=0,
                             actor_id=actor.user_id, started_at=ctx.now(), finished_at=None)  # fmt: skip
             session.add(job)
@@ -174,7 +185,8 @@ def write_rejects(ctx: Context, job_id: int, path: Path) -> int:
 
 class _BatchImporter:
     def __init__(self, ctx: Context, actor: Actor, job_id: int, file_name: str) -> None:
-        self.ctx, self.actor, self.job_id, self.file_name = ctx, actor, job_id, file_name
+        self.ctx, self.actor, self.job_id = ctx, actor, job_id
+        self.reason = f"imported from {file_name}"
         self.counties = {county.code: county for county in list_counties(ctx)}
 
     def run(self, batch: list[tuple[int, dict[str, str]]]) -> None:
@@ -219,20 +231,17 @@ class _BatchImporter:
             {"code": code, "source": "imported", "issued_at": now} for code in sorted(imported_codes)])  # fmt: skip
         rows = [person | {"revision": 1, "created_at": now, "updated_at": now} for person in persons]
         bulk_insert(session, Person, rows)
-        models = [Person(**row) for row in rows]
         bulk_insert(session, PersonRevision, [
-            {"person_id": m.id, "revision": 1, "snapshot": snapshot(m), "reason": f"imported from {self.file_name}",
-             "actor_id": self.actor.user_id, "event_id": None, "recorded_at": now} for m in models])  # fmt: skip
-        append(session, [change for model in models for change in self._changes(model, imported_codes)], at=now)
+            {"person_id": row["id"], "revision": 1, "snapshot": snapshot(row), "reason": self.reason,
+             "actor_id": self.actor.user_id, "event_id": None, "recorded_at": now} for row in rows])  # fmt: skip
+        append(session, [change for row in rows for change in self._changes(row, imported_codes)], at=now)
 
-    def _changes(self, person: Person, imported_codes: set[str]) -> list[Change]:
-        code = IssuedNationalCode(
-            code=person.national_code, source="imported" if person.national_code in imported_codes else "issued"
-        )
+    def _changes(self, person: dict[str, Any], imported_codes: set[str]) -> list[Change]:
+        code = person["national_code"]
+        source = "imported" if code in imported_codes else "issued"
         return [
-            Change(f"national_code.{code.source}", "national_code", code.code, 1, self.actor.user_id,
-                   code_content(code)),
-            Change("person.import", "person", str(person.id), 1, self.actor.user_id, person_content(person)),
+            Change(f"national_code.{source}", "national_code", code, 1, self.actor.user_id, code_values(code, source)),
+            Change("person.import", "person", str(person["id"]), 1, self.actor.user_id, person_content(person)),
         ]  # fmt: skip
 
 
@@ -253,14 +262,20 @@ class _RowChecker:
         codes = {normalize_national_code(row.get(column, "")) for _, row in batch for column in
                  ("national_code", "father_national_code", "mother_national_code")} - {""}  # fmt: skip
         session = rules.session
-        self.taken = set(session.scalars(select(IssuedNationalCode.code).where(IssuedNationalCode.code.in_(codes))))
+        self.taken = set(
+            session.scalars(select(IssuedNationalCode.code).where(one_of(session, IssuedNationalCode.code, codes)))
+        )
         self.known = {code: Parent(pid, sex, born) for pid, code, sex, born in session.execute(
             select(Person.id, Person.national_code, Person.sex, Person.birth_date)
-            .where(Person.national_code.in_(codes)))}  # fmt: skip
+            .where(one_of(session, Person.national_code, codes)))}  # fmt: skip
         self.in_batch: dict[str, Parent] = {}
 
     def check(self, row: dict[str, str]) -> dict[str, Any]:
+        """The row as a person's columns, or a SabtError naming the first field at fault (the code first:
+        it is the row's identity)."""
         rules = self.rules
+        county = self.counties.get(to_ascii_digits(row.get("birth_county", "")).strip().zfill(4))
+        code = self._code(row.get("national_code", ""), county)
         first, last = (
             rules.name(row.get("first_name"), field="first_name"),
             rules.name(row.get("last_name"), field="last_name"),
@@ -269,13 +284,11 @@ class _RowChecker:
         if sex is None:
             raise InvalidInput("import.sex", field="sex")
         born = rules.date(row.get("birth_date", ""), field="birth_date")
-        county = self.counties.get(to_ascii_digits(row.get("birth_county", "")).strip().zfill(4))
         if county is None:
             raise InvalidInput("county.unknown", field="birth_county", code=row.get("birth_county", ""))
         father = self._parent(row, "father", "male", born, default_last=last.normalized)
         mother = self._parent(row, "mother", "female", born, default_last=None)
         died = rules.optional_date(row.get("death_date") or None, field="death_date", not_before=born)
-        code = self._code(row.get("national_code", ""), county)
         person = {
             "national_code": code, "prefix": next(iter(county.national_code_prefixes), None),
             "first_name": first.normalized, "first_name_typed": first.typed, "last_name": last.normalized,
@@ -287,9 +300,9 @@ class _RowChecker:
             self.taken.add(code)
         return person
 
-    def _code(self, text: str, county: CountyOut) -> str | None:
+    def _code(self, text: str, county: CountyOut | None) -> str | None:
         if not text.strip():
-            if not county.national_code_prefixes:
+            if county is not None and not county.national_code_prefixes:
                 raise InvalidInput("office.no_prefix", field="national_code")
             return None
         code = self.rules.code(text, field="national_code")

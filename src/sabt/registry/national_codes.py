@@ -60,3 +60,15 @@ def _take_serial(session: Session, prefix: str) -> int:
     if serial >= SERIAL_LIMIT:
         raise Conflict("national_code.exhausted", prefix=prefix)
     return serial
+
+
+def reserve_serials(session: Session, highest: dict[str, int]) -> None:
+    """Move each prefix's counter past the highest serial a legacy file holds, so that codes issued while
+    the file is imported never collide with a code that comes later in it."""
+    for prefix, serial in highest.items():
+        _take_serial(session, prefix)  # creates the counter row if it is missing
+        session.execute(
+            update(NationalCodeCounter)
+            .where(NationalCodeCounter.prefix == prefix, NationalCodeCounter.next_serial <= serial)
+            .values(next_serial=serial + 1)
+        )

@@ -2,6 +2,7 @@
 the ledger commits to (it stores only a salted hash of it, so the published log reveals no personal data)."""
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from .models import Event, IssuedNationalCode, Marriage, Person
@@ -28,13 +29,19 @@ SNAPSHOT_FIELDS = (
 )
 
 
-def snapshot(person: Person) -> dict[str, Any]:
-    values = {field: getattr(person, field) for field in SNAPSHOT_FIELDS}
-    return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in values.items()}
+def snapshot(person: Person | Mapping[str, Any]) -> dict[str, Any]:
+    """The person's fields, from a row object or (in bulk imports) the dict that will become the row."""
+    values = person if isinstance(person, Mapping) else {field: getattr(person, field) for field in SNAPSHOT_FIELDS}
+    return {field: _plain(values[field]) for field in SNAPSHOT_FIELDS}
 
 
-def person_content(person: Person) -> dict[str, Any]:
-    return snapshot(person) | {"revision": person.revision}
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def person_content(person: Person | Mapping[str, Any]) -> dict[str, Any]:
+    revision = person["revision"] if isinstance(person, Mapping) else person.revision
+    return snapshot(person) | {"revision": revision}
 
 
 def event_content(event: Event) -> dict[str, Any]:
@@ -57,4 +64,9 @@ def marriage_content(marriage: Marriage) -> dict[str, Any]:
 
 
 def code_content(code: IssuedNationalCode) -> dict[str, Any]:
-    return {"code": code.code, "source": code.source}
+    return code_values(code.code, code.source)
+
+
+def code_values(code: str, source: str) -> dict[str, Any]:
+    """The same content as `code_content`, for a code not (yet) loaded as a row."""
+    return {"code": code, "source": source}

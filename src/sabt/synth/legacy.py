@@ -42,7 +42,10 @@ def write_legacy(nation: Nation, rng: np.random.Generator, records: Path, truth:
         for i in nation.legacy_people():
             record = nation.person_record(i)
             defect = _pick_defect(rng)
-            first = emit(DEFECTS[defect](record, rng) if defect != "none" else record, record["national_code"], defect)
+            damaged = DEFECTS[defect](dict(record), rng) if defect != "none" else record
+            if damaged == record:  # the defect changes nothing here (no ی or ک to replace, day = month)
+                defect = "none"
+            first = emit(damaged, record["national_code"], defect)
             if rng.random() < DUPLICATE_SHARE:
                 copy = _typo(dict(record), rng)
                 if rng.random() < 0.5:
@@ -66,7 +69,8 @@ def _typo(record: dict[str, str], rng: np.random.Generator) -> dict[str, str]:
     field = "first_name" if rng.random() < 0.5 else "last_name"
     name = record[field]
     position = int(rng.integers(0, len(name)))
-    letter = PERSIAN_LETTERS[int(rng.integers(0, len(PERSIAN_LETTERS)))]
+    others = PERSIAN_LETTERS.replace(name[position], "")
+    letter = others[int(rng.integers(0, len(others)))]
     record[field] = name[:position] + letter + name[position + 1 :] if len(name) > 2 else name + letter
     return record
 

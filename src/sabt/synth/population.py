@@ -310,7 +310,8 @@ def marry(rng: np.random.Generator, population: Population, families: FamilyBuil
 
 def _county_weights(population: Population) -> np.ndarray:
     counts = np.bincount(population.county, minlength=int(population.county.max()) + 1).astype(np.float64)
-    return counts / counts.sum()
+    weights: np.ndarray = counts / counts.sum()
+    return weights
 
 
 def _unmarried(population: Population, married: set[int], minimum_age: int) -> Acceptable:

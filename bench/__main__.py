@@ -1,0 +1,43 @@
+"""`python -m bench [NAME …]` runs benchmarks and writes bench/results/NAME.json.
+
+Every benchmark measures a baseline in the same run, on the same data and machine, and reports the ratio:
+  synth          people generated per second, against writing the same number of CSV rows
+  import         `sabt import` on SQLite and PostgreSQL, against a raw executemany / COPY of the same rows
+  registry-read  a person looked up through the service layer, against a raw indexed SELECT
+  scale          (not in the default set) the national-scale load on PostgreSQL, e.g. --people 10000000
+"""
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from .suite import run_import, run_registry_read, run_synth
+
+DEFAULT = ("synth", "import", "registry-read")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("names", nargs="*", default=list(DEFAULT), choices=[*DEFAULT, "scale"], metavar="NAME")
+    parser.add_argument("--people", type=int, default=None, help="population size (default: per benchmark)")
+    parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sabt-bench-") as scratch:
+        workdir = Path(scratch)
+        for name in arguments.names:
+            if name == "synth":
+                run_synth(arguments.people or 200_000, workdir)
+            elif name == "import":
+                run_import(arguments.people or 20_000, workdir)
+            elif name == "registry-read":
+                run_registry_read(arguments.people or 20_000, workdir)
+            else:
+                from .scale import run_scale
+
+                people = arguments.people or 10_000_000
+                run_scale(people, arguments.folder or workdir / "nation", workdir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""What every benchmark shares: the machine's description, medians, fresh databases, result files."""
+
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from sabt.accounts.schemas import UserIn
+from sabt.accounts.service import actor_for_username, create_user
+from sabt.clock import SystemClock
+from sabt.config import Settings
+from sabt.context import Context
+from sabt.core.workflow import Actor
+from sabt.db import open_database
+from sabt.geo.schemas import OfficeIn
+from sabt.geo.service import create_office
+from sabt.migrations import upgrade
+
+RESULTS = Path(__file__).parent / "results"
+POSTGRES = os.environ.get("SABT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())  # fmt: skip
+    memory_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                         if line.startswith("MemTotal")))  # fmt: skip
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory_kb / 2**20, 1),
+            "python": platform.python_version(), "system": platform.platform()}  # fmt: skip
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def write_result(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    body = {"benchmark": name, "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": machine(), **result}  # fmt: skip
+    path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def report(name: str, figure: str, ratio: float, baseline: str) -> None:
+    print(f"{name}: {figure}; ratio {ratio:.3f} against {baseline}", flush=True)
+
+
+def postgres_version() -> str:
+    with psycopg.connect(make_url(POSTGRES).set(drivername="postgresql").render_as_string(hide_password=False)) as db:
+        row = db.execute("SHOW server_version").fetchone()
+        return str(row[0]) if row else "?"
+
+
+@contextmanager
+def fresh_registry(backend: str, workdir: Path, *, keep: bool = False) -> Iterator[Context]:
+    """A new, migrated registry on `backend` ("sqlite" or "postgresql") with one importing office head."""
+    if backend == "sqlite":
+        url = f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.db'}"
+
+        def drop() -> None:
+            """A SQLite registry is a file in the scratch folder, removed with it."""
+    else:
+        name = f"sabt_bench_{uuid.uuid4().hex[:8]}"
+        base = make_url(POSTGRES)
+        admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as db:
+            db.execute(f'CREATE DATABASE "{name}"')
+        url = base.set(database=name).render_as_string(hide_password=False)
+
+        def drop() -> None:
+            with psycopg.connect(admin, autocommit=True) as db:
+                db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    ctx = Context(open_database(url), Settings(database_url=url, data_dir=workdir, checkpoint_seconds=0), SystemClock())
+    try:
+        upgrade(ctx)
+        yield ctx
+    finally:
+        ctx.db.dispose()
+        if not keep:
+            drop()
+
+
+def office_head(ctx: Context) -> Actor:
+    create_office(ctx, actor=None, office=OfficeIn(code="BENCH", name_fa="اداره سنجش", county="2301"))
+    password = "bench password"  # noqa: S105 (a throwaway benchmark registry)
+    create_user(ctx, actor=None, user=UserIn(username="bench.head", password=password, role="office_head",
+                                             office="BENCH"))  # fmt: skip
+    return actor_for_username(ctx, "bench.head")

@@ -1,0 +1,50 @@
+"""Looking a person up by national code: the service layer against a raw indexed SELECT."""
+
+import random
+import statistics
+import time
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from sabt.context import Context
+from sabt.core.workflow import Actor
+from sabt.registry.models import Person
+from sabt.registry.persons import get_person
+
+RAW_LOOKUP = text("SELECT * FROM persons WHERE national_code = :code")
+
+
+def sample_codes(ctx: Context, count: int) -> list[str]:
+    with ctx.db.snapshot() as session:
+        highest = session.scalar(select(func.max(Person.id))) or 0
+        ids = random.Random(7).sample(  # noqa: S311 (a reproducible sample, not a secret)
+            range(1, highest + 1), min(count, highest)
+        )
+        return list(session.scalars(select(Person.national_code).where(Person.id.in_(ids))))
+
+
+def measure_lookups(ctx: Context, actor: Actor, count: int) -> dict[str, Any]:
+    """Each code looked up both ways, interleaved so that both see the same machine load. The service
+    call opens its own read transaction and builds the whole record (parents, marriages, children); the
+    raw one takes a pooled connection and reads the row."""
+    codes = sample_codes(ctx, count)
+    engine = ctx.db.reader.kw["bind"]
+    service, raw = [], []
+    for code in codes:
+        started = time.perf_counter()
+        get_person(ctx, actor=actor, national_code=code)
+        service.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with engine.connect() as connection:
+            connection.execute(RAW_LOOKUP, {"code": code}).one()
+        raw.append(time.perf_counter() - started)
+    service_ms, raw_ms = summary_ms(service), summary_ms(raw)
+    return {"lookups": len(codes), "service_ms": service_ms, "raw_select_ms": raw_ms,
+            "ratio": round(raw_ms["median"] / service_ms["median"], 3)}  # fmt: skip
+
+
+def summary_ms(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    return {"median": round(statistics.median(ordered) * 1000, 3),
+            "p95": round(ordered[int(len(ordered) * 0.95)] * 1000, 3)}  # fmt: skip
