@@ -27,7 +27,7 @@ from ..core.text import to_ascii_digits
 from ..core.workflow import Action, Actor, authorize
 from ..db import bulk_insert, one_of
 from ..geo.schemas import CountyOut
-from ..geo.service import list_counties
+from ..geo.service import list_counties, office_by_id
 from ..ledger.service import Change, append
 from .checks import Rules
 from .models import ImportJob, ImportReject, IssuedNationalCode, Person, PersonRevision
@@ -188,6 +188,9 @@ class _BatchImporter:
         self.ctx, self.actor, self.job_id = ctx, actor, job_id
         self.reason = f"imported from {file_name}"
         self.counties = {county.code: county for county in list_counties(ctx)}
+        with ctx.db.snapshot() as session:
+            assert actor.office_id is not None  # an office head: authorized above
+            self.prefix = office_by_id(session, actor.office_id).national_code_prefix
 
     def run(self, batch: list[tuple[int, dict[str, str]]]) -> None:
         if not batch:
@@ -217,9 +220,8 @@ class _BatchImporter:
         now = self.ctx.now()
         imported_codes = {p["national_code"] for p in persons if p["national_code"] is not None}
         for person in persons:
-            prefix = person.pop("prefix")
-            if person["national_code"] is None:  # no code in the old register: issue one, as at a birth
-                person["national_code"] = issue_national_code(session, prefix=prefix, at=now).code
+            if person["national_code"] is None:  # none in the old register: the importing office issues one
+                person["national_code"] = issue_national_code(session, prefix=self.prefix, at=now).code
         ids = dict(zip((p["national_code"] for p in persons), _allocate_ids(session, len(persons)), strict=True))
         for person in persons:
             person["id"] = ids[person["national_code"]]
@@ -275,7 +277,7 @@ class _RowChecker:
         it is the row's identity)."""
         rules = self.rules
         county = self.counties.get(to_ascii_digits(row.get("birth_county", "")).strip().zfill(4))
-        code = self._code(row.get("national_code", ""), county)
+        code = self._code(row.get("national_code", ""))
         first, last = (
             rules.name(row.get("first_name"), field="first_name"),
             rules.name(row.get("last_name"), field="last_name"),
@@ -290,7 +292,7 @@ class _RowChecker:
         mother = self._parent(row, "mother", "female", born, default_last=None)
         died = rules.optional_date(row.get("death_date") or None, field="death_date", not_before=born)
         person = {
-            "national_code": code, "prefix": next(iter(county.national_code_prefixes), None),
+            "national_code": code,
             "first_name": first.normalized, "first_name_typed": first.typed, "last_name": last.normalized,
             "last_name_typed": last.typed, "sex": sex, "birth_date": born, "birth_time": None,
             "birth_county_code": county.code, "birth_place": "", "birth_order": 1, "died_on": died, **father, **mother,
@@ -300,10 +302,8 @@ class _RowChecker:
             self.taken.add(code)
         return person
 
-    def _code(self, text: str, county: CountyOut | None) -> str | None:
+    def _code(self, text: str) -> str | None:
         if not text.strip():
-            if county is not None and not county.national_code_prefixes:
-                raise InvalidInput("office.no_prefix", field="national_code")
             return None
         code = self.rules.code(text, field="national_code")
         if code in self.taken:
