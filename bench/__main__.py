@@ -4,6 +4,7 @@ Every benchmark measures a baseline in the same run, on the same data and machin
   synth          people generated per second, against writing the same number of CSV rows
   import         `sabt import` on SQLite and PostgreSQL, against a raw executemany / COPY of the same rows
   registry-read  a person looked up through the service layer, against a raw indexed SELECT
+  ledger         bulk appends against hashlib alone; proof time; registration with and without the ledger
   scale          (not in the default set) the national-scale load on PostgreSQL, e.g. --people 10000000
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from .suite import run_import, run_registry_read, run_synth
 
-DEFAULT = ("synth", "import", "registry-read")
+DEFAULT = ("synth", "import", "registry-read", "ledger")
 
 
 def main() -> None:
@@ -21,6 +22,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("names", nargs="*", default=list(DEFAULT), choices=[*DEFAULT, "scale"], metavar="NAME")
     parser.add_argument("--people", type=int, default=None, help="population size (default: per benchmark)")
+    parser.add_argument("--leaves", type=int, default=200_000, help="ledger: how many leaves to append")
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sabt-bench-") as scratch:
@@ -32,6 +34,10 @@ def main() -> None:
                 run_import(arguments.people or 20_000, workdir)
             elif name == "registry-read":
                 run_registry_read(arguments.people or 20_000, workdir)
+            elif name == "ledger":
+                from .ledger_bench import run_ledger
+
+                run_ledger(arguments.leaves, workdir)
             else:
                 from .scale import run_scale
 

@@ -49,6 +49,13 @@ def declare_birth(api, **changes):
     return api.post("/api/events/births", as_="clerk", json=birth(**changes))
 
 
+def register_over_http(api, path: str, body: dict) -> dict:
+    """Declare, validate and register as the registrar, over HTTP."""
+    event = api.post(path, as_="registrar", json=body).json()
+    api.post(f"/api/events/{event['id']}/validate", as_="registrar")
+    return api.post(f"/api/events/{event['id']}/register", as_="registrar").json()
+
+
 # --- the workflow over HTTP -------------------------------------------------------------------------------
 
 
@@ -158,9 +165,7 @@ def test_death_before_birth(api, ctx, staff):
 
 def test_death_of_a_person_already_deceased(api, ctx, staff):
     code = adult(ctx, staff, "male")
-    first = api.post("/api/events/deaths", as_="clerk", json=death(code)).json()
-    api.post(f"/api/events/{first['id']}/validate", as_="registrar")
-    api.post(f"/api/events/{first['id']}/register", as_="registrar")
+    register_over_http(api, "/api/events/deaths", death(code))
     before = row_counts(ctx)
     response = api.post("/api/events/deaths", as_="clerk", json=death(code, death_date="2025-05-29"))
     assert_problem(response, 409, "person.deceased", "national_code")
@@ -177,9 +182,7 @@ def test_a_second_death_declaration_while_the_first_is_pending(api, ctx, staff):
 
 def test_marriage_of_a_woman_who_is_already_married(api, ctx, staff):
     husband, wife, other = adult(ctx, staff, "male"), adult(ctx, staff, "female"), adult(ctx, staff, "male")
-    first = api.post("/api/events/marriages", as_="registrar", json=marriage(husband, wife)).json()
-    api.post(f"/api/events/{first['id']}/validate", as_="registrar")
-    api.post(f"/api/events/{first['id']}/register", as_="registrar")
+    register_over_http(api, "/api/events/marriages", marriage(husband, wife))
     before = row_counts(ctx)
     response = api.post("/api/events/marriages", as_="registrar", json=marriage(other, wife))
     assert_problem(response, 409, "marriage.wife_married", "wife_national_code")
@@ -188,9 +191,7 @@ def test_marriage_of_a_woman_who_is_already_married(api, ctx, staff):
 
 def test_a_married_man_without_a_court_permission(api, ctx, staff):
     husband, wife, second = adult(ctx, staff, "male"), adult(ctx, staff, "female"), adult(ctx, staff, "female")
-    first = api.post("/api/events/marriages", as_="registrar", json=marriage(husband, wife)).json()
-    api.post(f"/api/events/{first['id']}/validate", as_="registrar")
-    api.post(f"/api/events/{first['id']}/register", as_="registrar")
+    register_over_http(api, "/api/events/marriages", marriage(husband, wife))
     before = row_counts(ctx)
     response = api.post("/api/events/marriages", as_="registrar", json=marriage(husband, second))
     assert_problem(response, 409, "marriage.needs_court_permission", "husband_national_code")

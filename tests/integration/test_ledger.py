@@ -3,6 +3,7 @@ and the audit names every record changed, deleted or added behind the service's 
 
 import json
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -14,10 +15,10 @@ from sabt.accounts.service import UserRecords
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit
 from sabt.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
-from sabt.ledger.models import Checkpoint, LedgerLeaf, LedgerNode
+from sabt.ledger.models import Checkpoint, LedgerLeaf, LedgerNode, LedgerSalt
 from sabt.ledger.note import verify_checkpoint
 from sabt.registry import persons, service
-from sabt.registry.models import Event, Marriage, Person
+from sabt.registry.models import Event, EventHistory, Marriage, Person
 from sabt.registry.schemas import PersonCorrection
 
 from .factories import BirthDeclaration, MarriageDeclaration, adult, birth, marriage, register
@@ -106,6 +107,63 @@ def test_the_audit_finds_a_deleted_marriage(ctx, staff):
         marriage_id = session.scalar(select(Marriage.id))
         session.execute(delete(Marriage))
     assert problems(registry_audit(ctx)) == [("deleted", f"marriage/{marriage_id}")]
+
+
+def test_the_audit_finds_a_deleted_event(ctx, staff):
+    event = service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth()))
+    with ctx.db.transaction() as session:
+        session.execute(delete(EventHistory))
+        session.execute(delete(Event))
+    assert problems(registry_audit(ctx)) == [("deleted", f"event/{event.id}")]
+
+
+def test_the_audit_finds_a_truncated_log(ctx, staff):
+    adult(ctx, staff, "female")
+    ledger.sign_checkpoint(ctx)
+    with ctx.db.transaction() as session:
+        session.execute(delete(LedgerSalt))
+        session.execute(delete(LedgerNode))
+        session.execute(delete(LedgerLeaf))
+    found = {problem for problem, _ in problems(registry_audit(ctx))}
+    assert {"tree_altered", "checkpoint_mismatch", "unlogged"} <= found
+
+
+def test_the_server_signs_checkpoints_on_its_own_as_the_log_grows(ctx, staff, backend):
+    import time
+
+    import uvicorn
+
+    from sabt.api.app import create_app
+
+    from .conftest import _free_port
+
+    register(ctx, staff, BirthDeclaration(**birth()))
+    settings = backend.settings.model_copy(update={"checkpoint_seconds": 1})
+    server = uvicorn.Server(uvicorn.Config(create_app(replace(ctx, settings=settings)), port=_free_port(),
+                                           log_level="warning"))  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not _checkpoints(ctx) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _checkpoints(ctx) == [5]
+        time.sleep(1.5)
+        assert _checkpoints(ctx) == [5]  # nothing new was logged, so nothing new was signed
+        register(ctx, staff, BirthDeclaration(**birth(first_name="نازنین")))
+        deadline = time.monotonic() + 10
+        while len(_checkpoints(ctx)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _checkpoints(ctx) == [5, 10]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _checkpoints(ctx) -> list[int]:
+    """The sizes of the signed checkpoints."""
+    with ctx.db.snapshot() as session:
+        return list(session.scalars(select(Checkpoint.size)))
 
 
 def test_the_audit_finds_a_person_inserted_behind_the_services_back(ctx, staff):

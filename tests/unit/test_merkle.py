@@ -100,3 +100,35 @@ def test_proofs_for_impossible_positions_are_refused():
         consistency_proof(6, 5, subtrees_of(leaves(6)))
     assert not verify_inclusion(LEAVES[0], 0, 0, [], EMPTY_ROOT)
     assert not verify_consistency(3, 8, EMPTY_ROOT, EMPTY_ROOT, [])
+
+
+@given(st.integers(2, 200), st.data())
+def test_any_flipped_bit_in_a_proof_leaf_or_root_fails(size, data):
+    hashes = leaves(size)
+    index = data.draw(st.integers(0, size - 1))
+    old = data.draw(st.integers(1, size - 1))
+    root = root_from_leaf_hashes(hashes)
+    proof = inclusion_proof(index, size, subtrees_of(hashes))
+    consistency = consistency_proof(old, size, subtrees_of(hashes))
+    old_root = root_from_leaf_hashes(hashes[:old])
+    target = data.draw(st.sampled_from(["leaf", "root", "proof", "consistency", "old_root"]))
+    bit = data.draw(st.integers(0, 255))
+
+    def flipped(value: bytes) -> bytes:
+        return bytes(byte ^ (1 << (bit % 8)) if i == bit // 8 else byte for i, byte in enumerate(value))
+
+    if target == "leaf":
+        assert not verify_inclusion(flipped(hashes[index]), index, size, proof, root)
+    elif target == "root":
+        assert not verify_inclusion(hashes[index], index, size, proof, flipped(root))
+        assert not verify_consistency(old, size, old_root, flipped(root), consistency)
+    elif target == "proof" and proof:
+        position = data.draw(st.integers(0, len(proof) - 1))
+        damaged = [flipped(p) if i == position else p for i, p in enumerate(proof)]
+        assert not verify_inclusion(hashes[index], index, size, damaged, root)
+    elif target == "consistency" and consistency:
+        position = data.draw(st.integers(0, len(consistency) - 1))
+        damaged = [flipped(p) if i == position else p for i, p in enumerate(consistency)]
+        assert not verify_consistency(old, size, old_root, root, damaged)
+    elif target == "old_root":
+        assert not verify_consistency(old, size, flipped(old_root), root, consistency)

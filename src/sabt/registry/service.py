@@ -26,19 +26,16 @@ from ..geo.service import office_by_code, office_by_id
 from ..ledger.service import RecordSource
 from .checks import (
     Checked,
-    CheckedBirth,
-    CheckedCouple,
-    CheckedDeath,
     Rules,
     check_birth,
     check_death,
     check_divorce,
     check_marriage,
 )
-from .ledger_records import RECORD_SOURCES, log_code, log_event, log_marriage, log_person
-from .models import Event, EventHistory, IdempotencyKey, Marriage, Person
-from .national_codes import issue_national_code, peek_next_national_code
-from .persons import record_person_revision
+from .effects import apply_registration
+from .ledger_records import RECORD_SOURCES, log_event
+from .models import Event, EventHistory, IdempotencyKey, Person
+from .national_codes import peek_next_national_code
 from .schemas import (
     BirthDeclaration,
     DatePair,
@@ -211,7 +208,7 @@ def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
             raise Conflict("event.late_unapproved")
         checked = _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
         now = ctx.now()
-        _apply(session, event, checked, actor, now)
+        apply_registration(session, event, checked, actor, now)
         return _move(session, event, Action.REGISTER, status, actor, now)
 
 
@@ -343,78 +340,6 @@ def _record_step(
         )
     )
     session.flush()
-
-
-def _apply(session: Session, event: Event, checked: Checked, actor: Actor, now: dt.datetime) -> None:
-    if isinstance(checked, CheckedBirth):
-        _apply_birth(session, event, checked, actor, now)
-    elif isinstance(checked, CheckedDeath):
-        _apply_death(session, event, checked, actor, now)
-    else:
-        _apply_couple(session, event, checked, actor, now)
-
-
-def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Actor, now: dt.datetime) -> None:
-    office = office_by_id(session, event.office_id)
-    code = issue_national_code(session, prefix=office.national_code_prefix, at=now)
-    person = _new_person(birth, code.code, now)
-    session.add(person)
-    session.flush()
-    event.subject_id = person.id
-    record_person_revision(session, person, reason="birth registered", actor=actor, event_id=event.id, at=now)
-    log_code(session, code, actor, now)
-    log_person(session, person, "register_birth", actor, now)
-
-
-def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Actor, now: dt.datetime) -> None:
-    person = death.person
-    person.died_on, person.revision, person.updated_at = death.event_date, person.revision + 1, now
-    spouse = (Marriage.husband_id == person.id) | (Marriage.wife_id == person.id)
-    for marriage in session.scalars(select(Marriage).where(spouse, Marriage.ended_on.is_(None))):
-        marriage.ended_on, marriage.end_reason = death.event_date, "death"
-        log_marriage(session, marriage, "end_by_death", actor, now)
-    record_person_revision(session, person, reason="death registered", actor=actor, event_id=event.id, at=now)
-    log_person(session, person, "register_death", actor, now)
-
-
-def _apply_couple(session: Session, event: Event, couple: CheckedCouple, actor: Actor, now: dt.datetime) -> None:
-    if event.kind == EventKind.MARRIAGE:
-        marriage = Marriage(husband_id=couple.husband.id, wife_id=couple.wife.id, married_on=couple.event_date,
-                            marriage_event_id=event.id)  # fmt: skip
-        session.add(marriage)
-        session.flush()
-        log_marriage(session, marriage, "register", actor, now)
-        return
-    assert couple.marriage is not None  # check_divorce found it
-    marriage = couple.marriage
-    marriage.ended_on, marriage.end_reason, marriage.divorce_event_id = couple.event_date, "divorce", event.id
-    log_marriage(session, marriage, "divorce", actor, now)
-
-
-def _new_person(birth: CheckedBirth, national_code: str, now: dt.datetime) -> Person:
-    return Person(
-        national_code=national_code,
-        first_name=birth.first_name.normalized,
-        first_name_typed=birth.first_name.typed,
-        last_name=birth.last_name.normalized,
-        last_name_typed=birth.last_name.typed,
-        sex=birth.sex,
-        birth_date=birth.event_date,
-        birth_time=birth.birth_time,
-        birth_county_code=birth.county.code,
-        birth_place=birth.place,
-        birth_order=birth.birth_order,
-        father_id=birth.father.person_id,
-        father_first_name=birth.father.first_name.normalized,
-        father_last_name=birth.father.last_name.normalized,
-        mother_id=birth.mother.person_id,
-        mother_first_name=birth.mother.first_name.normalized,
-        mother_last_name=birth.mother.last_name.normalized,
-        died_on=None,
-        revision=1,
-        created_at=now,
-        updated_at=now,
-    )
 
 
 def event_out(session: Session, event: Event) -> EventOut:
