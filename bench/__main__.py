@@ -23,6 +23,7 @@ def main() -> None:
     parser.add_argument("names", nargs="*", default=list(DEFAULT), choices=[*DEFAULT, "scale"], metavar="NAME")
     parser.add_argument("--people", type=int, default=None, help="population size (default: per benchmark)")
     parser.add_argument("--leaves", type=int, default=200_000, help="ledger: how many leaves to append")
+    parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"], help="ledger: only these")
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sabt-bench-") as scratch:
@@ -37,7 +38,7 @@ def main() -> None:
             elif name == "ledger":
                 from .ledger_bench import run_ledger
 
-                run_ledger(arguments.leaves, workdir)
+                run_ledger(arguments.leaves, workdir, tuple(arguments.backend or ("sqlite", "postgresql")))
             else:
                 from .scale import run_scale
 

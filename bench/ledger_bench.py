@@ -25,9 +25,9 @@ PROOFS = 500
 REGISTRATIONS = 300
 
 
-def run_ledger(leaves: int, workdir: Path) -> None:
+def run_ledger(leaves: int, workdir: Path, backends: tuple[str, ...] = ("sqlite", "postgresql")) -> None:
     result: dict[str, Any] = {"leaves": leaves, "postgres": postgres_version()}
-    for backend in ("sqlite", "postgresql"):
+    for backend in backends:
         with fresh_registry(backend, workdir) as ctx:
             appended = _append(ctx, leaves)
             proofs = _proofs(ctx, leaves)
@@ -46,7 +46,7 @@ def run_ledger(leaves: int, workdir: Path) -> None:
                f"{leaves:,} leaves", proofs["ratio"], "one raw node read")  # fmt: skip
         births = f"{overhead['with_ledger_per_second']} births/s"
         report(f"ledger in registration ({backend})", births, overhead["ratio"], "the same without the ledger")
-    write_result("ledger", result)
+    write_result("ledger" if len(backends) == 2 else f"ledger-{'-'.join(backends)}-{leaves}", result)
 
 
 def _changes(count: int, start: int) -> Iterator[Change]:

@@ -134,10 +134,13 @@ def import_persons(ctx: Context, *, actor: Actor, path: Path, batch_size: int = 
 
 
 def _job_for(ctx: Context, actor: Actor, path: Path, digest: str) -> ImportJob:
+    with ctx.db.snapshot() as session:
+        known = session.scalar(select(ImportJob.id).where(ImportJob.file_digest == digest))
+    highest = highest_serials(path) if known is None else {}  # read before taking the write lock
     with ctx.db.transaction() as session:
         job = session.scalar(select(ImportJob).where(ImportJob.file_digest == digest))
         if job is None:
-            reserve_serials(session, highest_serials(path))
+            reserve_serials(session, highest)
             job = ImportJob(file_name=path.name, file_digest=digest, rows_done=0, imported=0, rejected=0,
                             actor_id=actor.user_id, started_at=ctx.now(), finished_at=None)  # fmt: skip
             session.add(job)
