@@ -12,6 +12,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     # Empty means the SQLite file registry.db in data_dir.
     database_url: str = ""
+    # A PostgreSQL read replica for read-only use cases (look-ups, search, proofs); empty: the primary.
+    read_database_url: str = ""
     timezone: str = "Asia/Tehran"
     # Civil Code art. 1041: marriage of a girl under 13 or a boy under 15 (solar years) needs a court's
     # permission that this registry does not model, so these are the floors it enforces.

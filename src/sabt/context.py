@@ -22,4 +22,5 @@ class Context:
 
 
 def open_context(settings: Settings, clock: Clock | None = None) -> Context:
-    return Context(open_database(settings.resolved_database_url()), settings, clock or SystemClock())
+    database = open_database(settings.resolved_database_url(), read_url=settings.read_database_url or None)
+    return Context(database, settings, clock or SystemClock())

@@ -79,15 +79,17 @@ class Database:
             engine.dispose()
 
 
-def open_database(url: str) -> Database:
+def open_database(url: str, *, read_url: str | None = None) -> Database:
+    """`read_url`: a replica that read-only use cases read from (they may see it a moment behind)."""
     if url.startswith("sqlite"):
         _ensure_sqlite_directory(url)
         writer = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
         reader = _sqlite_engine(url, begin="BEGIN")
         engines: tuple[Engine, ...] = (writer, reader)
     else:
-        writer = reader = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-        engines = (writer,)
+        writer = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        reader = create_engine(read_url, pool_pre_ping=True, pool_size=10, max_overflow=10) if read_url else writer
+        engines = (writer, reader) if read_url else (writer,)
     return Database(
         url=url,
         writer=sessionmaker(writer, expire_on_commit=False),
