@@ -68,9 +68,10 @@ class Database:
             yield session
 
     @contextmanager
-    def snapshot(self) -> Iterator[Session]:
-        """A read-only session; anything written in it is rolled back."""
-        with self.reader() as session, session.begin():
+    def snapshot(self, *, primary: bool = False) -> Iterator[Session]:
+        """A read-only session; anything written in it is rolled back. It may read a replica that lags a
+        moment behind, unless `primary` (for what must be current, such as whether a token is revoked)."""
+        with (self.writer if primary else self.reader)() as session, session.begin():
             yield session
             session.rollback()
 

@@ -90,7 +90,7 @@ def sign_out(ctx: Context, *, token: str) -> None:
 
 def actor_for_token(ctx: Context, token: str) -> Actor:
     """The actor behind a bearer token; fails closed on anything unknown, revoked or expired."""
-    with ctx.db.snapshot() as session:
+    with ctx.db.snapshot(primary=True) as session:  # a revocation takes effect at once, replica or not
         row = session.execute(
             select(AccessToken, User)
             .join(User, User.id == AccessToken.user_id)
