@@ -71,7 +71,9 @@ class Database:
     def snapshot(self, *, primary: bool = False) -> Iterator[Session]:
         """A read-only session; anything written in it is rolled back. It may read a replica that lags a
         moment behind, unless `primary` (for what must be current, such as whether a token is revoked)."""
-        with (self.writer if primary else self.reader)() as session, session.begin():
+        # SQLite has no replica, and its writer would take the write lock: read with the reader there.
+        factory = self.writer if primary and not self.is_sqlite else self.reader
+        with factory() as session, session.begin():
             yield session
             session.rollback()
 
