@@ -20,15 +20,18 @@ DEFAULT = ("synth", "import", "registry-read", "ledger")
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("names", nargs="*", default=list(DEFAULT), choices=[*DEFAULT, "scale"], metavar="NAME")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="synth, import, registry-read, ledger, scale")
     parser.add_argument("--people", type=int, default=None, help="population size (default: per benchmark)")
     parser.add_argument("--leaves", type=int, default=200_000, help="ledger: how many leaves to append")
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"], help="ledger: only these")
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
     arguments = parser.parse_args()
+    unknown = set(arguments.names) - {*DEFAULT, "scale"}
+    if unknown:
+        parser.error(f"no benchmark named {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="sabt-bench-") as scratch:
         workdir = Path(scratch)
-        for name in arguments.names:
+        for name in arguments.names or DEFAULT:
             if name == "synth":
                 run_synth(arguments.people or 200_000, workdir)
             elif name == "import":
