@@ -10,13 +10,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..config import Settings
@@ -26,6 +26,7 @@ from ..db import aware, bulk_insert
 from .merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
+    SubtreeHashes,
     complete_subtrees,
     consistency_proof,
     fold_subtrees,
@@ -69,9 +70,10 @@ def append(session: Session, changes: Iterable[Change], *, at: dt.datetime) -> l
     head = _locked_head(session)
     frontier = _unpack_frontier(head)
     leaves, salts, nodes, indexes = [], [], [], []
+    randomness = os.urandom(16 * len(pending))  # one call for the batch: a system call per leaf costs more
     for offset, change in enumerate(pending):
         index = head.size + offset
-        salt = os.urandom(16)
+        salt = randomness[16 * offset : 16 * offset + 16]
         text = canonical({
             "v": LEAF_VERSION, "kind": change.kind, "record": f"{change.record_type}/{change.record_id}",
             "revision": change.revision, "actor": change.actor_id, "at": at.isoformat(),
@@ -124,16 +126,39 @@ def _head(session: Session) -> tuple[int, bytes]:
 
 
 class _Subtrees:
-    """MTH(D[start:end]) for aligned ranges, from stored complete-subtree hashes."""
+    """MTH(D[start:end]) for aligned ranges, from stored complete-subtree hashes.
+
+    `prefetch` reads every node a proof will need in one query: which ranges a proof visits depends only
+    on the sizes and the index, never on the hashes, so a dry run with placeholder hashes lists them.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.cache: dict[tuple[int, int], bytes] = {}
+
+    def prefetch(self, build: Callable[[SubtreeHashes], object], *ranges: tuple[int, int]) -> None:
+        visited = list(ranges)
+
+        def placeholder(start: int, end: int) -> bytes:
+            visited.append((start, end))
+            return bytes(HASH_SIZE)
+
+        build(placeholder)
+        wanted = {key for start, end in visited for key in complete_subtrees(start, end)} - self.cache.keys()
+        if wanted:
+            key = tuple_(LedgerNode.level, LedgerNode.index)
+            rows = self.session.execute(
+                select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(key.in_(sorted(wanted)))
+            )
+            self.cache.update({(level, index): hash_ for level, index, hash_ in rows})
 
     def node(self, level: int, index: int) -> bytes:
-        row = self.session.get(LedgerNode, (level, index))
-        if row is None:
-            raise RuntimeError(f"ledger node ({level}, {index}) is missing")
-        return row.hash
+        if (level, index) not in self.cache:
+            row = self.session.get(LedgerNode, (level, index))
+            if row is None:
+                raise RuntimeError(f"ledger node ({level}, {index}) is missing")
+            self.cache[level, index] = row.hash
+        return self.cache[level, index]
 
     def __call__(self, start: int, end: int) -> bytes:
         return fold_subtrees([self.node(level, index) for level, index in complete_subtrees(start, end)])
@@ -162,6 +187,7 @@ def _inclusion(session: Session, index: int, tree_size: int) -> InclusionOut:
     leaf = session.get(LedgerLeaf, index)
     assert leaf is not None  # index < size
     subtrees = _Subtrees(session)
+    subtrees.prefetch(lambda hashes: inclusion_proof(index, tree_size, hashes), (0, tree_size))
     proof = inclusion_proof(index, tree_size, subtrees)
     return InclusionOut(
         index=index,
@@ -192,6 +218,7 @@ def consistency(ctx: Context, *, old_size: int, new_size: int | None = None) -> 
         if not 0 < old_size <= new_size <= size:
             raise InvalidInput("ledger.sizes", field="old_size", old=old_size, new=new_size, size=size)
         subtrees = _Subtrees(session)
+        subtrees.prefetch(lambda hashes: consistency_proof(old_size, new_size, hashes), (0, old_size), (0, new_size))
         proof = consistency_proof(old_size, new_size, subtrees)
         return ConsistencyOut(
             old_size=old_size,
