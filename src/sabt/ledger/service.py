@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
@@ -146,10 +146,13 @@ class _Subtrees:
         build(placeholder)
         wanted = {key for start, end in visited for key in complete_subtrees(start, end)} - self.cache.keys()
         if wanted:
-            key = tuple_(LedgerNode.level, LedgerNode.index)
-            rows = self.session.execute(
-                select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(key.in_(sorted(wanted)))
-            )
+            # One condition per level (level = L AND index IN …) lets SQLite use the primary key too.
+            by_level: dict[int, list[int]] = {}
+            for level, index in wanted:
+                by_level.setdefault(level, []).append(index)
+            condition = or_(*(and_(LedgerNode.level == level, LedgerNode.index.in_(indexes))
+                              for level, indexes in by_level.items()))  # fmt: skip
+            rows = self.session.execute(select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(condition))
             self.cache.update({(level, index): hash_ for level, index, hash_ in rows})
 
     def node(self, level: int, index: int) -> bytes:
