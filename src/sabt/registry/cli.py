@@ -197,6 +197,13 @@ def register_death(
     _register(as_user, DeathDeclaration, file, flags, declare_only, approve_late, idempotency_key)
 
 
+def _couple(office: str | None, husband: str | None, wife: str | None, county: str | None,
+            notary_office: str | None, document_number: str | None) -> dict[str, Any]:  # fmt: skip
+    """The flags a marriage and a divorce share: who, where, and the notary's document."""
+    return {"office": office, "husband_national_code": husband, "wife_national_code": wife, "county": county,
+            "notary_office": notary_office, "document_number": document_number}  # fmt: skip
+
+
 @register_app.command("marriage")
 def register_marriage(
     as_user: AsUser,
@@ -213,16 +220,8 @@ def register_marriage(
     court_permission: str | None = None,
 ) -> None:
     """Register a marriage reported by a notary office (art. 31)."""
-    flags = {
-        "office": office,
-        "husband_national_code": husband,
-        "wife_national_code": wife,
-        "marriage_date": date,
-        "county": county,
-        "notary_office": notary_office,
-        "document_number": document_number,
-        "court_permission": court_permission,
-    }
+    flags = _couple(office, husband, wife, county, notary_office, document_number)
+    flags |= {"marriage_date": date, "court_permission": court_permission}
     _register(as_user, MarriageDeclaration, file, flags, declare_only, False, idempotency_key)
 
 
@@ -242,16 +241,8 @@ def register_divorce(
     divorce_type: str | None = None,
 ) -> None:
     """Register a divorce reported by a notary office (art. 31)."""
-    flags = {
-        "office": office,
-        "husband_national_code": husband,
-        "wife_national_code": wife,
-        "divorce_date": date,
-        "county": county,
-        "notary_office": notary_office,
-        "document_number": document_number,
-        "divorce_type": divorce_type,
-    }
+    flags = _couple(office, husband, wife, county, notary_office, document_number)
+    flags |= {"divorce_date": date, "divorce_type": divorce_type}
     _register(as_user, DivorceDeclaration, file, flags, declare_only, False, idempotency_key)
 
 
