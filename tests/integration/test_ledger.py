@@ -247,6 +247,8 @@ def test_ledger_endpoints_over_http(api, ctx, staff):
     register(ctx, staff, BirthDeclaration(**birth()))
     key = api.get("/api/ledger/public-key").text
     note = api.get("/api/ledger/checkpoint").text
+    assert api.get("/api/ledger/checkpoint").text == note  # the second call reads the stored checkpoint
+    assert api.get("/api/ledger/checkpoint.json").json()["note"] == note
     checkpoint = verify_checkpoint(note, key)
     assert checkpoint is not None and checkpoint.size == 5
     leaf = api.get("/api/ledger/leaves/2").json()

@@ -268,11 +268,12 @@ def sign_checkpoint(ctx: Context, *, only_if_grown: bool = False) -> CheckpointO
 def latest_checkpoint(ctx: Context) -> CheckpointOut:
     with ctx.db.snapshot() as session:
         row = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
-    if row is None:
+        latest = CheckpointOut(size=row.size, root=row.root.hex(), note=row.note) if row else None
+    if latest is None:
         created = sign_checkpoint(ctx)
         assert created is not None
         return created
-    return CheckpointOut(size=row.size, root=row.root.hex(), note=row.note)
+    return latest
 
 
 def public_key(ctx: Context) -> str:
