@@ -9,6 +9,7 @@ statutory period in Iranian procedure. For an event during travel, the period ru
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import holidays
 
@@ -33,13 +34,9 @@ def iran_is_holiday(day: dt.date) -> bool:
     return day.weekday() == FRIDAY or day in _iran_holidays(day.year)
 
 
-_holiday_cache: dict[int, holidays.HolidayBase] = {}
-
-
+@cache
 def _iran_holidays(year: int) -> holidays.HolidayBase:
-    if year not in _holiday_cache:
-        _holiday_cache[year] = holidays.country_holidays("IR", years=year)
-    return _holiday_cache[year]
+    return holidays.country_holidays("IR", years=year)
 
 
 def declaration_deadline(kind: EventKind, period_starts: dt.date, is_holiday: IsHoliday = iran_is_holiday) -> dt.date:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import jdatetime
 
-from .text import to_ascii_digits, to_persian_digits
+from .text import to_ascii_digits
 
 _DATE = re.compile(r"^\s*(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})\s*$")
 JALALI_YEAR_LIMIT = 1700
@@ -45,16 +45,6 @@ def to_jalali(day: dt.date) -> str:
     """The Jalali date as YYYY/MM/DD with ASCII digits (for APIs and files)."""
     jalali = jdatetime.date.fromgregorian(date=day)
     return f"{jalali.year:04d}/{jalali.month:02d}/{jalali.day:02d}"
-
-
-def to_jalali_persian(day: dt.date) -> str:
-    """The Jalali date as YYYY/MM/DD with Persian digits (for people)."""
-    return to_persian_digits(to_jalali(day))
-
-
-def jalali_year(day: dt.date) -> int:
-    year: int = jdatetime.date.fromgregorian(date=day).year
-    return year
 
 
 def year_span(year: int) -> tuple[dt.date, dt.date]:

@@ -38,10 +38,6 @@ def normalize_national_code(text: str) -> str:
     return cleaned
 
 
-def is_valid_national_code(text: str) -> bool:
-    return national_code_problem(normalize_national_code(text)) is None
-
-
 def compose_national_code(prefix: str, serial: int) -> str:
     """The national code with the given 3-digit place prefix and 6-digit serial."""
     if len(prefix) != 3 or not prefix.isdigit():

@@ -35,7 +35,3 @@ class AuditReport(BaseModel):
     checkpoint_size: int | None
     records_checked: int
     findings: list[Finding]
-
-    @property
-    def clean(self) -> bool:
-        return not self.findings

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound
-from ..db import aware, bulk_insert
+from ..db import bulk_insert
 from .merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -167,15 +167,6 @@ class _Subtrees:
         return fold_subtrees([self.node(level, index) for level, index in complete_subtrees(start, end)])
 
 
-def _root_at(session: Session, size: int) -> bytes:
-    return EMPTY_ROOT if size == 0 else _Subtrees(session)(0, size)
-
-
-def tree_head(ctx: Context) -> tuple[int, bytes]:
-    with ctx.db.snapshot() as session:
-        return _head(session)
-
-
 def inclusion(ctx: Context, *, index: int, tree_size: int | None = None) -> InclusionOut:
     """Leaf `index` with its inclusion proof in the tree of `tree_size` (default: the current tree)."""
     with ctx.db.snapshot() as session:
@@ -317,7 +308,3 @@ def checkpoints(session: Session) -> list[Checkpoint]:
 
 def head_size(session: Session) -> int:
     return _head(session)[0]
-
-
-def signed_at(checkpoint: Checkpoint) -> dt.datetime:
-    return aware(checkpoint.signed_at)

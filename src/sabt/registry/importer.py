@@ -44,7 +44,7 @@ SEXES = {"male": "male", "female": "female", "m": "male", "f": "female", "مرد
 
 @dataclass(frozen=True)
 class Parent:
-    id: int
+    id: int | None  # None: the parent is earlier in the same batch and has no id yet
     sex: str
     birth_date: dt.date
 
@@ -301,7 +301,7 @@ class _RowChecker:
             "birth_county_code": county.code, "birth_place": "", "birth_order": 1, "died_on": died, **father, **mother,
         }  # fmt: skip
         if code:
-            self.in_batch[code] = Parent(0, sex, born)
+            self.in_batch[code] = Parent(None, sex, born)
             self.taken.add(code)
         return person
 
@@ -333,6 +333,6 @@ class _RowChecker:
             raise InvalidInput("person.sex", field=field, code=code, sex=sex)
         if parent.birth_date >= child_born:
             raise InvalidInput("person.born_after_child", field=field, code=code)
-        values[f"{role}_id"] = parent.id or None
-        values[f"{role}_code"] = code if not parent.id else None
+        values[f"{role}_id"] = parent.id
+        values[f"{role}_code"] = code if parent.id is None else None
         return values

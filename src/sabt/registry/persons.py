@@ -14,7 +14,6 @@ from ..accounts.service import usernames
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound
 from ..core.jalali import year_span
-from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.text import normalize_name
 from ..core.workflow import Action, Actor, authorize
 from ..geo.service import require_county
@@ -58,10 +57,7 @@ def get_person(ctx: Context, *, actor: Actor, national_code: str) -> PersonOut:
 
 
 def _person(session: Session, text: str) -> Person:
-    code = normalize_national_code(text)
-    problem = national_code_problem(code)
-    if problem:
-        raise InvalidInput(f"national_code.{problem}", field="national_code")
+    code = Rules.code(text, field="national_code")
     person = session.scalar(select(Person).where(Person.national_code == code))
     if person is None:
         raise NotFound("person.unknown", field="national_code", code=code)
