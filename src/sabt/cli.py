@@ -13,6 +13,8 @@ import typer
 
 from .accounts import service as accounts
 from .accounts.schemas import UserIn
+from .certificates import cli as certificates_cli
+from .certificates import service as certificates
 from .config import Settings
 from .context import open_context
 from .core.errors import SabtError
@@ -41,9 +43,13 @@ app.add_typer(code_app, name="national-code")
 app.add_typer(registry_cli.register_app, name="register")
 app.add_typer(registry_cli.event_app, name="event")
 app.add_typer(ledger_cli.audit_app, name="audit")
+app.add_typer(certificates_cli.certificates_app, name="certificates")
+app.command("verify")(certificates_cli.verify)
 app.command("synth")(synth)
 app.command("import")(registry_cli.import_file)
-ledger_cli.record_sources.extend([registry.record_sources, lambda: [accounts.UserRecords()]])
+ledger_cli.record_sources.extend(
+    [registry.record_sources, lambda: [accounts.UserRecords()], certificates.record_sources]
+)
 
 
 @app.command()

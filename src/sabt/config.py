@@ -31,6 +31,20 @@ class Settings(BaseSettings):
     # How often the server signs a checkpoint when the log has grown; 0 signs only on demand.
     checkpoint_seconds: int = Field(60, ge=0)
 
+    # Who signs certificates (the `iss` of every certificate code); one per organization.
+    certificate_issuer: str = "sabt.localhost"
+    # Certificate signing keys: private keys as files here; empty means keys/certificates in data_dir.
+    certificate_key_dir: str = ""
+    # How long a new signing key signs before it must be rotated.
+    certificate_key_days: int = Field(365, ge=1)
+    # The address printed under each QR for online verification.
+    public_url: str = "http://127.0.0.1:8000"
+    # Uploads of photos, scans and PDFs of certificates may be larger than JSON bodies.
+    max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+
+    def certificate_keys_dir(self) -> Path:
+        return Path(self.certificate_key_dir) if self.certificate_key_dir else self.data_dir / "keys" / "certificates"
+
     def ledger_key_file(self) -> Path:
         return Path(self.ledger_key_path) if self.ledger_key_path else self.data_dir / "keys" / "ledger-ed25519.pem"
 

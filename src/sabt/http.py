@@ -28,7 +28,15 @@ def get_actor(ctx: Annotated[Context, Depends(get_context)], token: Annotated[st
     return actor_for_token(ctx, token)
 
 
+def get_optional_actor(
+    ctx: Annotated[Context, Depends(get_context)], token: Annotated[str | None, Depends(bearer)]
+) -> Actor | None:
+    """The signed-in actor on a public endpoint, or None; a token that is sent must still be valid."""
+    return actor_for_token(ctx, token) if token else None
+
+
 CurrentContext = Annotated[Context, Depends(get_context)]
+OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 BearerToken = Annotated[str | None, Depends(bearer)]
 

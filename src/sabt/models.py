@@ -1,10 +1,11 @@
 """Every feature's tables, gathered so that migrations see the whole schema."""
 
 from .accounts import models as accounts_models
+from .certificates import models as certificates_models
 from .db import Base
 from .geo import models as geo_models
 from .ledger import models as ledger_models
 from .registry import models as registry_models
 
 metadata = Base.metadata
-FEATURE_MODELS = (geo_models, accounts_models, registry_models, ledger_models)
+FEATURE_MODELS = (geo_models, accounts_models, registry_models, ledger_models, certificates_models)

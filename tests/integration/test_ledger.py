@@ -12,12 +12,13 @@ from sabt.accounts import service as accounts
 from sabt.accounts.models import User
 from sabt.accounts.schemas import UserIn
 from sabt.accounts.service import UserRecords
+from sabt.certificates import service as certificates
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit
 from sabt.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from sabt.ledger.models import Checkpoint, LedgerLeaf, LedgerNode, LedgerSalt
 from sabt.ledger.note import verify_checkpoint
-from sabt.registry import persons, service
+from sabt.registry import service
 from sabt.registry.models import Event, EventHistory, Marriage, Person
 from sabt.registry.schemas import PersonCorrection
 
@@ -83,7 +84,7 @@ def test_a_rejected_transaction_leaves_no_leaf(ctx, staff):
 def test_the_audit_of_an_untouched_registry_is_clean(ctx, staff):
     husband, wife = adult(ctx, staff, "male"), adult(ctx, staff, "female")
     register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))
-    persons.correct_person(ctx, actor=staff["head"], national_code=wife,
+    certificates.correct_person(ctx, actor=staff["head"], national_code=wife,
                            correction=PersonCorrection(reason="typo", first_name="مهسا"))  # fmt: skip
     ledger.sign_checkpoint(ctx)
     report = registry_audit(ctx)

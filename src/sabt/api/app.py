@@ -13,6 +13,11 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..accounts.api import router as accounts_router
+from ..certificates.api import UPLOAD_PATH
+from ..certificates.api import router as certificates_router
+from ..certificates.api import well_known as well_known_router
+from ..certificates.pages import VERIFY_PAGE
+from ..certificates.pages import router as verify_page_router
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound, SabtError
 from ..geo.api import router as geo_router
@@ -20,6 +25,7 @@ from ..http import problem_response
 from ..ledger.api import router as ledger_router
 from ..ledger.service import sign_checkpoint
 from ..registry.api import router as registry_router
+from ..web.templating import static as static_router
 from .limits import BodyLimits
 from .pages import HOME_PAGE
 
@@ -34,9 +40,16 @@ def create_app(context: Context) -> FastAPI:
         description="Births, deaths, marriages, divorces and national codes. Errors are RFC 9457 problem+json.",
     )
     app.state.context = context
-    app.add_middleware(BodyLimits, max_bytes=context.settings.max_body_bytes)
-    for router in (accounts_router, geo_router, registry_router, ledger_router):
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=context.settings.max_body_bytes,
+        uploads=frozenset({UPLOAD_PATH, VERIFY_PAGE}),
+        max_upload_bytes=context.settings.max_upload_bytes,
+    )
+    for router in (accounts_router, geo_router, registry_router, ledger_router, certificates_router):
         app.include_router(router, prefix="/api")
+    for router in (well_known_router, verify_page_router, static_router):
+        app.include_router(router)
     _add_error_mapping(app)
 
     @app.get("/health", tags=["meta"])

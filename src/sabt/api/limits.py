@@ -15,30 +15,35 @@ class BodyLimits:
     streams without a Content-Length cannot get past the limit either.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, uploads: frozenset[str], max_upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Paths that take files (photos, scans, PDFs) as multipart forms, up to their own limit.
+        self.uploads = uploads
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+        upload = scope["path"] in self.uploads
+        limit = self.max_upload_bytes if upload else self.max_bytes
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send, PayloadTooLarge("request.too_large", limit=self.max_bytes))
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, PayloadTooLarge("request.too_large", limit=limit))
             return
-        body, too_large = await self._read(receive)
+        body, too_large = await self._read(receive, limit)
         if too_large:
-            await self._refuse(scope, send, PayloadTooLarge("request.too_large", limit=self.max_bytes))
+            await self._refuse(scope, send, PayloadTooLarge("request.too_large", limit=limit))
             return
-        on_api = scope["path"].startswith("/api/") and scope["path"] != TOKEN_URL
+        on_api = scope["path"].startswith("/api/") and scope["path"] != TOKEN_URL and not upload
         if body and on_api and "json" not in headers.get("content-type", ""):
             await self._refuse(scope, send, UnsupportedMediaType("request.media_type"))
             return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _read(self, receive: Receive) -> tuple[bytes, bool]:
+    async def _read(self, receive: Receive, limit: int) -> tuple[bytes, bool]:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -47,7 +52,7 @@ class BodyLimits:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 return b"", True
             chunks.append(chunk)
             if not message.get("more_body", False):

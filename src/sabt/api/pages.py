@@ -17,6 +17,7 @@ code { direction: ltr; unicode-bidi: embed; }
 <h1>ثبت</h1>
 <p>سامانه ثبت احوال: ثبت ولادت، وفات، ازدواج و طلاق و صدور کد ملی.</p>
 <ul>
+<li><a href="/verify">بررسی اصالت شناسنامه و گواهی‌ها</a></li>
 <li><a href="/docs">مستندات و آزمایش رابط برنامه‌نویسی (API)</a></li>
 <li><a href="/api/geo/provinces">فهرست استان‌ها</a></li>
 <li><a href="/health">وضعیت سامانه</a></li>

@@ -169,6 +169,87 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "کد ملی {code} پیش‌تر در ثبت یا در ردیف‌های قبلی همین فایل آمده است.",
     ),
     "synth.out": ("The output path exists and is not a folder.", "مسیر خروجی وجود دارد و پوشه نیست."),
+    # certificates
+    "serial.format": (
+        "A certificate serial is a letter, 9 digits and a check character.",
+        "شماره سریال گواهی یک حرف، ۹ رقم و یک نویسه کنترل است.",
+    ),
+    "serial.check": ("The check character of this serial is wrong.", "نویسه کنترل این شماره سریال نادرست است."),
+    "certificate.unknown": ("There is no certificate with serial {serial}.", "گواهی با سریال {serial} وجود ندارد."),
+    "certificate.subject": (
+        "A {kind} certificate needs {needs}.",
+        "برای این نوع گواهی {needs_fa} لازم است.",
+    ),
+    "certificate.alive": (
+        "The person with national code {code} is not recorded as deceased.",
+        "شخص با کد ملی {code} فوت‌شده ثبت نشده است.",
+    ),
+    "certificate.event": (
+        "Event {id} is not a registered {kind}.",
+        "واقعه {id} یک واقعه ثبت‌شده از این نوع نیست.",
+    ),
+    "certificate.exists": (
+        "Certificate {serial} is already current for this record; print it again, or revoke it first.",
+        "گواهی {serial} برای این پرونده معتبر است؛ آن را دوباره چاپ کنید یا ابتدا باطل کنید.",
+    ),
+    "certificate.not_current": (
+        "Certificate {serial} is {status}; only a current certificate can be used.",
+        "گواهی {serial} دیگر معتبر نیست و قابل استفاده نیست.",
+    ),
+    "certificate.no_key": (
+        "No certificate signing key is held here; run `sabt certificates keys rotate`.",
+        "کلید امضای گواهی در این سرور وجود ندارد.",
+    ),
+    "keys.file": ("The key set cannot be read: {detail}.", "مجموعه کلیدها قابل خواندن نیست ({detail})."),
+    "qr.empty": (
+        "Give the certificate's code, or a photo, scan or PDF of it.",
+        "کد گواهی یا تصویر یا فایل PDF آن را وارد کنید.",
+    ),
+    "qr.too_long": ("The code is longer than any Sabt certificate code.", "این کد از هر کد گواهی ثبت بلندتر است."),
+    "qr.prefix": (
+        "The code does not start with {prefix}: it is not a Sabt certificate code.",
+        "کد با {prefix} آغاز نمی‌شود؛ کد گواهی ثبت احوال نیست.",
+    ),
+    "qr.base45": (
+        "The code is not valid Base45; it may be cut short or mistyped.",
+        "کد در قالب Base45 معتبر نیست؛ شاید ناقص یا اشتباه وارد شده باشد.",
+    ),
+    "qr.compressed": ("The code's compressed data is damaged.", "داده فشرده کد آسیب دیده است."),
+    "qr.structure": ("The code is not a signed certificate (COSE_Sign1 CWT).", "کد یک گواهی امضاشده نیست."),
+    "upload.format": ("The file is not a PNG, JPEG or PDF.", "فایل از نوع PNG، JPEG یا PDF نیست."),
+    "upload.unreadable": ("The file cannot be read as {kind}.", "فایل قابل خواندن نیست."),
+    "upload.no_qr": ("No QR code was found in the file.", "هیچ کد QR در فایل یافت نشد."),
+    "verify.genuine": (
+        "Genuine: issued by the registry and current.",
+        "این گواهی اصیل است و از سوی سازمان صادر شده و معتبر است.",
+    ),
+    "verify.superseded": (
+        "Genuine but superseded: the record was corrected and certificate {new_serial} replaces it.",
+        "این گواهی اصیل است اما پس از اصلاح پرونده، گواهی {new_serial} جایگزین آن شده است.",
+    ),
+    "verify.revoked": ("Genuine but revoked: {reason}.", "این گواهی اصیل است اما باطل شده است: {reason}."),
+    "verify.unknown_key": (
+        "The code was signed with a key that is not in the key set.",
+        "کد با کلیدی امضا شده که در مجموعه کلیدهای سازمان نیست.",
+    ),
+    "verify.bad_signature": (
+        "The signature does not match the data: the code was altered or forged.",
+        "امضا با داده‌ها مطابقت ندارد؛ کد دستکاری یا جعل شده است.",
+    ),
+    "verify.key_expired": (
+        "The code claims to be issued when its signing key was not in use.",
+        "تاریخ صدور کد خارج از دوره اعتبار کلید امضای آن است.",
+    ),
+    "verify.issued_in_future": ("The code claims to be issued in the future.", "تاریخ صدور کد در آینده است."),
+    "verify.issuer": ("The code names another issuer ({issuer}).", "صادرکننده کد سازمان دیگری است ({issuer})."),
+    "verify.unknown_serial": (
+        "The signature is genuine but the registry has no certificate {serial}.",
+        "امضا معتبر است اما گواهی با سریال {serial} در ثبت وجود ندارد.",
+    ),
+    "verify.data_mismatch": (
+        "The signature is genuine but the data differs from what the registry issued as {serial}.",
+        "امضا معتبر است اما داده‌ها با گواهی صادرشده با سریال {serial} مطابقت ندارد.",
+    ),
     # people who act
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
     "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),
@@ -213,9 +294,14 @@ ACTION_FA = {
     "correct": "اصلاح",
     "manage_users": "مدیریت کاربران",
     "manage_offices": "مدیریت ادارات",
+    "issue_certificate": "صدور گواهی",
+    "print_certificate": "چاپ گواهی",
+    "revoke_certificate": "ابطال گواهی",
+    "read_forgeries": "مشاهده گزارش جعل",
 }
 STATUS_FA = {"declared": "اعلام‌شده", "validated": "بررسی‌شده", "registered": "ثبت‌شده", "rejected": "ردشده"}
 SEX_FA = {"male": "مرد", "female": "زن"}
+NEEDS_FA = {"a national code": "کد ملی شخص", "a registered event": "شناسه واقعه ثبت‌شده"}
 
 
 class SabtError(Exception):
@@ -228,10 +314,14 @@ class SabtError(Exception):
         self.code = code
         self.field = field
         self.params = params
-        template_en, template_fa = MESSAGES[code]
-        self.message_en = template_en.format(**_english(params))
-        self.message_fa = to_persian_digits(template_fa.format(**_persian(params)))
+        self.message_en, self.message_fa = describe(code, **params)
         super().__init__(f"{code}: {self.message_en}")
+
+
+def describe(message_code: str, /, **params: object) -> tuple[str, str]:
+    """The English and Persian message for a stable code, with its parameters filled in."""
+    template_en, template_fa = MESSAGES[message_code]
+    return template_en.format(**_english(params)), to_persian_digits(template_fa.format(**_persian(params)))
 
 
 def _english(params: dict[str, object]) -> dict[str, str]:
@@ -246,6 +336,7 @@ def _persian(params: dict[str, object]) -> dict[str, str]:
     values["action_fa"] = ACTION_FA.get(values.get("action", ""), "")
     values["status_fa"] = STATUS_FA.get(values.get("status", ""), "")
     values["sex_fa"] = SEX_FA.get(values.get("sex", ""), "")
+    values["needs_fa"] = NEEDS_FA.get(values.get("needs", ""), "")
     return values
 
 

@@ -46,17 +46,22 @@ class Action(StrEnum):
     CORRECT = "correct"
     MANAGE_USERS = "manage_users"
     MANAGE_OFFICES = "manage_offices"
+    ISSUE_CERTIFICATE = "issue_certificate"
+    PRINT_CERTIFICATE = "print_certificate"
+    REVOKE_CERTIFICATE = "revoke_certificate"
+    READ_FORGERIES = "read_forgeries"
 
 
-_OFFICE_WORK = {Action.READ, Action.DECLARE, Action.RESUBMIT}
-_REGISTRAR_WORK = _OFFICE_WORK | {Action.VALIDATE, Action.REGISTER, Action.REJECT}
+_OFFICE_WORK = {Action.READ, Action.DECLARE, Action.RESUBMIT, Action.PRINT_CERTIFICATE}
+_REGISTRAR_WORK = _OFFICE_WORK | {Action.VALIDATE, Action.REGISTER, Action.REJECT, Action.ISSUE_CERTIFICATE}
+_HEAD_WORK = {Action.APPROVE_LATE, Action.CORRECT, Action.REVOKE_CERTIFICATE, Action.READ_FORGERIES}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CLERK: frozenset(_OFFICE_WORK),
     Role.REGISTRAR: frozenset(_REGISTRAR_WORK),
-    Role.OFFICE_HEAD: frozenset(_REGISTRAR_WORK | {Action.APPROVE_LATE, Action.CORRECT}),
-    Role.NATIONAL_ADMIN: frozenset({Action.READ, Action.MANAGE_USERS, Action.MANAGE_OFFICES}),
-    Role.AUDITOR: frozenset({Action.READ}),
+    Role.OFFICE_HEAD: frozenset(_REGISTRAR_WORK | _HEAD_WORK),
+    Role.NATIONAL_ADMIN: frozenset({Action.READ, Action.MANAGE_USERS, Action.MANAGE_OFFICES, Action.READ_FORGERIES}),
+    Role.AUDITOR: frozenset({Action.READ, Action.READ_FORGERIES}),
 }
 
 # Roles whose work belongs to one office; the others act nationally.

@@ -4,6 +4,8 @@ from fastapi import APIRouter, Body, Header, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from ..certificates import service as certificates
+from ..certificates.schemas import CorrectedPersonOut
 from ..core.errors import InvalidInput
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import EventKind, EventStatus
@@ -178,11 +180,13 @@ def person_history(ctx: CurrentContext, actor: CurrentActor, national_code: str)
     return persons.person_history(ctx, actor=actor, national_code=national_code)
 
 
-@router.post("/persons/{national_code}/corrections", response_model=PersonOut)
+@router.post("/persons/{national_code}/corrections", response_model=CorrectedPersonOut)
 def correct_person(
     ctx: CurrentContext, actor: CurrentActor, national_code: str, correction: PersonCorrection
-) -> PersonOut:
-    return persons.correct_person(ctx, actor=actor, national_code=national_code, correction=correction)
+) -> CorrectedPersonOut:
+    """A new revision of the record; every current certificate whose facts changed is superseded by a new
+    one under a new serial (listed in `reissued_certificates`)."""
+    return certificates.correct_person(ctx, actor=actor, national_code=national_code, correction=correction)
 
 
 @router.get("/national-codes/{code}/check")

@@ -1,4 +1,4 @@
-"""Use cases for persons: look up, search, read the history, correct.
+"""Use cases for persons: look up, search, read the history; corrections as a step of a larger use case.
 
 A correction never overwrites silently: it raises the person's revision and stores a full snapshot with
 the reason and the actor, so every earlier version can be read back.
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from ..accounts.service import usernames
+from ..config import Settings
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound
 from ..core.jalali import year_span
@@ -126,22 +127,35 @@ def person_history(ctx: Context, *, actor: Actor, national_code: str) -> list[Pe
         ]
 
 
-def correct_person(ctx: Context, *, actor: Actor, national_code: str, correction: PersonCorrection) -> PersonOut:
-    """Apply a correction approved by the office head as a new revision of the person's record."""
+def apply_correction(
+    session: Session,
+    *,
+    settings: Settings,
+    actor: Actor,
+    national_code: str,
+    correction: PersonCorrection,
+    now: dt.datetime,
+    today: dt.date,
+) -> PersonOut:
+    """Apply a correction approved by the office head as a new revision of the person's record, inside the
+    caller's transaction. The use case (with the certificates it supersedes) is certificates.correct_person."""
     authorize(actor, Action.CORRECT)
-    with ctx.db.transaction() as session:
-        person = _person(session, national_code)
-        changes = _corrected_values(Rules(session, ctx.settings, ctx.today()), person, correction)
-        changes = {key: value for key, value in changes.items() if getattr(person, key) != value}
-        if not changes:
-            raise InvalidInput("person.no_correction", field="reason")
-        now = ctx.now()
-        for key, value in changes.items():
-            setattr(person, key, value)
-        person.revision, person.updated_at = person.revision + 1, now
-        record_person_revision(session, person, reason=correction.reason, actor=actor, event_id=None, at=now)
-        log_person(session, person, "correct", actor, now)
-        return person_out(session, person)
+    person = _person(session, national_code)
+    changes = _corrected_values(Rules(session, settings, today), person, correction)
+    changes = {key: value for key, value in changes.items() if getattr(person, key) != value}
+    if not changes:
+        raise InvalidInput("person.no_correction", field="reason")
+    for key, value in changes.items():
+        setattr(person, key, value)
+    person.revision, person.updated_at = person.revision + 1, now
+    record_person_revision(session, person, reason=correction.reason, actor=actor, event_id=None, at=now)
+    log_person(session, person, "correct", actor, now)
+    return person_out(session, person)
+
+
+def person_record(session: Session, national_code: str) -> PersonOut:
+    """The record of the person with this national code, read in the caller's session."""
+    return person_out(session, _person(session, national_code))
 
 
 def _corrected_values(rules: Rules, person: Person, correction: PersonCorrection) -> dict[str, Any]:

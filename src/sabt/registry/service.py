@@ -364,6 +364,23 @@ def event_out(session: Session, event: Event) -> EventOut:
     )
 
 
+def registered_event(session: Session, *, event_id: int) -> EventOut | None:
+    """A registered event, read in the caller's session; None when it does not exist or is not registered."""
+    event = session.get(Event, event_id)
+    return event_out(session, event) if event and event.status == EventStatus.REGISTERED else None
+
+
+def registered_death(session: Session, *, national_code: str) -> EventOut | None:
+    """The registered death of the person with this code (none for deaths carried over from a legacy file)."""
+    event = session.scalar(
+        select(Event)
+        .join(Person, Person.id == Event.subject_id)
+        .where(Person.national_code == national_code, Event.kind == EventKind.DEATH,
+               Event.status == EventStatus.REGISTERED)
+    )  # fmt: skip
+    return event_out(session, event) if event else None
+
+
 def next_national_code(ctx: Context, *, prefix: str) -> str:
     """The code the next birth registered under `prefix` would receive; nothing is reserved."""
     prefix = to_ascii_digits(prefix).strip()

@@ -1,0 +1,120 @@
+"""What each kind of certificate certifies: the facts that are signed into its code, and the Persian rows
+printed on paper and shown by verifiers.
+
+Facts are a small CBOR-friendly map with short keys (the QR must stay readable from paper): dates as ISO
+text, names as the registry stores them (normalized Persian), national codes as text. The full key list is
+in docs/certificates.md, so that a third party can read them without Sabt.
+"""
+
+import datetime as dt
+from typing import Any
+
+from ..core.jalali import to_jalali
+from ..core.text import to_persian_digits
+from ..registry.schemas import EventOut, PersonOut
+
+FACTS_VERSION = 1
+PERSON_KINDS = ("birth", "death", "extract")
+COUPLE_KINDS = ("marriage", "divorce")
+KINDS = PERSON_KINDS + COUPLE_KINDS
+TITLES_FA = {
+    "birth": "شناسنامه",
+    "death": "گواهی فوت",
+    "marriage": "گواهی ثبت ازدواج",
+    "divorce": "گواهی ثبت طلاق",
+    "extract": "خلاصه پرونده ثبت احوال",
+}
+SEX_FA = {"m": "مرد", "f": "زن"}
+
+
+def person_facts(*, serial: str, kind: str, office: str, person: PersonOut, death: EventOut | None) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "v": FACTS_VERSION, "s": serial, "k": kind, "o": office,
+        "n": person.national_code, "fn": person.first_name, "ln": person.last_name,
+        "sx": person.sex[0], "bd": person.birth_date.gregorian.isoformat(), "bc": person.birth_county_code,
+        "f": f"{person.father.first_name} {person.father.last_name}", "fc": person.father.national_code,
+        "m": f"{person.mother.first_name} {person.mother.last_name}", "mc": person.mother.national_code,
+        "r": person.revision,
+    }  # fmt: skip
+    if kind != "birth" and person.died_on is not None:
+        facts["dd"] = person.died_on.gregorian.isoformat()
+    if kind == "death" and death is not None:
+        facts["dc"] = str(death.data.get("county", ""))
+    return facts
+
+
+def couple_facts(
+    *, serial: str, kind: str, office: str, event: EventOut, husband: PersonOut, wife: PersonOut
+) -> dict[str, Any]:
+    return {
+        "v": FACTS_VERSION, "s": serial, "k": kind, "o": office,
+        "h": {"n": husband.national_code, "fn": husband.first_name, "ln": husband.last_name},
+        "w": {"n": wife.national_code, "fn": wife.first_name, "ln": wife.last_name},
+        "d": event.event_date.gregorian.isoformat(), "c": str(event.data.get("county", "")),
+        "no": str(event.data.get("notary_office", "")), "doc": str(event.data.get("document_number", "")),
+        "e": event.id,
+    }  # fmt: skip
+
+
+def person_details(person: PersonOut) -> dict[str, Any]:
+    """What a birth certificate or an extract prints beside the signed facts: place names, later events."""
+    return {
+        "birth_county": person.birth_county_name_fa,
+        "birth_place": person.birth_place,
+        "marriages": [
+            [m.spouse_name, m.spouse_national_code, m.married_on.jalali, m.ended_on.jalali if m.ended_on else ""]
+            for m in person.marriages
+        ],
+        "children": [[f"{c.first_name} {c.last_name}", c.national_code, c.birth_date.jalali] for c in person.children],
+    }
+
+
+def fa(text: object) -> str:
+    return to_persian_digits(str(text))
+
+
+def jalali_fa(iso_date: str) -> str:
+    return fa(to_jalali(dt.date.fromisoformat(iso_date)))
+
+
+def fact_rows(facts: dict[str, Any], county_names: dict[str, str]) -> list[tuple[str, str]]:
+    """The certified facts as Persian label/value rows, in the order a reader expects them."""
+    kind = facts.get("k")
+    if kind in COUPLE_KINDS:
+        return _couple_rows(facts, county_names)
+    rows = [
+        ("کد ملی", fa(facts["n"])),
+        ("نام", facts["fn"]),
+        ("نام خانوادگی", facts["ln"]),
+        ("جنسیت", SEX_FA.get(facts["sx"], "")),
+        ("تاریخ تولد", jalali_fa(facts["bd"])),
+        ("محل تولد", county_names.get(facts["bc"], fa(facts["bc"]))),
+        ("نام و نام خانوادگی پدر", facts["f"]),
+        ("کد ملی پدر", fa(facts["fc"] or "—")),
+        ("نام و نام خانوادگی مادر", facts["m"]),
+        ("کد ملی مادر", fa(facts["mc"] or "—")),
+    ]
+    if "dd" in facts:
+        rows.append(("تاریخ فوت", jalali_fa(facts["dd"])))
+    if facts.get("dc"):
+        rows.append(("محل فوت", county_names.get(facts["dc"], fa(facts["dc"]))))
+    return rows
+
+
+def _couple_rows(facts: dict[str, Any], county_names: dict[str, str]) -> list[tuple[str, str]]:
+    husband, wife = facts["h"], facts["w"]
+    date_label = "تاریخ ازدواج" if facts["k"] == "marriage" else "تاریخ طلاق"
+    return [
+        ("زوج", f"{husband['fn']} {husband['ln']}"),
+        ("کد ملی زوج", fa(husband["n"])),
+        ("زوجه", f"{wife['fn']} {wife['ln']}"),
+        ("کد ملی زوجه", fa(wife["n"])),
+        (date_label, jalali_fa(facts["d"])),
+        ("محل ثبت", county_names.get(facts["c"], fa(facts["c"]))),
+        ("دفترخانه", fa(facts["no"])),
+        ("شماره سند", fa(facts["doc"])),
+    ]
+
+
+def county_codes(facts: dict[str, Any]) -> set[str]:
+    return {str(facts[key]) for key in ("bc", "dc", "c") if facts.get(key)}

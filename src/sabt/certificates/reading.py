@@ -1,0 +1,63 @@
+"""Finding the certificate code in what a verifier has: the text itself, a photo or scan, or the PDF."""
+
+import io
+import warnings
+
+import pypdfium2
+import zxingcpp
+from PIL import Image
+
+from ..core.errors import InvalidInput
+
+PDF_DPI = 200
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo; anything larger is refused before it is decoded
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def code_from_bytes(data: bytes) -> str:
+    """The text of the first QR code in a PNG, JPEG or PDF file; otherwise the bytes as text."""
+    if data.startswith(b"%PDF-"):
+        return _first_code([_pdf_page(data, index) for index in range(_pdf_pages(data))])
+    if data.startswith(_IMAGE_MAGIC):
+        return _first_code([_image(data)])
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise InvalidInput("upload.format", field="file") from None
+
+
+def _image(data: bytes) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                raise InvalidInput("upload.unreadable", field="file", kind="an image this large")
+            image.load()
+            return image
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput("upload.unreadable", field="file", kind="an image") from None
+
+
+def _pdf_pages(data: bytes) -> int:
+    try:
+        return min(len(pypdfium2.PdfDocument(data)), 4)  # a certificate's QR is on its first pages
+    except pypdfium2.PdfiumError:
+        raise InvalidInput("upload.unreadable", field="file", kind="a PDF") from None
+
+
+def _pdf_page(data: bytes, index: int) -> Image.Image:
+    document = pypdfium2.PdfDocument(data)
+    try:
+        page: Image.Image = document[index].render(scale=PDF_DPI / 72).to_pil()
+        return page
+    finally:
+        document.close()
+
+
+def _first_code(images: list[Image.Image]) -> str:
+    for image in images:
+        for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
+            if found.text:
+                return str(found.text)
+    raise InvalidInput("upload.no_qr", field="file")

@@ -1,0 +1,89 @@
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..registry.schemas import DatePair, PersonOut
+
+Kind = Literal["birth", "death", "marriage", "divorce", "extract"]
+
+
+class CertificateRequest(BaseModel):
+    """A person's certificate (birth, death, extract) names the person; a marriage or divorce certificate
+    names the registered event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind
+    national_code: Annotated[str, Field(max_length=20)] | None = None
+    event_id: int | None = Field(None, ge=1)
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=3, max_length=200)]
+
+
+class VerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, Field(max_length=5000, description="The text of the certificate's QR code (SB1:…)")]
+
+
+class CertificateOut(BaseModel):
+    serial: str
+    kind: str
+    status: Literal["current", "superseded", "revoked"]
+    subject_national_code: str
+    partner_national_code: str | None
+    event_id: int | None
+    issued_at: dt.datetime
+    issued_on: DatePair
+    office_code: str | None
+    kid: str
+    code: str = Field(description="The signed code printed in the QR")
+    facts: dict[str, Any]
+    prints: int
+    superseded_by: str | None
+    end_reason: str | None
+    ended_at: dt.datetime | None
+
+
+class ReissueOut(BaseModel):
+    superseded: str
+    serial: str
+    kind: str
+
+
+class CorrectedPersonOut(PersonOut):
+    reissued_certificates: list[ReissueOut]
+
+
+Verdict = Literal[
+    "genuine", "superseded", "revoked", "unknown_serial", "data_mismatch",
+    "bad_signature", "unknown_key", "key_expired", "issued_in_future", "issuer",
+]  # fmt: skip
+
+
+class VerificationOut(BaseModel):
+    verdict: Verdict
+    genuine_signature: bool
+    message: str
+    message_fa: str
+    serial: str | None = Field(description="As the code claims it; trust it only with a genuine signature")
+    kind: str | None
+    issued_at: dt.datetime | None
+    kid: str
+    facts: dict[str, Any] | None = Field(description="The signed facts; only when the signature is genuine")
+    rows: list[tuple[str, str]] = Field(description="The facts as Persian label/value rows")
+    superseded_by: str | None = None
+    revoked_reason: str | None = None
+
+
+class ForgeryCountOut(BaseModel):
+    province_code: str | None
+    province_name_fa: str | None
+    month: str = Field(description="Jalali year and month, e.g. 1404/03")
+    reason: str
+    count: int

@@ -1,0 +1,304 @@
+"""Use cases for certificates: issue, print, revoke, look up, and supersede on correction.
+
+Each certificate stores the facts exactly as signed into its QR code, so a reprint is the same document
+and an online verification can tell whether the data presented is the data issued. Every issue, print,
+revocation and supersession appends to the ledger in the same transaction.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import cbor2
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..context import Context
+from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.jalali import to_jalali
+from ..core.serials import compose_serial, normalize_serial, serial_problem
+from ..core.workflow import Action, Actor, authorize
+from ..db import aware
+from ..geo.service import office_by_id, require_county
+from ..ledger.service import Change, RecordSource, append
+from ..registry import persons as registry_persons
+from ..registry import service as registry
+from ..registry.schemas import DatePair, PersonCorrection
+from .facts import COUPLE_KINDS, county_codes, couple_facts, person_details, person_facts
+from .keys import KeySet
+from .models import Certificate, CertificatePrint, SerialCounter
+from .records import RECORD_SOURCES, certificate_content, print_content
+from .render import PrintedCertificate, render_pdf
+from .schemas import CertificateOut, CertificateRequest, CorrectedPersonOut, ReissueOut
+from .signed_code import encode_code
+from .signing import key_set, rotate, signing_key
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a certificate is about, and how to state its facts under a given serial and office."""
+
+    kind: str
+    subject_code: str
+    partner_code: str | None
+    event_id: int | None
+    facts: Callable[[str, str], dict[str, Any]]
+    details: dict[str, Any]
+
+
+def issue_certificate(ctx: Context, *, actor: Actor, request: CertificateRequest) -> CertificateOut:
+    """Issue a new certificate; refused while a current one of the same kind exists for the same record."""
+    authorize(actor, Action.ISSUE_CERTIFICATE)
+    with ctx.db.transaction() as session:
+        subject = _subject(session, request)
+        existing = _current(session, subject)
+        if existing is not None:
+            raise Conflict("certificate.exists", field="kind", serial=existing.serial)
+        certificate = _issue(session, ctx, subject, actor, ctx.now())
+        return certificate_out(session, ctx, certificate)
+
+
+def print_certificate(ctx: Context, *, actor: Actor, serial: str) -> tuple[CertificateOut, bytes]:
+    """Render a current certificate as PDF and record the printing (copy number, who, where, when)."""
+    authorize(actor, Action.PRINT_CERTIFICATE)
+    with ctx.db.transaction() as session:
+        certificate = _require_current(session, serial)
+        copies = session.scalar(
+            select(func.count()).where(CertificatePrint.certificate_id == certificate.id)
+        ) or 0  # fmt: skip
+        now = ctx.now()
+        printed = CertificatePrint(certificate_id=certificate.id, copy_number=copies + 1, office_id=actor.office_id,
+                                   printed_by=actor.user_id, printed_at=now)  # fmt: skip
+        session.add(printed)
+        session.flush()
+        append(session, [Change("certificate.print", "certificate_print", str(printed.id), 1, actor.user_id,
+                                print_content(printed, certificate.serial))], at=now)  # fmt: skip
+        pdf = render_pdf(printed_certificate(session, ctx, certificate))
+        return certificate_out(session, ctx, certificate), pdf
+
+
+def revoke_certificate(ctx: Context, *, actor: Actor, serial: str, reason: str) -> CertificateOut:
+    """Revoke a current certificate (lost, stolen, issued in error); a new one may then be issued."""
+    authorize(actor, Action.REVOKE_CERTIFICATE)
+    with ctx.db.transaction() as session:
+        certificate = _require_current(session, serial)
+        _end(session, certificate, status="revoked", reason=reason, actor=actor, now=ctx.now())
+        return certificate_out(session, ctx, certificate)
+
+
+def get_certificate(ctx: Context, *, actor: Actor, serial: str) -> CertificateOut:
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        return certificate_out(session, ctx, _certificate(session, serial))
+
+
+def certificates_of(ctx: Context, *, actor: Actor, national_code: str) -> list[CertificateOut]:
+    """Every certificate naming a person, newest first, whatever its status."""
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        person = registry_persons.person_record(session, national_code)
+        rows = session.scalars(
+            select(Certificate)
+            .where(or_(Certificate.subject_code == person.national_code,
+                       Certificate.partner_code == person.national_code))
+            .order_by(Certificate.id.desc())
+        )  # fmt: skip
+        return [certificate_out(session, ctx, row) for row in rows]
+
+
+def correct_person(
+    ctx: Context, *, actor: Actor, national_code: str, correction: PersonCorrection
+) -> CorrectedPersonOut:
+    """Correct a person's record and, in the same transaction, supersede every current certificate whose
+    facts changed with a new one under a new serial."""
+    authorize(actor, Action.CORRECT)
+    with ctx.db.transaction() as session:
+        now = ctx.now()
+        person = registry_persons.apply_correction(session, settings=ctx.settings, actor=actor,
+                                                   national_code=national_code, correction=correction,
+                                                   now=now, today=ctx.today())  # fmt: skip
+        reissued = _supersede_changed(session, ctx, person.national_code, actor, now, correction.reason)
+        return CorrectedPersonOut(**person.model_dump(), reissued_certificates=reissued)
+
+
+def _supersede_changed(
+    session: Session, ctx: Context, code: str, actor: Actor, now: dt.datetime, reason: str
+) -> list[ReissueOut]:
+    current = session.scalars(
+        select(Certificate)
+        .where(Certificate.status == "current", or_(Certificate.subject_code == code, Certificate.partner_code == code))
+        .order_by(Certificate.id)
+    ).all()
+    reissued = []
+    for old in current:
+        subject = _subject(session, CertificateRequest(kind=old.kind, national_code=old.subject_code,
+                                                       event_id=old.event_id))  # fmt: skip
+        if subject.facts(old.serial, str(old.facts["o"])) == old.facts:
+            continue  # nothing this certificate states has changed
+        new = _issue(session, ctx, subject, actor, now)
+        _end(session, old, status="superseded", reason=reason, actor=actor, now=now, superseded_by=new.serial)
+        reissued.append(ReissueOut(superseded=old.serial, serial=new.serial, kind=old.kind))
+    return reissued
+
+
+def _subject(session: Session, request: CertificateRequest) -> Subject:
+    if request.kind in COUPLE_KINDS:
+        return _couple_subject(session, request)
+    if request.national_code is None:
+        raise InvalidInput("certificate.subject", field="national_code", kind=request.kind, needs="a national code")
+    person = registry_persons.person_record(session, request.national_code)
+    death = None
+    if request.kind == "death":
+        if person.alive:
+            raise InvalidInput("certificate.alive", field="national_code", code=person.national_code)
+        death = registry.registered_death(session, national_code=person.national_code)
+    kind = request.kind
+    return Subject(
+        kind, person.national_code, None, death.id if death else None,
+        lambda serial, office: person_facts(serial=serial, kind=kind, office=office, person=person, death=death),
+        person_details(person),
+    )  # fmt: skip
+
+
+def _couple_subject(session: Session, request: CertificateRequest) -> Subject:
+    if request.event_id is None:
+        raise InvalidInput("certificate.subject", field="event_id", kind=request.kind, needs="a registered event")
+    event = registry.registered_event(session, event_id=request.event_id)
+    if event is None or event.kind != request.kind or not event.subject_national_code:
+        raise InvalidInput("certificate.event", field="event_id", id=request.event_id, kind=request.kind)
+    husband = registry_persons.person_record(session, event.subject_national_code)
+    wife = registry_persons.person_record(session, event.partner_national_code or "")
+    kind = request.kind
+    return Subject(
+        kind, husband.national_code, wife.national_code, event.id,
+        lambda serial, office: couple_facts(serial=serial, kind=kind, office=office, event=event, husband=husband,
+                                            wife=wife),
+        {},
+    )  # fmt: skip
+
+
+def _current(session: Session, subject: Subject) -> Certificate | None:
+    query = select(Certificate).where(
+        Certificate.kind == subject.kind,
+        Certificate.subject_code == subject.subject_code,
+        Certificate.status == "current",
+    )
+    if subject.kind in COUPLE_KINDS:
+        query = query.where(Certificate.event_id == subject.event_id)
+    return session.scalar(query)
+
+
+def _issue(session: Session, ctx: Context, subject: Subject, actor: Actor, now: dt.datetime) -> Certificate:
+    office = office_by_id(session, actor.office_id) if actor.office_id else None
+    serial = compose_serial(subject.kind, _take_number(session))
+    facts = subject.facts(serial, office.code if office else "")
+    key = signing_key(session, ctx.settings, now)
+    code = encode_code(facts, issuer=ctx.settings.certificate_issuer, issued_at=int(now.timestamp()), kid=key.kid,
+                       key=key.private)  # fmt: skip
+    certificate = Certificate(
+        serial=serial, kind=subject.kind, subject_code=subject.subject_code, partner_code=subject.partner_code,
+        event_id=subject.event_id, facts=facts, details=subject.details, digest=facts_digest(facts), code=code,
+        kid=key.kid.hex(), status="current", office_id=actor.office_id, issued_by=actor.user_id, issued_at=now,
+    )  # fmt: skip
+    session.add(certificate)
+    session.flush()
+    _log(session, certificate, "issue", actor, now)
+    return certificate
+
+
+def _end(
+    session: Session, certificate: Certificate, *, status: str, reason: str, actor: Actor, now: dt.datetime,
+    superseded_by: str | None = None,
+) -> None:  # fmt: skip
+    certificate.status, certificate.end_reason, certificate.ended_at = status, reason, now
+    certificate.superseded_by = superseded_by
+    _log(session, certificate, "revoke" if status == "revoked" else "supersede", actor, now)
+
+
+def _log(session: Session, certificate: Certificate, kind: str, actor: Actor, now: dt.datetime) -> None:
+    revision = 1 if kind == "issue" else 2
+    append(session, [Change(f"certificate.{kind}", "certificate", certificate.serial, revision, actor.user_id,
+                            certificate_content(certificate))], at=now)  # fmt: skip
+
+
+def _take_number(session: Session) -> int:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(SerialCounter).values(id=1, next_number=1).on_conflict_do_nothing())
+    taken: int = session.execute(
+        update(SerialCounter).where(SerialCounter.id == 1).values(next_number=SerialCounter.next_number + 1)
+        .returning(SerialCounter.next_number)
+    ).scalar_one()  # fmt: skip
+    return taken - 1
+
+
+def _certificate(session: Session, text: str) -> Certificate:
+    serial = normalize_serial(text)
+    problem = serial_problem(serial)
+    if problem:
+        raise InvalidInput(f"serial.{problem}", field="serial")
+    certificate = session.scalar(select(Certificate).where(Certificate.serial == serial))
+    if certificate is None:
+        raise NotFound("certificate.unknown", field="serial", serial=serial)
+    return certificate
+
+
+def _require_current(session: Session, serial: str) -> Certificate:
+    certificate = _certificate(session, serial)
+    if certificate.status != "current":
+        raise Conflict("certificate.not_current", field="serial", serial=certificate.serial, status=certificate.status)
+    return certificate
+
+
+def facts_digest(facts: dict[str, Any]) -> str:
+    return hashlib.sha256(cbor2.dumps(facts, canonical=True)).hexdigest()
+
+
+def printed_certificate(session: Session, ctx: Context, certificate: Certificate) -> PrintedCertificate:
+    office = office_by_id(session, certificate.office_id) if certificate.office_id else None
+    counties = {code: require_county(session, code, field="county").name_fa for code in county_codes(certificate.facts)}
+    return PrintedCertificate(
+        serial=certificate.serial, kind=certificate.kind, facts=certificate.facts, details=certificate.details,
+        code=certificate.code, issued_on_jalali=to_jalali(_local_date(ctx, certificate.issued_at)),
+        office_name=office.name_fa if office else "", county_names=counties,
+        verify_url=f"{ctx.settings.public_url.rstrip('/')}/verify",
+    )  # fmt: skip
+
+
+def _local_date(ctx: Context, moment: dt.datetime) -> dt.date:
+    return aware(moment).astimezone(ZoneInfo(ctx.settings.timezone)).date()
+
+
+def certificate_out(session: Session, ctx: Context, certificate: Certificate) -> CertificateOut:
+    office = office_by_id(session, certificate.office_id) if certificate.office_id else None
+    prints = session.scalar(select(func.count()).where(CertificatePrint.certificate_id == certificate.id)) or 0
+    issued_at = aware(certificate.issued_at)
+    return CertificateOut(
+        serial=certificate.serial, kind=certificate.kind, status=certificate.status,
+        subject_national_code=certificate.subject_code, partner_national_code=certificate.partner_code,
+        event_id=certificate.event_id, issued_at=issued_at, issued_on=DatePair.of(_local_date(ctx, issued_at)),
+        office_code=office.code if office else None, kid=certificate.kid, code=certificate.code,
+        facts=certificate.facts, prints=prints, superseded_by=certificate.superseded_by,
+        end_reason=certificate.end_reason, ended_at=aware(certificate.ended_at) if certificate.ended_at else None,
+    )  # fmt: skip
+
+
+def public_keys(ctx: Context) -> KeySet:
+    """The key set verifiers need: every key that ever signed, with its signing period."""
+    with ctx.db.snapshot() as session:
+        return key_set(session, ctx.settings)
+
+
+def rotate_signing_key(ctx: Context) -> str:
+    """Start a new signing key and end the current one's period; returns the new key id (hex). Run by an
+    operator on the server that holds the keys (`sabt certificates keys rotate`)."""
+    with ctx.db.transaction() as session:
+        return rotate(session, ctx.settings, ctx.now())
+
+
+def record_sources() -> Sequence[RecordSource]:
+    """Certificates, prints and keys as the ledger audit reads them."""
+    return RECORD_SOURCES

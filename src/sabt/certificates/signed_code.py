@@ -1,0 +1,134 @@
+"""The code printed in a certificate's QR: a CBOR Web Token signed as COSE_Sign1, compressed, in Base45.
+
+    "SB1:" + Base45( zlib( COSE_Sign1[ protected {1: -8 (EdDSA), 4: kid}, {}, CWT claims, signature ] ) )
+
+The layout follows the EU Digital COVID Certificate (HC1), so its tooling and reviews carry over. The CWT
+claims are 1 (iss), 6 (iat) and -70001 (private use: the certificate's facts as a CBOR map). Decoding
+refuses anything that is not exactly this shape; verification fails closed, by raising.
+"""
+
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import base45
+import cbor2
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..core.errors import InvalidInput
+from .keys import KeySet, PublicKey
+
+PREFIX = "SB1:"
+ALG_EDDSA = -8
+HEADER_ALG, HEADER_KID = 1, 4
+CLAIM_ISSUER, CLAIM_ISSUED_AT, CLAIM_CERTIFICATE = 1, 6, -70001
+COSE_SIGN1_TAG = 18
+# A version-40 QR holds 4,296 alphanumeric characters; nothing longer was printed by Sabt.
+MAX_CODE_LENGTH = 4296
+MAX_MESSAGE_BYTES = 8192
+CLOCK_SKEW_SECONDS = 300
+
+
+class NotGenuine(InvalidInput):
+    """The code decoded, but its signature or its key says it is not a certificate Sabt issued."""
+
+
+@dataclass(frozen=True)
+class SignedCode:
+    kid: bytes
+    issuer: str
+    issued_at: int
+    certificate: dict[str, Any]
+    protected: bytes
+    payload: bytes
+    signature: bytes
+
+    def signed_bytes(self) -> bytes:
+        return _sig_structure(self.protected, self.payload)
+
+
+def _sig_structure(protected: bytes, payload: bytes) -> bytes:
+    # RFC 9052 §4.4: the bytes a COSE_Sign1 signature covers (no external AAD).
+    return bytes(cbor2.dumps(["Signature1", protected, b"", payload]))
+
+
+def encode_code(certificate: dict[str, Any], *, issuer: str, issued_at: int, kid: bytes, key: Ed25519PrivateKey) -> str:
+    protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: kid})
+    payload = cbor2.dumps({CLAIM_ISSUER: issuer, CLAIM_ISSUED_AT: issued_at, CLAIM_CERTIFICATE: certificate})
+    signature = key.sign(_sig_structure(protected, payload))
+    message = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
+    return PREFIX + str(base45.b45encode(zlib.compress(message, 9)).decode("ascii"))
+
+
+def decode_code(text: str) -> SignedCode:
+    """Parse a code into its parts without trusting any of them; raises InvalidInput naming what is wrong."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput("qr.empty", field="code")
+    if len(text) > MAX_CODE_LENGTH:
+        raise InvalidInput("qr.too_long", field="code")
+    if not text.upper().startswith(PREFIX):
+        raise InvalidInput("qr.prefix", field="code", prefix=PREFIX)
+    try:
+        compressed = base45.b45decode(text[len(PREFIX) :])
+    except ValueError:
+        raise InvalidInput("qr.base45", field="code") from None
+    message = _decompress(compressed)
+    try:
+        return _parse_sign1(cbor2.loads(message))
+    except (ValueError, TypeError, KeyError, LookupError, RecursionError, cbor2.CBORError):
+        raise InvalidInput("qr.structure", field="code") from None
+
+
+def _decompress(data: bytes) -> bytes:
+    inflater = zlib.decompressobj()
+    try:
+        message = inflater.decompress(data, MAX_MESSAGE_BYTES)
+    except zlib.error:
+        raise InvalidInput("qr.compressed", field="code") from None
+    if inflater.unconsumed_tail or not inflater.eof:  # a zip bomb, or data cut short
+        raise InvalidInput("qr.compressed", field="code")
+    return message
+
+
+def _parse_sign1(message: Any) -> SignedCode:
+    if not isinstance(message, cbor2.CBORTag) or message.tag != COSE_SIGN1_TAG:
+        raise ValueError("not a tagged COSE_Sign1")
+    protected, _unprotected, payload, signature = message.value
+    header = cbor2.loads(protected)
+    if header.get(HEADER_ALG) != ALG_EDDSA:
+        raise ValueError("unsupported algorithm")
+    claims = cbor2.loads(payload)
+    kid, issuer, issued_at, certificate = (
+        header[HEADER_KID], claims[CLAIM_ISSUER], claims[CLAIM_ISSUED_AT], claims[CLAIM_CERTIFICATE],
+    )  # fmt: skip
+    if not (
+        isinstance(kid, bytes)
+        and isinstance(issuer, str)
+        and isinstance(issued_at, int)
+        and isinstance(certificate, dict)
+        and isinstance(signature, bytes)
+        and isinstance(payload, bytes)
+    ):
+        raise TypeError("claims of the wrong type")
+    return SignedCode(kid, issuer, issued_at, certificate, protected, payload, signature)
+
+
+def verify_code(code: SignedCode, keys: KeySet, *, now: int) -> PublicKey:
+    """The key that signed `code`, or NotGenuine: unknown key, bad signature, wrong issuer or a time the key
+    was not signing. The signature is checked before anything it covers is believed."""
+    key = keys.find(code.kid)
+    if key is None:
+        raise NotGenuine("verify.unknown_key", field="code")
+    try:
+        key.public.verify(code.signature, code.signed_bytes())
+    except InvalidSignature:
+        raise NotGenuine("verify.bad_signature", field="code") from None
+    if code.issuer != keys.issuer:
+        raise NotGenuine("verify.issuer", field="code", issuer=code.issuer)
+    if code.issued_at > now + CLOCK_SKEW_SECONDS:
+        raise NotGenuine("verify.issued_in_future", field="code")
+    if not key.signs_at(code.issued_at):
+        raise NotGenuine("verify.key_expired", field="code")
+    return key

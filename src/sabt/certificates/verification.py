@@ -1,0 +1,176 @@
+"""Verifying a certificate's code, offline against a published key set or online against the registry, and
+counting every failed or suspicious verification as a suspected forgery.
+
+Offline verification proves only that the organization signed these facts. Online verification also says
+whether the registry still stands behind them: current, superseded by a correction (naming the new
+serial), revoked, or unknown / different from what was issued, which a genuine signature alone cannot show.
+"""
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..context import Context
+from ..core.errors import InvalidInput, describe
+from ..core.jalali import to_jalali
+from ..core.workflow import Action, Actor, authorize
+from ..db import aware
+from ..geo.service import list_provinces, office_by_code, office_by_id, require_county
+from .facts import county_codes, fact_rows
+from .keys import KeySet
+from .models import Certificate, SuspectedForgery
+from .schemas import ForgeryCountOut, VerificationOut
+from .service import facts_digest
+from .signed_code import NotGenuine, SignedCode, decode_code, verify_code
+from .signing import key_set
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A code whose signature checked out against the key set."""
+
+    code: SignedCode
+    issued_at: dt.datetime
+
+
+def verify_offline(text: str, keys: KeySet, *, now: dt.datetime) -> Verified:
+    """Decode and check a code with nothing but the public key set; raises InvalidInput or NotGenuine."""
+    code = decode_code(text)
+    verify_code(code, keys, now=int(now.timestamp()))
+    return Verified(code, dt.datetime.fromtimestamp(code.issued_at, dt.UTC))
+
+
+def verify_online(
+    ctx: Context, *, text: str, channel: str, actor: Actor | None = None, partner: str | None = None
+) -> VerificationOut:
+    """The registry's verdict on a code. Undecodable input raises InvalidInput; every verdict but
+    "genuine", and every undecodable input, is recorded as a suspected forgery."""
+    suspect = _Suspect(ctx, channel=channel, actor=actor, partner=partner, text=text)
+    try:
+        code = decode_code(text)
+    except InvalidInput as error:
+        suspect.record(error.code, None)
+        raise
+    with ctx.db.snapshot() as session:
+        keys = key_set(session, ctx.settings)
+        try:
+            verify_code(code, keys, now=int(ctx.now().timestamp()))
+        except NotGenuine as error:
+            result = _verdict(error.code, code, None, **error.params)
+        else:
+            result = _registry_verdict(session, code)
+            result.rows = fact_rows(code.certificate, _county_names(session, code.certificate))
+    if result.verdict != "genuine":
+        suspect.record(f"verify.{result.verdict}", code)
+    return result
+
+
+def _registry_verdict(session: Session, code: SignedCode) -> VerificationOut:
+    serial = str(code.certificate.get("s", ""))
+    certificate = session.scalar(select(Certificate).where(Certificate.serial == serial))
+    if certificate is None:
+        return _verdict("verify.unknown_serial", code, code.certificate, serial=serial)
+    if certificate.digest != facts_digest(code.certificate):
+        return _verdict("verify.data_mismatch", code, code.certificate, serial=serial)
+    if certificate.status == "superseded":
+        result = _verdict("verify.superseded", code, code.certificate, new_serial=certificate.superseded_by)
+        result.superseded_by = certificate.superseded_by
+        return result
+    if certificate.status == "revoked":
+        result = _verdict("verify.revoked", code, code.certificate, reason=certificate.end_reason)
+        result.revoked_reason = certificate.end_reason
+        return result
+    return _verdict("verify.genuine", code, code.certificate)
+
+
+def _verdict(outcome: str, code: SignedCode, facts: dict[str, Any] | None, **params: object) -> VerificationOut:
+    message, message_fa = describe(outcome, **params)
+    return VerificationOut(
+        verdict=outcome.removeprefix("verify."),
+        genuine_signature=facts is not None,
+        message=message,
+        message_fa=message_fa,
+        serial=str(code.certificate.get("s")) if code.certificate.get("s") else None,
+        kind=str(code.certificate.get("k")) if code.certificate.get("k") else None,
+        issued_at=dt.datetime.fromtimestamp(code.issued_at, dt.UTC) if 0 < code.issued_at < 2**33 else None,
+        kid=code.kid.hex(),
+        facts=facts,
+        rows=[],
+    )
+
+
+def county_names(ctx: Context, facts: dict[str, Any]) -> dict[str, str]:
+    with ctx.db.snapshot() as session:
+        return _county_names(session, facts)
+
+
+def _county_names(session: Session, facts: dict[str, Any]) -> dict[str, str]:
+    names = {}
+    for code in county_codes(facts):
+        try:
+            names[code] = require_county(session, code, field="county").name_fa
+        except InvalidInput:
+            continue  # printed as the code itself
+    return names
+
+
+class _Suspect:
+    """Records a suspected forgery in its own transaction, so the record stands whatever the answer."""
+
+    def __init__(self, ctx: Context, *, channel: str, actor: Actor | None, partner: str | None, text: str) -> None:
+        self.ctx, self.channel, self.actor, self.partner = ctx, channel, actor, partner
+        self.digest = hashlib.sha256(text.encode()).hexdigest()
+
+    def record(self, reason: str, code: SignedCode | None) -> None:
+        claims = code.certificate if code else {}
+        with self.ctx.db.transaction() as session:
+            session.add(SuspectedForgery(
+                detected_at=self.ctx.now(), channel=self.channel, reason=reason,
+                serial=str(claims.get("s"))[:11] if claims.get("s") else None,
+                kid=code.kid.hex()[:16] if code else None,
+                province_code=self._province(session, claims),
+                office_id=self.actor.office_id if self.actor else None,
+                user_id=self.actor.user_id if self.actor else None, partner=self.partner, input_digest=self.digest,
+            ))  # fmt: skip
+
+    def _province(self, session: Session, claims: dict[str, Any]) -> str | None:
+        """The province of the office the code claims issued it; else of the office that checked it."""
+        try:
+            return office_by_code(session, str(claims["o"])).province_code
+        except (KeyError, InvalidInput):
+            pass
+        if self.actor and self.actor.office_id:
+            return office_by_id(session, self.actor.office_id).province_code
+        return None
+
+
+def forgery_counts(
+    ctx: Context, *, actor: Actor, since: dt.date | None = None, until: dt.date | None = None
+) -> list[ForgeryCountOut]:
+    """Suspected forgeries per province, Jalali month and reason (the statistics read these)."""
+    authorize(actor, Action.READ_FORGERIES)
+    zone = ZoneInfo(ctx.settings.timezone)
+    query = select(SuspectedForgery.detected_at, SuspectedForgery.province_code, SuspectedForgery.reason)
+    if since:
+        query = query.where(SuspectedForgery.detected_at >= dt.datetime.combine(since, dt.time(), zone))
+    if until:
+        query = query.where(SuspectedForgery.detected_at < dt.datetime.combine(until, dt.time(), zone)
+                            + dt.timedelta(days=1))  # fmt: skip
+    with ctx.db.snapshot() as session:
+        counts = Counter(
+            (province, to_jalali(aware(at).astimezone(zone).date())[:7], reason)
+            for at, province, reason in session.execute(query)
+        )
+    names = {province.code: province.name_fa for province in list_provinces(ctx)}
+    return [
+        ForgeryCountOut(
+            province_code=province, province_name_fa=names.get(province or ""), month=month, reason=reason, count=count
+        )
+        for (province, month, reason), count in sorted(counts.items(), key=lambda item: (item[0][1], str(item[0])))
+    ]

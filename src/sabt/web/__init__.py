@@ -1,0 +1,1 @@
+"""Server-rendered Persian pages: Jinja2 templates, and the font and styles they share."""
