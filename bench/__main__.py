@@ -5,6 +5,8 @@ Every benchmark measures a baseline in the same run, on the same data and machin
   import         `sabt import` on SQLite and PostgreSQL, against a raw executemany / COPY of the same rows
   registry-read  a person looked up through the service layer, against a raw indexed SELECT
   ledger         bulk appends against hashlib alone; proof time; registration with and without the ledger
+  certificates   QR verification (offline, and online on both databases) against raw Ed25519 verification;
+                 PDFs printed per second against Typst compiling a one-line page
   scale          (not in the default set) the national-scale load on PostgreSQL, e.g. --people 10000000
 """
 
@@ -14,14 +16,15 @@ from pathlib import Path
 
 from .suite import run_import, run_registry_read, run_synth
 
-DEFAULT = ("synth", "import", "registry-read", "ledger")
+DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("names", nargs="*", metavar="NAME", help="synth, import, registry-read, ledger, scale")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"{', '.join(DEFAULT)} or scale")
     parser.add_argument("--people", type=int, default=None, help="population size (default: per benchmark)")
+    parser.add_argument("--certificates", type=int, default=1000, help="certificates: how many to issue and verify")
     parser.add_argument("--leaves", type=int, default=200_000, help="ledger: how many leaves to append")
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"], help="ledger: only these")
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
@@ -38,6 +41,10 @@ def main() -> None:
                 run_import(arguments.people or 20_000, workdir)
             elif name == "registry-read":
                 run_registry_read(arguments.people or 20_000, workdir)
+            elif name == "certificates":
+                from .certificates_bench import run_certificates
+
+                run_certificates(arguments.people or 20_000, arguments.certificates, workdir)
             elif name == "ledger":
                 from .ledger_bench import run_ledger
 
