@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .accounts import service as accounts
 from .accounts.schemas import UserIn
+from .certificates import service as certificates
+from .certificates.schemas import CertificateRequest
 from .clock import FixedClock
 from .context import Context
 from .core.workflow import Actor, EventKind, EventStatus, Role
@@ -27,6 +29,7 @@ from .synth.service import SynthRequest, generate_nation
 DEMO_PASSWORD = "sabt-demo-password"  # noqa: S105
 DEMO_PEOPLE, DEMO_YEARS, DEMO_SEED = 3000, 2, 1405
 TEHRAN_PROVINCE = "23"
+SAMPLES = "sample-certificates"
 OFFICES = (
     ("THR-01", "اداره ثبت احوال منطقه ۱ تهران", "Tehran"),
     ("ISF-01", "اداره ثبت احوال اصفهان", "Isfahan"),
@@ -53,7 +56,8 @@ def prepare_demo(ctx: Context, *, fresh: bool) -> str:
     users = ", ".join(f"{name} ({role})" for name, role, _ in USERS)
     return (
         f"Demo registry: {ctx.settings.resolved_database_url()}\n"
-        f"Users: {users}\nPassword for every demo user: {DEMO_PASSWORD}"
+        f"Users: {users}\nPassword for every demo user: {DEMO_PASSWORD}\n"
+        f"Printed certificates to verify at /verify: {ctx.settings.data_dir / SAMPLES}/"
     )
 
 
@@ -79,6 +83,7 @@ def _seed(ctx: Context) -> None:
     import_persons(at_window_start, actor=head, path=folder / "persons.csv")
     replay_events(ctx, path=folder / "events.csv", staff_for=ProvinceOffices(ctx))
     _leave_work_in_queue(ctx)
+    _print_sample_certificates(ctx)
     sign_checkpoint(ctx)
 
 
@@ -125,6 +130,22 @@ def _leave_work_in_queue(ctx: Context) -> None:
             evidence={"kind": "medical_certificate", "issuer": "midwife", "document_number": "MW-77"},
             **parents,
         ))  # fmt: skip
+
+
+def _print_sample_certificates(ctx: Context) -> None:
+    """Birth certificates of a Tehran couple, one of them later revoked as lost, printed as PDFs into the data
+    directory: something genuine, and something revoked, for the verification page to check."""
+    registrar, head = (accounts.actor_for_username(ctx, name) for name in ("registrar", "head"))
+    folder = ctx.settings.data_dir / SAMPLES
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, code in enumerate(_tehran_couple(ctx), 1):
+        request = CertificateRequest(kind="birth", national_code=code)
+        issued = certificates.issue_certificate(ctx, actor=registrar, request=request)
+        _, pdf = certificates.print_certificate(ctx, actor=registrar, serial=issued.serial)
+        status = "genuine" if number == 1 else "revoked"
+        (folder / f"{number}-{status}-{issued.serial}.pdf").write_bytes(pdf)
+        if status == "revoked":
+            certificates.revoke_certificate(ctx, actor=head, serial=issued.serial, reason="reported lost")
 
 
 def _tehran_couple(ctx: Context) -> tuple[str, str]:

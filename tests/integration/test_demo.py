@@ -53,6 +53,10 @@ def test_the_demo_seeds_a_registry_and_serves_it(tmp_path: Path):
             headers=headers,
         ).json()
         assert father in [person["national_code"] for person in found]
+        samples = sorted((tmp_path / "demo" / "sample-certificates").glob("*.pdf"))
+        verdicts = [httpx.post(f"{base}/api/certificates/verify/file", files={"file": (path.name, path.read_bytes())})
+                    .json()["verdict"] for path in samples]  # fmt: skip
+        assert verdicts == ["genuine", "revoked"]
     finally:
         process.terminate()
         process.wait(timeout=20)
