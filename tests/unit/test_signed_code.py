@@ -4,6 +4,7 @@ import base64
 import datetime as dt
 import json
 import zlib
+from pathlib import Path
 
 import base45
 import cbor2
@@ -147,3 +148,16 @@ def test_a_key_set_entry_whose_kid_does_not_match_its_key_is_refused(signer):
     jwk = public.to_jwk() | {"kid": base64.urlsafe_b64encode(b"12345678").decode().rstrip("=")}
     with pytest.raises(InvalidInput):
         KeySet.from_json(json.dumps({"issuer": ISSUER, "keys": [jwk]}))
+
+
+def test_the_published_vector_verifies_and_its_tampered_twin_does_not():
+    """tests/vectors/sabt_certificate_v1.json is what a third party's verifier is checked against: if this
+    fails, the code format changed and docs/certificates.md must say how."""
+    vector = json.loads((Path(__file__).parents[1] / "vectors" / "sabt_certificate_v1.json").read_text("utf-8"))
+    keys = KeySet.from_json(json.dumps(vector["keys"]))
+    code = decode_code(vector["code"])
+    assert verify_code(code, keys, now=vector["now"]).kid.hex() == vector["kid"]
+    assert (code.certificate, code.issuer, code.issued_at) == (vector["facts"], vector["issuer"], vector["issued_at"])
+    with pytest.raises(NotGenuine) as refused:
+        verify_code(decode_code(vector["tampered"]), keys, now=vector["now"])
+    assert refused.value.code == "verify.bad_signature"

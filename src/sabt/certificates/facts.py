@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core.jalali import to_jalali
 from ..core.text import to_persian_digits
-from ..registry.schemas import EventOut, PersonOut
+from ..registry.schemas import DatePair, EventOut, PersonOut
 
 FACTS_VERSION = 1
 PERSON_KINDS = ("birth", "death", "extract")
@@ -62,11 +62,17 @@ def person_details(person: PersonOut) -> dict[str, Any]:
         "birth_county": person.birth_county_name_fa,
         "birth_place": person.birth_place,
         "marriages": [
-            [m.spouse_name, m.spouse_national_code, m.married_on.jalali, m.ended_on.jalali if m.ended_on else ""]
+            [m.spouse_name, m.spouse_national_code, m.married_on.jalali, _ended(m.ended_on, m.end_reason)]
             for m in person.marriages
         ],
         "children": [[f"{c.first_name} {c.last_name}", c.national_code, c.birth_date.jalali] for c in person.children],
     }
+
+
+def _ended(ended_on: DatePair | None, reason: str | None) -> str:
+    if ended_on is None:
+        return ""
+    return f"{ended_on.jalali} ({'طلاق' if reason == 'divorce' else 'فوت'})"
 
 
 def fa(text: object) -> str:
