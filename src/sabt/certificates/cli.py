@@ -11,6 +11,7 @@ from rich.console import Console
 
 from ..accounts import service as accounts
 from ..core.errors import SabtError
+from ..geo.service import reference_rows
 from ..terminal import command_context, err, out, print_model
 from . import service, verification
 from .facts import TITLES_FA, fact_rows
@@ -146,6 +147,8 @@ def _print_verified(console: Console, verified: verification.Verified) -> None:
     console.print(f"GENUINE SIGNATURE: {TITLES_FA.get(str(facts.get('k')), facts.get('k'))} {facts.get('s')}, "
                   f"issued {verified.issued_at:%Y-%m-%d %H:%M} UTC by {verified.code.issuer}, "
                   f"key {verified.code.kid.hex()}", markup=False, highlight=False)  # fmt: skip
-    for label, value in fact_rows(facts, {}):
+    # County names from the reference file shipped with Sabt: the offline check needs no registry.
+    counties = {row["code"]: row["name_fa"] for row in reference_rows("counties.csv")}
+    for label, value in fact_rows(facts, counties):
         console.print(f"  {label}: {value}", markup=False, highlight=False)
     console.print("Offline check: whether the registry has since revoked or superseded it needs the online check.")

@@ -212,7 +212,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "qr.base45": (
         "The code is not valid Base45; it may be cut short or mistyped.",
-        "کد در قالب Base45 معتبر نیست؛ شاید ناقص یا اشتباه وارد شده باشد.",
+        "کد در قالب درست نیست؛ شاید ناقص یا اشتباه وارد شده باشد.",
     ),
     "qr.compressed": ("The code's compressed data is damaged.", "داده فشرده کد آسیب دیده است."),
     "qr.structure": ("The code is not a signed certificate (COSE_Sign1 CWT).", "کد یک گواهی امضاشده نیست."),
