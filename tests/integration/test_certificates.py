@@ -9,7 +9,8 @@ from sqlalchemy import func, select, update
 
 from sabt.certificates import service as certificates
 from sabt.certificates import verification
-from sabt.certificates.models import Certificate, CertificatePrint, SuspectedForgery
+from sabt.certificates.keys import raw_public_bytes
+from sabt.certificates.models import Certificate, CertificatePrint, SigningKey, SuspectedForgery
 from sabt.certificates.reading import code_from_bytes
 from sabt.certificates.schemas import CertificateRequest
 from sabt.certificates.signed_code import encode_code
@@ -17,6 +18,7 @@ from sabt.certificates.signing import signing_key
 from sabt.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sabt.ledger.audit import audit
 from sabt.ledger.service import head_size
+from sabt.ledger.signing import load_key
 from sabt.registry.schemas import PersonCorrection
 
 from .factories import (
@@ -240,6 +242,15 @@ def test_issuing_and_printing_are_in_the_ledger_and_the_audit_catches_an_edited_
         session.execute(update(CertificatePrint).values(copy_number=7))
     found = sorted((f.problem, f.record) for f in audit(ctx, sources).findings)
     assert found == [("changed", f"certificate/{serial}"), ("changed", "certificate_print/1")]
+
+
+def test_signing_keys_are_owner_only_files_and_only_public_halves_reach_the_database(ctx, staff):
+    kid = issue(ctx, staff, national_code=adult(ctx, staff, "female")).kid
+    path = ctx.settings.certificate_keys_dir() / f"{kid}.pem"
+    assert path.stat().st_mode & 0o777 == 0o600
+    with ctx.db.snapshot() as session:
+        [public] = session.scalars(select(SigningKey.public_key)).all()
+    assert raw_public_bytes(load_key(path).public_key()) == bytes(public)  # the file holds its private half
 
 
 def head_size_of(ctx):
