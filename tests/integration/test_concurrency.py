@@ -1,14 +1,17 @@
-"""National codes under concurrent writers: never the same code twice."""
+"""Concurrent writers: never the same national code twice, never two current certificates for one record."""
 
 import threading
 
 from sqlalchemy import func, select
 
+from sabt.certificates import service as certificates
+from sabt.certificates.models import Certificate
+from sabt.certificates.schemas import CertificateRequest
 from sabt.core.national_code import national_code_problem
 from sabt.registry import service
 from sabt.registry.models import IssuedNationalCode, Person
 
-from .factories import BirthDeclaration, birth
+from .factories import BirthDeclaration, adult, birth
 
 WRITERS = 8
 BIRTHS_EACH = 6
@@ -72,3 +75,28 @@ def test_one_event_registered_by_two_registrars_at_once_registers_once(ctx, staf
     assert sorted(outcomes) == ["event.transition", "registered"]
     with ctx.db.snapshot() as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+def test_two_offices_issuing_one_certificate_at_once_issue_it_once(ctx, staff):
+    code = adult(ctx, staff, "female")
+    outcomes: list[str] = []
+    start = threading.Barrier(WRITERS)
+
+    def issue(actor_name: str) -> None:
+        start.wait()
+        try:
+            request = CertificateRequest(kind="birth", national_code=code)
+            outcomes.append(certificates.issue_certificate(ctx, actor=staff[actor_name], request=request).serial)
+        except Exception as error:
+            outcomes.append(getattr(error, "code", repr(error)))
+
+    names = ["registrar", "head", "isf_registrar"] * WRITERS
+    threads = [threading.Thread(target=issue, args=(name,)) for name in names[:WRITERS]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    serials = [outcome for outcome in outcomes if outcome.startswith("B")]
+    assert len(serials) == 1 and sorted(set(outcomes) - set(serials)) == ["certificate.exists"]
+    with ctx.db.snapshot() as session:
+        assert session.scalar(select(func.count()).select_from(Certificate)) == 1

@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -49,14 +49,15 @@ class Certificate(Base):
     code: Mapped[str] = mapped_column(Text)  # the SB1: text in the QR
     kid: Mapped[str] = mapped_column(ForeignKey("certificate_keys.kid"))
     status: Mapped[str] = mapped_column(String(10))
+    # "kind:subject:event" while current, NULL after: the unique constraint lets only one be current, even
+    # when two offices issue at the same moment.
+    current_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     superseded_by: Mapped[str | None] = mapped_column(String(11))
     end_reason: Mapped[str | None] = mapped_column(String(200))
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[dt.datetime]
     ended_at: Mapped[dt.datetime | None]
-
-    __table_args__ = (Index("ix_certificates_subject_kind", "subject_code", "kind", "status"),)
 
 
 class CertificatePrint(Base):

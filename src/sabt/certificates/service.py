@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import cbor2
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..context import Context
@@ -49,17 +50,26 @@ class Subject:
     facts: Callable[[str, str], dict[str, Any]]
     details: dict[str, Any]
 
+    @property
+    def current_key(self) -> str:
+        """One current certificate per kind and person, or per kind and event for a couple's."""
+        event = self.event_id if self.kind in COUPLE_KINDS else ""
+        return f"{self.kind}:{self.subject_code}:{event}"
+
 
 def issue_certificate(ctx: Context, *, actor: Actor, request: CertificateRequest) -> CertificateOut:
     """Issue a new certificate; refused while a current one of the same kind exists for the same record."""
     authorize(actor, Action.ISSUE_CERTIFICATE)
-    with ctx.db.transaction() as session:
-        subject = _subject(session, request)
-        existing = _current(session, subject)
-        if existing is not None:
-            raise Conflict("certificate.exists", field="kind", serial=existing.serial)
-        certificate = _issue(session, ctx, subject, actor, ctx.now())
-        return certificate_out(session, ctx, certificate)
+    try:
+        with ctx.db.transaction() as session:
+            subject = _subject(session, request)
+            _refuse_if_current(session, subject)
+            certificate = _issue(session, ctx, subject, actor, ctx.now())
+            return certificate_out(session, ctx, certificate)
+    except IntegrityError:  # another office issued the same certificate a moment before; nothing was written
+        with ctx.db.snapshot(primary=True) as session:
+            _refuse_if_current(session, _subject(session, request))
+        raise
 
 
 def print_certificate(ctx: Context, *, actor: Actor, serial: str) -> tuple[CertificateOut, bytes]:
@@ -139,6 +149,8 @@ def _supersede_changed(
                                                        event_id=old.event_id))  # fmt: skip
         if subject.facts(old.serial, str(old.facts["o"])) == old.facts:
             continue  # nothing this certificate states has changed
+        old.current_key = None  # free the record's current slot before its replacement takes it
+        session.flush()
         new = _issue(session, ctx, subject, actor, now)
         _end(session, old, status="superseded", reason=reason, actor=actor, now=now, superseded_by=new.serial)
         reissued.append(ReissueOut(superseded=old.serial, serial=new.serial, kind=old.kind))
@@ -181,15 +193,10 @@ def _couple_subject(session: Session, request: CertificateRequest) -> Subject:
     )  # fmt: skip
 
 
-def _current(session: Session, subject: Subject) -> Certificate | None:
-    query = select(Certificate).where(
-        Certificate.kind == subject.kind,
-        Certificate.subject_code == subject.subject_code,
-        Certificate.status == "current",
-    )
-    if subject.kind in COUPLE_KINDS:
-        query = query.where(Certificate.event_id == subject.event_id)
-    return session.scalar(query)
+def _refuse_if_current(session: Session, subject: Subject) -> None:
+    existing = session.scalar(select(Certificate).where(Certificate.current_key == subject.current_key))
+    if existing is not None:
+        raise Conflict("certificate.exists", field="kind", serial=existing.serial)
 
 
 def _issue(session: Session, ctx: Context, subject: Subject, actor: Actor, now: dt.datetime) -> Certificate:
@@ -202,7 +209,8 @@ def _issue(session: Session, ctx: Context, subject: Subject, actor: Actor, now: 
     certificate = Certificate(
         serial=serial, kind=subject.kind, subject_code=subject.subject_code, partner_code=subject.partner_code,
         event_id=subject.event_id, facts=facts, details=subject.details, digest=facts_digest(facts), code=code,
-        kid=key.kid.hex(), status="current", office_id=actor.office_id, issued_by=actor.user_id, issued_at=now,
+        kid=key.kid.hex(), status="current", current_key=subject.current_key, office_id=actor.office_id,
+        issued_by=actor.user_id, issued_at=now,
     )  # fmt: skip
     session.add(certificate)
     session.flush()
@@ -215,7 +223,7 @@ def _end(
     superseded_by: str | None = None,
 ) -> None:  # fmt: skip
     certificate.status, certificate.end_reason, certificate.ended_at = status, reason, now
-    certificate.superseded_by = superseded_by
+    certificate.superseded_by, certificate.current_key = superseded_by, None
     _log(session, certificate, "revoke" if status == "revoked" else "supersede", actor, now)
 
 

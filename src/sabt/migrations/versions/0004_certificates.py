@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column("code", sa.Text(), nullable=False),
         sa.Column("kid", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("current_key", sa.String(length=40), nullable=True),
         sa.Column("superseded_by", sa.String(length=11), nullable=True),
         sa.Column("end_reason", sa.String(length=200), nullable=True),
         sa.Column("office_id", sa.Integer(), nullable=True),
@@ -80,12 +81,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["kid"], ["certificate_keys.kid"], name=op.f("fk_certificates_kid_certificate_keys")),
         sa.ForeignKeyConstraint(["office_id"], ["offices.id"], name=op.f("fk_certificates_office_id_offices")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_certificates")),
+        sa.UniqueConstraint("current_key", name=op.f("uq_certificates_current_key")),
         sa.UniqueConstraint("serial", name=op.f("uq_certificates_serial")),
     )
     with op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_certificates_partner_code"), ["partner_code"], unique=False)
         batch_op.create_index(batch_op.f("ix_certificates_subject_code"), ["subject_code"], unique=False)
-        batch_op.create_index("ix_certificates_subject_kind", ["subject_code", "kind", "status"], unique=False)
 
     op.create_table(
         "certificate_prints",
@@ -115,7 +116,6 @@ def downgrade() -> None:
 
     op.drop_table("certificate_prints")
     with op.batch_alter_table("certificates", schema=None) as batch_op:
-        batch_op.drop_index("ix_certificates_subject_kind")
         batch_op.drop_index(batch_op.f("ix_certificates_subject_code"))
         batch_op.drop_index(batch_op.f("ix_certificates_partner_code"))
 
