@@ -188,9 +188,12 @@ def test_genuine_signatures_over_data_the_registry_did_not_issue_are_caught(ctx,
                           kid=key.kid, key=key.private)  # fmt: skip
     invented = encode_code(real.facts | {"s": "B999999999" + "0"}, issuer=ctx.settings.certificate_issuer,
                            issued_at=issued_at, kid=key.kid, key=key.private)  # fmt: skip
+    odd = encode_code({"s": real.serial, "k": "birth", "bd": "not a date"}, issuer=ctx.settings.certificate_issuer,
+                      issued_at=issued_at, kid=key.kid, key=key.private)  # fmt: skip
+    assert (verify(ctx, odd).verdict, verify(ctx, odd).rows) == ("data_mismatch", [])
     assert verify(ctx, altered).verdict == "data_mismatch"
     assert verify(ctx, invented).verdict == "unknown_serial"
-    assert [reason for reason, _, _ in forgeries(ctx)] == ["verify.data_mismatch", "verify.unknown_serial"]
+    assert [reason for reason, _, _ in forgeries(ctx)] == ["verify.data_mismatch"] * 3 + ["verify.unknown_serial"]
 
 
 def test_every_failed_verification_is_counted_per_province_and_month(ctx, staff):

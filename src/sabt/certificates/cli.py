@@ -14,7 +14,7 @@ from ..core.errors import SabtError
 from ..geo.service import reference_rows
 from ..terminal import command_context, err, out, print_model
 from . import service, verification
-from .facts import TITLES_FA, fact_rows
+from .facts import TITLES_FA, readable_rows
 from .keys import KeySet
 from .reading import code_from_bytes
 from .schemas import CertificateRequest, Kind
@@ -149,6 +149,6 @@ def _print_verified(console: Console, verified: verification.Verified) -> None:
                   f"key {verified.code.kid.hex()}", markup=False, highlight=False)  # fmt: skip
     # County names from the reference file shipped with Sabt: the offline check needs no registry.
     counties = {row["code"]: row["name_fa"] for row in reference_rows("counties.csv")}
-    for label, value in fact_rows(facts, counties):
+    for label, value in readable_rows(facts, counties):
         console.print(f"  {label}: {value}", markup=False, highlight=False)
     console.print("Offline check: whether the registry has since revoked or superseded it needs the online check.")

@@ -107,6 +107,15 @@ def fact_rows(facts: dict[str, Any], county_names: dict[str, str]) -> list[tuple
     return rows
 
 
+def readable_rows(facts: dict[str, Any], county_names: dict[str, str]) -> list[tuple[str, str]]:
+    """fact_rows for facts from outside: a genuinely signed map of another shape (a key used outside the
+    service) is shown as nothing rather than failing."""
+    try:
+        return fact_rows(facts, county_names)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return []
+
+
 def _couple_rows(facts: dict[str, Any], county_names: dict[str, str]) -> list[tuple[str, str]]:
     husband, wife = facts["h"], facts["w"]
     date_label = "تاریخ ازدواج" if facts["k"] == "marriage" else "تاریخ طلاق"

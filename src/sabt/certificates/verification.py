@@ -22,7 +22,7 @@ from ..core.jalali import to_jalali
 from ..core.workflow import Action, Actor, authorize
 from ..db import aware
 from ..geo.service import list_provinces, office_by_code, office_by_id, require_county
-from .facts import county_codes, fact_rows
+from .facts import county_codes, readable_rows
 from .keys import KeySet
 from .models import Certificate, SuspectedForgery
 from .schemas import ForgeryCountOut, VerificationOut
@@ -65,7 +65,7 @@ def verify_online(
             result = _verdict(error.code, code, None, **error.params)
         else:
             result = _registry_verdict(session, code)
-            result.rows = fact_rows(code.certificate, _county_names(session, code.certificate))
+            result.rows = readable_rows(code.certificate, _county_names(session, code.certificate))
     if result.verdict != "genuine":
         suspect.record(f"verify.{result.verdict}", code)
     return result
@@ -103,11 +103,6 @@ def _verdict(outcome: str, code: SignedCode, facts: dict[str, Any] | None, **par
         facts=facts,
         rows=[],
     )
-
-
-def county_names(ctx: Context, facts: dict[str, Any]) -> dict[str, str]:
-    with ctx.db.snapshot() as session:
-        return _county_names(session, facts)
 
 
 def _county_names(session: Session, facts: dict[str, Any]) -> dict[str, str]:
