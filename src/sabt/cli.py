@@ -28,6 +28,7 @@ from .registry import persons as registry_persons
 from .registry import service as registry
 from .synth.cli import synth
 from .terminal import command_context, err, out, print_model
+from .verification import cli as verification_cli
 
 app = typer.Typer(help="Sabt: a Persian-first civil registry.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -45,6 +46,9 @@ app.add_typer(registry_cli.event_app, name="event")
 app.add_typer(ledger_cli.audit_app, name="audit")
 app.add_typer(certificates_cli.certificates_app, name="certificates")
 app.command("verify")(certificates_cli.verify)
+app.add_typer(verification_cli.partner_app, name="partner")
+app.add_typer(verification_cli.citizen_app, name="citizen")
+app.command("voters")(verification_cli.voters)
 app.command("synth")(synth)
 app.command("import")(registry_cli.import_file)
 ledger_cli.record_sources.extend(

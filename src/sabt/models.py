@@ -6,6 +6,7 @@ from .db import Base
 from .geo import models as geo_models
 from .ledger import models as ledger_models
 from .registry import models as registry_models
+from .verification import models as verification_models
 
 metadata = Base.metadata
-FEATURE_MODELS = (geo_models, accounts_models, registry_models, ledger_models, certificates_models)
+FEATURE_MODELS = (geo_models, accounts_models, registry_models, ledger_models, certificates_models, verification_models)

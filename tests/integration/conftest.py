@@ -19,10 +19,11 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
-from sqlalchemy import text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.engine import make_url
 
 from sabt.accounts import service as accounts
+from sabt.accounts.models import AccessToken, User
 from sabt.accounts.schemas import UserIn
 from sabt.api.app import create_app
 from sabt.clock import FixedClock
@@ -124,6 +125,10 @@ def _empty_registry_tables(database: Database) -> None:
             session.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE"))
         # The shared users' leaves went with the rest: the log starts empty for the next test.
         session.execute(update(LedgerHead).values(size=0, frontier=b""))
+        # Citizens' accounts belong to persons, who are gone: only the staff stay.
+        citizens = select(User.id).where(User.role == Role.CITIZEN)
+        session.execute(delete(AccessToken).where(AccessToken.user_id.in_(citizens)))
+        session.execute(delete(User).where(User.role == Role.CITIZEN))
 
 
 @pytest.fixture

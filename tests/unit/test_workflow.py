@@ -47,8 +47,9 @@ def test_roles(role, action, allowed):
     assert actor(role).may(action) is allowed
 
 
-def test_every_role_may_read():
-    assert all(Action.READ in actions for actions in PERMISSIONS.values())
+def test_every_staff_role_may_read_and_a_citizen_only_their_own_record():
+    assert all(Action.READ in actions for role, actions in PERMISSIONS.items() if role != Role.CITIZEN)
+    assert PERMISSIONS[Role.CITIZEN] == {Action.OWN_RECORD}
 
 
 def test_office_staff_act_only_on_their_own_office():

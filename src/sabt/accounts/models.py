@@ -14,6 +14,7 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(20))
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    national_code: Mapped[str | None] = mapped_column(String(10), unique=True)  # a citizen's own
     password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id, never the password
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime]

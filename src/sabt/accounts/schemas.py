@@ -11,6 +11,7 @@ class UserIn(BaseModel):
     role: Role
     full_name: str = Field("", max_length=120)
     office: str | None = Field(None, description="Office code; required for clerks, registrars and office heads")
+    national_code: str | None = Field(None, max_length=10, description="A citizen's own code; citizens only")
 
 
 class UserOut(BaseModel):
@@ -19,6 +20,7 @@ class UserOut(BaseModel):
     full_name: str
     role: Role
     office_id: int | None
+    national_code: str | None = None
     active: bool
 
 

@@ -47,6 +47,10 @@ def create_user(ctx: Context, *, actor: Actor | None, user: UserIn) -> UserOut:
             if not user.office:
                 raise InvalidInput("user.office", field="office", role=user.role)
             office_id = office_by_code(session, user.office).id
+        if (user.role == Role.CITIZEN) != (user.national_code is not None):
+            raise InvalidInput("citizen.code", field="national_code")
+        if user.national_code and session.scalar(select(User.id).where(User.national_code == user.national_code)):
+            raise Conflict("citizen.exists", field="national_code", code=user.national_code)
         if session.scalar(select(User.id).where(User.username == user.username)) is not None:
             raise Conflict("user.exists", field="username", username=user.username)
         row = User(
@@ -54,6 +58,7 @@ def create_user(ctx: Context, *, actor: Actor | None, user: UserIn) -> UserOut:
             full_name=user.full_name,
             role=user.role,
             office_id=office_id,
+            national_code=user.national_code,
             password_hash=_hasher.hash(user.password),
             active=True,
             created_at=ctx.now(),
@@ -119,7 +124,8 @@ def actor_for_username(ctx: Context, username: str) -> Actor:
 
 
 def _actor(user: User) -> Actor:
-    return Actor(user_id=user.id, username=user.username, role=Role(user.role), office_id=user.office_id)
+    return Actor(user_id=user.id, username=user.username, role=Role(user.role), office_id=user.office_id,
+                 national_code=user.national_code)  # fmt: skip
 
 
 def usernames(session: Session, user_ids: set[int]) -> dict[int, str]:

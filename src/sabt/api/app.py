@@ -25,6 +25,8 @@ from ..http import problem_response
 from ..ledger.api import router as ledger_router
 from ..ledger.service import sign_checkpoint
 from ..registry.api import router as registry_router
+from ..verification.api import router as verification_router
+from ..verification.ratelimit import RateLimiter
 from ..web.templating import static as static_router
 from .limits import BodyLimits
 from .pages import HOME_PAGE
@@ -40,13 +42,16 @@ def create_app(context: Context) -> FastAPI:
         description="Births, deaths, marriages, divorces and national codes. Errors are RFC 9457 problem+json.",
     )
     app.state.context = context
+    app.state.rate_limiter = RateLimiter()
     app.add_middleware(
         BodyLimits,
         max_bytes=context.settings.max_body_bytes,
         uploads=frozenset({UPLOAD_PATH, VERIFY_PAGE}),
         max_upload_bytes=context.settings.max_upload_bytes,
     )
-    for router in (accounts_router, geo_router, registry_router, ledger_router, certificates_router):
+    feature_routers = (accounts_router, geo_router, registry_router, ledger_router, certificates_router,
+                       verification_router)  # fmt: skip
+    for router in feature_routers:
         app.include_router(router, prefix="/api")
     for router in (well_known_router, verify_page_router, static_router):
         app.include_router(router)

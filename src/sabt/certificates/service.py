@@ -7,6 +7,7 @@ revocation and supersession appends to the ledger in the same transaction.
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ from ..registry import persons as registry_persons
 from ..registry import service as registry
 from ..registry.schemas import DatePair, PersonCorrection
 from .facts import COUPLE_KINDS, county_codes, couple_facts, person_details, person_facts
-from .keys import KeySet
+from .keys import KeySet, b64url
 from .models import Certificate, CertificatePrint, SerialCounter
 from .records import RECORD_SOURCES, certificate_content, print_content
 from .render import PrintedCertificate, render_pdf
@@ -310,3 +311,16 @@ def rotate_signing_key(ctx: Context) -> str:
 def record_sources() -> Sequence[RecordSource]:
     """Certificates, prints and keys as the ledger audit reads them."""
     return RECORD_SOURCES
+
+
+def sign_statement(ctx: Context, statement: dict[str, Any]) -> tuple[str, str]:
+    """Sign canonical JSON (sorted keys, no spaces, UTF-8) with the current certificate key, so the holder
+    can prove what the registry told it; returns the key id (hex) and the base64url Ed25519 signature.
+    Verified with the same published key set as certificates."""
+    with ctx.db.transaction() as session:  # may create the first key
+        key = signing_key(session, ctx.settings, ctx.now())
+    return key.kid.hex(), b64url(key.private.sign(canonical_json(statement)))
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

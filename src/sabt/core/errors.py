@@ -250,6 +250,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The signature is genuine but the data differs from what the registry issued as {serial}.",
         "امضا معتبر است اما داده‌ها با گواهی صادرشده با سریال {serial} مطابقت ندارد.",
     ),
+    # partner agencies and citizens
+    "partner.key": ("The API key is missing, unknown or revoked.", "کلید دسترسی وجود ندارد، ناشناخته یا باطل است."),
+    "partner.exists": ("A partner with code {code} already exists.", "دستگاهی با کد {code} از قبل وجود دارد."),
+    "partner.unknown": ("There is no partner with code {code}.", "دستگاهی با کد {code} وجود ندارد."),
+    "partner.key_unknown": ("There is no API key {prefix}.", "کلید دسترسی {prefix} وجود ندارد."),
+    "partner.policy": (
+        "This partner's policy does not allow {check}.",
+        "سیاست دسترسی این دستگاه اجازه این استعلام را نمی‌دهد.",
+    ),
+    "partner.attribute": (
+        "Attribute {attribute} is not one the registry releases.",
+        "مشخصه {attribute} از مشخصات قابل ارائه نیست.",
+    ),
+    "rate.limited": (
+        "Too many requests; try again in {seconds} seconds.",
+        "تعداد درخواست‌ها بیش از حد مجاز است؛ {seconds} ثانیه دیگر دوباره تلاش کنید.",
+    ),
+    "identity.nothing": (
+        "Give at least one of first name, surname, birth date or father's name to compare.",
+        "دست‌کم یکی از نام، نام خانوادگی، تاریخ تولد یا نام پدر را برای مقایسه وارد کنید.",
+    ),
+    "citizen.code": ("A citizen's account needs their national code.", "حساب شهروند به کد ملی او نیاز دارد."),
+    "citizen.exists": (
+        "The person with national code {code} already has an account.",
+        "شخص با کد ملی {code} از قبل حساب کاربری دارد.",
+    ),
+    "citizen.only": ("Only a citizen's own account can do this.", "این کار فقط با حساب خود شهروند ممکن است."),
+    "voters.out": ("The roll cannot be written to {path}.", "فهرست در {path} قابل نوشتن نیست."),
     # people who act
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
     "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),
@@ -282,6 +310,7 @@ ROLE_FA = {
     "office_head": "رئیس اداره",
     "national_admin": "مدیر ملی",
     "auditor": "بازرس",
+    "citizen": "شهروند",
 }
 ACTION_FA = {
     "read": "مشاهده",
@@ -298,6 +327,9 @@ ACTION_FA = {
     "print_certificate": "چاپ گواهی",
     "revoke_certificate": "ابطال گواهی",
     "read_forgeries": "مشاهده گزارش جعل",
+    "manage_partners": "مدیریت دستگاه‌های همکار",
+    "enrol_citizen": "ثبت‌نام شهروند",
+    "own_record": "مشاهده پرونده خود",
 }
 STATUS_FA = {"declared": "اعلام‌شده", "validated": "بررسی‌شده", "registered": "ثبت‌شده", "rejected": "ردشده"}
 SEX_FA = {"male": "مرد", "female": "زن"}
@@ -375,6 +407,10 @@ class Unauthorized(SabtError):
 class Forbidden(SabtError):
     status = 403
     exit_code = 5
+
+
+class TooManyRequests(SabtError):
+    status = 429
 
 
 class PayloadTooLarge(SabtError):

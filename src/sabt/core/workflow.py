@@ -33,6 +33,7 @@ class Role(StrEnum):
     OFFICE_HEAD = "office_head"
     NATIONAL_ADMIN = "national_admin"
     AUDITOR = "auditor"
+    CITIZEN = "citizen"
 
 
 class Action(StrEnum):
@@ -50,18 +51,33 @@ class Action(StrEnum):
     PRINT_CERTIFICATE = "print_certificate"
     REVOKE_CERTIFICATE = "revoke_certificate"
     READ_FORGERIES = "read_forgeries"
+    MANAGE_PARTNERS = "manage_partners"
+    ENROL_CITIZEN = "enrol_citizen"
+    OWN_RECORD = "own_record"
 
 
 _OFFICE_WORK = {Action.READ, Action.DECLARE, Action.RESUBMIT, Action.PRINT_CERTIFICATE}
-_REGISTRAR_WORK = _OFFICE_WORK | {Action.VALIDATE, Action.REGISTER, Action.REJECT, Action.ISSUE_CERTIFICATE}
+_REGISTRAR_WORK = _OFFICE_WORK | {
+    Action.VALIDATE, Action.REGISTER, Action.REJECT, Action.ISSUE_CERTIFICATE, Action.ENROL_CITIZEN,
+}  # fmt: skip
 _HEAD_WORK = {Action.APPROVE_LATE, Action.CORRECT, Action.REVOKE_CERTIFICATE, Action.READ_FORGERIES}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CLERK: frozenset(_OFFICE_WORK),
     Role.REGISTRAR: frozenset(_REGISTRAR_WORK),
     Role.OFFICE_HEAD: frozenset(_REGISTRAR_WORK | _HEAD_WORK),
-    Role.NATIONAL_ADMIN: frozenset({Action.READ, Action.MANAGE_USERS, Action.MANAGE_OFFICES, Action.READ_FORGERIES}),
+    Role.NATIONAL_ADMIN: frozenset(
+        {
+            Action.READ,
+            Action.MANAGE_USERS,
+            Action.MANAGE_OFFICES,
+            Action.READ_FORGERIES,
+            Action.MANAGE_PARTNERS,
+        }
+    ),
     Role.AUDITOR: frozenset({Action.READ, Action.READ_FORGERIES}),
+    # A citizen sees and controls only their own record: who checked it, and its lock.
+    Role.CITIZEN: frozenset({Action.OWN_RECORD}),
 }
 
 # Roles whose work belongs to one office; the others act nationally.
@@ -87,6 +103,7 @@ class Actor:
     username: str
     role: Role
     office_id: int | None
+    national_code: str | None = None  # a citizen's own code
 
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS[self.role]

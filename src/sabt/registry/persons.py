@@ -5,9 +5,10 @@ the reason and the actor, so every earlier version can be read back.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..accounts.service import usernames
@@ -248,3 +249,22 @@ def _children_of(session: Session, person: Person) -> list[ChildOut]:
         )
         for child in children
     ]
+
+
+def living_born_by(
+    session: Session, *, born_on_or_before: dt.date, alive_on: dt.date, province: str | None
+) -> Iterator[tuple[str, str, str, str, dt.date, str, dt.date | None]]:
+    """Persons born on or before a day and not dead by another, ordered by county code (whose first two
+    digits are the province's) and national code: code, surname, first name, father's first name, birth
+    date, birth county, death date. Streamed, for rolls of tens of millions."""
+    query = (
+        select(Person.national_code, Person.last_name, Person.first_name, Person.father_first_name,
+               Person.birth_date, Person.birth_county_code, Person.died_on)
+        .where(Person.birth_date <= born_on_or_before, or_(Person.died_on.is_(None), Person.died_on > alive_on))
+        .order_by(Person.birth_county_code, Person.national_code)
+        .execution_options(yield_per=20_000)
+    )  # fmt: skip
+    if province is not None:
+        query = query.where(Person.birth_county_code.startswith(province))
+    for row in session.execute(query):
+        yield tuple(row)  # type: ignore[misc]

@@ -1,0 +1,1 @@
+"""Partner agencies' identity checks, citizens' control of their code, voter rolls."""

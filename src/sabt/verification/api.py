@@ -1,0 +1,100 @@
+"""Routes for partner agencies (API key), national administrators (partners and keys), office staff
+(citizen enrolment) and citizens (their lock and who checked them)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Security, status
+from fastapi.security import APIKeyHeader
+
+from ..accounts.schemas import UserOut
+from ..core.errors import Unauthorized
+from ..http import CurrentActor, CurrentContext
+from . import service
+from .ratelimit import RateLimiter
+from .schemas import (
+    CheckOut,
+    CitizenIn,
+    EkycAnswer,
+    EkycQuery,
+    IdentityAnswer,
+    IdentityQuery,
+    KeyOut,
+    LockOut,
+    PartnerIn,
+    PartnerOut,
+)
+from .service import PartnerCaller
+
+router = APIRouter(tags=["verification"])
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="A partner's key: sabt_<prefix>_<secret>")
+
+
+def get_partner(
+    ctx: CurrentContext, request: Request, api_key: Annotated[str | None, Security(api_key_header)]
+) -> PartnerCaller:
+    """The calling partner, admitted by its rate limit (429 with Retry-After beyond it)."""
+    if not api_key:
+        raise Unauthorized("partner.key")
+    caller = service.partner_for_key(ctx, api_key)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter.admit(caller.code, caller.rate_per_minute)
+    return caller
+
+
+CurrentPartner = Annotated[PartnerCaller, Depends(get_partner)]
+
+
+@router.post("/identity/verify", response_model=IdentityAnswer)
+def verify_identity(ctx: CurrentContext, caller: CurrentPartner, query: IdentityQuery) -> IdentityAnswer:
+    """Yes/no: does the registry hold this national code with these details? Per field and overall."""
+    return service.verify_identity(ctx, caller=caller, query=query)
+
+
+@router.post("/identity/ekyc", response_model=EkycAnswer)
+def ekyc(ctx: CurrentContext, caller: CurrentPartner, query: EkycQuery) -> EkycAnswer:
+    """The attributes the partner's policy lists, with the citizen's consent, in a signed statement."""
+    return service.ekyc(ctx, caller=caller, query=query)
+
+
+@router.post("/partners", response_model=PartnerOut, status_code=status.HTTP_201_CREATED)
+def create_partner(ctx: CurrentContext, actor: CurrentActor, partner: PartnerIn) -> PartnerOut:
+    return service.create_partner(ctx, actor=actor, partner=partner)
+
+
+@router.get("/partners", response_model=list[PartnerOut])
+def list_partners(ctx: CurrentContext, actor: CurrentActor) -> list[PartnerOut]:
+    return service.list_partners(ctx, actor=actor)
+
+
+@router.post("/partners/{code}/keys", response_model=KeyOut, status_code=status.HTTP_201_CREATED)
+def create_key(ctx: CurrentContext, actor: CurrentActor, code: str) -> KeyOut:
+    """A new API key; the whole key is in this response only."""
+    return service.create_key(ctx, actor=actor, partner_code=code)
+
+
+@router.post("/partner-keys/{prefix}/revoke", response_model=KeyOut)
+def revoke_key(ctx: CurrentContext, actor: CurrentActor, prefix: str) -> KeyOut:
+    return service.revoke_key(ctx, actor=actor, prefix=prefix)
+
+
+@router.post("/citizens", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def enrol_citizen(ctx: CurrentContext, actor: CurrentActor, citizen: CitizenIn) -> UserOut:
+    """Open a citizen's account (registrar or office head, after checking identity in person)."""
+    return service.enrol_citizen(ctx, actor=actor, citizen=citizen)
+
+
+@router.get("/me/checks", response_model=list[CheckOut])
+def my_checks(ctx: CurrentContext, actor: CurrentActor) -> list[CheckOut]:
+    """Which agencies checked the signed-in citizen's identity, when, why, and with what result."""
+    return service.checks_about_me(ctx, actor=actor)
+
+
+@router.post("/me/lock", response_model=LockOut)
+def lock(ctx: CurrentContext, actor: CurrentActor) -> LockOut:
+    """Lock the citizen's code: every partner check answers "locked" until it is unlocked."""
+    return service.set_lock(ctx, actor=actor, locked=True)
+
+
+@router.post("/me/unlock", response_model=LockOut)
+def unlock(ctx: CurrentContext, actor: CurrentActor) -> LockOut:
+    return service.set_lock(ctx, actor=actor, locked=False)

@@ -1,0 +1,33 @@
+"""Per-partner request limits: a sliding one-minute window per partner, kept in the server process.
+
+With several server processes each enforces the limit on its own share; docs/integration.md says so. A
+shared store (PostgreSQL or Redis) is the step for a fleet."""
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+from ..core.errors import TooManyRequests
+
+WINDOW_SECONDS = 60.0
+
+
+class RateLimiter:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.recent: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def admit(self, partner: str, per_minute: int) -> None:
+        """Count one request, or raise TooManyRequests with the seconds until one more is allowed."""
+        now = self.clock()
+        with self.lock:
+            times = self.recent.setdefault(partner, deque())
+            while times and times[0] <= now - WINDOW_SECONDS:
+                times.popleft()
+            if len(times) >= per_minute:
+                wait = max(1, math.ceil(times[0] + WINDOW_SECONDS - now))
+                raise TooManyRequests("rate.limited", seconds=wait)
+            times.append(now)

@@ -1,0 +1,105 @@
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..registry.schemas import DatePair
+
+Check = Literal["verify", "ekyc"]
+Attribute = Literal[
+    "first_name", "last_name", "sex", "birth_date", "birth_county", "father_first_name", "mother_first_name",
+    "alive", "died_on",
+]  # fmt: skip
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Policy(Strict):
+    checks: list[Check] = Field(description="verify: yes/no matching; ekyc: attributes with consent")
+    attributes: list[Attribute] = Field(default_factory=list, description="What eKYC may release")
+    alive_status: bool = Field(False, description="Whether yes/no answers say alive or deceased")
+    purpose: Short = Field(description="Why the partner may ask (the legal basis)")
+
+
+class PartnerIn(Strict):
+    code: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    name: Short
+    kind: Literal["bank", "election", "pension", "health", "court", "other"]
+    contact: Short
+    policy: Policy
+    rate_per_minute: int = Field(600, ge=1, le=100_000)
+
+
+class PartnerOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+    contact: str
+    policy: Policy
+    rate_per_minute: int
+    active: bool
+    keys: list[str] = Field(description="Prefixes of the keys not revoked")
+
+
+class KeyOut(BaseModel):
+    partner: str
+    prefix: str
+    api_key: str | None = Field(None, description="The whole key; shown only when it is created")
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+
+class IdentityQuery(Strict):
+    national_code: Annotated[str, Field(max_length=20)]
+    first_name: Annotated[str, Field(max_length=120)] | None = None
+    last_name: Annotated[str, Field(max_length=120)] | None = None
+    birth_date: Annotated[str, Field(max_length=20, description="Jalali or Gregorian")] | None = None
+    father_name: Annotated[str, Field(max_length=120, description="Father's first name")] | None = None
+    purpose: Short
+
+
+class IdentityAnswer(BaseModel):
+    status: Literal["match", "no_match", "locked"]
+    fields: dict[str, bool] = Field(description="Each field the partner sent: whether it matches the record")
+    alive: bool | None = Field(None, description="Only when the partner's policy allows it")
+    partner_token: str | None = Field(None, description="Stable for this person and this partner only")
+    checked_at: dt.datetime
+
+
+class EkycQuery(Strict):
+    national_code: Annotated[str, Field(max_length=20)]
+    consent_reference: Annotated[str, Field(min_length=4, max_length=100)]
+    purpose: Short
+
+
+class EkycAnswer(BaseModel):
+    status: Literal["released", "locked"]
+    statement: dict[str, object] | None = Field(
+        None, description="partner, national_code, partner_token, attributes, consent_reference, purpose, issued_at"
+    )
+    kid: str | None = Field(None, description="The registry key that signed the statement (hex)")
+    signature: str | None = Field(None, description="base64url Ed25519 over the statement's canonical JSON")
+
+
+class CitizenIn(Strict):
+    national_code: Annotated[str, Field(max_length=20)]
+    username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9_.\-]+$")
+    password: str = Field(max_length=200)
+
+
+class CheckOut(BaseModel):
+    partner: str
+    partner_kind: str
+    check: str
+    purpose: str
+    result: str
+    checked_at: dt.datetime
+    checked_on: DatePair
+
+
+class LockOut(BaseModel):
+    national_code: str
+    locked: bool

@@ -1,0 +1,359 @@
+"""Use cases for partner agencies and citizens: partners and their keys, yes/no identity checks, eKYC with
+consent, the citizen's lock, and the access log that citizens read.
+
+Partners get the least data that serves: a yes/no per field they sent, alive/deceased only where their
+policy says so, attributes only with a consent reference and only those their policy lists. Every
+question is logged (partner, key, time, purpose, result) before it is answered.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts import service as accounts
+from ..accounts.schemas import UserIn, UserOut
+from ..certificates import service as certificates
+from ..context import Context
+from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from ..core.identity import partner_token, same_name
+from ..core.jalali import DateProblem, parse_date
+from ..core.national_code import national_code_problem, normalize_national_code
+from ..core.workflow import Action, Actor, Role, authorize
+from ..db import aware
+from ..ledger.service import Change, append
+from ..registry import persons as registry_persons
+from ..registry.schemas import DatePair, PersonOut
+from .models import CodeLock, IdentityCheck, Partner, PartnerKey
+from .schemas import (
+    CheckOut,
+    CitizenIn,
+    EkycAnswer,
+    EkycQuery,
+    IdentityAnswer,
+    IdentityQuery,
+    KeyOut,
+    LockOut,
+    PartnerIn,
+    PartnerOut,
+    Policy,
+)
+
+KEY_PREFIX = "sabt"
+
+
+@dataclass(frozen=True)
+class PartnerCaller:
+    """A partner authenticated by one of its API keys."""
+
+    partner_id: int
+    code: str
+    policy: Policy
+    rate_per_minute: int
+    key_prefix: str
+
+
+# --- partners and keys (national administrators) -----------------------------------------------------
+
+
+def create_partner(ctx: Context, *, actor: Actor | None, partner: PartnerIn) -> PartnerOut:
+    if actor is not None:
+        authorize(actor, Action.MANAGE_PARTNERS)
+    with ctx.db.transaction() as session:
+        if session.scalar(select(Partner.id).where(Partner.code == partner.code)) is not None:
+            raise Conflict("partner.exists", field="code", code=partner.code)
+        row = Partner(code=partner.code, name=partner.name, kind=partner.kind, contact=partner.contact,
+                      policy=partner.policy.model_dump(), rate_per_minute=partner.rate_per_minute, active=True,
+                      created_at=ctx.now())  # fmt: skip
+        session.add(row)
+        session.flush()
+        _log(session, "partner.create", "partner", row.code, actor, ctx.now(), _partner_content(row))
+        return _partner_out(session, row)
+
+
+def list_partners(ctx: Context, *, actor: Actor) -> list[PartnerOut]:
+    authorize(actor, Action.MANAGE_PARTNERS)
+    with ctx.db.snapshot() as session:
+        return [_partner_out(session, row) for row in session.scalars(select(Partner).order_by(Partner.code))]
+
+
+def create_key(ctx: Context, *, actor: Actor | None, partner_code: str) -> KeyOut:
+    """A new API key for a partner, shown once: `sabt_<prefix>_<secret>`; only SHA-256(secret) is kept."""
+    if actor is not None:
+        authorize(actor, Action.MANAGE_PARTNERS)
+    with ctx.db.transaction() as session:
+        partner = _partner(session, partner_code)
+        prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+        row = PartnerKey(partner_id=partner.id, prefix=prefix, secret_hash=_digest(secret), created_at=ctx.now(),
+                         revoked_at=None)  # fmt: skip
+        session.add(row)
+        session.flush()
+        _log(session, "partner_key.create", "partner_key", prefix, actor, ctx.now(), _key_content(row))
+        return KeyOut(partner=partner.code, prefix=prefix, api_key=f"{KEY_PREFIX}_{prefix}_{secret}",
+                      created_at=row.created_at)  # fmt: skip
+
+
+def revoke_key(ctx: Context, *, actor: Actor | None, prefix: str) -> KeyOut:
+    if actor is not None:
+        authorize(actor, Action.MANAGE_PARTNERS)
+    with ctx.db.transaction() as session:
+        row = session.scalar(select(PartnerKey).where(PartnerKey.prefix == prefix))
+        if row is None:
+            raise NotFound("partner.key_unknown", field="prefix", prefix=prefix)
+        if row.revoked_at is None:
+            row.revoked_at = ctx.now()
+            _log(session, "partner_key.revoke", "partner_key", prefix, actor, ctx.now(), _key_content(row))
+        partner = session.get(Partner, row.partner_id)
+        assert partner is not None  # the foreign key
+        return KeyOut(partner=partner.code, prefix=prefix, created_at=aware(row.created_at),
+                      revoked_at=aware(row.revoked_at))  # fmt: skip
+
+
+def partner_for_key(ctx: Context, api_key: str) -> PartnerCaller:
+    """The partner behind an API key; fails closed on anything malformed, unknown or revoked."""
+    parts = api_key.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise Unauthorized("partner.key")
+    _, prefix, secret = parts
+    with ctx.db.snapshot(primary=True) as session:
+        row = session.execute(
+            select(PartnerKey, Partner).join(Partner, Partner.id == PartnerKey.partner_id)
+            .where(PartnerKey.prefix == prefix)
+        ).first()  # fmt: skip
+        if row is None or not hmac.compare_digest(row[0].secret_hash, _digest(secret)):
+            raise Unauthorized("partner.key")
+        key, partner = row
+        if key.revoked_at is not None or not partner.active:
+            raise Unauthorized("partner.key")
+        return PartnerCaller(partner.id, partner.code, Policy.model_validate(partner.policy), partner.rate_per_minute,
+                             prefix)  # fmt: skip
+
+
+# --- checks (partners) ---------------------------------------------------------------------------------
+
+
+def verify_identity(ctx: Context, *, caller: PartnerCaller, query: IdentityQuery) -> IdentityAnswer:
+    """Yes/no per field the partner sent, compared after Persian normalization; nothing else leaves."""
+    if "verify" not in caller.policy.checks:
+        raise Forbidden("partner.policy", check="yes/no verification")
+    code = _code(query.national_code)
+    claimed_birth = _date(query.birth_date) if query.birth_date else None
+    if not any((query.first_name, query.last_name, claimed_birth, query.father_name)):
+        raise InvalidInput("identity.nothing", field="first_name")
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        if session.get(CodeLock, code) is not None:
+            _log_check(session, caller, code, "verify", query.purpose, None, "locked", now)
+            return IdentityAnswer(status="locked", fields={}, checked_at=now)
+        person = _person_or_none(session, code)
+        fields = _compare(query, claimed_birth, person)
+        matched = person is not None and all(fields.values())
+        _log_check(session, caller, code, "verify", query.purpose, None, "match" if matched else "no_match", now)
+    return IdentityAnswer(
+        status="match" if matched else "no_match",
+        fields=fields,
+        alive=person.alive if person is not None and caller.policy.alive_status else None,
+        partner_token=partner_token(_token_secret(ctx), caller.code, code) if matched else None,
+        checked_at=now,
+    )
+
+
+def _compare(query: IdentityQuery, birth: dt.date | None, person: PersonOut | None) -> dict[str, bool]:
+    recorded: dict[str, tuple[Any, Any]] = {
+        "first_name": (query.first_name, person.first_name if person else None),
+        "last_name": (query.last_name, person.last_name if person else None),
+        "father_name": (query.father_name, person.father.first_name if person else None),
+    }
+    fields = {name: person is not None and same_name(claimed, value)
+              for name, (claimed, value) in recorded.items() if claimed}  # fmt: skip
+    if birth is not None:
+        fields["birth_date"] = person is not None and person.birth_date.gregorian == birth
+    return fields
+
+
+def ekyc(ctx: Context, *, caller: PartnerCaller, query: EkycQuery) -> EkycAnswer:
+    """The attributes the partner's policy lists, with the citizen's consent reference, in a statement
+    signed by the registry so that the partner can prove what it received."""
+    if "ekyc" not in caller.policy.checks:
+        raise Forbidden("partner.policy", check="eKYC")
+    code = _code(query.national_code)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        if session.get(CodeLock, code) is not None:
+            _log_check(session, caller, code, "ekyc", query.purpose, query.consent_reference, "locked", now)
+            return EkycAnswer(status="locked")
+        person = registry_persons.person_record(session, code)
+        _log_check(session, caller, code, "ekyc", query.purpose, query.consent_reference, "released", now)
+    token = partner_token(_token_secret(ctx), caller.code, code)
+    statement = {
+        "partner": caller.code, "national_code": code, "partner_token": token,
+        "attributes": _attributes(person, caller.policy), "consent_reference": query.consent_reference,
+        "purpose": query.purpose, "issued_at": now.isoformat(),
+    }  # fmt: skip
+    kid, signature = certificates.sign_statement(ctx, statement)
+    return EkycAnswer(status="released", statement=statement, kid=kid, signature=signature)
+
+
+def _attributes(person: PersonOut, policy: Policy) -> dict[str, object]:
+    available: dict[str, object] = {
+        "first_name": person.first_name, "last_name": person.last_name, "sex": person.sex,
+        "birth_date": person.birth_date.gregorian.isoformat(), "birth_county": person.birth_county_code,
+        "father_first_name": person.father.first_name, "mother_first_name": person.mother.first_name,
+        "alive": person.alive, "died_on": person.died_on.gregorian.isoformat() if person.died_on else None,
+    }  # fmt: skip
+    return {name: available[name] for name in policy.attributes}
+
+
+# --- citizens -------------------------------------------------------------------------------------------
+
+
+def enrol_citizen(ctx: Context, *, actor: Actor, citizen: CitizenIn) -> UserOut:
+    """An office registrar opens a citizen's account after checking their identity in person."""
+    authorize(actor, Action.ENROL_CITIZEN)
+    code = _code(citizen.national_code)
+    with ctx.db.snapshot() as session:
+        registry_persons.person_record(session, code)  # the person must be in the registry
+    user = UserIn(username=citizen.username, password=citizen.password, role=Role.CITIZEN, national_code=code)
+    return accounts.create_user(ctx, actor=None, user=user)  # authorized above, as enrolment
+
+
+def set_lock(ctx: Context, *, actor: Actor, locked: bool) -> LockOut:
+    """Lock or unlock the citizen's own code against every partner's checks."""
+    code = _own_code(actor)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        row = session.get(CodeLock, code)
+        if locked and row is None:
+            session.add(CodeLock(national_code=code, locked_at=now, locked_by=actor.user_id))
+            _log(session, "code_lock.lock", "code_lock", code, actor, now, {"locked": True})
+        elif not locked and row is not None:
+            session.delete(row)
+            _log(session, "code_lock.unlock", "code_lock", code, actor, now, {"locked": False})
+    return LockOut(national_code=code, locked=locked)
+
+
+def checks_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[CheckOut]:
+    """Every check partners made about the citizen, newest first."""
+    code = _own_code(actor)
+    with ctx.db.snapshot() as session:
+        rows = session.execute(
+            select(IdentityCheck, Partner).join(Partner, Partner.id == IdentityCheck.partner_id)
+            .where(IdentityCheck.national_code == code)
+            .order_by(IdentityCheck.checked_at.desc(), IdentityCheck.id.desc()).limit(limit)
+        ).all()  # fmt: skip
+        return [
+            CheckOut(
+                partner=partner.name,
+                partner_kind=partner.kind,
+                check=check.check,
+                purpose=check.purpose,
+                result=check.result,
+                checked_at=aware(check.checked_at),
+                checked_on=DatePair.of(aware(check.checked_at).date()),
+            )
+            for check, partner in rows
+        ]
+
+
+def _own_code(actor: Actor) -> str:
+    authorize(actor, Action.OWN_RECORD)
+    if actor.national_code is None:
+        raise Forbidden("citizen.only")
+    return actor.national_code
+
+
+# --- shared ---------------------------------------------------------------------------------------------
+
+
+def _code(text: str) -> str:
+    code = normalize_national_code(text)
+    problem = national_code_problem(code)
+    if problem:
+        raise InvalidInput(f"national_code.{problem}", field="national_code")
+    return code
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except DateProblem as problem:
+        raise InvalidInput(f"date.{problem.reason}", field="birth_date") from None
+
+
+def _person_or_none(session: Session, code: str) -> PersonOut | None:
+    try:
+        return registry_persons.person_record(session, code)
+    except NotFound:
+        return None
+
+
+def _partner(session: Session, code: str) -> Partner:
+    row = session.scalar(select(Partner).where(Partner.code == code))
+    if row is None:
+        raise NotFound("partner.unknown", field="partner", code=code)
+    return row
+
+
+def _partner_out(session: Session, row: Partner) -> PartnerOut:
+    keys = session.scalars(select(PartnerKey.prefix).where(PartnerKey.partner_id == row.id,
+                                                           PartnerKey.revoked_at.is_(None)))  # fmt: skip
+    return PartnerOut(code=row.code, name=row.name, kind=row.kind, contact=row.contact,
+                      policy=Policy.model_validate(row.policy), rate_per_minute=row.rate_per_minute,
+                      active=row.active, keys=list(keys))  # fmt: skip
+
+
+def _log_check(
+    session: Session, caller: PartnerCaller, code: str, check: str, purpose: str, consent: str | None, result: str,
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    session.add(IdentityCheck(partner_id=caller.partner_id, key_prefix=caller.key_prefix, national_code=code,
+                              check=check, purpose=purpose, consent_reference=consent, result=result,
+                              checked_at=now))  # fmt: skip
+
+
+def _log(session: Session, kind: str, record_type: str, record_id: str, actor: Actor | None, now: dt.datetime,
+         content: dict[str, Any]) -> None:  # fmt: skip
+    append(session, [Change(kind, record_type, record_id, 1, actor.user_id if actor else None, content)], at=now)
+
+
+def _partner_content(row: Partner) -> dict[str, Any]:
+    return {"code": row.code, "name": row.name, "kind": row.kind, "policy": row.policy,
+            "rate_per_minute": row.rate_per_minute, "active": row.active}  # fmt: skip
+
+
+def _key_content(row: PartnerKey) -> dict[str, Any]:
+    return {"prefix": row.prefix, "secret_hash": row.secret_hash, "revoked": row.revoked_at is not None}
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _token_secret(ctx: Context) -> bytes:
+    return _load_or_create_secret(ctx.settings.data_dir / "keys" / "partner-tokens.key")
+
+
+@lru_cache(maxsize=4)
+def _load_or_create_secret(path: Path) -> bytes:
+    """The HMAC key behind partner tokens: 32 random bytes, owner-only; losing it changes every token."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(secrets.token_bytes(32))
+        try:
+            os.link(draft, path)  # atomic: a concurrent first use keeps whichever secret landed first
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_bytes()

@@ -1,0 +1,67 @@
+"""Voter rolls: everyone alive and at least 18 on election day, by province and county, nobody twice.
+
+The roll is a CSV sorted by county and national code, with no time stamp in it, so the same registry state
+always gives the same bytes; its SHA-256 is printed and appended to the ledger, so anyone holding the file
+can show it is the roll the registry published. Place is the county of birth: the registry does not yet
+keep residence (docs/integration.md)."""
+
+import csv
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..context import Context
+from ..core.errors import InvalidInput
+from ..core.identity import VOTING_AGE, may_vote
+from ..core.jalali import to_jalali
+from ..geo.service import list_provinces
+from ..ledger.service import Change, append
+from ..registry import persons as registry_persons
+
+COLUMNS = ["province", "county", "national_code", "last_name", "first_name", "father_first_name", "birth_date"]
+
+
+@dataclass
+class VoterRoll:
+    election_day: dt.date
+    province: str | None
+    voters: int = 0
+    by_county: Counter[str] = field(default_factory=Counter)
+    digest: str = ""
+
+
+def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | None, out: Path) -> VoterRoll:
+    if province is not None and province not in {p.code for p in list_provinces(ctx)}:
+        raise InvalidInput("province.unknown", field="province", code=province)
+    roll = VoterRoll(election_day, province)
+    cutoff = _years_before(election_day, VOTING_AGE)
+    try:
+        file = out.open("w", encoding="utf-8", newline="")
+    except OSError:
+        raise InvalidInput("voters.out", field="out", path=str(out)) from None
+    with file, ctx.db.snapshot() as session:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        rows = registry_persons.living_born_by(session, born_on_or_before=cutoff, alive_on=election_day,
+                                               province=province)  # fmt: skip
+        for code, last, first, father, born, county, died in rows:
+            if may_vote(born=born, died_on=died, election_day=election_day):
+                writer.writerow([county[:2], county, code, last, first, father, to_jalali(born)])
+                roll.voters += 1
+                roll.by_county[county] += 1
+    roll.digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    with ctx.db.transaction() as session:
+        content = {"election_day": election_day.isoformat(), "province": province, "voters": roll.voters,
+                   "sha256": roll.digest}  # fmt: skip
+        record = f"{election_day.isoformat()}/{province or 'all'}"
+        append(session, [Change("voter_roll.publish", "voter_roll", record, 1, None, content)], at=ctx.now())
+    return roll
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return dt.date(day.year - years, 2, 28)

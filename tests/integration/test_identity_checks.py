@@ -1,0 +1,184 @@
+"""Partner agencies over real HTTP on both databases: keys, yes/no checks, eKYC with a signed statement,
+citizens' lock and access log, rate limits, and every kind of bad input as a clear 4xx."""
+
+import base64
+import json
+import uuid
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import func, select
+
+from sabt.verification.models import IdentityCheck
+
+from .factories import DeathDeclaration, adult, death, register
+from .test_api import assert_problem
+
+BANK_POLICY = {"checks": ["verify"], "alive_status": True, "purpose": "Central Bank KYC rules, art. 4"}
+ELECTION_POLICY = {"checks": ["verify"], "alive_status": False, "purpose": "Elections Law, art. 9"}
+PENSION_POLICY = {"checks": ["verify", "ekyc"], "attributes": ["first_name", "last_name", "birth_date", "alive"],
+                  "alive_status": True, "purpose": "pension entitlement"}  # fmt: skip
+
+
+def partner(api, code, policy, rate=600):
+    body = {"code": code, "name": f"Partner {code}", "kind": "bank", "contact": "ops@example.org", "policy": policy,
+            "rate_per_minute": rate}  # fmt: skip
+    created = api.post("/api/partners", as_="admin", json=body)
+    assert created.status_code == 201, created.text
+    key = api.post(f"/api/partners/{code}/keys", as_="admin")
+    assert key.status_code == 201
+    return key.json()["api_key"]
+
+
+def ask(api, key, body, path="/api/identity/verify"):
+    return api.post(path, json=body, headers={"X-API-Key": key})
+
+
+def checks_logged(ctx):
+    with ctx.db.snapshot() as session:
+        return session.scalar(select(func.count()).select_from(IdentityCheck))
+
+
+@pytest.fixture
+def person(ctx, staff):
+    return adult(ctx, staff, "female", first_name="زهرا", year=1990)
+
+
+def test_a_bank_gets_yes_or_no_per_field_and_nothing_else(api, ctx, staff, person):
+    key = partner(api, "bank-melli", BANK_POLICY)
+    query = {"national_code": person, "first_name": "زهرا", "last_name": "رضايي", "birth_date": "1368/12/10",
+             "father_name": "علي", "purpose": "account opening"}  # fmt: skip
+    answer = ask(api, key, query)
+    body = answer.json()
+    assert answer.status_code == 200, answer.text
+    assert body["status"] == "match" and body["fields"] == {"first_name": True, "last_name": True,
+                                                            "birth_date": True, "father_name": True}  # fmt: skip
+    assert body["alive"] is True and body["partner_token"]
+    assert set(body) == {"status", "fields", "alive", "partner_token", "checked_at"}  # no other personal data
+    wrong = ask(api, key, {"national_code": person, "first_name": "مریم", "purpose": "account opening"}).json()
+    assert (wrong["status"], wrong["fields"], wrong["partner_token"]) == ("no_match", {"first_name": False}, None)
+    unknown = ask(api, key, {"national_code": "0499370899", "first_name": "زهرا", "purpose": "x"}).json()
+    assert unknown["status"] == "no_match" and unknown["alive"] is None
+    assert checks_logged(ctx) == 3
+
+
+def test_alive_status_follows_the_policy_and_death_is_reported_where_allowed(api, ctx, staff, person):
+    register(ctx, staff, DeathDeclaration(**death(person)))
+    bank, election = partner(api, "bank", BANK_POLICY), partner(api, "election", ELECTION_POLICY)
+    query = {"national_code": person, "first_name": "زهرا", "purpose": "pension"}
+    assert ask(api, bank, query).json()["alive"] is False
+    assert ask(api, election, query).json()["alive"] is None
+
+
+def test_partner_tokens_are_stable_per_partner_and_unlinkable_across_partners(api, ctx, person):
+    first, second = partner(api, "bank-a", BANK_POLICY), partner(api, "bank-b", BANK_POLICY)
+    query = {"national_code": person, "first_name": "زهرا", "purpose": "kyc"}
+    tokens_a = {ask(api, first, query).json()["partner_token"] for _ in range(2)}
+    token_b = ask(api, second, query).json()["partner_token"]
+    assert len(tokens_a) == 1 and token_b not in tokens_a
+
+
+def test_ekyc_releases_the_policy_attributes_in_a_statement_signed_with_the_published_key(api, ctx, person):
+    key = partner(api, "pension", PENSION_POLICY)
+    answer = ask(api, key, {"national_code": person, "consent_reference": "CONSENT-2025-0001", "purpose": "pension"},
+                 path="/api/identity/ekyc").json()  # fmt: skip
+    statement = answer["statement"]
+    assert answer["status"] == "released" and statement["consent_reference"] == "CONSENT-2025-0001"
+    assert set(statement["attributes"]) == {"first_name", "last_name", "birth_date", "alive"}
+    keys = api.get("/.well-known/sabt-certificate-keys.json").json()["keys"]
+    jwk = next(k for k in keys if base64.urlsafe_b64decode(k["kid"] + "==").hex() == answer["kid"])
+    public = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(jwk["x"] + "=="))
+    signed = json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    public.verify(base64.urlsafe_b64decode(answer["signature"] + "=="), signed)  # raises if not the registry's
+    bank = partner(api, "bank", BANK_POLICY)
+    refused = ask(api, bank, {"national_code": person, "consent_reference": "C-1234", "purpose": "x"},
+                  path="/api/identity/ekyc")  # fmt: skip
+    assert_problem(refused, 403, "partner.policy")
+
+
+def test_revoked_unknown_and_missing_keys_are_refused(api, ctx, person):
+    key = partner(api, "bank", BANK_POLICY)
+    query = {"national_code": person, "first_name": "زهرا", "purpose": "kyc"}
+    assert_problem(ask(api, "sabt_nothing_here", query), 401, "partner.key")
+    assert_problem(ask(api, key[:-2] + "xx", query), 401, "partner.key")
+    assert_problem(api.post("/api/identity/verify", json=query), 401, "partner.key")
+    prefix = key.split("_")[1]
+    assert api.post(f"/api/partner-keys/{prefix}/revoke", as_="admin").json()["revoked_at"]
+    assert_problem(ask(api, key, query), 401, "partner.key")
+    assert checks_logged(ctx) == 0
+
+
+def test_over_the_rate_limit_a_partner_gets_429_with_retry_after(api, ctx, person):
+    key = partner(api, f"small-bank-{uuid.uuid4().hex[:8]}", BANK_POLICY, rate=3)  # a window of its own
+    query = {"national_code": person, "first_name": "زهرا", "purpose": "kyc"}
+    assert [ask(api, key, query).status_code for _ in range(3)] == [200, 200, 200]
+    limited = ask(api, key, query)
+    assert_problem(limited, 429, "rate.limited")
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "field"),
+    [
+        ({"national_code": "0010000000", "first_name": "زهرا", "purpose": "x"}, 422, "national_code.check_digit",
+         "national_code"),
+        ({"national_code": "12", "first_name": "زهرا", "purpose": "x"}, 422, "national_code.length", "national_code"),
+        ({"national_code": "0499370899", "purpose": "x"}, 422, "identity.nothing", "first_name"),
+        ({"national_code": "0499370899", "birth_date": "1368/13/40", "purpose": "x"}, 422, "date.no_such_day",
+         "birth_date"),
+        ({"national_code": "0499370899", "first_name": "زهرا"}, 422, "request.missing", "purpose"),
+        ({"national_code": "0499370899", "first_name": "زهرا", "purpose": "x", "salary": 1}, 422, "request.extra",
+         "salary"),
+    ],
+)  # fmt: skip
+def test_bad_questions_get_a_problem_naming_the_field_and_are_not_logged(api, ctx, body, status, code, field):
+    key = partner(api, "bank", BANK_POLICY)
+    assert_problem(ask(api, key, body), status, code, field)
+    assert checks_logged(ctx) == 0
+
+
+def test_partners_are_managed_only_by_national_admins_and_codes_are_unique(api, ctx):
+    body = {"code": "bank", "name": "Bank", "kind": "bank", "contact": "c", "policy": BANK_POLICY}
+    assert_problem(api.post("/api/partners", as_="head", json=body), 403, "role.forbidden")
+    assert api.post("/api/partners", as_="admin", json=body).status_code == 201
+    assert_problem(api.post("/api/partners", as_="admin", json=body), 409, "partner.exists", "code")
+    bad_policy = body | {"code": "other", "policy": {"checks": ["everything"], "purpose": "x"}}
+    assert_problem(api.post("/api/partners", as_="admin", json=bad_policy), 422, "request.invalid", "policy.checks.0")
+    assert_problem(api.post("/api/partners/nobody/keys", as_="admin"), 404, "partner.unknown", "partner")
+    listed = api.get("/api/partners", as_="admin").json()
+    assert [p["code"] for p in listed] == ["bank"] and listed[0]["keys"] == []
+
+
+def test_a_citizen_sees_who_checked_them_and_locks_their_code(api, ctx, staff, person, server):
+    key = partner(api, "bank", BANK_POLICY)
+    query = {"national_code": person, "first_name": "زهرا", "purpose": "loan application"}
+    ask(api, key, query)
+    account = {"national_code": person, "username": "zahra", "password": "a long passphrase"}
+    enrolled = api.post("/api/citizens", as_="registrar", json=account)
+    assert enrolled.status_code == 201, enrolled.text
+    token = httpx.post(f"{server}/api/auth/token", data={"username": "zahra", "password": "a long passphrase"})
+    citizen = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    checks = api.get("/api/me/checks", headers=citizen).json()
+    assert [(c["partner"], c["purpose"], c["result"]) for c in checks] == [
+        ("Partner bank", "loan application", "match")
+    ]
+    assert api.post("/api/me/lock", headers=citizen).json() == {"national_code": person, "locked": True}
+    locked = ask(api, key, query).json()
+    assert (locked["status"], locked["fields"], locked["partner_token"]) == ("locked", {}, None)
+    assert api.post("/api/me/unlock", headers=citizen).json()["locked"] is False
+    assert ask(api, key, query).json()["status"] == "match"
+    assert [c["result"] for c in api.get("/api/me/checks", headers=citizen).json()] == ["match", "locked", "match"]
+    # A citizen reads nothing else, and staff have no "own record".
+    assert_problem(api.get(f"/api/persons/{person}", headers=citizen), 403, "role.forbidden")
+    assert_problem(api.get("/api/me/checks", as_="registrar"), 403, "role.forbidden")
+
+
+def test_citizen_enrolment_needs_a_registered_person_once_and_a_registrar(api, ctx, person):
+    body = {"national_code": person, "username": "zahra", "password": "a long passphrase"}
+    assert_problem(api.post("/api/citizens", as_="clerk", json=body), 403, "role.forbidden")
+    assert_problem(api.post("/api/citizens", as_="registrar", json=body | {"national_code": "0499370899"}), 404,
+                   "person.unknown", "national_code")  # fmt: skip
+    assert api.post("/api/citizens", as_="registrar", json=body).status_code == 201
+    again = body | {"username": "zahra2"}
+    assert_problem(api.post("/api/citizens", as_="registrar", json=again), 409, "citizen.exists", "national_code")
