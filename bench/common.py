@@ -87,7 +87,11 @@ def fresh_registry(backend: str, workdir: Path, *, keep: bool = False) -> Iterat
             with psycopg.connect(admin, autocommit=True) as db:
                 db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    ctx = Context(open_database(url), Settings(database_url=url, data_dir=workdir, checkpoint_seconds=0), SystemClock())
+    ctx = Context(
+        open_database(url),
+        Settings(database_url=url, data_dir=workdir, checkpoint_seconds=0, webhook_seconds=0),
+        SystemClock(),
+    )
     try:
         upgrade(ctx)
         yield ctx

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     certificate_key_days: int = Field(365, ge=1)
     # The address printed under each QR for online verification.
     public_url: str = "http://127.0.0.1:8000"
+    # How often the server relays registrations to partners' webhooks; 0: only `sabt webhooks deliver`.
+    webhook_seconds: int = Field(5, ge=0)
     # Uploads of photos, scans and PDFs of certificates may be larger than JSON bodies.
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1024)
 

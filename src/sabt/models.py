@@ -5,8 +5,17 @@ from .certificates import models as certificates_models
 from .db import Base
 from .geo import models as geo_models
 from .ledger import models as ledger_models
+from .outbox import models as outbox_models
 from .registry import models as registry_models
 from .verification import models as verification_models
 
 metadata = Base.metadata
-FEATURE_MODELS = (geo_models, accounts_models, registry_models, ledger_models, certificates_models, verification_models)
+FEATURE_MODELS = (
+    geo_models,
+    accounts_models,
+    registry_models,
+    ledger_models,
+    certificates_models,
+    verification_models,
+    outbox_models,
+)

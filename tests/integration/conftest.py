@@ -104,7 +104,9 @@ def _add_staff(ctx: Context) -> dict[str, Actor]:
 
 @pytest.fixture(scope="session")
 def backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    settings = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), checkpoint_seconds=0)
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), checkpoint_seconds=0, webhook_seconds=0
+    )  # the tests relay webhooks themselves
     database = open_database(database_url)
     clock = FixedClock(TEST_NOW)
     ctx = Context(database, settings, clock)

@@ -27,6 +27,7 @@ from ..ledger.service import sign_checkpoint
 from ..registry.api import router as registry_router
 from ..verification.api import router as verification_router
 from ..verification.ratelimit import RateLimiter
+from ..verification.webhooks import HttpSender, relay
 from ..web.templating import static as static_router
 from .limits import BodyLimits
 from .pages import HOME_PAGE
@@ -73,13 +74,26 @@ def _periodic_checkpoints(context: Context) -> Callable[[FastAPI], AbstractAsync
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        interval = context.settings.checkpoint_seconds
-        task = asyncio.create_task(_sign_every(context, interval)) if interval else None
+        tasks = []
+        if context.settings.checkpoint_seconds:
+            tasks.append(asyncio.create_task(_sign_every(context, context.settings.checkpoint_seconds)))
+        if context.settings.webhook_seconds:
+            tasks.append(asyncio.create_task(_relay_every(context, context.settings.webhook_seconds)))
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
 
     return lifespan
+
+
+async def _relay_every(context: Context, interval: int) -> None:
+    sender = HttpSender()
+    while True:
+        try:
+            await asyncio.to_thread(relay, context, sender)
+        except Exception:  # retried on the next round; the outbox keeps every message until delivered
+            log.exception("relaying webhooks failed")
+        await asyncio.sleep(interval)
 
 
 async def _sign_every(context: Context, interval: int) -> None:

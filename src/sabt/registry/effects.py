@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..core.workflow import Actor, EventKind
 from ..geo.service import office_by_id
+from ..outbox.service import enqueue
 from .checks import Checked, CheckedBirth, CheckedCouple, CheckedDeath
 from .ledger_records import log_code, log_marriage, log_person
 from .models import Event, Marriage, Person
@@ -36,6 +37,7 @@ def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Act
     record_person_revision(session, person, reason="birth registered", actor=actor, event_id=event.id, at=now)
     log_code(session, code, actor, now)
     log_person(session, person, "register_birth", actor, now)
+    _notify(session, "birth.registered", event, now, national_code=person.national_code)
 
 
 def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Actor, now: dt.datetime) -> None:
@@ -47,6 +49,7 @@ def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Act
         log_marriage(session, marriage, "end_by_death", actor, now)
     record_person_revision(session, person, reason="death registered", actor=actor, event_id=event.id, at=now)
     log_person(session, person, "register_death", actor, now)
+    _notify(session, "death.registered", event, now, national_code=person.national_code)
 
 
 def _apply_couple(session: Session, event: Event, couple: CheckedCouple, actor: Actor, now: dt.datetime) -> None:
@@ -56,11 +59,21 @@ def _apply_couple(session: Session, event: Event, couple: CheckedCouple, actor: 
         session.add(marriage)
         session.flush()
         log_marriage(session, marriage, "register", actor, now)
+        _notify(session, "marriage.registered", event, now, husband=couple.husband.national_code,
+                wife=couple.wife.national_code)  # fmt: skip
         return
     assert couple.marriage is not None  # check_divorce found it
     marriage = couple.marriage
     marriage.ended_on, marriage.end_reason, marriage.divorce_event_id = couple.event_date, "divorce", event.id
     log_marriage(session, marriage, "divorce", actor, now)
+    _notify(session, "divorce.registered", event, now, husband=couple.husband.national_code,
+            wife=couple.wife.national_code)  # fmt: skip
+
+
+def _notify(session: Session, kind: str, event: Event, now: dt.datetime, **codes: str) -> None:
+    """The least a subscribed agency needs to act: who (by code), what, when; never names or places."""
+    payload = {"event_id": event.id, "date": event.event_date.isoformat(), **codes}
+    enqueue(session, kind=kind, payload=payload, at=now)
 
 
 def _new_person(birth: CheckedBirth, national_code: str, now: dt.datetime) -> Person:

@@ -1,7 +1,7 @@
 """Routes for partner agencies (API key), national administrators (partners and keys), office staff
 (citizen enrolment) and citizens (their lock and who checked them)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Security, status
 from fastapi.security import APIKeyHeader
@@ -9,11 +9,12 @@ from fastapi.security import APIKeyHeader
 from ..accounts.schemas import UserOut
 from ..core.errors import Unauthorized
 from ..http import CurrentActor, CurrentContext
-from . import service
+from . import service, webhooks
 from .ratelimit import RateLimiter
 from .schemas import (
     CheckOut,
     CitizenIn,
+    DeliveryOut,
     EkycAnswer,
     EkycQuery,
     IdentityAnswer,
@@ -22,6 +23,8 @@ from .schemas import (
     LockOut,
     PartnerIn,
     PartnerOut,
+    SubscriptionIn,
+    SubscriptionOut,
 )
 from .service import PartnerCaller
 
@@ -75,6 +78,20 @@ def create_key(ctx: CurrentContext, actor: CurrentActor, code: str) -> KeyOut:
 @router.post("/partner-keys/{prefix}/revoke", response_model=KeyOut)
 def revoke_key(ctx: CurrentContext, actor: CurrentActor, prefix: str) -> KeyOut:
     return service.revoke_key(ctx, actor=actor, prefix=prefix)
+
+
+@router.post("/partners/{code}/subscriptions", response_model=SubscriptionOut, status_code=status.HTTP_201_CREATED)
+def subscribe(ctx: CurrentContext, actor: CurrentActor, code: str, subscription: SubscriptionIn) -> SubscriptionOut:
+    """A webhook for the registrations the partner's policy lets it be told of."""
+    return webhooks.subscribe(ctx, actor=actor, partner_code=code, subscription=subscription)
+
+
+@router.get("/webhooks/deliveries", response_model=list[DeliveryOut])
+def deliveries(
+    ctx: CurrentContext, actor: CurrentActor, status: Literal["pending", "delivered", "failed"] | None = None
+) -> list[DeliveryOut]:
+    """Webhook deliveries, newest first: pending ones wait for a retry, failed ones gave up."""
+    return webhooks.list_deliveries(ctx, actor=actor, status=status)
 
 
 @router.post("/citizens", response_model=UserOut, status_code=status.HTTP_201_CREATED)

@@ -8,14 +8,15 @@ import typer
 from ..accounts import service as accounts
 from ..core.jalali import DateProblem, parse_date
 from ..terminal import command_context, err, out, print_model
-from . import service
-from .schemas import CitizenIn, PartnerIn, Policy
+from . import service, webhooks
+from .schemas import CitizenIn, PartnerIn, Policy, SubscriptionIn
 from .voters import write_voter_roll
 
 partner_app = typer.Typer(help="Partner agencies and their API keys.", no_args_is_help=True)
 key_app = typer.Typer(help="Partners' API keys.", no_args_is_help=True)
 partner_app.add_typer(key_app, name="key")
 citizen_app = typer.Typer(help="Citizens' accounts.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Notices of registrations to partners' webhooks.", no_args_is_help=True)
 
 
 def _split(text: str) -> list[str]:
@@ -32,12 +33,14 @@ def partner_add(
     checks: Annotated[str, typer.Option(help="Comma-separated: verify, ekyc")] = "verify",
     attributes: Annotated[str, typer.Option(help="Comma-separated attributes eKYC may release")] = "",
     alive_status: Annotated[bool, typer.Option(help="Yes/no answers say alive or deceased")] = False,
+    notices: Annotated[str, typer.Option(help="Comma-separated registrations it may be told of")] = "",
     rate: Annotated[int, typer.Option(help="Requests per minute")] = 600,
 ) -> None:
     """Register a partner agency with its policy."""
     with command_context() as ctx:
         policy = Policy.model_validate({"checks": _split(checks), "attributes": _split(attributes),
-                                        "alive_status": alive_status, "purpose": purpose})  # fmt: skip
+                                        "alive_status": alive_status, "purpose": purpose,
+                                        "notices": _split(notices)})  # fmt: skip
         partner = PartnerIn.model_validate({"code": code, "name": name, "kind": kind, "contact": contact,
                                             "policy": policy, "rate_per_minute": rate})  # fmt: skip
         created = service.create_partner(ctx, actor=None, partner=partner)
@@ -64,6 +67,38 @@ def key_revoke(prefix: str) -> None:
     with command_context() as ctx:
         key = service.revoke_key(ctx, actor=None, prefix=prefix)
     out.print(f"key {key.prefix} of {key.partner} revoked", markup=False)
+
+
+@partner_app.command("subscribe")
+def partner_subscribe(
+    partner: str,
+    url: Annotated[str, typer.Option(help="Where to POST the notices")],
+    kinds: Annotated[str, typer.Option(help="Comma-separated, e.g. death.registered,birth.registered")],
+) -> None:
+    """Send a partner the registrations its policy lets it be told of."""
+    with command_context() as ctx:
+        subscription = SubscriptionIn.model_validate({"url": url, "kinds": _split(kinds)})
+        created = webhooks.subscribe(ctx, actor=None, partner_code=partner, subscription=subscription)
+    out.print(f"subscription {created.id}: {', '.join(created.kinds)} to {created.url}", markup=False)
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver() -> None:
+    """Relay the outbox once: fan out new registrations and send what is due (the server does this too)."""
+    with command_context() as ctx:
+        report = webhooks.relay(ctx, webhooks.HttpSender())
+    out.print(f"{report.fanned_out} new messages; {report.delivered} delivered, {report.retrying} to retry, "
+              f"{report.failed} failed", markup=False)  # fmt: skip
+
+
+@webhooks_app.command("list")
+def webhooks_list(
+    as_user: Annotated[str, typer.Option("--as", envvar="SABT_USER")],
+    status: Annotated[str | None, typer.Option(help="pending, delivered or failed")] = None,
+) -> None:
+    """Webhook deliveries, newest first, as JSON."""
+    with command_context() as ctx:
+        print_model(webhooks.list_deliveries(ctx, actor=accounts.actor_for_username(ctx, as_user), status=status))
 
 
 @citizen_app.command("add")

@@ -11,6 +11,7 @@ Attribute = Literal[
     "alive", "died_on",
 ]  # fmt: skip
 Short = Annotated[str, Field(min_length=1, max_length=200)]
+Notice = Literal["birth.registered", "death.registered", "marriage.registered", "divorce.registered"]
 
 
 class Strict(BaseModel):
@@ -21,6 +22,7 @@ class Policy(Strict):
     checks: list[Check] = Field(description="verify: yes/no matching; ekyc: attributes with consent")
     attributes: list[Attribute] = Field(default_factory=list, description="What eKYC may release")
     alive_status: bool = Field(False, description="Whether yes/no answers say alive or deceased")
+    notices: list[Notice] = Field(default_factory=list, description="Registrations it may be notified of")
     purpose: Short = Field(description="Why the partner may ask (the legal basis)")
 
 
@@ -98,6 +100,31 @@ class CheckOut(BaseModel):
     result: str
     checked_at: dt.datetime
     checked_on: DatePair
+
+
+class SubscriptionIn(Strict):
+    url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://")]
+    kinds: list[Notice] = Field(min_length=1)
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    partner: str
+    url: str
+    kinds: list[str]
+    active: bool
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    partner: str
+    url: str
+    kind: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str | None
+    delivered_at: dt.datetime | None
 
 
 class LockOut(BaseModel):

@@ -1,0 +1,173 @@
+"""Telling partners about registrations: the relay of the transactional outbox to their webhooks.
+
+Delivery is at least once. The relay fans each new outbox message out to the subscriptions that want its
+kind, then sends what is due: a delivery is claimed for a minute (so two relays do not send it at the same
+time), POSTed, and marked delivered on a 2xx or rescheduled with exponential backoff; after the last try it
+is failed and listed for the administrators. Bodies are canonical JSON signed with the registry's key
+(`Sabt-Signature`), verifiable with the same published key set as certificates.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..certificates import service as certificates
+from ..context import Context
+from ..core.errors import Forbidden, NotFound
+from ..core.workflow import Action, Actor, authorize
+from ..db import aware
+from ..outbox.models import Delivery, OutboxMessage, Subscription
+from .models import Partner
+from .schemas import DeliveryOut, Policy, SubscriptionIn, SubscriptionOut
+
+MAX_ATTEMPTS = 12
+FIRST_RETRY_SECONDS = 30
+LONGEST_WAIT = dt.timedelta(hours=6)
+CLAIM = dt.timedelta(minutes=1)
+BATCH = 200
+
+
+class Sender(Protocol):
+    def send(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
+        """None when the receiver answered 2xx; otherwise what went wrong."""
+        ...
+
+
+class HttpSender:
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+
+    def send(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=self.timeout)
+        except httpx.HTTPError as error:
+            return f"{type(error).__name__}: {error}"[:500]
+        return None if response.is_success else f"HTTP {response.status_code}"
+
+
+@dataclass
+class RelayReport:
+    fanned_out: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def subscribe(ctx: Context, *, actor: Actor | None, partner_code: str, subscription: SubscriptionIn) -> SubscriptionOut:
+    if actor is not None:
+        authorize(actor, Action.MANAGE_PARTNERS)
+    with ctx.db.transaction() as session:
+        partner = session.scalar(select(Partner).where(Partner.code == partner_code))
+        if partner is None:
+            raise NotFound("partner.unknown", field="partner", code=partner_code)
+        allowed = set(Policy.model_validate(partner.policy).notices)
+        refused = sorted(set(subscription.kinds) - allowed)
+        if refused:
+            raise Forbidden("partner.policy", field="kinds", check=f"notices of {', '.join(refused)}")
+        row = Subscription(partner_id=partner.id, url=subscription.url, kinds=list(subscription.kinds), active=True,
+                           created_at=ctx.now())  # fmt: skip
+        session.add(row)
+        session.flush()
+        return SubscriptionOut(id=row.id, partner=partner.code, url=row.url, kinds=row.kinds, active=True)
+
+
+def relay(ctx: Context, sender: Sender) -> RelayReport:
+    report = RelayReport()
+    with ctx.db.transaction() as session:
+        report.fanned_out = _fan_out(session, ctx.now())
+    for delivery_id, url, envelope in _claim_due(ctx):
+        kid, signature = certificates.sign_statement(ctx, envelope)
+        body = certificates.canonical_json(envelope)
+        headers = {"Content-Type": "application/json", "Sabt-Signature": f"kid={kid},sig={signature}",
+                   "Sabt-Message-Id": str(envelope["id"])}  # fmt: skip
+        outcome = _record(ctx, delivery_id, sender.send(url, body, headers))
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def _fan_out(session: Session, now: dt.datetime) -> int:
+    messages = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.fanned_out.is_(False)).order_by(OutboxMessage.id)
+        .limit(BATCH * 5).with_for_update(skip_locked=True)
+    ).all()  # fmt: skip
+    if not messages:
+        return 0
+    subscriptions = session.scalars(select(Subscription).where(Subscription.active.is_(True))).all()
+    for message in messages:
+        for subscription in subscriptions:
+            if message.kind in subscription.kinds:
+                session.add(Delivery(message_id=message.id, subscription_id=subscription.id, status="pending",
+                                     attempts=0, next_attempt_at=now, last_error=None, delivered_at=None))  # fmt: skip
+        message.fanned_out = True
+    return len(messages)
+
+
+def _claim_due(ctx: Context) -> list[tuple[int, str, dict[str, object]]]:
+    """Due deliveries, each claimed for a minute so that another relay leaves it alone meanwhile."""
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        rows = session.execute(
+            select(Delivery, Subscription.url, OutboxMessage)
+            .join(Subscription, Subscription.id == Delivery.subscription_id)
+            .join(OutboxMessage, OutboxMessage.id == Delivery.message_id)
+            .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+            .order_by(Delivery.id).limit(BATCH).with_for_update(skip_locked=True, of=Delivery)
+        ).all()  # fmt: skip
+        claimed = []
+        for delivery, url, message in rows:
+            delivery.next_attempt_at = now + CLAIM
+            envelope = {"id": message.id, "kind": message.kind, "payload": message.payload,
+                        "created_at": aware(message.created_at).isoformat()}  # fmt: skip
+            claimed.append((delivery.id, url, envelope))
+        return claimed
+
+
+def _record(ctx: Context, delivery_id: int, error: str | None) -> str:
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        delivery = session.get(Delivery, delivery_id, with_for_update=True)
+        assert delivery is not None
+        delivery.attempts += 1
+        if error is None:
+            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
+            return "delivered"
+        delivery.last_error = error
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = "failed"
+            return "failed"
+        wait = dt.timedelta(seconds=FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1))
+        delivery.next_attempt_at = now + min(wait, LONGEST_WAIT)
+        return "retrying"
+
+
+def list_deliveries(ctx: Context, *, actor: Actor, status: str | None = None, limit: int = 200) -> list[DeliveryOut]:
+    """Deliveries newest first, for administrators watching partners that are down."""
+    authorize(actor, Action.MANAGE_PARTNERS)
+    query = (
+        select(Delivery, Subscription, Partner.code, OutboxMessage.kind)
+        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .join(Partner, Partner.id == Subscription.partner_id)
+        .join(OutboxMessage, OutboxMessage.id == Delivery.message_id)
+        .order_by(Delivery.id.desc()).limit(limit)
+    )  # fmt: skip
+    if status:
+        query = query.where(Delivery.status == status)
+    with ctx.db.snapshot() as session:
+        return [
+            DeliveryOut(
+                id=d.id,
+                partner=code,
+                url=s.url,
+                kind=kind,
+                status=d.status,
+                attempts=d.attempts,
+                next_attempt_at=aware(d.next_attempt_at),
+                last_error=d.last_error,
+                delivered_at=aware(d.delivered_at) if d.delivered_at else None,
+            )
+            for d, s, code, kind in session.execute(query)
+        ]
