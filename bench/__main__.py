@@ -5,6 +5,7 @@ Every benchmark measures a baseline in the same run, on the same data and machin
   import         `sabt import` on SQLite and PostgreSQL, against a raw executemany / COPY of the same rows
   registry-read  a person looked up through the service layer, against a raw indexed SELECT
   ledger         bulk appends against hashlib alone; proof time; registration with and without the ledger
+  verify         the partner yes/no check over HTTP under load, against a no-op endpoint of the same server
   certificates   QR verification (offline, and online on both databases) against raw Ed25519 verification;
                  PDFs printed per second against Typst compiling a one-line page
   scale          (not in the default set) the national-scale load on PostgreSQL, e.g. --people 10000000
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from .suite import run_import, run_registry_read, run_synth
 
-DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates")
+DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates", "verify")
 
 
 def main() -> None:
@@ -26,7 +27,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=None, help="population size (default: per benchmark)")
     parser.add_argument("--certificates", type=int, default=1000, help="certificates: how many to issue and verify")
     parser.add_argument("--leaves", type=int, default=200_000, help="ledger: how many leaves to append")
-    parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"], help="ledger: only these")
+    parser.add_argument(
+        "--backend", action="append", choices=["sqlite", "postgresql"], help="ledger, verify: only these"
+    )
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
     arguments = parser.parse_args()
     unknown = set(arguments.names) - {*DEFAULT, "scale"}
@@ -45,6 +48,11 @@ def main() -> None:
                 from .certificates_bench import run_certificates
 
                 run_certificates(arguments.people or 20_000, arguments.certificates, workdir)
+            elif name == "verify":
+                from .verify_bench import run_verify
+
+                backends = tuple(arguments.backend or ("sqlite", "postgresql"))
+                run_verify(arguments.people or 100_000, workdir, backends)
             elif name == "ledger":
                 from .ledger_bench import run_ledger
 

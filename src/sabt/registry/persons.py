@@ -26,6 +26,7 @@ from .records import snapshot
 from .schemas import (
     ChildOut,
     DatePair,
+    IdentityFacts,
     MarriageOut,
     ParentOut,
     PersonCorrection,
@@ -268,3 +269,12 @@ def living_born_by(
         query = query.where(Person.birth_county_code.startswith(province))
     for row in session.execute(query):
         yield tuple(row)  # type: ignore[misc]
+
+
+def identity_facts(session: Session, national_code: str) -> IdentityFacts | None:
+    """The few facts an identity check compares, in one indexed read; None when nobody has the code."""
+    row = session.execute(
+        select(Person.first_name, Person.last_name, Person.birth_date, Person.father_first_name, Person.died_on)
+        .where(Person.national_code == national_code)
+    ).first()  # fmt: skip
+    return IdentityFacts(*row) if row else None

@@ -3,6 +3,7 @@
 service, which names the field at fault."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -178,6 +179,15 @@ class PersonOut(BaseModel):
     marriages: list[MarriageOut]
     children: list[ChildOut]
     revision: int
+
+
+@dataclass(frozen=True)
+class IdentityFacts:
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    father_first_name: str
+    died_on: dt.date | None
 
 
 class PersonSummary(BaseModel):

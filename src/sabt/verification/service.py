@@ -31,7 +31,7 @@ from ..core.workflow import Action, Actor, Role, authorize
 from ..db import aware
 from ..ledger.service import Change, append
 from ..registry import persons as registry_persons
-from ..registry.schemas import DatePair, PersonOut
+from ..registry.schemas import DatePair, IdentityFacts, PersonOut
 from .models import CodeLock, IdentityCheck, Partner, PartnerKey
 from .schemas import (
     CheckOut,
@@ -149,33 +149,36 @@ def verify_identity(ctx: Context, *, caller: PartnerCaller, query: IdentityQuery
     if not any((query.first_name, query.last_name, claimed_birth, query.father_name)):
         raise InvalidInput("identity.nothing", field="first_name")
     now = ctx.now()
-    with ctx.db.transaction() as session:
-        if session.get(CodeLock, code) is not None:
-            _log_check(session, caller, code, "verify", query.purpose, None, "locked", now)
-            return IdentityAnswer(status="locked", fields={}, checked_at=now)
-        person = _person_or_none(session, code)
-        fields = _compare(query, claimed_birth, person)
-        matched = person is not None and all(fields.values())
-        _log_check(session, caller, code, "verify", query.purpose, None, "match" if matched else "no_match", now)
+    # Read on the reader (a replica where there is one), then log in a short write: on SQLite the write
+    # lock is held only for the one insert.
+    with ctx.db.snapshot() as session:
+        locked = session.get(CodeLock, code) is not None
+        person = None if locked else registry_persons.identity_facts(session, code)
+    if locked:
+        _log_check(ctx, caller, code, "verify", query.purpose, None, "locked", now)
+        return IdentityAnswer(status="locked", fields={}, checked_at=now)
+    fields = _compare(query, claimed_birth, person)
+    matched = person is not None and all(fields.values())
+    _log_check(ctx, caller, code, "verify", query.purpose, None, "match" if matched else "no_match", now)
     return IdentityAnswer(
         status="match" if matched else "no_match",
         fields=fields,
-        alive=person.alive if person is not None and caller.policy.alive_status else None,
+        alive=person.died_on is None if person is not None and caller.policy.alive_status else None,
         partner_token=partner_token(_token_secret(ctx), caller.code, code) if matched else None,
         checked_at=now,
     )
 
 
-def _compare(query: IdentityQuery, birth: dt.date | None, person: PersonOut | None) -> dict[str, bool]:
+def _compare(query: IdentityQuery, birth: dt.date | None, person: IdentityFacts | None) -> dict[str, bool]:
     recorded: dict[str, tuple[Any, Any]] = {
         "first_name": (query.first_name, person.first_name if person else None),
         "last_name": (query.last_name, person.last_name if person else None),
-        "father_name": (query.father_name, person.father.first_name if person else None),
+        "father_name": (query.father_name, person.father_first_name if person else None),
     }
     fields = {name: person is not None and same_name(claimed, value)
               for name, (claimed, value) in recorded.items() if claimed}  # fmt: skip
     if birth is not None:
-        fields["birth_date"] = person is not None and person.birth_date.gregorian == birth
+        fields["birth_date"] = person is not None and person.birth_date == birth
     return fields
 
 
@@ -186,12 +189,13 @@ def ekyc(ctx: Context, *, caller: PartnerCaller, query: EkycQuery) -> EkycAnswer
         raise Forbidden("partner.policy", check="eKYC")
     code = _code(query.national_code)
     now = ctx.now()
-    with ctx.db.transaction() as session:
-        if session.get(CodeLock, code) is not None:
-            _log_check(session, caller, code, "ekyc", query.purpose, query.consent_reference, "locked", now)
-            return EkycAnswer(status="locked")
-        person = registry_persons.person_record(session, code)
-        _log_check(session, caller, code, "ekyc", query.purpose, query.consent_reference, "released", now)
+    with ctx.db.snapshot() as session:
+        locked = session.get(CodeLock, code) is not None
+        person = None if locked else registry_persons.person_record(session, code)
+    if person is None:
+        _log_check(ctx, caller, code, "ekyc", query.purpose, query.consent_reference, "locked", now)
+        return EkycAnswer(status="locked")
+    _log_check(ctx, caller, code, "ekyc", query.purpose, query.consent_reference, "released", now)
     token = partner_token(_token_secret(ctx), caller.code, code)
     statement = {
         "partner": caller.code, "national_code": code, "partner_token": token,
@@ -288,13 +292,6 @@ def _date(text: str) -> dt.date:
         raise InvalidInput(f"date.{problem.reason}", field="birth_date") from None
 
 
-def _person_or_none(session: Session, code: str) -> PersonOut | None:
-    try:
-        return registry_persons.person_record(session, code)
-    except NotFound:
-        return None
-
-
 def _partner(session: Session, code: str) -> Partner:
     row = session.scalar(select(Partner).where(Partner.code == code))
     if row is None:
@@ -311,12 +308,14 @@ def _partner_out(session: Session, row: Partner) -> PartnerOut:
 
 
 def _log_check(
-    session: Session, caller: PartnerCaller, code: str, check: str, purpose: str, consent: str | None, result: str,
+    ctx: Context, caller: PartnerCaller, code: str, check: str, purpose: str, consent: str | None, result: str,
     now: dt.datetime,
 ) -> None:  # fmt: skip
-    session.add(IdentityCheck(partner_id=caller.partner_id, key_prefix=caller.key_prefix, national_code=code,
-                              check=check, purpose=purpose, consent_reference=consent, result=result,
-                              checked_at=now))  # fmt: skip
+    """The access log entry, committed before the answer leaves."""
+    with ctx.db.transaction() as session:
+        session.add(IdentityCheck(partner_id=caller.partner_id, key_prefix=caller.key_prefix, national_code=code,
+                                  check=check, purpose=purpose, consent_reference=consent, result=result,
+                                  checked_at=now))  # fmt: skip
 
 
 def _log(session: Session, kind: str, record_type: str, record_id: str, actor: Actor | None, now: dt.datetime,
