@@ -17,7 +17,8 @@ TOKEN_URL = "/api/auth/token"  # noqa: S105 (an address, not a secret)
 bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
+    # async: it does no I/O, so FastAPI calls it on the event loop instead of a worker thread.
     context: Context = request.app.state.context
     return context
 

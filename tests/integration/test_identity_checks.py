@@ -3,6 +3,7 @@ citizens' lock and access log, rate limits, and every kind of bad input as a cle
 
 import base64
 import json
+import threading
 import uuid
 
 import httpx
@@ -182,3 +183,23 @@ def test_citizen_enrolment_needs_a_registered_person_once_and_a_registrar(api, c
     assert api.post("/api/citizens", as_="registrar", json=body).status_code == 201
     again = body | {"username": "zahra2"}
     assert_problem(api.post("/api/citizens", as_="registrar", json=again), 409, "citizen.exists", "national_code")
+
+
+def test_concurrent_checks_are_each_logged_before_they_are_answered(api, ctx, person, server):
+    key = partner(api, f"busy-bank-{uuid.uuid4().hex[:8]}", BANK_POLICY)
+    query = {"national_code": person, "first_name": "زهرا", "purpose": "batch kyc"}
+    answered: list[int] = []
+
+    def asker() -> None:
+        with httpx.Client(base_url=server, timeout=30) as client:
+            for _ in range(5):
+                response = client.post("/api/identity/verify", json=query, headers={"X-API-Key": key})
+                answered.append(response.status_code)
+                assert checks_logged(ctx) >= len(answered)  # its entry was committed before the answer
+
+    threads = [threading.Thread(target=asker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answered == [200] * 40 and checks_logged(ctx) == 40

@@ -25,6 +25,7 @@ from ..http import problem_response
 from ..ledger.api import router as ledger_router
 from ..ledger.service import sign_checkpoint
 from ..registry.api import router as registry_router
+from ..verification.access_log import GroupCommitLog
 from ..verification.api import router as verification_router
 from ..verification.ratelimit import RateLimiter
 from ..verification.webhooks import HttpSender, relay
@@ -44,6 +45,7 @@ def create_app(context: Context) -> FastAPI:
     )
     app.state.context = context
     app.state.rate_limiter = RateLimiter()
+    app.state.access_log = GroupCommitLog(context)
     app.add_middleware(
         BodyLimits,
         max_bytes=context.settings.max_body_bytes,

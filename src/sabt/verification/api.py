@@ -10,6 +10,7 @@ from ..accounts.schemas import UserOut
 from ..core.errors import Unauthorized
 from ..http import CurrentActor, CurrentContext
 from . import service, webhooks
+from .access_log import AccessLog
 from .ratelimit import RateLimiter
 from .schemas import (
     CheckOut,
@@ -47,16 +48,23 @@ def get_partner(
 CurrentPartner = Annotated[PartnerCaller, Depends(get_partner)]
 
 
+def _access_log(request: Request) -> AccessLog:
+    log: AccessLog = request.app.state.access_log
+    return log
+
+
 @router.post("/identity/verify", response_model=IdentityAnswer)
-def verify_identity(ctx: CurrentContext, caller: CurrentPartner, query: IdentityQuery) -> IdentityAnswer:
+def verify_identity(
+    ctx: CurrentContext, request: Request, caller: CurrentPartner, query: IdentityQuery
+) -> IdentityAnswer:
     """Yes/no: does the registry hold this national code with these details? Per field and overall."""
-    return service.verify_identity(ctx, caller=caller, query=query)
+    return service.verify_identity(ctx, caller=caller, query=query, log=_access_log(request))
 
 
 @router.post("/identity/ekyc", response_model=EkycAnswer)
-def ekyc(ctx: CurrentContext, caller: CurrentPartner, query: EkycQuery) -> EkycAnswer:
+def ekyc(ctx: CurrentContext, request: Request, caller: CurrentPartner, query: EkycQuery) -> EkycAnswer:
     """The attributes the partner's policy lists, with the citizen's consent, in a signed statement."""
-    return service.ekyc(ctx, caller=caller, query=query)
+    return service.ekyc(ctx, caller=caller, query=query, log=_access_log(request))
 
 
 @router.post("/partners", response_model=PartnerOut, status_code=status.HTTP_201_CREATED)

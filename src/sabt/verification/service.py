@@ -32,6 +32,7 @@ from ..db import aware
 from ..ledger.service import Change, append
 from ..registry import persons as registry_persons
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
+from .access_log import AccessLog
 from .models import CodeLock, IdentityCheck, Partner, PartnerKey
 from .schemas import (
     CheckOut,
@@ -140,7 +141,7 @@ def partner_for_key(ctx: Context, api_key: str) -> PartnerCaller:
 # --- checks (partners) ---------------------------------------------------------------------------------
 
 
-def verify_identity(ctx: Context, *, caller: PartnerCaller, query: IdentityQuery) -> IdentityAnswer:
+def verify_identity(ctx: Context, *, caller: PartnerCaller, query: IdentityQuery, log: AccessLog) -> IdentityAnswer:
     """Yes/no per field the partner sent, compared after Persian normalization; nothing else leaves."""
     if "verify" not in caller.policy.checks:
         raise Forbidden("partner.policy", check="yes/no verification")
@@ -149,17 +150,17 @@ def verify_identity(ctx: Context, *, caller: PartnerCaller, query: IdentityQuery
     if not any((query.first_name, query.last_name, claimed_birth, query.father_name)):
         raise InvalidInput("identity.nothing", field="first_name")
     now = ctx.now()
-    # Read on the reader (a replica where there is one), then log in a short write: on SQLite the write
-    # lock is held only for the one insert.
-    with ctx.db.snapshot() as session:
+    # Read first, then log: the log's write (batched with other checks') holds no lock while reading. The
+    # lock is read on the primary, so a citizen's lock takes effect at once even with a lagging replica.
+    with ctx.db.snapshot(primary=True) as session:
         locked = session.get(CodeLock, code) is not None
         person = None if locked else registry_persons.identity_facts(session, code)
     if locked:
-        _log_check(ctx, caller, code, "verify", query.purpose, None, "locked", now)
+        log.record(_check_entry(caller, code, "verify", query.purpose, None, "locked", now))
         return IdentityAnswer(status="locked", fields={}, checked_at=now)
     fields = _compare(query, claimed_birth, person)
     matched = person is not None and all(fields.values())
-    _log_check(ctx, caller, code, "verify", query.purpose, None, "match" if matched else "no_match", now)
+    log.record(_check_entry(caller, code, "verify", query.purpose, None, "match" if matched else "no_match", now))
     return IdentityAnswer(
         status="match" if matched else "no_match",
         fields=fields,
@@ -182,7 +183,7 @@ def _compare(query: IdentityQuery, birth: dt.date | None, person: IdentityFacts 
     return fields
 
 
-def ekyc(ctx: Context, *, caller: PartnerCaller, query: EkycQuery) -> EkycAnswer:
+def ekyc(ctx: Context, *, caller: PartnerCaller, query: EkycQuery, log: AccessLog) -> EkycAnswer:
     """The attributes the partner's policy lists, with the citizen's consent reference, in a statement
     signed by the registry so that the partner can prove what it received."""
     if "ekyc" not in caller.policy.checks:
@@ -193,9 +194,9 @@ def ekyc(ctx: Context, *, caller: PartnerCaller, query: EkycQuery) -> EkycAnswer
         locked = session.get(CodeLock, code) is not None
         person = None if locked else registry_persons.person_record(session, code)
     if person is None:
-        _log_check(ctx, caller, code, "ekyc", query.purpose, query.consent_reference, "locked", now)
+        log.record(_check_entry(caller, code, "ekyc", query.purpose, query.consent_reference, "locked", now))
         return EkycAnswer(status="locked")
-    _log_check(ctx, caller, code, "ekyc", query.purpose, query.consent_reference, "released", now)
+    log.record(_check_entry(caller, code, "ekyc", query.purpose, query.consent_reference, "released", now))
     token = partner_token(_token_secret(ctx), caller.code, code)
     statement = {
         "partner": caller.code, "national_code": code, "partner_token": token,
@@ -307,15 +308,12 @@ def _partner_out(session: Session, row: Partner) -> PartnerOut:
                       active=row.active, keys=list(keys))  # fmt: skip
 
 
-def _log_check(
-    ctx: Context, caller: PartnerCaller, code: str, check: str, purpose: str, consent: str | None, result: str,
-    now: dt.datetime,
-) -> None:  # fmt: skip
-    """The access log entry, committed before the answer leaves."""
-    with ctx.db.transaction() as session:
-        session.add(IdentityCheck(partner_id=caller.partner_id, key_prefix=caller.key_prefix, national_code=code,
-                                  check=check, purpose=purpose, consent_reference=consent, result=result,
-                                  checked_at=now))  # fmt: skip
+def _check_entry(
+    caller: PartnerCaller, code: str, check: str, purpose: str, consent: str | None, result: str, now: dt.datetime
+) -> dict[str, Any]:
+    """The access log entry, committed (by the log) before the answer leaves."""
+    return {"partner_id": caller.partner_id, "key_prefix": caller.key_prefix, "national_code": code, "check": check,
+            "purpose": purpose, "consent_reference": consent, "result": result, "checked_at": now}  # fmt: skip
 
 
 def _log(session: Session, kind: str, record_type: str, record_id: str, actor: Actor | None, now: dt.datetime,
