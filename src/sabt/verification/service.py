@@ -190,7 +190,7 @@ def ekyc(ctx: Context, *, caller: PartnerCaller, query: EkycQuery, log: AccessLo
         raise Forbidden("partner.policy", check="eKYC")
     code = _code(query.national_code)
     now = ctx.now()
-    with ctx.db.snapshot() as session:
+    with ctx.db.snapshot(primary=True) as session:  # the lock must be current
         locked = session.get(CodeLock, code) is not None
         person = None if locked else registry_persons.person_record(session, code)
     if person is None:
