@@ -91,7 +91,7 @@ def create_key(ctx: Context, *, actor: Actor | None, partner_code: str) -> KeyOu
     if actor is not None:
         authorize(actor, Action.MANAGE_PARTNERS)
     with ctx.db.transaction() as session:
-        partner = _partner(session, partner_code)
+        partner = partner_by_code(session, partner_code)
         prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
         row = PartnerKey(partner_id=partner.id, prefix=prefix, secret_hash=_digest(secret), created_at=ctx.now(),
                          revoked_at=None)  # fmt: skip
@@ -293,7 +293,7 @@ def _date(text: str) -> dt.date:
         raise InvalidInput(f"date.{problem.reason}", field="birth_date") from None
 
 
-def _partner(session: Session, code: str) -> Partner:
+def partner_by_code(session: Session, code: str) -> Partner:
     row = session.scalar(select(Partner).where(Partner.code == code))
     if row is None:
         raise NotFound("partner.unknown", field="partner", code=code)

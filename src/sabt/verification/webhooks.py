@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from ..certificates import service as certificates
 from ..context import Context
-from ..core.errors import Forbidden, NotFound
+from ..core.errors import Forbidden
 from ..core.workflow import Action, Actor, authorize
 from ..db import aware
 from ..outbox.models import Delivery, OutboxMessage, Subscription
 from .models import Partner
 from .schemas import DeliveryOut, Policy, SubscriptionIn, SubscriptionOut
+from .service import partner_by_code
 
 MAX_ATTEMPTS = 12
 FIRST_RETRY_SECONDS = 30
@@ -61,9 +62,7 @@ def subscribe(ctx: Context, *, actor: Actor | None, partner_code: str, subscript
     if actor is not None:
         authorize(actor, Action.MANAGE_PARTNERS)
     with ctx.db.transaction() as session:
-        partner = session.scalar(select(Partner).where(Partner.code == partner_code))
-        if partner is None:
-            raise NotFound("partner.unknown", field="partner", code=partner_code)
+        partner = partner_by_code(session, partner_code)
         allowed = set(Policy.model_validate(partner.policy).notices)
         refused = sorted(set(subscription.kinds) - allowed)
         if refused:
