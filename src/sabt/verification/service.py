@@ -124,18 +124,17 @@ def partner_for_key(ctx: Context, api_key: str) -> PartnerCaller:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise Unauthorized("partner.key")
     _, prefix, secret = parts
-    with ctx.db.snapshot(primary=True) as session:
+    with ctx.db.snapshot(primary=True) as session:  # a revocation takes effect at once
         row = session.execute(
-            select(PartnerKey, Partner).join(Partner, Partner.id == PartnerKey.partner_id)
-            .where(PartnerKey.prefix == prefix)
+            select(PartnerKey.secret_hash, PartnerKey.revoked_at, Partner.active, Partner.id, Partner.code,
+                   Partner.policy, Partner.rate_per_minute)
+            .join(Partner, Partner.id == PartnerKey.partner_id).where(PartnerKey.prefix == prefix)
         ).first()  # fmt: skip
-        if row is None or not hmac.compare_digest(row[0].secret_hash, _digest(secret)):
-            raise Unauthorized("partner.key")
-        key, partner = row
-        if key.revoked_at is not None or not partner.active:
-            raise Unauthorized("partner.key")
-        return PartnerCaller(partner.id, partner.code, Policy.model_validate(partner.policy), partner.rate_per_minute,
-                             prefix)  # fmt: skip
+    if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
+        raise Unauthorized("partner.key")
+    if row.revoked_at is not None or not row.active:
+        raise Unauthorized("partner.key")
+    return PartnerCaller(row.id, row.code, Policy.model_validate(row.policy), row.rate_per_minute, prefix)
 
 
 # --- checks (partners) ---------------------------------------------------------------------------------
