@@ -32,4 +32,10 @@ class FixedClock:
 
 def local_date(clock: Clock, timezone: str) -> dt.date:
     """Today's date where the registry works (deadlines count local calendar days)."""
-    return clock.now().astimezone(ZoneInfo(timezone)).date()
+    return local_day(clock.now(), timezone)
+
+
+def local_day(moment: dt.datetime, timezone: str) -> dt.date:
+    """The calendar day a moment falls on where the registry works; a moment without a zone is UTC."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(ZoneInfo(timezone)).date()

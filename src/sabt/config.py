@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     def certificate_keys_dir(self) -> Path:
         return Path(self.certificate_key_dir) if self.certificate_key_dir else self.data_dir / "keys" / "certificates"
 
+    def partner_token_key_file(self) -> Path:
+        """The secret behind partner tokens (created on first use, 0600)."""
+        return self.data_dir / "keys" / "partner-tokens.key"
+
     def ledger_key_file(self) -> Path:
         return Path(self.ledger_key_path) if self.ledger_key_path else self.data_dir / "keys" / "ledger-ed25519.pem"
 

@@ -27,7 +27,9 @@ from sqlalchemy import (
     create_engine,
     event,
     false,
+    update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 NAMING = {
@@ -129,6 +131,20 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
 
 
 COPY_THRESHOLD = 64  # below this many rows, one INSERT … VALUES is as fast as COPY
+
+
+def take_from_counter(session: Session, model: type[Base], *, key: dict[str, Any], column: str, start: int) -> int:
+    """The next value of a counter row (created holding `start` if missing), taken with one
+    `UPDATE … RETURNING`: concurrent takers on PostgreSQL queue on the row; SQLite's write transaction
+    already holds the database lock."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**key, **{column: start}).on_conflict_do_nothing())
+    counter = getattr(model, column)
+    found = [getattr(model, name) == value for name, value in key.items()]
+    taken: int = session.execute(
+        update(model).where(*found).values({column: counter + 1}).returning(counter)
+    ).scalar_one()
+    return taken - 1
 
 
 def bulk_insert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -21,11 +21,13 @@ import pytest
 import uvicorn
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner, Result
 
 from sabt.accounts import service as accounts
 from sabt.accounts.models import AccessToken, User
 from sabt.accounts.schemas import UserIn
 from sabt.api.app import create_app
+from sabt.cli import app
 from sabt.clock import FixedClock
 from sabt.config import Settings
 from sabt.context import Context
@@ -179,6 +181,15 @@ def tokens(server: str, backend: Backend) -> dict[str, str]:
         response.raise_for_status()
         found[username] = response.json()["access_token"]
     return found
+
+
+@pytest.fixture
+def sabt(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """The `sabt` command line, in this process, on the test registry: `sabt("person", "show", code, …)`."""
+    monkeypatch.setenv("SABT_DATABASE_URL", ctx.settings.resolved_database_url())
+    monkeypatch.setenv("SABT_DATA_DIR", str(ctx.settings.data_dir))
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
 
 
 class Api:

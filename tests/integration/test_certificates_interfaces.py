@@ -8,15 +8,11 @@ import pypdfium2
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from sabt.certificates.models import Certificate, SuspectedForgery
-from sabt.cli import app
 
 from .factories import adult
 from .test_api import assert_problem
-
-runner = CliRunner()
 
 
 def forgery_count(ctx):
@@ -172,13 +168,6 @@ def test_the_public_page_verifies_a_pasted_code_and_an_uploaded_photo(api, ctx, 
     assert certificate["code"][4:-6] in forged.text  # what the user typed is kept
     assert forgery_count(ctx) == 1
     assert api.get("/static/fonts/noto-sans-arabic.ttf").headers["content-type"] == "font/ttf"
-
-
-@pytest.fixture
-def sabt(ctx, monkeypatch):
-    monkeypatch.setenv("SABT_DATABASE_URL", ctx.settings.resolved_database_url())
-    monkeypatch.setenv("SABT_DATA_DIR", str(ctx.settings.data_dir))
-    return lambda *args: runner.invoke(app, list(args))
 
 
 def test_the_command_line_issues_prints_and_verifies_offline_with_only_the_key_set(sabt, ctx, staff, tmp_path):

@@ -3,24 +3,7 @@
 import datetime as dt
 import json
 
-import pytest
-from typer.testing import CliRunner
-
-from sabt.cli import app
 from sabt.core.national_code import national_code_problem
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def sabt(ctx, monkeypatch):
-    monkeypatch.setenv("SABT_DATABASE_URL", ctx.settings.resolved_database_url())
-    monkeypatch.setenv("SABT_DATA_DIR", str(ctx.settings.data_dir))
-
-    def run(*args: str):
-        return runner.invoke(app, list(args))
-
-    return run
 
 
 def recent(days_ago: int) -> str:

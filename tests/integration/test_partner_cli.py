@@ -3,20 +3,8 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from sabt.cli import app
 
 from .factories import adult
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def sabt(ctx, monkeypatch):
-    monkeypatch.setenv("SABT_DATABASE_URL", ctx.settings.resolved_database_url())
-    monkeypatch.setenv("SABT_DATA_DIR", str(ctx.settings.data_dir))
-    return lambda *args: runner.invoke(app, list(args))
 
 
 def test_an_operator_registers_a_partner_keys_and_subscriptions(sabt, ctx):

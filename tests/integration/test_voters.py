@@ -6,21 +6,10 @@ import hashlib
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from sabt.cli import app
 from sabt.ledger.models import LedgerLeaf
 
 from .factories import DeathDeclaration, adult, death, register, registered_person
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def sabt(ctx, monkeypatch):
-    monkeypatch.setenv("SABT_DATABASE_URL", ctx.settings.resolved_database_url())
-    monkeypatch.setenv("SABT_DATA_DIR", str(ctx.settings.data_dir))
-    return lambda *args: runner.invoke(app, list(args))
 
 
 def roll_rows(path):

@@ -38,7 +38,7 @@ log = logging.getLogger("sabt.api")
 
 def create_app(context: Context) -> FastAPI:
     app = FastAPI(
-        lifespan=_periodic_checkpoints(context),
+        lifespan=_background_work(context),
         title="Sabt civil registry API",
         version=__version__,
         description="Births, deaths, marriages, divorces and national codes. Errors are RFC 9457 problem+json.",
@@ -71,16 +71,19 @@ def create_app(context: Context) -> FastAPI:
     return app
 
 
-def _periodic_checkpoints(context: Context) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """While the server runs, sign a checkpoint every `checkpoint_seconds` when the ledger has grown."""
+def _background_work(context: Context) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """While the server runs: sign a checkpoint every `checkpoint_seconds` when the ledger has grown, and
+    relay the outbox to partners' webhooks every `webhook_seconds` (0 turns either off)."""
+    sender = HttpSender()
+    jobs = [
+        (context.settings.checkpoint_seconds, "signing a ledger checkpoint",
+         lambda: sign_checkpoint(context, only_if_grown=True)),
+        (context.settings.webhook_seconds, "relaying webhooks", lambda: relay(context, sender)),
+    ]  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tasks = []
-        if context.settings.checkpoint_seconds:
-            tasks.append(asyncio.create_task(_sign_every(context, context.settings.checkpoint_seconds)))
-        if context.settings.webhook_seconds:
-            tasks.append(asyncio.create_task(_relay_every(context, context.settings.webhook_seconds)))
+        tasks = [asyncio.create_task(_every(interval, what, work)) for interval, what, work in jobs if interval]
         yield
         for task in tasks:
             task.cancel()
@@ -88,22 +91,12 @@ def _periodic_checkpoints(context: Context) -> Callable[[FastAPI], AbstractAsync
     return lifespan
 
 
-async def _relay_every(context: Context, interval: int) -> None:
-    sender = HttpSender()
+async def _every(interval: int, what: str, work: Callable[[], object]) -> None:
     while True:
         try:
-            await asyncio.to_thread(relay, context, sender)
-        except Exception:  # retried on the next round; the outbox keeps every message until delivered
-            log.exception("relaying webhooks failed")
-        await asyncio.sleep(interval)
-
-
-async def _sign_every(context: Context, interval: int) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(sign_checkpoint, context, only_if_grown=True)
-        except Exception:  # keep signing later; the failure is logged, the server stays up
-            log.exception("signing a ledger checkpoint failed")
+            await asyncio.to_thread(work)
+        except Exception:  # tried again next round (the outbox keeps every message); the server stays up
+            log.exception("%s failed", what)
         await asyncio.sleep(interval)
 
 

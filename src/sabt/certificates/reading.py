@@ -2,6 +2,7 @@
 
 import io
 import warnings
+from collections.abc import Iterable, Iterator
 
 import pypdfium2
 import zxingcpp
@@ -10,6 +11,7 @@ from PIL import Image
 from ..core.errors import InvalidInput
 
 PDF_DPI = 200
+MAX_PDF_PAGES = 4
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; anything larger is refused before it is decoded
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
@@ -17,7 +19,7 @@ _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 def code_from_bytes(data: bytes) -> str:
     """The text of the first QR code in a PNG, JPEG or PDF file; otherwise the bytes as text."""
     if data.startswith(b"%PDF-"):
-        return _first_code([_pdf_page(data, index) for index in range(_pdf_pages(data))])
+        return _first_code(_pdf_pages(data))
     if data.startswith(_IMAGE_MAGIC):
         return _first_code([_image(data)])
     try:
@@ -39,23 +41,21 @@ def _image(data: bytes) -> Image.Image:
         raise InvalidInput("upload.unreadable", field="file", kind="an image") from None
 
 
-def _pdf_pages(data: bytes) -> int:
+def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
+    """The first pages (a certificate's QR is on them) as images, rendered one at a time as they are read."""
     try:
-        return min(len(pypdfium2.PdfDocument(data)), 4)  # a certificate's QR is on its first pages
+        document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError:
         raise InvalidInput("upload.unreadable", field="file", kind="a PDF") from None
-
-
-def _pdf_page(data: bytes, index: int) -> Image.Image:
-    document = pypdfium2.PdfDocument(data)
     try:
-        page: Image.Image = document[index].render(scale=PDF_DPI / 72).to_pil()
-        return page
+        for index in range(min(len(document), MAX_PDF_PAGES)):
+            page: Image.Image = document[index].render(scale=PDF_DPI / 72).to_pil()
+            yield page
     finally:
         document.close()
 
 
-def _first_code(images: list[Image.Image]) -> str:
+def _first_code(images: Iterable[Image.Image]) -> str:
     for image in images:
         for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
             if found.text:

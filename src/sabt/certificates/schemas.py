@@ -1,33 +1,27 @@
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from ..registry.schemas import DatePair, PersonOut
+from ..registry.schemas import DatePair, PersonOut, Strict
 
 Kind = Literal["birth", "death", "marriage", "divorce", "extract"]
 
 
-class CertificateRequest(BaseModel):
+class CertificateRequest(Strict):
     """A person's certificate (birth, death, extract) names the person; a marriage or divorce certificate
     names the registered event."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: Kind
     national_code: Annotated[str, Field(max_length=20)] | None = None
     event_id: int | None = Field(None, ge=1)
 
 
-class RevokeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RevokeIn(Strict):
     reason: Annotated[str, Field(min_length=3, max_length=200)]
 
 
-class VerifyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class VerifyIn(Strict):
     code: Annotated[str, Field(max_length=5000, description="The text of the certificate's QR code (SB1:…)")]
 
 

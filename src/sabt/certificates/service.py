@@ -11,20 +11,19 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import cbor2
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..clock import local_day
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
 from ..core.serials import compose_serial, normalize_serial, serial_problem
 from ..core.workflow import Action, Actor, authorize
-from ..db import aware
+from ..db import aware, take_from_counter
 from ..geo.service import office_by_id, require_county
 from ..ledger.service import Change, RecordSource, append
 from ..registry import persons as registry_persons
@@ -37,7 +36,7 @@ from .records import RECORD_SOURCES, certificate_content, print_content
 from .render import PrintedCertificate, render_pdf
 from .schemas import CertificateOut, CertificateRequest, CorrectedPersonOut, ReissueOut
 from .signed_code import encode_code
-from .signing import key_set, rotate, signing_key
+from .signing import current_key, key_set, rotate, signing_key
 
 
 @dataclass(frozen=True)
@@ -235,13 +234,7 @@ def _log(session: Session, certificate: Certificate, kind: str, actor: Actor, no
 
 
 def _take_number(session: Session) -> int:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(SerialCounter).values(id=1, next_number=1).on_conflict_do_nothing())
-    taken: int = session.execute(
-        update(SerialCounter).where(SerialCounter.id == 1).values(next_number=SerialCounter.next_number + 1)
-        .returning(SerialCounter.next_number)
-    ).scalar_one()  # fmt: skip
-    return taken - 1
+    return take_from_counter(session, SerialCounter, key={"id": 1}, column="next_number", start=1)
 
 
 def _certificate(session: Session, text: str) -> Certificate:
@@ -266,29 +259,37 @@ def facts_digest(facts: dict[str, Any]) -> str:
     return hashlib.sha256(cbor2.dumps(facts, canonical=True)).hexdigest()
 
 
+def county_names(session: Session, facts: dict[str, Any]) -> dict[str, str]:
+    """Persian names of the counties the facts mention; a code the registry does not know is left out
+    (and shown as the code itself)."""
+    names = {}
+    for code in county_codes(facts):
+        try:
+            names[code] = require_county(session, code, field="county").name_fa
+        except InvalidInput:
+            continue
+    return names
+
+
 def printed_certificate(session: Session, ctx: Context, certificate: Certificate) -> PrintedCertificate:
     office = office_by_id(session, certificate.office_id) if certificate.office_id else None
-    counties = {code: require_county(session, code, field="county").name_fa for code in county_codes(certificate.facts)}
     return PrintedCertificate(
         serial=certificate.serial, kind=certificate.kind, facts=certificate.facts, details=certificate.details,
-        code=certificate.code, issued_on_jalali=to_jalali(_local_date(ctx, certificate.issued_at)),
-        office_name=office.name_fa if office else "", county_names=counties,
+        code=certificate.code, issued_on_jalali=to_jalali(local_day(certificate.issued_at, ctx.settings.timezone)),
+        office_name=office.name_fa if office else "", county_names=county_names(session, certificate.facts),
         verify_url=f"{ctx.settings.public_url.rstrip('/')}/verify",
     )  # fmt: skip
-
-
-def _local_date(ctx: Context, moment: dt.datetime) -> dt.date:
-    return aware(moment).astimezone(ZoneInfo(ctx.settings.timezone)).date()
 
 
 def certificate_out(session: Session, ctx: Context, certificate: Certificate) -> CertificateOut:
     office = office_by_id(session, certificate.office_id) if certificate.office_id else None
     prints = session.scalar(select(func.count()).where(CertificatePrint.certificate_id == certificate.id)) or 0
     issued_at = aware(certificate.issued_at)
+    issued_on = local_day(issued_at, ctx.settings.timezone)
     return CertificateOut(
         serial=certificate.serial, kind=certificate.kind, status=certificate.status,
         subject_national_code=certificate.subject_code, partner_national_code=certificate.partner_code,
-        event_id=certificate.event_id, issued_at=issued_at, issued_on=DatePair.of(_local_date(ctx, issued_at)),
+        event_id=certificate.event_id, issued_at=issued_at, issued_on=DatePair.of(issued_on),
         office_code=office.code if office else None, kid=certificate.kid, code=certificate.code,
         facts=certificate.facts, prints=prints, superseded_by=certificate.superseded_by,
         end_reason=certificate.end_reason, ended_at=aware(certificate.ended_at) if certificate.ended_at else None,
@@ -317,8 +318,11 @@ def sign_statement(ctx: Context, statement: dict[str, Any]) -> tuple[str, str]:
     """Sign canonical JSON (sorted keys, no spaces, UTF-8) with the current certificate key, so the holder
     can prove what the registry told it; returns the key id (hex) and the base64url Ed25519 signature.
     Verified with the same published key set as certificates."""
-    with ctx.db.transaction() as session:  # may create the first key
-        key = signing_key(session, ctx.settings, ctx.now())
+    with ctx.db.snapshot(primary=True) as session:  # a read: no write lock on the answer's path
+        key = current_key(session, ctx.settings, ctx.now())
+    if key is None:
+        with ctx.db.transaction() as session:  # the first signature of a new registry makes its key
+            key = signing_key(session, ctx.settings, ctx.now())
     return key.kid.hex(), b64url(key.private.sign(canonical_json(statement)))
 
 

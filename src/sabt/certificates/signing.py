@@ -36,6 +36,11 @@ def key_file(settings: Settings, kid_hex: str) -> Path:
 
 def signing_key(session: Session, settings: Settings, now: dt.datetime) -> ActiveKey:
     """The newest key that may sign now and whose private half this server holds; a new one if none is."""
+    return current_key(session, settings, now) or create_key(session, settings, now)
+
+
+def current_key(session: Session, settings: Settings, now: dt.datetime) -> ActiveKey | None:
+    """The newest key that may sign now and whose private half this server holds, if there is one."""
     current = session.scalars(
         select(SigningKey)
         .where(SigningKey.not_before <= now, or_(SigningKey.not_after.is_(None), SigningKey.not_after > now))
@@ -45,7 +50,7 @@ def signing_key(session: Session, settings: Settings, now: dt.datetime) -> Activ
         path = key_file(settings, row.kid)
         if path.exists():
             return ActiveKey(bytes.fromhex(row.kid), load_key(path))
-    return create_key(session, settings, now)
+    return None
 
 
 def create_key(session: Session, settings: Settings, now: dt.datetime, *, actor_id: int | None = None) -> ActiveKey:

@@ -16,17 +16,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import local_day
 from ..context import Context
 from ..core.errors import InvalidInput, describe
 from ..core.jalali import to_jalali
 from ..core.workflow import Action, Actor, authorize
-from ..db import aware
-from ..geo.service import list_provinces, office_by_code, office_by_id, require_county
-from .facts import county_codes, readable_rows
+from ..geo.service import list_provinces, office_by_code, office_by_id
+from .facts import readable_rows
 from .keys import KeySet
 from .models import Certificate, SuspectedForgery
 from .schemas import ForgeryCountOut, VerificationOut
-from .service import facts_digest
+from .service import county_names, facts_digest
 from .signed_code import NotGenuine, SignedCode, decode_code, verify_code
 from .signing import key_set
 
@@ -65,7 +65,7 @@ def verify_online(
             result = _verdict(error.code, code, None, **error.params)
         else:
             result = _registry_verdict(session, code)
-            result.rows = readable_rows(code.certificate, _county_names(session, code.certificate))
+            result.rows = readable_rows(code.certificate, county_names(session, code.certificate))
     if result.verdict != "genuine":
         suspect.record(f"verify.{result.verdict}", code)
     return result
@@ -103,16 +103,6 @@ def _verdict(outcome: str, code: SignedCode, facts: dict[str, Any] | None, **par
         facts=facts,
         rows=[],
     )
-
-
-def _county_names(session: Session, facts: dict[str, Any]) -> dict[str, str]:
-    names = {}
-    for code in county_codes(facts):
-        try:
-            names[code] = require_county(session, code, field="county").name_fa
-        except InvalidInput:
-            continue  # printed as the code itself
-    return names
 
 
 class _Suspect:
@@ -159,7 +149,7 @@ def forgery_counts(
                             + dt.timedelta(days=1))  # fmt: skip
     with ctx.db.snapshot() as session:
         counts = Counter(
-            (province, to_jalali(aware(at).astimezone(zone).date())[:7], reason)
+            (province, to_jalali(local_day(at, ctx.settings.timezone))[:7], reason)
             for at, province, reason in session.execute(query)
         )
     names = {province.code: province.name_fa for province in list_provinces(ctx)}

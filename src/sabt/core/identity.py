@@ -31,6 +31,14 @@ def birthday_years_after(birth: dt.date, years: int) -> dt.date:
         return dt.date(birth.year + years, 3, 1)
 
 
+def latest_birth_to_vote(election_day: dt.date) -> dt.date:
+    """The last birth date of anyone 18 on election day (a roll's query bound; `may_vote` decides)."""
+    try:
+        return election_day.replace(year=election_day.year - VOTING_AGE)
+    except ValueError:  # election on 29 February
+        return dt.date(election_day.year - VOTING_AGE, 2, 28)
+
+
 def may_vote(*, born: dt.date, died_on: dt.date | None, election_day: dt.date) -> bool:
     """Alive on election day and at least 18 on it."""
     alive = died_on is None or died_on > election_day

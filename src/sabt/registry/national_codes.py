@@ -10,12 +10,12 @@ transaction already holds the database lock. Every code ever issued or imported 
 import datetime as dt
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict
 from ..core.national_code import SERIAL_LIMIT, compose_national_code, national_code_problem
+from ..db import take_from_counter
 from .models import IssuedNationalCode, NationalCodeCounter
 
 
@@ -48,15 +48,7 @@ def peek_next_national_code(session: Session, *, prefix: str) -> str | None:
 
 
 def _take_serial(session: Session, prefix: str) -> int:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(NationalCodeCounter).values(prefix=prefix, next_serial=0).on_conflict_do_nothing())
-    taken = session.execute(
-        update(NationalCodeCounter)
-        .where(NationalCodeCounter.prefix == prefix)
-        .values(next_serial=NationalCodeCounter.next_serial + 1)
-        .returning(NationalCodeCounter.next_serial)
-    ).scalar_one()
-    serial = taken - 1
+    serial = take_from_counter(session, NationalCodeCounter, key={"prefix": prefix}, column="next_serial", start=0)
     if serial >= SERIAL_LIMIT:
         raise Conflict("national_code.exhausted", prefix=prefix)
     return serial

@@ -3,7 +3,7 @@
 Under load, one transaction per check makes the checks queue for the write (SQLite's single writer, a
 PostgreSQL commit each). `GroupCommitLog` keeps the guarantee and batches the work: each request hands its
 entry to one writer thread and waits; the writer commits everything waiting in one transaction and wakes
-them all. `DirectLog` writes one transaction per entry, for the command line and a single caller.
+them all.
 """
 
 import queue
@@ -22,15 +22,6 @@ class AccessLog(Protocol):
     def record(self, entry: dict[str, Any]) -> None:
         """Return once `entry` (the columns of an IdentityCheck) is committed; raise if it could not be."""
         ...
-
-
-class DirectLog:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def record(self, entry: dict[str, Any]) -> None:
-        with self.ctx.db.transaction() as session:
-            bulk_insert(session, IdentityCheck, [entry])
 
 
 class _Pending:

@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from ..registry.schemas import DatePair
+from ..registry.schemas import DatePair, Strict
 
 Check = Literal["verify", "ekyc"]
 Attribute = Literal[
@@ -12,10 +12,6 @@ Attribute = Literal[
 ]  # fmt: skip
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Notice = Literal["birth.registered", "death.registered", "marriage.registered", "divorce.registered"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Policy(Strict):

@@ -6,10 +6,10 @@ policy says so, attributes only with a consent reference and only those their po
 question is logged (partner, key, time, purpose, result) before it is answered.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +30,7 @@ from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import Action, Actor, Role, authorize
 from ..db import aware
 from ..ledger.service import Change, append
+from ..ledger.signing import write_owner_only
 from ..registry import persons as registry_persons
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
 from .access_log import AccessLog
@@ -334,22 +335,13 @@ def _digest(secret: str) -> str:
 
 
 def _token_secret(ctx: Context) -> bytes:
-    return _load_or_create_secret(ctx.settings.data_dir / "keys" / "partner-tokens.key")
+    return _load_or_create_secret(ctx.settings.partner_token_key_file())
 
 
 @lru_cache(maxsize=4)
 def _load_or_create_secret(path: Path) -> bytes:
     """The HMAC key behind partner tokens: 32 random bytes, owner-only; losing it changes every token."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(secrets.token_bytes(32))
-        try:
-            os.link(draft, path)  # atomic: a concurrent first use keeps whichever secret landed first
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
+    # Made earlier, or by a concurrent first use: whichever landed first is the secret.
+    with contextlib.suppress(FileExistsError):
+        write_owner_only(path, secrets.token_bytes(32))
     return path.read_bytes()

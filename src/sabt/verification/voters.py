@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..context import Context
 from ..core.errors import InvalidInput
-from ..core.identity import VOTING_AGE, may_vote
+from ..core.identity import latest_birth_to_vote, may_vote
 from ..core.jalali import to_jalali
 from ..geo.service import list_provinces
 from ..ledger.service import Change, append
@@ -36,7 +36,6 @@ def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | Non
     if province is not None and province not in {p.code for p in list_provinces(ctx)}:
         raise InvalidInput("province.unknown", field="province", code=province)
     roll = VoterRoll(election_day, province)
-    cutoff = _years_before(election_day, VOTING_AGE)
     try:
         file = out.open("w", encoding="utf-8", newline="")
     except OSError:
@@ -44,7 +43,8 @@ def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | Non
     with file, ctx.db.snapshot() as session:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(COLUMNS)
-        rows = registry_persons.living_born_by(session, born_on_or_before=cutoff, alive_on=election_day,
+        born_by = latest_birth_to_vote(election_day)
+        rows = registry_persons.living_born_by(session, born_on_or_before=born_by, alive_on=election_day,
                                                province=province)  # fmt: skip
         for code, last, first, father, born, county, died in rows:
             if may_vote(born=born, died_on=died, election_day=election_day):
@@ -58,10 +58,3 @@ def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | Non
         record = f"{election_day.isoformat()}/{province or 'all'}"
         append(session, [Change("voter_roll.publish", "voter_roll", record, 1, None, content)], at=ctx.now())
     return roll
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return dt.date(day.year - years, 2, 28)
