@@ -2,6 +2,7 @@
 citizens' lock and access log, rate limits, and every kind of bad input as a clear 4xx."""
 
 import base64
+import datetime as dt
 import json
 import threading
 import uuid
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from sabt.verification.models import IdentityCheck
 
+from .conftest import TEST_NOW
 from .factories import DeathDeclaration, adult, death, register
 from .test_api import assert_problem
 
@@ -204,3 +206,15 @@ def test_concurrent_checks_are_each_logged_before_they_are_answered(api, ctx, pe
     for thread in threads:
         thread.join()
     assert answered == [200] * 40 and checks_logged(ctx) == 40
+
+
+def test_a_citizen_sees_the_day_of_a_late_evening_check_as_it_was_in_tehran(api, ctx, staff, person, server):
+    key = partner(api, "bank", BANK_POLICY)
+    ctx.clock.current = dt.datetime(2025, 6, 1, 21, 0, tzinfo=dt.UTC)  # 00:30 on 2 June in Tehran
+    ask(api, key, {"national_code": person, "first_name": "زهرا", "purpose": "late kyc"})
+    ctx.clock.current = TEST_NOW  # back to when the staff's tokens are valid
+    account = {"national_code": person, "username": "zahra", "password": "a long passphrase"}
+    assert api.post("/api/citizens", as_="registrar", json=account).status_code == 201
+    token = httpx.post(f"{server}/api/auth/token", data={"username": "zahra", "password": "a long passphrase"})
+    [check] = api.get("/api/me/checks", headers={"Authorization": f"Bearer {token.json()['access_token']}"}).json()
+    assert check["checked_on"] == {"gregorian": "2025-06-02", "jalali": "1404/03/12"}

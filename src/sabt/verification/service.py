@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..accounts import service as accounts
 from ..accounts.schemas import UserIn, UserOut
 from ..certificates import service as certificates
+from ..clock import local_day
 from ..context import Context
 from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from ..core.identity import partner_token, same_name
@@ -262,7 +263,7 @@ def checks_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[Che
                 purpose=check.purpose,
                 result=check.result,
                 checked_at=aware(check.checked_at),
-                checked_on=DatePair.of(aware(check.checked_at).date()),
+                checked_on=DatePair.of(local_day(check.checked_at, ctx.settings.timezone)),
             )
             for check, partner in rows
         ]
