@@ -25,6 +25,7 @@ from sabt.db import open_database
 from sabt.geo.schemas import OfficeIn
 from sabt.geo.service import create_office
 from sabt.migrations import upgrade
+from sabt.wiring import build_context
 
 RESULTS = Path(__file__).parent / "results"
 POSTGRES = os.environ.get("SABT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -87,7 +88,7 @@ def fresh_registry(backend: str, workdir: Path, *, keep: bool = False) -> Iterat
             with psycopg.connect(admin, autocommit=True) as db:
                 db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    ctx = Context(
+    ctx = build_context(
         open_database(url),
         Settings(database_url=url, data_dir=workdir, checkpoint_seconds=0, webhook_seconds=0),
         SystemClock(),

@@ -13,10 +13,11 @@ import typer
 
 from .accounts import service as accounts
 from .accounts.schemas import UserIn
+from .cards import cli as cards_cli
+from .cards import service as cards
 from .certificates import cli as certificates_cli
 from .certificates import service as certificates
 from .config import Settings
-from .context import open_context
 from .core.errors import SabtError
 from .core.national_code import national_code_problem, normalize_national_code
 from .core.workflow import Role
@@ -29,6 +30,7 @@ from .registry import service as registry
 from .synth.cli import synth
 from .terminal import command_context, err, out, print_model
 from .verification import cli as verification_cli
+from .wiring import open_context
 
 app = typer.Typer(help="Sabt: a Persian-first civil registry.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -49,11 +51,12 @@ app.command("verify")(certificates_cli.verify)
 app.add_typer(verification_cli.partner_app, name="partner")
 app.add_typer(verification_cli.citizen_app, name="citizen")
 app.add_typer(verification_cli.webhooks_app, name="webhooks")
+app.add_typer(cards_cli.cards_app, name="cards")
 app.command("voters")(verification_cli.voters)
 app.command("synth")(synth)
 app.command("import")(registry_cli.import_file)
 ledger_cli.record_sources.extend(
-    [registry.record_sources, lambda: [accounts.UserRecords()], certificates.record_sources]
+    [registry.record_sources, lambda: [accounts.UserRecords()], certificates.record_sources, cards.record_sources]
 )
 
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # How often the server relays registrations to partners' webhooks; 0: only `sabt webhooks deliver`.
     webhook_seconds: int = Field(5, ge=0)
+    # How long a smart national card is valid from its production (printed on the card and in its chip).
+    card_valid_years: int = Field(7, ge=1, le=20)
     # Uploads of photos, scans and PDFs of certificates may be larger than JSON bodies.
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1024)
 

@@ -1,11 +1,22 @@
-"""What every use case needs besides its arguments: the database, the settings and the clock."""
+"""What every use case needs besides its arguments: the database, the settings, the clock, and what other
+features do when a registration happens (the reactions the composition root wires in)."""
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from .clock import Clock, SystemClock, local_date
+from sqlalchemy.orm import Session
+
+from .clock import Clock, local_date
 from .config import Settings
-from .db import Database, open_database
+from .core.workflow import Actor
+from .db import Database
+
+# A feature's step taken in the same transaction as a registration, e.g. revoking a deceased person's card;
+# called with the notice's payload (as sent to partners), who registered it, and when.
+Reaction = Callable[[Session, Mapping[str, Any], Actor, dt.datetime], None]
+Reactions = Mapping[str, Sequence[Reaction]]
 
 
 @dataclass(frozen=True)
@@ -13,14 +24,10 @@ class Context:
     db: Database
     settings: Settings
     clock: Clock
+    reactions: Reactions
 
     def today(self) -> dt.date:
         return local_date(self.clock, self.settings.timezone)
 
     def now(self) -> dt.datetime:
         return self.clock.now()
-
-
-def open_context(settings: Settings, clock: Clock | None = None) -> Context:
-    database = open_database(settings.resolved_database_url(), read_url=settings.read_database_url or None)
-    return Context(database, settings, clock or SystemClock())

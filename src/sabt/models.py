@@ -1,6 +1,7 @@
 """Every feature's tables, gathered so that migrations see the whole schema."""
 
 from .accounts import models as accounts_models
+from .cards import models as cards_models
 from .certificates import models as certificates_models
 from .db import Base
 from .geo import models as geo_models
@@ -18,4 +19,5 @@ FEATURE_MODELS = (
     certificates_models,
     verification_models,
     outbox_models,
+    cards_models,
 )

@@ -10,8 +10,9 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
 from .config import Settings
-from .context import Context, open_context
+from .context import Context
 from .core.errors import SabtError
+from .wiring import open_context
 
 out = Console()
 err = Console(stderr=True)

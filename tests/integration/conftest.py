@@ -38,6 +38,7 @@ from sabt.geo.schemas import OfficeIn
 from sabt.ledger.models import LedgerHead
 from sabt.migrations import upgrade
 from sabt.models import metadata
+from sabt.wiring import build_context
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # Sunday 1 June 2025, 09:00 in Tehran: the registry's "now" in every test unless a test moves it.
@@ -83,7 +84,7 @@ class Backend:
 
     @property
     def context(self) -> Context:
-        return Context(self.database, self.settings, self.clock)
+        return build_context(self.database, self.settings, self.clock)
 
 
 def _add_staff(ctx: Context) -> dict[str, Actor]:
@@ -111,7 +112,7 @@ def backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     )  # the tests relay webhooks themselves
     database = open_database(database_url)
     clock = FixedClock(TEST_NOW)
-    ctx = Context(database, settings, clock)
+    ctx = build_context(database, settings, clock)
     upgrade(ctx)
     staff = _add_staff(ctx)
     _empty_registry_tables(database)  # every test starts with an empty registry and an empty log

@@ -24,8 +24,8 @@ def test_upgrading_again_keeps_data_and_reference_rows(ctx):
 
 def test_read_only_use_cases_read_from_the_configured_replica(ctx, staff):
     from sabt.config import Settings
-    from sabt.context import open_context
     from sabt.registry.persons import search_persons
+    from sabt.wiring import open_context
 
     if ctx.db.is_sqlite:
         pytest.skip("replicas are a PostgreSQL deployment; SQLite is one file")

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..accounts.api import router as accounts_router
+from ..cards.api import router as cards_router
 from ..certificates.api import UPLOAD_PATH
 from ..certificates.api import router as certificates_router
 from ..certificates.api import well_known as well_known_router
@@ -53,7 +54,7 @@ def create_app(context: Context) -> FastAPI:
         max_upload_bytes=context.settings.max_upload_bytes,
     )
     feature_routers = (accounts_router, geo_router, registry_router, ledger_router, certificates_router,
-                       verification_router)  # fmt: skip
+                       verification_router, cards_router)  # fmt: skip
     for router in feature_routers:
         app.include_router(router, prefix="/api")
     for router in (well_known_router, verify_page_router, static_router):

@@ -278,6 +278,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "citizen.only": ("Only a citizen's own account can do this.", "این کار فقط با حساب خود شهروند ممکن است."),
     "voters.out": ("The roll cannot be written to {path}.", "فهرست در {path} قابل نوشتن نیست."),
+    # smart national cards
+    "card.unknown": ("There is no card {card}.", "کارتی با شناسه {card} وجود ندارد."),
+    "card.serial_format": (
+        "A card serial is N, 9 digits and a check character.",
+        "شماره سریال کارت حرف N، ۹ رقم و یک نویسه کنترل است.",
+    ),
+    "card.serial_check": ("The check character of this card serial is wrong.", "نویسه کنترل سریال کارت نادرست است."),
+    "card.transition": (
+        "A card that is {status} cannot take the step {step}.",
+        "این کارت در وضعیت «{status_fa}» است و این کار روی آن ممکن نیست.",
+    ),
+    "card.too_young": (
+        "A card can be applied for from age 15, on {from_date}.",
+        "درخواست کارت از ۱۵ سالگی، از تاریخ {from_date}، ممکن است.",
+    ),
+    "card.pending": (
+        "The person already has card application {card} in progress.",
+        "این شخص درخواست کارت در جریان (شناسه {card}) دارد.",
+    ),
+    "card.active_exists": (
+        "The person holds active card {serial}; apply for a replacement of it instead.",
+        "این شخص کارت فعال {serial} دارد؛ به جای آن درخواست کارت المثنی یا تعویض دهید.",
+    ),
+    "card.replaces": (
+        "Card {serial} is not the person's active card.",
+        "کارت {serial} کارت فعال این شخص نیست.",
+    ),
+    "card.template": (
+        "The fingerprint template hash is 64 hexadecimal characters (SHA-256).",
+        "چکیده الگوی اثر انگشت باید ۶۴ نویسه هگزادسیمال (SHA-256) باشد.",
+    ),
+    "card.batch_empty": ("There are no enrolled applications to send.", "درخواست ثبت‌نام‌شده‌ای برای ارسال نیست."),
+    "card.batch_unknown": ("There is no card batch {batch}.", "دسته تولید کارت {batch} وجود ندارد."),
+    "card.batch_state": ("Batch {batch} is already produced.", "دسته {batch} پیش از این تولید شده است."),
+    "card.manifest": (
+        "The production manifest must list every card of batch {batch} once: {detail}.",
+        "فهرست تولید باید هر کارت دسته {batch} را یک بار داشته باشد ({detail}).",
+    ),
+    "card.chip_format": (
+        "A chip identifier is 8, 14 or 20 hexadecimal characters (a 4, 7 or 10-byte UID).",
+        "شناسه تراشه باید ۸، ۱۴ یا ۲۰ نویسه هگزادسیمال باشد.",
+    ),
+    "card.chip_taken": ("Chip {chip_id} is already on another card.", "تراشه {chip_id} روی کارت دیگری ثبت است."),
+    "card.crl_after": ("`after` is a revocation number, 0 or more.", "مقدار after باید عددی نامنفی باشد."),
     # people who act
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
     "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),
@@ -330,8 +374,18 @@ ACTION_FA = {
     "manage_partners": "مدیریت دستگاه‌های همکار",
     "enrol_citizen": "ثبت‌نام شهروند",
     "own_record": "مشاهده پرونده خود",
+    "card_desk": "پذیرش درخواست کارت هوشمند",
+    "issue_card": "ارسال برای تولید و تحویل کارت هوشمند",
+    "revoke_card": "ابطال کارت هوشمند",
+    "produce_cards": "ثبت تولید کارت هوشمند",
 }
-STATUS_FA = {"declared": "اعلام‌شده", "validated": "بررسی‌شده", "registered": "ثبت‌شده", "rejected": "ردشده"}
+STATUS_FA = {
+    "declared": "اعلام‌شده", "validated": "بررسی‌شده", "registered": "ثبت‌شده", "rejected": "ردشده",
+    # cards
+    "applied": "درخواست‌شده", "enrolled": "ثبت‌نام‌شده", "in_production": "در حال تولید", "ready": "آماده تحویل",
+    "active": "فعال", "lost": "مفقود", "stolen": "سرقت‌شده", "damaged": "آسیب‌دیده", "replaced": "تعویض‌شده",
+    "expired": "منقضی", "revoked": "باطل‌شده",
+}  # fmt: skip
 SEX_FA = {"male": "مرد", "female": "زن"}
 NEEDS_FA = {"a national code": "کد ملی شخص", "a registered event": "شناسه واقعه ثبت‌شده"}
 

@@ -31,12 +31,18 @@ def birthday_years_after(birth: dt.date, years: int) -> dt.date:
         return dt.date(birth.year + years, 3, 1)
 
 
+def latest_birth_at_age(day: dt.date, years: int) -> dt.date:
+    """The last birth date of anyone `years` old on `day` (a query bound; 29 February birthdays count from
+    1 March, as in `birthday_years_after`)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return dt.date(day.year - years, 2, 28)
+
+
 def latest_birth_to_vote(election_day: dt.date) -> dt.date:
     """The last birth date of anyone 18 on election day (a roll's query bound; `may_vote` decides)."""
-    try:
-        return election_day.replace(year=election_day.year - VOTING_AGE)
-    except ValueError:  # election on 29 February
-        return dt.date(election_day.year - VOTING_AGE, 2, 28)
+    return latest_birth_at_age(election_day, VOTING_AGE)
 
 
 def may_vote(*, born: dt.date, died_on: dt.date | None, election_day: dt.date) -> bool:

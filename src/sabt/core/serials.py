@@ -27,6 +27,11 @@ def check_character(payload: str) -> str:
     return ALPHABET[-_luhn_sum(payload, double_first=True) % len(ALPHABET)]
 
 
+def luhn_checks(serial: str) -> bool:
+    """Whether the last character is the right check character for the rest."""
+    return _luhn_sum(serial, double_first=False) % len(ALPHABET) == 0
+
+
 def compose_serial(kind: str, number: int) -> str:
     if not 0 < number < NUMBER_LIMIT:
         raise ValueError(f"serial number {number} out of range")
@@ -49,7 +54,7 @@ def serial_problem(serial: str) -> str | None:
         or serial[-1] not in ALPHABET
     ):
         return "format"
-    return None if _luhn_sum(serial, double_first=False) % len(ALPHABET) == 0 else "check"
+    return None if luhn_checks(serial) else "check"
 
 
 def serial_kind(serial: str) -> str:

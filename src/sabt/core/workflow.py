@@ -54,13 +54,20 @@ class Action(StrEnum):
     MANAGE_PARTNERS = "manage_partners"
     ENROL_CITIZEN = "enrol_citizen"
     OWN_RECORD = "own_record"
+    CARD_DESK = "card_desk"  # take card applications, enrol, take reports of lost or stolen cards
+    ISSUE_CARD = "issue_card"  # send enrolled applications for production, hand cards over
+    REVOKE_CARD = "revoke_card"
+    PRODUCE_CARDS = "produce_cards"  # record what the card factory produced
 
 
-_OFFICE_WORK = {Action.READ, Action.DECLARE, Action.RESUBMIT, Action.PRINT_CERTIFICATE}
+_OFFICE_WORK = {Action.READ, Action.DECLARE, Action.RESUBMIT, Action.PRINT_CERTIFICATE, Action.CARD_DESK}
 _REGISTRAR_WORK = _OFFICE_WORK | {
     Action.VALIDATE, Action.REGISTER, Action.REJECT, Action.ISSUE_CERTIFICATE, Action.ENROL_CITIZEN,
+    Action.ISSUE_CARD,
 }  # fmt: skip
-_HEAD_WORK = {Action.APPROVE_LATE, Action.CORRECT, Action.REVOKE_CERTIFICATE, Action.READ_FORGERIES}
+_HEAD_WORK = {
+    Action.APPROVE_LATE, Action.CORRECT, Action.REVOKE_CERTIFICATE, Action.READ_FORGERIES, Action.REVOKE_CARD,
+}  # fmt: skip
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CLERK: frozenset(_OFFICE_WORK),
@@ -73,6 +80,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.MANAGE_OFFICES,
             Action.READ_FORGERIES,
             Action.MANAGE_PARTNERS,
+            Action.PRODUCE_CARDS,
         }
     ),
     Role.AUDITOR: frozenset({Action.READ, Action.READ_FORGERIES}),

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..context import Reactions
 from ..core.workflow import Actor, EventKind
 from ..geo.service import office_by_id
 from ..outbox.service import enqueue
@@ -16,18 +17,28 @@ from .models import Event, Marriage, Person
 from .national_codes import issue_national_code
 from .persons import record_person_revision
 
+Notice = tuple[str, dict[str, str]]  # its kind, and who it is about by national code
 
-def apply_registration(session: Session, event: Event, checked: Checked, actor: Actor, now: dt.datetime) -> None:
-    """Make a registered event true in the registry, with its ledger leaves, in the caller's transaction."""
+
+def apply_registration(
+    session: Session, event: Event, checked: Checked, actor: Actor, now: dt.datetime, reactions: Reactions
+) -> None:
+    """Make a registered event true in the registry, with its ledger leaves, in the caller's transaction;
+    then tell subscribed partners (through the outbox) and the features that react to it (now, in it)."""
     if isinstance(checked, CheckedBirth):
-        _apply_birth(session, event, checked, actor, now)
+        kind, codes = _apply_birth(session, event, checked, actor, now)
     elif isinstance(checked, CheckedDeath):
-        _apply_death(session, event, checked, actor, now)
+        kind, codes = _apply_death(session, event, checked, actor, now)
     else:
-        _apply_couple(session, event, checked, actor, now)
+        kind, codes = _apply_couple(session, event, checked, actor, now)
+    # The least a subscribed agency needs to act: who (by code), what, when; never names or places.
+    payload = {"event_id": event.id, "date": event.event_date.isoformat(), **codes}
+    enqueue(session, kind=kind, payload=payload, at=now)
+    for react in reactions.get(kind, ()):
+        react(session, payload, actor, now)
 
 
-def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Actor, now: dt.datetime) -> None:
+def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Actor, now: dt.datetime) -> Notice:
     office = office_by_id(session, event.office_id)
     code = issue_national_code(session, prefix=office.national_code_prefix, at=now)
     person = _new_person(birth, code.code, now)
@@ -37,10 +48,10 @@ def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Act
     record_person_revision(session, person, reason="birth registered", actor=actor, event_id=event.id, at=now)
     log_code(session, code, actor, now)
     log_person(session, person, "register_birth", actor, now)
-    _notify(session, "birth.registered", event, now, national_code=person.national_code)
+    return "birth.registered", {"national_code": person.national_code}
 
 
-def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Actor, now: dt.datetime) -> None:
+def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Actor, now: dt.datetime) -> Notice:
     person = death.person
     person.died_on, person.revision, person.updated_at = death.event_date, person.revision + 1, now
     spouse = (Marriage.husband_id == person.id) | (Marriage.wife_id == person.id)
@@ -49,31 +60,22 @@ def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Act
         log_marriage(session, marriage, "end_by_death", actor, now)
     record_person_revision(session, person, reason="death registered", actor=actor, event_id=event.id, at=now)
     log_person(session, person, "register_death", actor, now)
-    _notify(session, "death.registered", event, now, national_code=person.national_code)
+    return "death.registered", {"national_code": person.national_code}
 
 
-def _apply_couple(session: Session, event: Event, couple: CheckedCouple, actor: Actor, now: dt.datetime) -> None:
+def _apply_couple(session: Session, event: Event, couple: CheckedCouple, actor: Actor, now: dt.datetime) -> Notice:
     if event.kind == EventKind.MARRIAGE:
         marriage = Marriage(husband_id=couple.husband.id, wife_id=couple.wife.id, married_on=couple.event_date,
                             marriage_event_id=event.id)  # fmt: skip
         session.add(marriage)
         session.flush()
         log_marriage(session, marriage, "register", actor, now)
-        _notify(session, "marriage.registered", event, now, husband=couple.husband.national_code,
-                wife=couple.wife.national_code)  # fmt: skip
-        return
+        return "marriage.registered", {"husband": couple.husband.national_code, "wife": couple.wife.national_code}
     assert couple.marriage is not None  # check_divorce found it
     marriage = couple.marriage
     marriage.ended_on, marriage.end_reason, marriage.divorce_event_id = couple.event_date, "divorce", event.id
     log_marriage(session, marriage, "divorce", actor, now)
-    _notify(session, "divorce.registered", event, now, husband=couple.husband.national_code,
-            wife=couple.wife.national_code)  # fmt: skip
-
-
-def _notify(session: Session, kind: str, event: Event, now: dt.datetime, **codes: str) -> None:
-    """The least a subscribed agency needs to act: who (by code), what, when; never names or places."""
-    payload = {"event_id": event.id, "date": event.event_date.isoformat(), **codes}
-    enqueue(session, kind=kind, payload=payload, at=now)
+    return "divorce.registered", {"husband": couple.husband.national_code, "wife": couple.wife.national_code}
 
 
 def _new_person(birth: CheckedBirth, national_code: str, now: dt.datetime) -> Person:

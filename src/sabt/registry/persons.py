@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..accounts.service import usernames
@@ -29,6 +29,7 @@ from .schemas import (
     IdentityFacts,
     MarriageOut,
     ParentOut,
+    PersonBasics,
     PersonCorrection,
     PersonOut,
     PersonRevisionOut,
@@ -278,3 +279,28 @@ def identity_facts(session: Session, national_code: str) -> IdentityFacts | None
         .where(Person.national_code == national_code)
     ).first()  # fmt: skip
     return IdentityFacts(*row) if row else None
+
+
+def person_basics(session: Session, national_code: str, *, lock: bool = False) -> PersonBasics:
+    """The person with a (parsed, valid) code, or NotFound; `lock` holds their row to the transaction's end,
+    so two offices acting on one person queue."""
+    query = select(Person.id, Person.national_code, Person.birth_date, Person.birth_county_code, Person.died_on)
+    query = query.where(Person.national_code == national_code)
+    row = session.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFound("person.unknown", field="national_code", code=national_code)
+    return PersonBasics(*row)
+
+
+def count_living_born_by(
+    session: Session, *, born_on_or_before: dt.date, alive_on: dt.date, province: str | None
+) -> dict[str, int]:
+    """How many persons born on or before a day and not dead by another there are, by county of birth."""
+    query = (
+        select(Person.birth_county_code, func.count())
+        .where(Person.birth_date <= born_on_or_before, or_(Person.died_on.is_(None), Person.died_on > alive_on))
+        .group_by(Person.birth_county_code)
+    )  # fmt: skip
+    if province is not None:
+        query = query.where(Person.birth_county_code.startswith(province))
+    return {county: count for county, count in session.execute(query)}

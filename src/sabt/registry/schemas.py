@@ -190,6 +190,17 @@ class IdentityFacts:
     died_on: dt.date | None
 
 
+@dataclass(frozen=True)
+class PersonBasics:
+    """Who a person is to another feature that keeps records about them (e.g. their cards)."""
+
+    id: int
+    national_code: str
+    birth_date: dt.date
+    birth_county_code: str
+    died_on: dt.date | None
+
+
 class PersonSummary(BaseModel):
     national_code: str
     first_name: str

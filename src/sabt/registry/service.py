@@ -208,7 +208,7 @@ def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
             raise Conflict("event.late_unapproved")
         checked = _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
         now = ctx.now()
-        apply_registration(session, event, checked, actor, now)
+        apply_registration(session, event, checked, actor, now, ctx.reactions)
         return _move(session, event, Action.REGISTER, status, actor, now)
 
 

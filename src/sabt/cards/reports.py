@@ -1,0 +1,123 @@
+"""Coverage (people holding a valid card ÷ people eligible for one) by province and county on any day, and
+an office's work queue. Place is the holder's county of birth, as for voter rolls: the registry does not
+yet keep residence."""
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select, true
+
+from ..clock import local_day
+from ..context import Context
+from ..core.cards import CARD_AGE, CardStatus
+from ..core.errors import InvalidInput
+from ..core.identity import latest_birth_at_age
+from ..core.workflow import OFFICE_ROLES, Action, Actor, authorize
+from ..db import aware
+from ..geo.service import list_provinces, office_by_code, office_by_id
+from ..registry import persons as registry_persons
+from .models import Card, CardBatch
+from .schemas import CoverageRow, OfficeQueue, QueueItem, Stage
+
+
+def coverage(
+    ctx: Context, *, actor: Actor, province: str | None = None, as_of: dt.date | None = None
+) -> list[CoverageRow]:
+    """One row per county, then a total row per province (county None), then the country's (province "")
+    when no province is asked for."""
+    authorize(actor, Action.READ)
+    if province is not None and province not in {p.code for p in list_provinces(ctx)}:
+        raise InvalidInput("province.unknown", field="province", code=province)
+    day = as_of or ctx.today()
+    if day > ctx.today():
+        raise InvalidInput("date.in_future", field="as_of")
+    cutoff = _end_of_day(day, ctx.settings.timezone)
+    with ctx.db.snapshot() as session:
+        eligible = registry_persons.count_living_born_by(
+            session, born_on_or_before=latest_birth_at_age(day, CARD_AGE), alive_on=day, province=province
+        )
+        in_province = Card.county_code.startswith(province) if province else true()
+        holders = session.execute(
+            select(Card.county_code, func.count()).where(
+                in_province, Card.issued_at < cutoff, or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
+                Card.expires_on > day,
+            ).group_by(Card.county_code)
+        )  # fmt: skip
+        active = {county: count for county, count in holders}
+        pending: dict[str, list[float]] = defaultdict(list)
+        for county, applied_at in session.execute(
+            select(Card.county_code, Card.applied_at).where(
+                in_province, Card.applied_at < cutoff, or_(Card.issued_at.is_(None), Card.issued_at >= cutoff),
+                or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
+            )
+        ):  # fmt: skip
+            pending[county].append((day - local_day(aware(applied_at), ctx.settings.timezone)).days)
+    return _coverage_rows(eligible, active, pending, national=province is None)
+
+
+def _coverage_rows(
+    eligible: dict[str, int], active: dict[str, int], pending: dict[str, list[float]], *, national: bool
+) -> list[CoverageRow]:
+    counties = sorted(set(eligible) | set(active) | set(pending))
+    rows = [_row(county[:2], county, [county], eligible, active, pending) for county in counties]
+    provinces = sorted({county[:2] for county in counties})
+    rows += [_row(p, None, [c for c in counties if c.startswith(p)], eligible, active, pending) for p in provinces]
+    if national:
+        rows.append(_row("", None, counties, eligible, active, pending))
+    return rows
+
+
+def _row(
+    province: str, county: str | None, counties: list[str], eligible: dict[str, int], active: dict[str, int],
+    pending: dict[str, list[float]],
+) -> CoverageRow:  # fmt: skip
+    people = sum(eligible.get(c, 0) for c in counties)
+    holders = sum(active.get(c, 0) for c in counties)
+    ages = [age for c in counties for age in pending.get(c, [])]
+    return CoverageRow(
+        province=province, county=county, eligible=people, active_cards=holders,
+        coverage_percent=round(100 * holders / people, 1) if people else None, pending_applications=len(ages),
+        oldest_pending_days=int(max(ages)) if ages else None,
+        median_pending_days=statistics.median(ages) if ages else None,
+    )  # fmt: skip
+
+
+def office_queue(ctx: Context, *, actor: Actor, office: str | None = None) -> OfficeQueue:
+    """What waits at an office (or, for national roles without an office, everywhere): applications to
+    enrol, enrolments to send, batches at the factory and cards to hand over, with their ages in days."""
+    authorize(actor, Action.READ)
+    now = ctx.now()
+    with ctx.db.snapshot() as session:
+        office_id = office_by_code(session, office).id if office else None
+        if actor.role in OFFICE_ROLES:
+            authorize(actor, Action.READ, office_id=office_id or actor.office_id)
+            office_id = actor.office_id
+        name = office_by_id(session, office_id).code if office_id is not None else "all"
+        here = (Card.office_id == office_id) if office_id is not None else true()
+        stages = [
+            _stage(session.scalars(select(Card.applied_at).where(here, Card.status == CardStatus.APPLIED)),
+                   "waiting_enrolment", now),
+            _stage(session.scalars(select(Card.enrolled_at).where(here, Card.status == CardStatus.ENROLLED)),
+                   "waiting_batch", now),
+            _stage(session.scalars(select(CardBatch.sent_at).where(
+                (CardBatch.office_id == office_id) if office_id is not None else true(),
+                CardBatch.produced_at.is_(None))), "in_production", now),
+            _stage(session.scalars(select(Card.produced_at).where(here, Card.status == CardStatus.READY)),
+                   "waiting_pickup", now),
+        ]  # fmt: skip
+    return OfficeQueue(office=name, as_of=now, stages=stages)
+
+
+def _stage(moments: Iterable[dt.datetime | None], stage: Stage, now: dt.datetime) -> QueueItem:
+    days = [(now - aware(moment)).total_seconds() / 86_400 for moment in moments if moment is not None]
+    return QueueItem(stage=stage, count=len(days), oldest_days=int(max(days)) if days else None,
+                     median_days=round(statistics.median(days), 1) if days else None)  # fmt: skip
+
+
+def _end_of_day(day: dt.date, timezone: str) -> dt.datetime:
+    """The first moment after a local calendar day, in UTC."""
+    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(timezone))
+    return start.astimezone(dt.UTC)

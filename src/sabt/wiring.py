@@ -1,0 +1,19 @@
+"""The composition root: the one place that knows every feature, builds the context use cases run in, and
+wires the features that react to another's registrations."""
+
+from .cards import service as cards
+from .clock import Clock, SystemClock
+from .config import Settings
+from .context import Context, Reactions
+from .db import Database, open_database
+
+REACTIONS: Reactions = {"death.registered": (cards.revoke_for_death,)}
+
+
+def open_context(settings: Settings, clock: Clock | None = None) -> Context:
+    database = open_database(settings.resolved_database_url(), read_url=settings.read_database_url or None)
+    return build_context(database, settings, clock or SystemClock())
+
+
+def build_context(database: Database, settings: Settings, clock: Clock) -> Context:
+    return Context(database, settings, clock, REACTIONS)
