@@ -1,6 +1,7 @@
 """The demo registry: offices, one user per role, a small synthetic nation imported as a legacy register,
 the last years of its births, deaths, marriages and divorces registered through the workflow on the days
-they were declared, and today's work waiting in the Tehran office's queue."""
+they were declared, six years of smart cards applied for, made and handed over on their days, and today's
+work waiting in the Tehran office's queue."""
 
 import datetime as dt
 import secrets
@@ -22,6 +23,7 @@ from .registry import persons
 from .registry import service as registry
 from .registry.importer import import_persons
 from .registry.schemas import BirthDeclaration
+from .synth.cards import replay_cards
 from .synth.replay import replay_events
 from .synth.service import SynthRequest, generate_nation
 
@@ -81,7 +83,9 @@ def _seed(ctx: Context) -> None:
     head = accounts.actor_for_username(ctx, "head")
     at_window_start = replace(ctx, clock=FixedClock(dt.datetime.combine(window_start, dt.time(6), dt.UTC)))
     import_persons(at_window_start, actor=head, path=folder / "persons.csv")
-    replay_events(ctx, path=folder / "events.csv", staff_for=ProvinceOffices(ctx))
+    offices = ProvinceOffices(ctx)
+    replay_events(ctx, path=folder / "events.csv", staff_for=offices)
+    replay_cards(ctx, path=folder / "cards.csv", staff_for=offices, producer=accounts.actor_for_username(ctx, "admin"))
     _leave_work_in_queue(ctx)
     _print_sample_certificates(ctx)
     sign_checkpoint(ctx)

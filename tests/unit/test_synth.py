@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sabt.core.cards import eligible_from
 from sabt.core.jalali import parse_date
 from sabt.core.national_code import national_code_problem
 from sabt.geo.service import reference_rows
@@ -42,7 +43,7 @@ def events(nation) -> list[dict[str, str]]:
 def test_the_same_seed_writes_the_same_files_and_another_seed_does_not(tmp_path, nation):
     generate_nation(SynthRequest(people=PEOPLE, years=YEARS, seed=7, legacy=True), tmp_path / "again")
     generate_nation(SynthRequest(people=PEOPLE, years=YEARS, seed=8), tmp_path / "other")
-    for name in ("persons.csv", "events.csv", "legacy.csv", "legacy_truth.csv"):
+    for name in ("persons.csv", "events.csv", "cards.csv", "legacy.csv", "legacy_truth.csv"):
         assert (tmp_path / "again" / name).read_bytes() == (nation / name).read_bytes()
     assert (tmp_path / "other" / "persons.csv").read_bytes() != (nation / "persons.csv").read_bytes()
 
@@ -141,3 +142,28 @@ def test_legacy_defects_are_what_the_ground_truth_says(nation):
             assert record != legacy[original_row]  # entered again, with small differences
         elif key["defect"] == "nonexistent":
             assert key["person"] == ""
+
+
+def test_card_histories_cover_provinces_differently_and_keep_the_lifecycle_in_order(nation, persons):
+    cards = rows(nation / "cards.csv")
+    people = {person["national_code"]: person for person in persons}
+    end = SynthRequest(people=PEOPLE, years=YEARS).end
+    for card in cards:
+        born = parse_date(people[card["national_code"]]["birth_date"])
+        assert eligible_from(born) <= dt.date.fromisoformat(card["applied_on"])
+        steps = [dt.date.fromisoformat(card[c]) for c in ("applied_on", "sent_on", "produced_on", "handed_over_on")
+                 if card[c]]  # fmt: skip
+        assert steps == sorted(steps) and steps[-1] <= end
+        if card["reported_on"]:
+            assert card["handed_over_on"] and card["handed_over_on"] < card["reported_on"] and card["report"] == "lost"
+    holders: dict[str, set[str]] = {}
+    for card in cards:
+        if card["handed_over_on"] and not card["reported_on"]:
+            holders.setdefault(card["county"][:2], set()).add(card["national_code"])
+    adults = {}
+    for person in persons:
+        if parse_date(person["birth_date"]) < end.replace(year=end.year - 16):
+            adults.setdefault(person["birth_county"][:2], set()).add(person["national_code"])
+    shares = [len(holders.get(p, ())) / len(codes) for p, codes in adults.items() if len(codes) > 300]
+    assert 0.45 < min(shares) < 0.75 and 0.8 < max(shares) <= 1.0  # provinces differ, as reported
+    assert any(not card["handed_over_on"] for card in cards)  # some still on their way

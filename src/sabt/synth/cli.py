@@ -21,13 +21,15 @@ def synth(
     end: Annotated[str, typer.Option(help="Last day of the window (Jalali or Gregorian)")] = DEFAULT_END.isoformat(),
     legacy: Annotated[bool, typer.Option(help="Also write legacy.csv with known defects and its ground truth")] = False,
 ) -> None:
-    """Write a deterministic synthetic population: persons.csv, events.csv (and legacy files), summary.json."""
+    """Write a deterministic synthetic population: persons.csv, events.csv, cards.csv (and legacy files),
+    summary.json."""
     with command_context(), Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
         task = bar.add_task("starting")
         request = SynthRequest(people=people, years=years, seed=seed, end=_day(end), legacy=legacy)
         summary = generate_nation(request, out_dir, step=lambda name: bar.update(task, description=name))
         bar.update(task, description="done")
-    out.print(f"{summary.persons_file_rows} persons, events {summary.events}, in {summary.seconds} s -> {out_dir}")
+    out.print(f"{summary.persons_file_rows} persons, events {summary.events}, {summary.cards} cards, "
+              f"in {summary.seconds} s -> {out_dir}")  # fmt: skip
     if summary.legacy_rows:
         out.print(f"legacy rows by defect: {summary.legacy_rows}")
 

@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ..core.errors import InvalidInput
+from .cards import write_cards
 from .files import Nation, write_events, write_persons
 from .legacy import write_legacy
 from .population import FamilyBuilder, Geography, generate_population, marry, name_everyone, national_codes
@@ -29,6 +30,7 @@ class SynthSummary(BaseModel):
     request: SynthRequest
     persons_file_rows: int
     events: dict[str, int]
+    cards: int
     legacy_rows: dict[str, int]
     seconds: float
     files: list[str]
@@ -58,13 +60,17 @@ def generate_nation(request: SynthRequest, out: Path, step: Step = lambda _: Non
     persons = write_persons(nation, out / "persons.csv")
     step("events.csv")
     event_counts = write_events(nation, rng, out / "events.csv")
-    files = ["persons.csv", "events.csv"]
+    step("cards.csv")
+    # A generator of their own: adding card histories leaves every other file as it was for the same seed.
+    card_rows = write_cards(nation, np.random.default_rng([request.seed, 15]), out / "cards.csv")
+    files = ["persons.csv", "events.csv", "cards.csv"]
     legacy: dict[str, int] = {}
     if request.legacy:
         step("legacy.csv")
         legacy = write_legacy(nation, rng, out / "legacy.csv", out / "legacy_truth.csv")
         files += ["legacy.csv", "legacy_truth.csv"]
-    summary = SynthSummary(request=request, persons_file_rows=persons, events=event_counts, legacy_rows=legacy,
+    summary = SynthSummary(request=request, persons_file_rows=persons, events=event_counts, cards=card_rows,
+                           legacy_rows=legacy,
                            seconds=round(time.perf_counter() - started, 2), files=files)  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary.model_dump(mode="json"), indent=2), encoding="utf-8")
     return summary
