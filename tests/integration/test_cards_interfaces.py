@@ -176,3 +176,21 @@ def test_the_card_commands_run_the_lifecycle(sabt, ctx, staff, person, tmp_path)
     assert sabt("cards", "status", "B0000000019").exit_code == 1
     assert sabt("cards", "coverage", "--as", "auditor", "--as-of", "1404/13/01").exit_code == 1
     assert json.loads(sabt("cards", "show", person, "--as", "clerk").output)[0]["status"] == "stolen"
+
+
+def test_a_citizen_sees_their_cards_and_reports_the_active_one_stolen(api, ctx, staff, person, server):
+    account = {"national_code": person, "username": "zahra.card", "password": "a long citizen passphrase"}
+    assert api.post("/api/citizens", as_="registrar", json=account).status_code == 201
+    token = api.client.post("/api/auth/token", data={"username": "zahra.card", "password": account["password"]})
+    citizen = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assert_problem(api.post("/api/me/card/report", headers=citizen, json={"what": "lost"}), 404, "card.none_active",
+                   "card")  # fmt: skip
+    card = produced(ctx, staff, person)
+    card = cards.hand_over(ctx, actor=staff["registrar"], card_id=card.id)
+    assert [c["serial"] for c in api.get("/api/me/cards", headers=citizen).json()] == [card.serial]
+    reported = api.post("/api/me/card/report", headers=citizen, json={"what": "stolen", "note": "at night"})
+    assert reported.status_code == 200 and reported.json()["status"] == "stolen"
+    assert api.get(f"/api/cards/status/{card.serial}").json() == {"serial": card.serial, "status": "revoked",
+                                                                  "reason": "stolen"}  # fmt: skip
+    assert_problem(api.get(f"/api/persons/{person}/cards", headers=citizen), 403, "role.forbidden")
+    assert_problem(api.get("/api/me/cards", as_="clerk"), 403, "role.forbidden")

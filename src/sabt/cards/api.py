@@ -100,6 +100,18 @@ def revocation_list(
     return revocations.revocation_list(ctx, after=after, limit=limit)
 
 
+@router.get("/me/cards", response_model=list[CardOut])
+def my_cards(ctx: CurrentContext, actor: CurrentActor) -> list[CardOut]:
+    """The signed-in citizen's cards."""
+    return service.my_cards(ctx, actor=actor)
+
+
+@router.post("/me/card/report", response_model=CardOut)
+def report_my_card(ctx: CurrentContext, actor: CurrentActor, report: ReportIn) -> CardOut:
+    """The signed-in citizen reports their active card lost, stolen or damaged: revoked at once."""
+    return service.report_my_card(ctx, actor=actor, report=report)
+
+
 @router.get("/cards/{card_id}", response_model=CardOut)
 def get_card(ctx: CurrentContext, actor: CurrentActor, card_id: CardId) -> CardOut:
     return service.get_card(ctx, actor=actor, card_id=card_id)

@@ -321,6 +321,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "شناسه تراشه باید ۸، ۱۴ یا ۲۰ نویسه هگزادسیمال باشد.",
     ),
     "card.chip_taken": ("Chip {chip_id} is already on another card.", "تراشه {chip_id} روی کارت دیگری ثبت است."),
+    "card.none_active": ("You hold no active card to report.", "شما کارت فعالی برای اعلام ندارید."),
     "card.crl_after": ("`after` is a revocation number, 0 or more.", "مقدار after باید عددی نامنفی باشد."),
     # people who act
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
