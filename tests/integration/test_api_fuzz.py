@@ -1,4 +1,4 @@
-"""Schemathesis against the OpenAPI of the partner and certificate-verification endpoints, over real HTTP
+"""Schemathesis against the OpenAPI of the partner, certificate-verification and card-status endpoints, over real HTTP
 on both databases: whatever it sends, the server answers without a 5xx."""
 
 import schemathesis
@@ -7,7 +7,7 @@ from schemathesis.checks import not_a_server_error
 
 from .test_identity_checks import BANK_POLICY, partner
 
-PUBLIC_AND_PARTNER = r"^/api/(identity/|certificates/verify|national-codes/)"
+PUBLIC_AND_PARTNER = r"^/api/(identity/|certificates/verify|national-codes/|cards/(status|revocations))"
 EXAMPLES = 40
 
 
@@ -16,7 +16,8 @@ def test_no_input_makes_a_server_error(api, ctx, server):
                   rate=100_000)  # fmt: skip
     schema = schemathesis.openapi.from_url(f"{server}/openapi.json").include(path_regex=PUBLIC_AND_PARTNER)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} >= {"/api/identity/verify", "/api/identity/ekyc", "/api/certificates/verify"}
+    assert {op.path for op in operations} >= {"/api/identity/verify", "/api/identity/ekyc", "/api/certificates/verify",
+                                              "/api/cards/status/{serial}", "/api/cards/revocations"}  # fmt: skip
     statuses: list[int] = []
     for operation in operations:
 

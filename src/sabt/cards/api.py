@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from ..http import CurrentActor, CurrentContext
 from . import reports, revocations, service
 from .schemas import (
+    LARGEST_ID,
     ApplicationIn,
     BatchIn,
     BatchOut,
@@ -24,7 +25,7 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["cards"])
-CardId = Annotated[int, Path(ge=1, le=2**62)]
+CardId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
 
 
 @router.post("/cards/applications", response_model=CardOut, status_code=status.HTTP_201_CREATED)
@@ -93,7 +94,7 @@ def card_status(ctx: CurrentContext, serial: Annotated[str, Path(max_length=20)]
 
 @router.get("/cards/revocations", response_model=RevocationList)
 def revocation_list(
-    ctx: CurrentContext, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    ctx: CurrentContext, after: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=revocations.MOST_ENTRIES)] = revocations.MOST_ENTRIES,
 ) -> RevocationList:  # fmt: skip
     """Public: the signed list of revoked cards after number `after` (0 for all); keep `through` for next time."""

@@ -23,7 +23,7 @@ MOST_ENTRIES = 100_000
 
 
 def revocation_list(ctx: Context, *, after: int = 0, limit: int = MOST_ENTRIES) -> RevocationList:
-    if after < 0:
+    if not 0 <= after < 2**31:
         raise InvalidInput("card.crl_after", field="after")
     limit = max(1, min(limit, MOST_ENTRIES))
     with ctx.db.snapshot(primary=True) as session:

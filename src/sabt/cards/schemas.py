@@ -8,6 +8,8 @@ from ..registry.schemas import DatePair, Strict
 Code = Annotated[str, Field(max_length=20, description="National code (Persian or Arabic digits accepted)")]
 Note = Annotated[str, Field(max_length=500)]
 PublicStatus = Literal["active", "expired", "revoked", "unknown"]
+LARGEST_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+Id = Annotated[int, Field(ge=1, le=LARGEST_ID)]
 
 
 class ApplicationIn(Strict):
@@ -23,11 +25,11 @@ class EnrolmentIn(Strict):
 
 
 class BatchIn(Strict):
-    card_ids: list[int] | None = Field(None, max_length=10_000, description="Default: every enrolled application")
+    card_ids: list[Id] | None = Field(None, max_length=10_000, description="Default: every enrolled application")
 
 
 class ProducedCard(Strict):
-    card_id: int
+    card_id: Id
     chip_id: Annotated[str, Field(max_length=40, description="The chip's UID in hex")]
 
 

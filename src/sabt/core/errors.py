@@ -322,7 +322,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "card.chip_taken": ("Chip {chip_id} is already on another card.", "تراشه {chip_id} روی کارت دیگری ثبت است."),
     "card.none_active": ("You hold no active card to report.", "شما کارت فعالی برای اعلام ندارید."),
-    "card.crl_after": ("`after` is a revocation number, 0 or more.", "مقدار after باید عددی نامنفی باشد."),
+    "card.crl_after": (
+        "`after` is a revocation number, from 0 to 2147483647.",
+        "مقدار after باید شماره‌ای از ۰ تا ۲۱۴۷۴۸۳۶۴۷ باشد.",
+    ),
     # people who act
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
     "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),
