@@ -11,13 +11,15 @@ from sqlalchemy import func, select
 
 from sabt.cards import service as cards
 from sabt.cards.models import Card
-from sabt.cards.schemas import ApplicationIn
+from sabt.cards.schemas import ApplicationIn, ReportIn
 from sabt.core.errors import SabtError
 from sabt.ledger.models import LedgerLeaf
 
+from .conftest import TEST_NOW
 from .factories import adult
 from .test_api import assert_problem
 from .test_cards import TEMPLATE, applied, chip, produced
+from .test_identity_checks import BANK_POLICY, ask, partner
 
 
 @pytest.fixture
@@ -194,3 +196,22 @@ def test_a_citizen_sees_their_cards_and_reports_the_active_one_stolen(api, ctx, 
                                                                   "reason": "stolen"}  # fmt: skip
     assert_problem(api.get(f"/api/persons/{person}/cards", headers=citizen), 403, "role.forbidden")
     assert_problem(api.get("/api/me/cards", as_="clerk"), 403, "role.forbidden")
+
+
+def test_a_partner_whose_policy_allows_it_hears_the_holders_card_status_on_a_match(api, ctx, staff, person):
+    key = partner(api, "pension-fund", {**BANK_POLICY, "card_status": True})
+    bank = partner(api, "bank", BANK_POLICY)
+    query = {"national_code": person, "first_name": "سارا", "purpose": "pension payment"}
+    assert ask(api, key, query).json()["card_status"] == "none"
+    card = cards.hand_over(ctx, actor=staff["registrar"], card_id=produced(ctx, staff, person).id)
+    assert ask(api, key, query).json()["card_status"] == "active"
+    assert ask(api, key, {**query, "first_name": "مریم"}).json()["card_status"] is None  # no match, nothing said
+    cards.report_card(ctx, actor=staff["clerk"], card_id=card.id, report=ReportIn(what="lost"))
+    assert ask(api, key, query).json()["card_status"] == "revoked"
+    ctx.clock.current = TEST_NOW.replace(year=2033)  # past the printed expiry of a new card
+    renewed = cards.hand_over(ctx, actor=staff["registrar"], card_id=produced(ctx, staff, person).id)
+    assert renewed.expires_on.gregorian.year == 2040
+    assert ask(api, key, query).json()["card_status"] == "active"
+    ctx.clock.current = TEST_NOW.replace(year=2041)
+    assert ask(api, key, query).json()["card_status"] == "expired"
+    assert ask(api, bank, query).json()["card_status"] is None  # not in this bank's policy

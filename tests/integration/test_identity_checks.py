@@ -58,7 +58,8 @@ def test_a_bank_gets_yes_or_no_per_field_and_nothing_else(api, ctx, staff, perso
     assert body["status"] == "match" and body["fields"] == {"first_name": True, "last_name": True,
                                                             "birth_date": True, "father_name": True}  # fmt: skip
     assert body["alive"] is True and body["partner_token"]
-    assert set(body) == {"status", "fields", "alive", "partner_token", "checked_at"}  # no other personal data
+    assert set(body) == {"status", "fields", "alive", "card_status", "partner_token", "checked_at"}
+    assert body["card_status"] is None  # not in this bank's policy; and no other personal data
     wrong = ask(api, key, {"national_code": person, "first_name": "مریم", "purpose": "account opening"}).json()
     assert (wrong["status"], wrong["fields"], wrong["partner_token"]) == ("no_match", {"first_name": False}, None)
     unknown = ask(api, key, {"national_code": "0499370899", "first_name": "زهرا", "purpose": "x"}).json()

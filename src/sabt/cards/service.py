@@ -43,6 +43,7 @@ from .schemas import (
     CardOut,
     CardStatusOut,
     EnrolmentIn,
+    HolderStatus,
     ProductionIn,
     ReportIn,
     RevocationIn,
@@ -282,7 +283,7 @@ def status_of_serial(ctx: Context, *, serial: str) -> CardStatusOut:
         return status.status_of_serial(session, serial, ctx.today())
 
 
-def holder_card_status(ctx: Context, *, national_code: str) -> str:
+def holder_card_status(ctx: Context, *, national_code: str) -> HolderStatus:
     """A person's card for a partner whose policy allows it: active, expired, revoked or none."""
     with ctx.db.snapshot(primary=True) as session:
         return status.status_of_holder(session, national_code, ctx.today())

@@ -11,7 +11,7 @@ from ..core.serials import normalize_serial
 from ..geo.service import office_by_id
 from ..registry.schemas import DatePair
 from .models import Card
-from .schemas import CardOut, CardStatusOut
+from .schemas import CardOut, CardStatusOut, HolderStatus
 
 
 def parse_card_serial(text: str) -> str:
@@ -39,14 +39,17 @@ def status_of_serial(session: Session, text: str, today: dt.date) -> CardStatusO
     return _status_out(card, today)
 
 
-def status_of_holder(session: Session, national_code: str, today: dt.date) -> str:
+def status_of_holder(session: Session, national_code: str, today: dt.date) -> HolderStatus:
     """A person's card as a partner may hear of it: active or expired (the card they hold), revoked (their
     last card was taken out of use and no other handed over since), or none."""
     card = session.scalar(
         select(Card).where(Card.national_code == national_code, Card.issued_at.is_not(None))
         .order_by(Card.issued_at.desc()).limit(1)
     )  # fmt: skip
-    return "none" if card is None else public_status(CardStatus(card.status), card.expires_on, today)
+    if card is None:
+        return "none"
+    status = public_status(CardStatus(card.status), card.expires_on, today)
+    return "revoked" if status == "unknown" else status  # (a handed-over card is never "unknown")
 
 
 def _status_out(card: Card, today: dt.date) -> CardStatusOut:

@@ -8,6 +8,7 @@ handed over can only be revoked. Cards are issued from age 15.
 
 import datetime as dt
 from enum import StrEnum
+from typing import Literal
 
 from .identity import birthday_years_after
 from .serials import ALPHABET, check_character, luhn_checks
@@ -85,7 +86,9 @@ def expiry_date(produced_on: dt.date, valid_years: int) -> dt.date:
     return birthday_years_after(produced_on, valid_years)
 
 
-def public_status(status: CardStatus, expires_on: dt.date | None, today: dt.date) -> str:
+def public_status(
+    status: CardStatus, expires_on: dt.date | None, today: dt.date
+) -> Literal["active", "expired", "revoked", "unknown"]:
     """What the world may know of a card: active, expired, revoked, or unknown (never handed over)."""
     if status == CardStatus.ACTIVE:
         return "expired" if expires_on is not None and expires_on <= today else "active"

@@ -33,13 +33,14 @@ def partner_add(
     checks: Annotated[str, typer.Option(help="Comma-separated: verify, ekyc")] = "verify",
     attributes: Annotated[str, typer.Option(help="Comma-separated attributes eKYC may release")] = "",
     alive_status: Annotated[bool, typer.Option(help="Yes/no answers say alive or deceased")] = False,
+    card_status: Annotated[bool, typer.Option(help="Matched yes/no answers give the holder's card status")] = False,
     notices: Annotated[str, typer.Option(help="Comma-separated registrations it may be told of")] = "",
     rate: Annotated[int, typer.Option(help="Requests per minute")] = 600,
 ) -> None:
     """Register a partner agency with its policy."""
     with command_context() as ctx:
         policy = Policy.model_validate({"checks": _split(checks), "attributes": _split(attributes),
-                                        "alive_status": alive_status, "purpose": purpose,
+                                        "alive_status": alive_status, "card_status": card_status, "purpose": purpose,
                                         "notices": _split(notices)})  # fmt: skip
         partner = PartnerIn.model_validate({"code": code, "name": name, "kind": kind, "contact": contact,
                                             "policy": policy, "rate_per_minute": rate})  # fmt: skip

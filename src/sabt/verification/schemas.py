@@ -18,6 +18,7 @@ class Policy(Strict):
     checks: list[Check] = Field(description="verify: yes/no matching; ekyc: attributes with consent")
     attributes: list[Attribute] = Field(default_factory=list, description="What eKYC may release")
     alive_status: bool = Field(False, description="Whether yes/no answers say alive or deceased")
+    card_status: bool = Field(False, description="Whether matched yes/no answers give the holder's card status")
     notices: list[Notice] = Field(default_factory=list, description="Registrations it may be notified of")
     purpose: Short = Field(description="Why the partner may ask (the legal basis)")
 
@@ -63,6 +64,9 @@ class IdentityAnswer(BaseModel):
     status: Literal["match", "no_match", "locked"]
     fields: dict[str, bool] = Field(description="Each field the partner sent: whether it matches the record")
     alive: bool | None = Field(None, description="Only when the partner's policy allows it")
+    card_status: Literal["active", "expired", "revoked", "none"] | None = Field(
+        None, description="The smart card the person holds; on a match, when the partner's policy allows it"
+    )
     partner_token: str | None = Field(None, description="Stable for this person and this partner only")
     checked_at: dt.datetime
 

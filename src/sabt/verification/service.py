@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import service as accounts
 from ..accounts.schemas import UserIn, UserOut
+from ..cards import service as cards
 from ..certificates import service as certificates
 from ..clock import local_day
 from ..context import Context
@@ -162,10 +163,12 @@ def verify_identity(ctx: Context, *, caller: PartnerCaller, query: IdentityQuery
     fields = _compare(query, claimed_birth, person)
     matched = person is not None and all(fields.values())
     log.record(_check_entry(caller, code, "verify", query.purpose, None, "match" if matched else "no_match", now))
+    card = cards.holder_card_status(ctx, national_code=code) if matched and caller.policy.card_status else None
     return IdentityAnswer(
         status="match" if matched else "no_match",
         fields=fields,
         alive=person.died_on is None if person is not None and caller.policy.alive_status else None,
+        card_status=card,
         partner_token=partner_token(_token_secret(ctx), caller.code, code) if matched else None,
         checked_at=now,
     )
