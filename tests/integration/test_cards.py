@@ -8,13 +8,15 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from sabt.cards import reports, revocations
 from sabt.cards import service as cards
+from sabt.cards.models import Card
 from sabt.cards.schemas import ApplicationIn, EnrolmentIn, ProducedCard, ProductionIn, ReportIn, RevocationIn
 from sabt.core.cards import compose_card_serial
 from sabt.core.errors import Conflict, Forbidden, InvalidInput
+from sabt.ledger.audit import audit
 from sabt.ledger.models import LedgerLeaf
 
 from .conftest import TEST_NOW
@@ -243,3 +245,13 @@ def test_the_office_queue_shows_each_stage_with_its_age(ctx, staff, person):
                       "waiting_pickup": (1, 3)}  # fmt: skip
     isfahan = reports.office_queue(ctx, actor=staff["isf_registrar"])
     assert {item.stage: item.count for item in isfahan.stages}["waiting_pickup"] == 0
+
+
+def test_the_audit_finds_a_card_reactivated_or_moved_to_another_person_in_the_database(ctx, staff, person):
+    card = active(ctx, staff, person)
+    cards.report_card(ctx, actor=staff["clerk"], card_id=card.id, report=ReportIn(what="stolen"))
+    sources = cards.record_sources()
+    assert audit(ctx, sources).findings == []
+    with ctx.db.transaction() as session:
+        session.execute(update(Card).where(Card.id == card.id).values(status="active", national_code="0499370899"))
+    assert [(f.problem, f.record) for f in audit(ctx, sources).findings] == [("changed", f"card/{card.id}")]
