@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from .. import __version__
@@ -30,9 +30,13 @@ from ..verification.access_log import GroupCommitLog
 from ..verification.api import router as verification_router
 from ..verification.ratelimit import RateLimiter
 from ..verification.webhooks import HttpSender, relay
+from ..web.account import router as account_pages
+from ..web.citizen import router as citizen_pages
+from ..web.declare import router as declaration_pages
+from ..web.errors import is_page, page_for_error
+from ..web.office import router as office_pages
 from ..web.templating import static as static_router
 from .limits import BodyLimits
-from .pages import HOME_PAGE
 
 log = logging.getLogger("sabt.api")
 
@@ -57,17 +61,14 @@ def create_app(context: Context) -> FastAPI:
                        verification_router, cards_router)  # fmt: skip
     for router in feature_routers:
         app.include_router(router, prefix="/api")
-    for router in (well_known_router, verify_page_router, static_router):
+    for router in (well_known_router, verify_page_router, static_router, account_pages, office_pages,
+                   declaration_pages, citizen_pages):  # fmt: skip
         app.include_router(router)
     _add_error_mapping(app)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return HOME_PAGE
 
     return app
 
@@ -103,12 +104,16 @@ async def _every(interval: int, what: str, work: Callable[[], object]) -> None:
 
 def _add_error_mapping(app: FastAPI) -> None:
     @app.exception_handler(SabtError)
-    async def sabt_error(request: Request, error: SabtError) -> JSONResponse:
+    async def sabt_error(request: Request, error: SabtError) -> Response:
+        if is_page(request):
+            return page_for_error(request, error)
         return problem_response(error, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         problems = [_validation_problem(item) for item in error.errors()]
+        if is_page(request):
+            return page_for_error(request, problems[0])
         if any(problem.code == "request.not_json" for problem in problems):
             return problem_response(InvalidInput("request.not_json"), instance=request.url.path)
         listed = [
@@ -117,9 +122,11 @@ def _add_error_mapping(app: FastAPI) -> None:
         return problem_response(problems[0], instance=request.url.path, errors=listed)
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> Response:
         code = "not_found" if error.status_code == 404 else "method"
         problem = NotFound(code) if error.status_code == 404 else _MethodNotAllowed(code)
+        if is_page(request):
+            return page_for_error(request, problem)
         return problem_response(problem, instance=request.url.path)
 
     @app.exception_handler(Exception)

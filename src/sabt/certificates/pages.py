@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from ..core.errors import InvalidInput
 from ..core.jalali import to_jalali
 from ..http import CurrentContext
-from ..web.templating import templates
+from ..web.templating import page
 from . import verification
 from .reading import code_from_bytes
 
@@ -47,6 +47,4 @@ def verify_submitted(
 
 def _page(ctx: CurrentContext, request: Request, *, code: str, status: int = 200, **values: object) -> HTMLResponse:
     max_mb = ctx.settings.max_upload_bytes // (1024 * 1024)
-    return templates.TemplateResponse(
-        request, "certificates/verify.html", {"code": code, "max_mb": max_mb, **values}, status_code=status
-    )
+    return page(request, "certificates/verify.html", {"code": code, "max_mb": max_mb, **values}, status=status)

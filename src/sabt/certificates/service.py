@@ -22,13 +22,13 @@ from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
 from ..core.serials import compose_serial, normalize_serial, serial_problem
-from ..core.workflow import Action, Actor, authorize
+from ..core.workflow import Action, Actor, EventKind, EventStatus, authorize
 from ..db import aware, take_from_counter
 from ..geo.service import office_by_id, require_county
 from ..ledger.service import Change, RecordSource, append
 from ..registry import persons as registry_persons
 from ..registry import service as registry
-from ..registry.schemas import DatePair, PersonCorrection
+from ..registry.schemas import DatePair, EventOut, PersonCorrection
 from .facts import COUPLE_KINDS, county_codes, couple_facts, person_details, person_facts
 from .keys import KeySet, b64url
 from .models import Certificate, CertificatePrint, SerialCounter
@@ -104,6 +104,19 @@ def get_certificate(ctx: Context, *, actor: Actor, serial: str) -> CertificateOu
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:
         return certificate_out(session, ctx, _certificate(session, serial))
+
+
+def births_without_certificate(ctx: Context, *, actor: Actor, days: int = 30, limit: int = 50) -> list[EventOut]:
+    """The office's printing queue: births it registered from declarations of the last `days` days whose
+    person has no current birth certificate yet."""
+    authorize(actor, Action.PRINT_CERTIFICATE)
+    births = registry.list_events(ctx, actor=actor, status=EventStatus.REGISTERED, kind=EventKind.BIRTH,
+                                  declared_since=ctx.today() - dt.timedelta(days=days), limit=1000)  # fmt: skip
+    codes = [event.subject_national_code for event in births if event.subject_national_code]
+    with ctx.db.snapshot() as session:
+        current = (Certificate.kind == "birth", Certificate.status == "current", Certificate.subject_code.in_(codes))
+        certified = set(session.scalars(select(Certificate.subject_code).where(*current)))
+    return [event for event in births if event.subject_national_code not in certified][:limit]
 
 
 def certificates_of(ctx: Context, *, actor: Actor, national_code: str) -> list[CertificateOut]:

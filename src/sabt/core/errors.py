@@ -348,6 +348,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A password needs at least 10 characters.",
         "گذرواژه باید دست‌کم ۱۰ نویسه باشد.",
     ),
+    "csrf.invalid": (
+        "The form has expired or did not come from this site; open it again.",
+        "این فرم منقضی شده یا از این سامانه نیامده است؛ دوباره آن را باز کنید.",
+    ),
     "not_found": ("There is nothing at this address.", "چیزی در این نشانی وجود ندارد."),
     "method": ("This address does not accept that method.", "این نشانی این روش را نمی‌پذیرد."),
 }

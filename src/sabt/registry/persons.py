@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from ..accounts.service import usernames
 from ..config import Settings
 from ..context import Context
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import Forbidden, InvalidInput, NotFound
 from ..core.jalali import year_span
 from ..core.text import normalize_name
 from ..core.workflow import Action, Actor, authorize
@@ -58,6 +58,15 @@ def get_person(ctx: Context, *, actor: Actor, national_code: str) -> PersonOut:
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:
         return person_out(session, _person(session, national_code))
+
+
+def own_record(ctx: Context, *, actor: Actor) -> PersonOut:
+    """A citizen's own record."""
+    authorize(actor, Action.OWN_RECORD)
+    if actor.national_code is None:
+        raise Forbidden("citizen.only")
+    with ctx.db.snapshot() as session:
+        return person_out(session, _person(session, actor.national_code))
 
 
 def _person(session: Session, text: str) -> Person:

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -69,6 +70,29 @@ def declare(ctx: Context, *, actor: Actor, declaration: Declaration, idempotency
             raise
         # A concurrent request with the same key won the race; answer as its replay.
         return _declare_once(ctx, actor, kind, declaration, data, idempotency_key, request_hash)
+
+
+@dataclass(frozen=True)
+class DeclarationPreview:
+    """What a declaration would be if submitted now: it passed every check; whether it would be late."""
+
+    event_date: DatePair
+    deadline: DatePair | None
+    late: bool
+    days_late: int
+
+
+def preview_declaration(ctx: Context, *, actor: Actor, declaration: Declaration) -> DeclarationPreview:
+    """Run every check a declaration meets when submitted, and write nothing: for a confirmation screen."""
+    authorize(actor, Action.DECLARE)
+    with ctx.db.snapshot(primary=True) as session:
+        office = _declaring_office(session, actor, declaration.office)
+        authorize(actor, Action.DECLARE, office_id=office.id)
+        checked = _check(Rules(session, ctx.settings, ctx.today()), declaration, exclude=None)
+    timeliness = assess_timeliness(KIND_OF[type(declaration)], event_date=checked.event_date,
+                                   declared_on=ctx.today(), period_starts=checked.period_starts)  # fmt: skip
+    deadline = DatePair.of(timeliness.deadline) if timeliness.deadline else None
+    return DeclarationPreview(DatePair.of(checked.event_date), deadline, timeliness.late, timeliness.days_late)
 
 
 def _declare_once(
@@ -269,6 +293,7 @@ def list_events(
     status: EventStatus | None = None,
     kind: EventKind | None = None,
     office_code: str | None = None,
+    declared_since: dt.date | None = None,
     limit: int = 100,
 ) -> list[EventOut]:
     """The work queue: an office's events (the actor's own office unless another is named), oldest first."""
@@ -283,6 +308,8 @@ def list_events(
             query = query.where(Event.status == status)
         if kind is not None:
             query = query.where(Event.kind == kind)
+        if declared_since is not None:
+            query = query.where(Event.declared_on >= declared_since)
         return [event_out(session, event) for event in session.scalars(query)]
 
 

@@ -249,6 +249,13 @@ def set_lock(ctx: Context, *, actor: Actor, locked: bool) -> LockOut:
     return LockOut(national_code=code, locked=locked)
 
 
+def my_lock(ctx: Context, *, actor: Actor) -> LockOut:
+    """Whether the citizen's code is locked now."""
+    code = _own_code(actor)
+    with ctx.db.snapshot(primary=True) as session:
+        return LockOut(national_code=code, locked=session.get(CodeLock, code) is not None)
+
+
 def checks_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[CheckOut]:
     """Every check partners made about the citizen, newest first."""
     code = _own_code(actor)

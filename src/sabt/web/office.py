@@ -1,0 +1,228 @@
+"""The registrar's workspace: the office's desk, an event and its steps, search, a person's record with its
+certificates, and the look-up the declaration forms use. Personal data travels in POST bodies, never in
+addresses: a person's page is reached by submitting their code, not by a link that names it."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+
+from ..cards import reports as card_reports
+from ..cards import service as cards
+from ..certificates import service as certificates
+from ..certificates.schemas import CertificateRequest
+from ..core.errors import SabtError
+from ..core.text import to_ascii_digits, to_persian_digits
+from ..core.workflow import Action, EventStatus
+from ..http import CurrentContext
+from ..registry import persons
+from ..registry import service as registry
+from ..registry.schemas import EventOut, PersonCorrection
+from .forms import FormFields, invalid, nest, refusal
+from .session import SignedIn, check_csrf
+from .templating import page
+
+router = APIRouter(include_in_schema=False)
+KIND_FA = {"birth": "ولادت", "death": "وفات", "marriage": "ازدواج", "divorce": "طلاق"}
+STEP_FA = {"validate": "بررسی و تأیید", "register": "ثبت نهایی", "approve_late": "تأیید ثبت خارج از مهلت",
+           "reject": "رد"}  # fmt: skip
+CSRF = Annotated[str, Form(max_length=100)]
+CodeField = Annotated[str, Form(max_length=20)]
+
+
+@router.get("/office", response_class=HTMLResponse)
+def desk(ctx: CurrentContext, request: Request, user: SignedIn) -> Response:
+    """The office's work with counts and ages: what to validate, register, approve, print and hand over."""
+    actor, today = user.actor, ctx.today()
+    declared = registry.list_events(ctx, actor=actor, status=EventStatus.DECLARED, limit=200)
+    validated = registry.list_events(ctx, actor=actor, status=EventStatus.VALIDATED, limit=200)
+    waiting_approval = [e for e in declared + validated if e.late and not e.late_approved]
+    to_print = certificates.births_without_certificate(ctx, actor=actor, limit=50) if actor.office_id else []
+    card_queue = card_reports.office_queue(ctx, actor=actor)
+    return page(request, "office/desk.html", {
+        "user": user, "declared": declared, "validated": validated, "waiting_approval": waiting_approval,
+        "to_print": to_print, "card_queue": card_queue, "today": today, "kind_fa": KIND_FA,
+        "waited": lambda event: (today - event.declared_on.gregorian).days,
+    })  # fmt: skip
+
+
+@router.get("/office/events/{event_id}", response_class=HTMLResponse)
+def event_page(ctx: CurrentContext, request: Request, user: SignedIn, event_id: int, done: str = "") -> Response:
+    event = registry.get_event(ctx, actor=user.actor, event_id=event_id)
+    return _event_page(ctx, request, user, event, notice=STEP_FA.get(done, "") and f"«{STEP_FA[done]}» انجام شد.")
+
+
+def _event_page(ctx: Any, request: Request, user: Any, event: EventOut, *, error: str = "", notice: str = "",
+                status_code: int = 200) -> Response:  # fmt: skip
+    history = registry.event_history(ctx, actor=user.actor, event_id=event.id)
+    steps = [step for step in ("approve_late", "validate", "register", "reject") if _offered(user.actor, event, step)]
+    return page(request, "office/event.html", {
+        "user": user, "event": event, "history": history, "steps": steps, "step_fa": STEP_FA, "kind_fa": KIND_FA,
+        "error": error, "notice": notice, "fields": _readable(event.data),
+    }, status=status_code)  # fmt: skip
+
+
+def _offered(actor: Any, event: EventOut, step: str) -> bool:
+    action = Action(step)
+    if not actor.may(action):
+        return False
+    if step == "approve_late":
+        return event.late and not event.late_approved and event.status in ("declared", "validated")
+    if step == "validate":
+        return event.status == "declared"
+    if step == "register":
+        return event.status == "validated" and (not event.late or event.late_approved)
+    return event.status in ("declared", "validated")
+
+
+@router.post("/office/events/{event_id}/{step}", response_class=HTMLResponse)
+def take_step(
+    ctx: CurrentContext, request: Request, user: SignedIn, event_id: int, step: str, csrf: CSRF = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:  # fmt: skip
+    check_csrf(user.csrf, csrf)
+    steps = {
+        "validate": lambda: registry.validate_event(ctx, actor=user.actor, event_id=event_id),
+        "register": lambda: registry.register_event(ctx, actor=user.actor, event_id=event_id),
+        "approve_late": lambda: registry.approve_late(ctx, actor=user.actor, event_id=event_id),
+        "reject": lambda: registry.reject_event(ctx, actor=user.actor, event_id=event_id, reason=reason.strip()),
+    }
+    if step not in steps:
+        return page(request, "office/error.html", {"user": user, "message": "چنین کاری وجود ندارد."}, status=404)
+    if step == "reject" and len(reason.strip()) < 3:
+        event = registry.get_event(ctx, actor=user.actor, event_id=event_id)
+        return _event_page(ctx, request, user, event, error="دلیل رد را بنویسید.", status_code=422)
+    try:
+        steps[step]()
+    except SabtError as error:
+        event = registry.get_event(ctx, actor=user.actor, event_id=event_id)
+        return _event_page(ctx, request, user, event, error=error.message_fa, status_code=error.status)
+    return RedirectResponse(f"/office/events/{event_id}?done={step}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/office/search", response_class=HTMLResponse)
+def search_form(request: Request, user: SignedIn) -> Response:
+    return page(request, "office/search.html", {"user": user, "query": {}, "results": None})
+
+
+@router.post("/office/search", response_class=HTMLResponse)
+def search(
+    ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "", national_code: CodeField = "",
+    first_name: Annotated[str, Form(max_length=120)] = "", last_name: Annotated[str, Form(max_length=120)] = "",
+    birth_year: Annotated[str, Form(max_length=8)] = "",
+) -> Response:  # fmt: skip
+    """By national code (straight to the record), or by name and birth year."""
+    check_csrf(user.csrf, csrf)
+    query = {"national_code": national_code, "first_name": first_name, "last_name": last_name, "birth_year": birth_year}
+    try:
+        if national_code.strip():
+            record = persons.get_person(ctx, actor=user.actor, national_code=national_code)
+            return _person_page(ctx, request, user, record.national_code)
+        if not (first_name.strip() or last_name.strip()):
+            errors = {"first_name": "کد ملی، یا نام یا نام خانوادگی را بنویسید."}
+            return page(request, "office/search.html", {"user": user, "query": query, "results": None,
+                                                        "errors": errors}, status=422)  # fmt: skip
+        year = to_ascii_digits(birth_year.strip())
+        if year and not year.isdigit():
+            errors = {"birth_year": "سال تولد را با رقم بنویسید، مانند ۱۳۷۰."}
+            return page(request, "office/search.html", {"user": user, "query": query, "results": None,
+                                                        "errors": errors}, status=422)  # fmt: skip
+        found = persons.search_persons(ctx, actor=user.actor, name=first_name.strip() or None,
+                                       last_name=last_name.strip() or None,
+                                       birth_year=int(year) if year else None)  # fmt: skip
+    except SabtError as error:
+        return page(request, "office/search.html", {"user": user, "query": query, "results": None,
+                                                    "errors": refusal(error)}, status=error.status)  # fmt: skip
+    return page(request, "office/search.html", {"user": user, "query": query, "results": found})
+
+
+@router.post("/office/person", response_class=HTMLResponse)
+def person_page(
+    ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "", national_code: CodeField = ""
+) -> Response:
+    check_csrf(user.csrf, csrf)
+    return _person_page(ctx, request, user, national_code)
+
+
+def _person_page(ctx: Any, request: Request, user: Any, code: str, *, errors: dict[str, str] | None = None,
+                 notice: str = "", status_code: int = 200) -> Response:  # fmt: skip
+    record = persons.get_person(ctx, actor=user.actor, national_code=code)
+    return page(request, "office/person.html", {
+        "user": user, "person": record, "history": persons.person_history(ctx, actor=user.actor, national_code=code),
+        "certificates": certificates.certificates_of(ctx, actor=user.actor, national_code=code),
+        "cards": cards.cards_of(ctx, actor=user.actor, national_code=code), "kind_fa": KIND_FA,
+        "may_print": user.actor.may(Action.PRINT_CERTIFICATE), "may_issue": user.actor.may(Action.ISSUE_CERTIFICATE),
+        "may_correct": user.actor.may(Action.CORRECT), "errors": errors or {}, "notice": notice,
+    }, status=status_code)  # fmt: skip
+
+
+@router.post("/office/person/certificate")
+def print_birth_certificate(ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "",
+                            national_code: CodeField = "") -> Response:  # fmt: skip
+    """Print the person's current birth certificate, issuing it first when there is none (as the role allows)."""
+    check_csrf(user.csrf, csrf)
+    try:
+        current = [c for c in certificates.certificates_of(ctx, actor=user.actor, national_code=national_code)
+                   if c.kind == "birth" and c.status == "current"]  # fmt: skip
+        serial = (
+            current[0].serial
+            if current
+            else certificates.issue_certificate(
+                ctx, actor=user.actor, request=CertificateRequest(kind="birth", national_code=national_code)
+            ).serial
+        )
+        _, pdf = certificates.print_certificate(ctx, actor=user.actor, serial=serial)
+    except SabtError as error:
+        return _person_page(ctx, request, user, national_code, errors=refusal(error), status_code=error.status)
+    headers = {"Content-Disposition": f'attachment; filename="{serial}.pdf"', "Cache-Control": "no-store"}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.post("/office/person/correct", response_class=HTMLResponse)
+def correct(ctx: CurrentContext, request: Request, user: SignedIn, form: FormFields) -> Response:
+    """The office head corrects a record; superseded certificates are reissued in the same step."""
+    check_csrf(user.csrf, form.get("csrf", ""))
+    code = form.get("_national_code", "")
+    try:
+        correction = PersonCorrection.model_validate(nest(form))
+        corrected = certificates.correct_person(ctx, actor=user.actor, national_code=code, correction=correction)
+    except SabtError as error:
+        return _person_page(ctx, request, user, code, errors=refusal(error), status_code=error.status)
+    except ValidationError as error:
+        return _person_page(ctx, request, user, code, errors=invalid(error), status_code=422)
+    reissued = "، ".join(item.serial for item in corrected.reissued_certificates)
+    notice = "پرونده اصلاح شد." + (f" گواهی‌های جدید: {reissued}" if reissued else "")
+    return _person_page(ctx, request, user, code, notice=notice)
+
+
+class LookupIn(BaseModel):
+    national_code: str = Field(max_length=20)
+
+
+@router.post("/office/lookup")
+def lookup(ctx: CurrentContext, request: Request, user: SignedIn, query: LookupIn) -> JSONResponse:
+    """For the forms: who holds a national code (name, birth date, alive), as the registrar types it."""
+    check_csrf(user.csrf, request.headers.get("x-csrf-token", ""))
+    try:
+        record = persons.get_person(ctx, actor=user.actor, national_code=query.national_code)
+    except SabtError as error:
+        return JSONResponse({"message_fa": error.message_fa}, status_code=error.status)
+    alive = "" if record.alive else " (فوت‌شده)"
+    summary = f"{record.first_name} {record.last_name}، متولد {record.birth_date.jalali}{alive}"
+    return JSONResponse({"summary": to_persian_digits(summary), "sex": record.sex, "alive": record.alive})
+
+
+def _readable(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """A declaration's fields, flattened for display."""
+    rows: list[tuple[str, str]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _readable(value, f"{name}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                rows += _readable(item, f"{name}.{index + 1}.") if isinstance(item, dict) else [(name, str(item))]
+        elif value not in (None, ""):
+            rows.append((name, str(value)))
+    return rows

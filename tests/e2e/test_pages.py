@@ -1,0 +1,196 @@
+"""A registrar's day in the browser, a citizen's page, and the public verification page, in Chromium."""
+
+import datetime as dt
+import zlib
+
+import base45
+import jdatetime
+from playwright.sync_api import Page, expect
+
+from sabt.certificates import service as certificates
+from sabt.certificates.schemas import CertificateRequest
+from sabt.core.text import to_persian_digits
+from sabt.verification import service as verification
+from sabt.verification.schemas import CitizenIn
+from tests.integration.factories import adult
+
+from .conftest import screenshot, sign_in
+
+
+def fill_birth(page: Page, *, first_name: str = "آوا", birth_date: str = "") -> None:
+    page.goto("/office/declare/birth")
+    page.fill("#f-first_name", first_name)
+    page.fill("#f-last_name", "کریمی")
+    page.select_option("#f-sex", "female")
+    if birth_date:
+        page.fill("#f-birth_date", birth_date)
+    page.fill("#f-birth_time", "۰۹:۱۵")
+    page.select_option("#f-province", "23")
+    page.select_option("#f-county", "2301")
+    page.fill("#f-father-first_name", "رضا")
+    page.fill("#f-father-last_name", "کریمی")
+    page.fill("#f-mother-first_name", "مینا")
+    page.fill("#f-mother-last_name", "کریمی")
+    page.select_option("#f-declarant-relation", "father")
+    page.select_option("#f-evidence-kind", "medical_certificate")
+    page.select_option("#f-evidence-issuer", "facility")
+    page.fill("#f-evidence-document_number", "BC-9001")
+
+
+def test_a_registrar_declares_registers_and_prints_a_birth_and_the_public_verifies_it(page: Page, tmp_path):
+    sign_in(page, "registrar")
+    expect(page).to_have_url("/office")
+    screenshot(page, "desk-empty")
+    fill_birth(page)
+    page.fill("#f-birth_date", "۱۴۰۴/۰۳/۰۱")
+    page.click("#f-birth_date + button")  # the Jalali calendar opens on the typed month
+    expect(page.locator(".calendar strong")).to_have_text("خرداد ۱۴۰۴")
+    page.click(".calendar [data-day='5']")
+    expect(page.locator("#f-birth_date")).to_have_value("۱۴۰۴/۰۳/۰۵")  # 26 May 2025
+    screenshot(page, "declare-birth")
+    page.click("text=بررسی و ادامه")
+    expect(page.locator("h1")).to_have_text("تأیید اعلام ولادت")
+    expect(page.locator("table.facts")).to_contain_text("تهران (2301)")
+    screenshot(page, "declare-birth-review")
+    page.click("text=ثبت اعلام")
+    expect(page.locator("h1")).to_contain_text("اعلام‌شده")
+    page.click("button:text('بررسی و تأیید')")
+    expect(page.locator(".notice.good")).to_contain_text("بررسی و تأیید")
+    page.click("button:text('ثبت نهایی')")
+    expect(page.locator("h1")).to_contain_text("ثبت‌شده")
+    code = page.locator(".notice.good strong.ltr").inner_text()
+    screenshot(page, "event-registered")
+    page.click("text=پرونده شخص و چاپ شناسنامه")
+    expect(page.locator("h1")).to_have_text("آوا کریمی")
+    screenshot(page, "person")
+    with page.expect_download() as download:
+        page.click("text=صدور و چاپ شناسنامه")
+    pdf = tmp_path / download.value.suggested_filename
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-") and pdf.name.startswith("B")
+    page.goto("/verify")
+    page.set_input_files("#file", str(pdf))
+    page.click("main form button[type=submit]")
+    expect(page.locator(".verdict h2")).to_have_text("گواهی اصیل و معتبر است")
+    expect(page.locator(".verdict table")).to_contain_text(to_persian_digits(code))
+    screenshot(page, "verify-genuine")
+
+
+def test_a_forged_certificate_code_is_rejected_on_the_public_page(page: Page, ctx, staff):
+    person = adult(ctx, staff, "female")
+    issued = certificates.issue_certificate(ctx, actor=staff["registrar"], request=CertificateRequest(
+        kind="birth", national_code=person))  # fmt: skip
+    payload = bytearray(zlib.decompress(base45.b45decode(issued.code.removeprefix("SB1:"))))
+    payload[-70] ^= 1  # one bit of the signed data changed: a forger's edit
+    forged = "SB1:" + base45.b45encode(zlib.compress(bytes(payload))).decode()
+    page.goto("/verify")
+    page.fill("#code", forged)
+    page.click("main form button[type=submit]")
+    expect(page.locator(".verdict.bad h2")).to_have_text("این گواهی تأیید نشد: احتمال جعل")
+    screenshot(page, "verify-forged")
+
+
+def test_a_refused_form_says_why_next_to_the_field_and_keeps_what_was_typed(page: Page):
+    sign_in(page, "clerk")
+    fill_birth(page, first_name="کیان", birth_date="1405/01/01")  # after the test's today
+    page.click("text=بررسی و ادامه")
+    expect(page.locator("#f-birth_date-error")).to_have_text("تاریخ در آینده است.")
+    expect(page.locator("#f-birth_date")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#f-first_name")).to_have_value("کیان")
+    expect(page.locator("#f-county")).to_have_value("2301")
+    screenshot(page, "declare-birth-refused")
+    page.fill("#f-father-national_code", "0499370899")
+    page.locator("#f-father-national_code").dispatch_event("change")
+    expect(page.locator("#f-father-national_code + output")).to_have_text(
+        "شخصی با کد ملی ۰۴۹۹۳۷۰۸۹۹ در ثبت وجود ندارد."
+    )
+
+
+def test_the_calendar_agrees_with_the_registry_on_every_day_it_shows(page: Page):
+    sign_in(page, "clerk")
+    page.goto("/office/declare/birth")
+    for day in (dt.date(1990, 3, 21), dt.date(2024, 3, 20), dt.date(2025, 3, 20), dt.date(2025, 3, 21),
+                dt.date(2026, 11, 25), dt.date(2000, 2, 29)):  # fmt: skip
+        shown = page.evaluate(f"sabtJalali.fromGregorian({day.year}, {day.month}, {day.day})")
+        expected = jdatetime.date.fromgregorian(date=day)
+        assert (shown["jy"], shown["jm"], shown["jd"]) == (expected.year, expected.month, expected.day)
+    page.click("#f-birth_date + button")
+    page.keyboard.press("Escape")
+    expect(page.locator(".calendar")).to_have_count(0)
+
+
+def test_every_field_has_a_label_and_the_keyboard_reaches_the_content(page: Page):
+    sign_in(page, "registrar")
+    for path in ("/office", "/office/declare/birth", "/office/declare/death", "/office/declare/marriage",
+                 "/office/declare/divorce", "/office/search", "/verify"):  # fmt: skip
+        page.goto(path)
+        unlabelled = page.eval_on_selector_all(
+            "main input:not([type=hidden]), main select, main textarea",
+            "fields => fields.filter(f => f.labels.length === 0 && !f.closest('label')).map(f => f.name)",
+        )
+        assert unlabelled == [], (path, unlabelled)
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+    page.goto("/office")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url("/office#content")
+
+
+def test_text_contrast_passes_wcag_aa_on_the_main_pages(page: Page):
+    sign_in(page, "registrar")
+    for path in ("/office", "/office/declare/birth", "/office/search", "/verify"):
+        page.goto(path)
+        failures = page.evaluate(CONTRAST_CHECK)
+        assert failures == [], (path, failures[:5])
+
+
+def test_a_citizen_sees_who_checked_them_and_locks_their_code(page: Page, ctx, staff, api):
+    person = adult(ctx, staff, "female", first_name="زهرا")
+    verification.enrol_citizen(ctx, actor=staff["registrar"], citizen=CitizenIn(
+        national_code=person, username="zahra", password="a long passphrase"))  # fmt: skip
+    bank = {"code": "bank", "name": "بانک ملی", "kind": "bank", "contact": "ops", "rate_per_minute": 600,
+            "policy": {"checks": ["verify"], "purpose": "KYC"}}  # fmt: skip
+    api.post("/api/partners", as_="admin", json=bank)
+    key = api.post("/api/partners/bank/keys", as_="admin").json()["api_key"]
+    api.post("/api/identity/verify", headers={"X-API-Key": key},
+             json={"national_code": person, "first_name": "زهرا", "purpose": "opening an account"})  # fmt: skip
+    sign_in(page, "zahra", "a long passphrase")
+    expect(page).to_have_url("/me")
+    expect(page.locator("h1")).to_have_text("زهرا رضایی")
+    expect(page.locator("main table").nth(1)).to_contain_text("بانک ملی")
+    screenshot(page, "citizen")
+    page.click("text=قفل کردن کد ملی")
+    expect(page.locator(".notice.good")).to_have_text("کد ملی شما قفل شد.")
+    answer = api.post("/api/identity/verify", headers={"X-API-Key": key},
+                      json={"national_code": person, "first_name": "زهرا", "purpose": "again"})  # fmt: skip
+    assert answer.json()["status"] == "locked"
+    assert to_persian_digits(person) not in page.url and person not in page.url  # no personal data in addresses
+    page.click("text=خروج")
+    expect(page).to_have_url("/login")
+    page.goto("/me")
+    expect(page).to_have_url("/login")  # the session ended with the sign-out
+
+
+# Every text node's colour against the first opaque background behind it (WCAG 2 relative luminance).
+CONTRAST_CHECK = """() => {
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const c = [r, g, b].map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]; };
+  const background = (el) => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const failures = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el.offsetParent || el.closest('.skip')) continue;
+    const style = getComputedStyle(el);
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push([node.textContent.trim().slice(0, 30), ratio.toFixed(2)]);
+  }
+  return failures;
+}"""

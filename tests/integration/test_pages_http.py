@@ -1,0 +1,114 @@
+"""The pages' security over real HTTP, without a browser: sign-in sessions, CSRF, headers, and refusals as
+Persian pages that write nothing."""
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from sabt.registry.models import Event
+
+from .conftest import PASSWORD
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+@pytest.fixture
+def browser(server):
+    with httpx.Client(base_url=server, follow_redirects=False) as client:
+        yield client
+
+
+def sign_in(browser: httpx.Client, username: str = "registrar") -> str:
+    form = browser.get("/login")
+    answer = browser.post("/login", data={"username": username, "password": PASSWORD, "csrf": csrf_of(form.text)})
+    assert answer.status_code == 303, answer.text
+    return csrf_of(browser.get("/office").text)
+
+
+def events(ctx) -> int:
+    with ctx.db.snapshot() as session:
+        return session.scalar(select(func.count()).select_from(Event))
+
+
+def test_pages_ask_for_a_sign_in_and_the_session_cookie_is_guarded(browser, ctx):
+    assert browser.get("/office").headers["location"] == "/login"
+    form = browser.get("/login")
+    assert form.headers["content-security-policy"].startswith("default-src 'self'")
+    assert form.headers["x-frame-options"] == "DENY"
+    answer = browser.post("/login", data={"username": "registrar", "password": PASSWORD, "csrf": csrf_of(form.text)})
+    cookie = answer.headers["set-cookie"]
+    assert "sabt_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert answer.headers["location"] == "/office"
+    desk = browser.get("/office")
+    assert desk.status_code == 200 and 'dir="rtl"' in desk.text
+
+
+def test_a_wrong_password_is_refused_in_persian_and_the_username_kept(browser):
+    form = browser.get("/login")
+    answer = browser.post("/login", data={"username": "registrar", "password": "wrong", "csrf": csrf_of(form.text)})
+    assert answer.status_code == 401 and "نام کاربری یا گذرواژه نادرست است." in answer.text
+    assert 'value="registrar"' in answer.text
+
+
+def test_a_sign_in_without_its_form_token_is_refused(browser):
+    browser.get("/login")
+    answer = browser.post("/login", data={"username": "registrar", "password": PASSWORD, "csrf": "forged"})
+    assert answer.status_code == 403 and "این فرم منقضی شده" in answer.text
+    assert "sabt_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_a_form_posted_without_the_csrf_token_writes_nothing(browser, ctx):
+    token = sign_in(browser)
+    body = {"first_name": "آوا", "last_name": "کریمی", "sex": "female", "birth_date": "1404/03/05", "county": "2301",
+            "father.first_name": "رضا", "father.last_name": "کریمی", "mother.first_name": "مینا",
+            "mother.last_name": "کریمی", "declarant.relation": "father", "evidence.kind": "medical_certificate",
+            "evidence.issuer": "facility", "evidence.document_number": "BC-1", "_step": "submit",
+            "_key": "k-1"}  # fmt: skip
+    for forged in ({}, {"csrf": "0" * 32}):
+        answer = browser.post("/office/declare/birth", data=body | forged)
+        assert answer.status_code == 403 and "این فرم منقضی شده" in answer.text
+    assert events(ctx) == 0
+    answer = browser.post("/office/declare/birth", data=body | {"csrf": token})
+    assert answer.status_code == 303 and events(ctx) == 1
+    again = browser.post("/office/declare/birth", data=body | {"csrf": token})  # a double click, a reload
+    assert again.headers["location"] == answer.headers["location"] and events(ctx) == 1
+
+
+def test_bad_addresses_and_values_get_a_persian_page_not_a_crash(browser, ctx):
+    token = sign_in(browser)
+    missing = browser.get("/office/events/999999")
+    assert missing.status_code == 404 and "واقعه‌ای با شناسه ۹۹۹۹۹۹ وجود ندارد." in missing.text
+    assert browser.get("/office/events/abc").status_code == 422
+    unknown = browser.post("/office/person", data={"csrf": token, "national_code": "0499370890"})
+    assert unknown.status_code == 422 and "رقم کنترل این کد ملی نادرست است." in unknown.text
+    assert browser.get("/office/declare/adoption").status_code == 404
+    refused = browser.post("/office/search", data={"csrf": token, "birth_year": "۱۳۷۰"})
+    assert refused.status_code == 422 and "کد ملی، یا نام" in refused.text
+
+
+def test_signing_out_ends_the_session_on_the_server(browser, server):
+    token = sign_in(browser)
+    cookie = browser.cookies["sabt_session"]
+    assert browser.post("/logout", data={"csrf": token}).headers["location"] == "/login"
+    with httpx.Client(base_url=server, cookies={"sabt_session": cookie}) as stolen:
+        assert stolen.get("/office", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_a_citizen_cannot_open_the_office_pages(browser, ctx, staff, api):
+    from .factories import adult
+
+    person = adult(ctx, staff, "female")
+    api.post("/api/citizens", as_="registrar", json={"national_code": person, "username": "sara.c",
+                                                     "password": "a long passphrase"})  # fmt: skip
+    form = browser.get("/login")
+    answer = browser.post("/login", data={"username": "sara.c", "password": "a long passphrase",
+                                          "csrf": csrf_of(form.text)})  # fmt: skip
+    assert answer.headers["location"] == "/me"
+    refused = browser.get("/office")
+    assert refused.status_code == 403 and "اجازه" in refused.text
