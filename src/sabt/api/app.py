@@ -36,6 +36,7 @@ from ..web.declare import router as declaration_pages
 from ..web.errors import is_page, page_for_error
 from ..web.office import router as office_pages
 from ..web.templating import static as static_router
+from ..web.templating import use_timezone
 from .limits import BodyLimits
 
 log = logging.getLogger("sabt.api")
@@ -49,6 +50,7 @@ def create_app(context: Context) -> FastAPI:
         description="Births, deaths, marriages, divorces and national codes. Errors are RFC 9457 problem+json.",
     )
     app.state.context = context
+    use_timezone(context.settings.timezone)
     app.state.rate_limiter = RateLimiter()
     app.state.access_log = GroupCommitLog(context)
     app.add_middleware(

@@ -1,15 +1,18 @@
 """The pages' Jinja2 environment, how a page is answered (with the headers every page carries), and the
 static files they use (the Persian font comes from PyPI)."""
 
+import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..certificates.render import font_dir  # the pages use the font the certificates are printed in
+from ..core.jalali import to_jalali
 from ..core.text import to_persian_digits
 
 FONT_PATH = "/static/fonts/noto-sans-arabic.ttf"
@@ -29,7 +32,27 @@ templates = Jinja2Templates(directory=str(resources.files("sabt.web") / "templat
 templates.env.filters["fa"] = lambda value: to_persian_digits(str(value))
 templates.env.globals["font_path"] = FONT_PATH
 
+# Steps and reasons the registry records in English, as the pages say them.
+WORDS_FA = {
+    "declare": "اعلام", "validate": "بررسی و تأیید", "register": "ثبت نهایی", "reject": "رد", "resubmit": "ارسال مجدد",
+    "approve_late": "تأیید خارج از مهلت", "birth registered": "ثبت ولادت", "death registered": "ثبت وفات",
+    "imported": "انتقال از دفاتر پیشین", "applied": "درخواست‌شده", "enrolled": "ثبت‌نام‌شده",
+    "in_production": "در حال تولید", "ready": "آماده تحویل", "active": "فعال", "lost": "مفقود", "stolen": "سرقت‌شده",
+    "damaged": "آسیب‌دیده", "replaced": "تعویض‌شده", "revoked": "باطل‌شده",
+}  # fmt: skip
+templates.env.filters["words_fa"] = lambda value: WORDS_FA.get(str(value), str(value))
+
 static = APIRouter(include_in_schema=False)
+
+
+def use_timezone(timezone: str) -> None:
+    """Moments on the pages in the registry's local time, Jalali date and hour, in Persian digits."""
+
+    def when(moment: dt.datetime) -> str:
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(ZoneInfo(timezone))
+        return to_persian_digits(f"{to_jalali(local.date())} {local:%H:%M}")
+
+    templates.env.filters["when"] = when
 
 
 def page(request: Request, name: str, values: dict[str, Any], *, status: int = 200) -> HTMLResponse:
