@@ -112,3 +112,22 @@ def test_a_citizen_cannot_open_the_office_pages(browser, ctx, staff, api):
     assert answer.headers["location"] == "/me"
     refused = browser.get("/office")
     assert refused.status_code == 403 and "اجازه" in refused.text
+
+
+def test_a_refused_correction_keeps_what_the_head_typed_and_a_good_one_is_applied(browser, ctx, staff):
+    from .factories import adult
+
+    person = adult(ctx, staff, "female", first_name="زهرا")
+    token = sign_in(browser, "head")
+    body = {"csrf": token, "_national_code": person, "first_name": "زهره", "birth_date": "1404/13/01",
+            "reason": "رأی کمیسیون ۱۲"}  # fmt: skip
+    refused = browser.post("/office/person/correct", data=body)
+    assert refused.status_code == 422 and "چنین روزی در تقویم وجود ندارد." in refused.text
+    assert 'value="زهره"' in refused.text and 'value="رأی کمیسیون ۱۲"' in refused.text
+    applied = browser.post("/office/person/correct", data=body | {"birth_date": ""})
+    assert applied.status_code == 200 and "پرونده اصلاح شد." in applied.text and "<h1>زهره" in applied.text
+    clerk = httpx.Client(base_url=str(browser.base_url), follow_redirects=False)
+    clerk_token = sign_in(clerk, "clerk")
+    forbidden = clerk.post("/office/person/correct", data=body | {"csrf": clerk_token, "birth_date": ""})
+    assert forbidden.status_code == 403
+    clerk.close()

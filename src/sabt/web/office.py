@@ -12,15 +12,16 @@ from ..cards import reports as card_reports
 from ..cards import service as cards
 from ..certificates import service as certificates
 from ..certificates.schemas import CertificateRequest
+from ..context import Context
 from ..core.errors import SabtError
 from ..core.text import to_ascii_digits, to_persian_digits
-from ..core.workflow import Action, EventStatus
+from ..core.workflow import Action, Actor, EventStatus
 from ..http import CurrentContext
 from ..registry import persons
 from ..registry import service as registry
 from ..registry.schemas import EventOut, PersonCorrection
-from .forms import FormFields, invalid, nest, refusal
-from .session import SignedIn, check_csrf
+from .forms import Errors, FormFields, invalid, nest, refusal
+from .session import SignedIn, WebUser, check_csrf
 from .templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -53,8 +54,8 @@ def event_page(ctx: CurrentContext, request: Request, user: SignedIn, event_id: 
     return _event_page(ctx, request, user, event, notice=STEP_FA.get(done, "") and f"«{STEP_FA[done]}» انجام شد.")
 
 
-def _event_page(ctx: Any, request: Request, user: Any, event: EventOut, *, error: str = "", notice: str = "",
-                status_code: int = 200) -> Response:  # fmt: skip
+def _event_page(ctx: Context, request: Request, user: WebUser, event: EventOut, *, error: str = "",
+                notice: str = "", status_code: int = 200) -> Response:  # fmt: skip
     history = registry.event_history(ctx, actor=user.actor, event_id=event.id)
     steps = [step for step in ("approve_late", "validate", "register", "reject") if _offered(user.actor, event, step)]
     return page(request, "office/event.html", {
@@ -63,7 +64,7 @@ def _event_page(ctx: Any, request: Request, user: Any, event: EventOut, *, error
     }, status=status_code)  # fmt: skip
 
 
-def _offered(actor: Any, event: EventOut, step: str) -> bool:
+def _offered(actor: Actor, event: EventOut, step: str) -> bool:
     action = Action(step)
     if not actor.may(action):
         return False
@@ -145,8 +146,10 @@ def person_page(
     return _person_page(ctx, request, user, national_code)
 
 
-def _person_page(ctx: Any, request: Request, user: Any, code: str, *, errors: dict[str, str] | None = None,
-                 notice: str = "", status_code: int = 200) -> Response:  # fmt: skip
+def _person_page(
+    ctx: Context, request: Request, user: WebUser, code: str, *, errors: Errors | None = None, notice: str = "",
+    typed: dict[str, str] | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
     record = persons.get_person(ctx, actor=user.actor, national_code=code)
     return page(request, "office/person.html", {
         "user": user, "person": record, "history": persons.person_history(ctx, actor=user.actor, national_code=code),
@@ -154,6 +157,7 @@ def _person_page(ctx: Any, request: Request, user: Any, code: str, *, errors: di
         "cards": cards.cards_of(ctx, actor=user.actor, national_code=code), "kind_fa": KIND_FA,
         "may_print": user.actor.may(Action.PRINT_CERTIFICATE), "may_issue": user.actor.may(Action.ISSUE_CERTIFICATE),
         "may_correct": user.actor.may(Action.CORRECT), "errors": errors or {}, "notice": notice,
+        "typed": typed or {},
     }, status=status_code)  # fmt: skip
 
 
@@ -188,9 +192,9 @@ def correct(ctx: CurrentContext, request: Request, user: SignedIn, form: FormFie
         correction = PersonCorrection.model_validate(nest(form))
         corrected = certificates.correct_person(ctx, actor=user.actor, national_code=code, correction=correction)
     except SabtError as error:
-        return _person_page(ctx, request, user, code, errors=refusal(error), status_code=error.status)
+        return _person_page(ctx, request, user, code, errors=refusal(error), typed=form, status_code=error.status)
     except ValidationError as error:
-        return _person_page(ctx, request, user, code, errors=invalid(error), status_code=422)
+        return _person_page(ctx, request, user, code, errors=invalid(error), typed=form, status_code=422)
     reissued = "، ".join(item.serial for item in corrected.reissued_certificates)
     notice = "پرونده اصلاح شد." + (f" گواهی‌های جدید: {reissued}" if reissued else "")
     return _person_page(ctx, request, user, code, notice=notice)
