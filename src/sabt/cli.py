@@ -27,6 +27,7 @@ from .ledger import cli as ledger_cli
 from .registry import cli as registry_cli
 from .registry import persons as registry_persons
 from .registry import service as registry
+from .stats.cli import stats
 from .synth.cli import synth
 from .terminal import command_context, err, out, print_model
 from .verification import cli as verification_cli
@@ -54,6 +55,7 @@ app.add_typer(verification_cli.webhooks_app, name="webhooks")
 app.add_typer(cards_cli.cards_app, name="cards")
 app.command("voters")(verification_cli.voters)
 app.command("synth")(synth)
+app.command("stats")(stats)
 app.command("import")(registry_cli.import_file)
 ledger_cli.record_sources.extend(
     [registry.record_sources, lambda: [accounts.UserRecords()], certificates.record_sources, cards.record_sources]

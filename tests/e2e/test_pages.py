@@ -141,7 +141,7 @@ def test_every_field_has_a_label_and_the_keyboard_reaches_the_content(page: Page
 
 def test_text_contrast_passes_wcag_aa_on_the_main_pages(page: Page):
     sign_in(page, "registrar")
-    for path in ("/office", "/office/declare/birth", "/office/search", "/verify"):
+    for path in ("/office", "/office/declare/birth", "/office/search", "/verify", "/stats"):
         page.goto(path)
         failures = page.evaluate(CONTRAST_CHECK)
         assert failures == [], (path, failures[:5])
@@ -207,3 +207,20 @@ def test_the_pages_fit_a_phone_without_scrolling_sideways(page: Page):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (path, overflow)
         screenshot(page, name)
+
+
+def test_the_public_statistics_dashboard_shows_figures_a_map_and_downloads(page: Page, ctx, staff):
+    for year in (1980, 1985, 1990, 1995, 2000, 2005):
+        adult(ctx, staff, "female", year=year)
+    page.goto("/stats?map=coverage_percent")
+    expect(page.locator("h1")).to_have_text("آمار حیاتی کشور")
+    expect(page.locator("svg.map g")).to_have_count(31)  # every province has its tile
+    expect(page.locator("svg.map")).to_contain_text("تهران")
+    expect(page.locator(".hint").first).to_contain_text("پنهان شده‌اند")  # the public sees protected figures
+    page.select_option("#map-choice", "births_on_time_percent")
+    page.click("text=نمایش")
+    expect(page).to_have_url("/stats?map=births_on_time_percent&base=census#map")
+    with page.expect_download() as download:
+        page.click("a:text('CSV') >> nth=0")
+    assert download.value.suggested_filename.endswith(".csv")
+    screenshot(page, "stats")

@@ -26,6 +26,8 @@ from ..http import problem_response
 from ..ledger.api import router as ledger_router
 from ..ledger.service import sign_checkpoint
 from ..registry.api import router as registry_router
+from ..stats.api import router as stats_router
+from ..stats.pages import router as stats_pages
 from ..verification.access_log import GroupCommitLog
 from ..verification.api import router as verification_router
 from ..verification.ratelimit import RateLimiter
@@ -60,11 +62,11 @@ def create_app(context: Context) -> FastAPI:
         max_upload_bytes=context.settings.max_upload_bytes,
     )
     feature_routers = (accounts_router, geo_router, registry_router, ledger_router, certificates_router,
-                       verification_router, cards_router)  # fmt: skip
+                       verification_router, cards_router, stats_router)  # fmt: skip
     for router in feature_routers:
         app.include_router(router, prefix="/api")
     for router in (well_known_router, verify_page_router, static_router, account_pages, office_pages,
-                   declaration_pages, citizen_pages):  # fmt: skip
+                   declaration_pages, citizen_pages, stats_pages):  # fmt: skip
         app.include_router(router)
     _add_error_mapping(app)
 

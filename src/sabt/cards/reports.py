@@ -34,6 +34,16 @@ def coverage(
     day = as_of or ctx.today()
     if day > ctx.today():
         raise InvalidInput("date.in_future", field="as_of")
+    eligible, active, pending = coverage_counts(ctx, province=province, as_of=day)
+    return _coverage_rows(eligible, active, pending, national=province is None)
+
+
+def coverage_counts(
+    ctx: Context, *, province: str | None, as_of: dt.date
+) -> tuple[dict[str, int], dict[str, int], dict[str, list[float]]]:
+    """By county: people eligible, active cards, and the ages in days of the applications pending, on a day.
+    No one is named: the statistics publish these under disclosure control."""
+    day = as_of
     cutoff = _end_of_day(day, ctx.settings.timezone)
     with ctx.db.snapshot() as session:
         eligible = registry_persons.count_living_born_by(
@@ -55,7 +65,7 @@ def coverage(
             )
         ):  # fmt: skip
             pending[county].append((day - local_day(aware(applied_at), ctx.settings.timezone)).days)
-    return _coverage_rows(eligible, active, pending, national=province is None)
+    return eligible, active, pending
 
 
 def _coverage_rows(

@@ -135,6 +135,19 @@ class _Suspect:
         return None
 
 
+def forgeries_by_day(ctx: Context, *, since: dt.date, until: dt.date) -> Counter[tuple[str | None, dt.date]]:
+    """Suspected forgeries per province and local day, for the published statistics (which protect the
+    counts themselves); the rows behind them stay with auditors."""
+    zone = ZoneInfo(ctx.settings.timezone)
+    start = dt.datetime.combine(since, dt.time(), zone)
+    end = dt.datetime.combine(until, dt.time(), zone) + dt.timedelta(days=1)
+    query = select(SuspectedForgery.detected_at, SuspectedForgery.province_code).where(
+        SuspectedForgery.detected_at >= start, SuspectedForgery.detected_at < end
+    )
+    with ctx.db.snapshot() as session:
+        return Counter((province, local_day(at, ctx.settings.timezone)) for at, province in session.execute(query))
+
+
 def forgery_counts(
     ctx: Context, *, actor: Actor, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[ForgeryCountOut]:

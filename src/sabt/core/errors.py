@@ -326,6 +326,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`after` is a revocation number, from 0 to 2147483647.",
         "مقدار after باید شماره‌ای از ۰ تا ۲۱۴۷۴۸۳۶۴۷ باشد.",
     ),
+    # statistics
+    "stats.indicator": ("There is no indicator {name}; the indicators are: {known}.", "شاخص {name} وجود ندارد."),
+    "stats.place": (
+        "{name} is published by {places}, not by {place}.",
+        "این شاخص در سطح خواسته‌شده منتشر نمی‌شود.",
+    ),
+    "stats.by": (
+        "`by` names a place (country, province or county) and a period (month, season, year or range).",
+        "مقدار by باید سطح مکان (کشور، استان یا شهرستان) و دوره (ماه، فصل، سال یا کل دوره) باشد.",
+    ),
+    "stats.range": ("The end of the period is before its start.", "پایان دوره پیش از آغاز آن است."),
+    "stats.too_long": ("A table covers at most 20 years.", "هر جدول حداکثر ۲۰ سال را در بر می‌گیرد."),
+    "stats.format": ("The format is table, csv, json or parquet.", "قالب خروجی باید table، csv، json یا parquet باشد."),
     # people who act
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
     "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),

@@ -65,6 +65,7 @@ class Event(Base):
     status: Mapped[str] = mapped_column(String(10))
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     event_date: Mapped[dt.date]
+    county_code: Mapped[str | None] = mapped_column(String(4))  # where it happened, for statistics by place
     declared_on: Mapped[dt.date]
     deadline: Mapped[dt.date | None]
     late: Mapped[bool] = mapped_column(default=False)
@@ -80,7 +81,10 @@ class Event(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
-    __table_args__ = (Index("ix_events_queue", "office_id", "status", "kind"),)
+    __table_args__ = (
+        Index("ix_events_queue", "office_id", "status", "kind"),
+        Index("ix_events_statistics", "kind", "status", "event_date"),
+    )
 
 
 class EventHistory(Base):

@@ -122,6 +122,7 @@ def _declare_once(
             status=EventStatus.DECLARED,
             office_id=office.id,
             event_date=checked.event_date,
+            county_code=to_ascii_digits(declaration.county.strip()),
             declared_on=declared_on,
             deadline=timeliness.deadline,
             late=timeliness.late,
@@ -205,6 +206,7 @@ def resubmit(ctx: Context, *, actor: Actor, event_id: int, declaration: Declarat
         data = declaration.model_dump(mode="json")
         event.status, event.data, event.revision = status, data, event.revision + 1
         event.event_date, event.late, event.days_late = checked.event_date, timeliness.late, timeliness.days_late
+        event.county_code = to_ascii_digits(declaration.county.strip())
         event.late_approved_by, event.rejection_reason = None, None
         event.subject_id, event.partner_id, event.updated_at = checked.subject_id, checked.partner_id, now
         _record_step(session, event, Action.RESUBMIT, actor, now, data=data)

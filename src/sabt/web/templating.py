@@ -30,6 +30,7 @@ PAGE_HEADERS = {
 
 templates = Jinja2Templates(directory=str(resources.files("sabt.web") / "templates"))
 templates.env.filters["fa"] = lambda value: to_persian_digits(str(value))
+templates.env.filters["jalali"] = to_jalali
 templates.env.globals["font_path"] = FONT_PATH
 
 # Steps and reasons the registry records in English, as the pages say them.

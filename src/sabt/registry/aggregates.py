@@ -1,0 +1,97 @@
+"""Counts of registered events for vital statistics, aggregated in the database.
+
+Each function returns small tables (county, period, …, count): the database groups the rows and sorts
+each event into its period with one CASE over the periods' first and last days, so a year of a country's
+events comes back as a few thousand counts. Ages are whole years from the day count (365.2425 days a
+year), which can differ from the calendar age on the day of a birthday.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..context import Context
+from ..core.stats import DAYS_PER_YEAR, DEATH_AGE_GROUPS, MOTHER_AGE_GROUPS
+from ..core.workflow import EventKind, EventStatus
+from .models import Event, Person
+
+Bucket = tuple[str, dt.date, dt.date]  # a period's key, first and last day
+Rows = list[tuple[Any, ...]]
+
+
+def birth_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
+    """(county, period, sex, mother's age group or None, births)."""
+    mother = aliased(Person)
+    with ctx.db.snapshot() as session:
+        period = _period(Event.event_date, buckets)
+        age = _age_group(session, Event.event_date, mother.birth_date, MOTHER_AGE_GROUPS, below=50)
+        query = (
+            select(Event.county_code, period, Person.sex, age, func.count())
+            .join(Person, Person.id == Event.subject_id).outerjoin(mother, mother.id == Person.mother_id)
+            .where(*_registered(EventKind.BIRTH, buckets)).group_by(Event.county_code, period, Person.sex, age)
+        )  # fmt: skip
+        return [tuple(row) for row in session.execute(query)]
+
+
+def death_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
+    """(county, period, sex, age group at death, deaths)."""
+    with ctx.db.snapshot() as session:
+        period = _period(Event.event_date, buckets)
+        age = _age_group(session, Event.event_date, Person.birth_date, DEATH_AGE_GROUPS)
+        query = (
+            select(Event.county_code, period, Person.sex, age, func.count())
+            .join(Person, Person.id == Event.subject_id)
+            .where(*_registered(EventKind.DEATH, buckets)).group_by(Event.county_code, period, Person.sex, age)
+        )  # fmt: skip
+        return [tuple(row) for row in session.execute(query)]
+
+
+def couple_counts(ctx: Context, *, kind: EventKind, buckets: Sequence[Bucket]) -> Rows:
+    """(county, period, marriages or divorces)."""
+    with ctx.db.snapshot() as session:
+        period = _period(Event.event_date, buckets)
+        query = select(Event.county_code, period, func.count()).where(*_registered(kind, buckets))
+        return [tuple(row) for row in session.execute(query.group_by(Event.county_code, period))]
+
+
+def delay_counts(ctx: Context, *, kind: EventKind, buckets: Sequence[Bucket]) -> Rows:
+    """(county, period, days from the event to its declaration, declared late, registrations)."""
+    with ctx.db.snapshot() as session:
+        period = _period(Event.event_date, buckets)
+        delay = _days_between(session, Event.declared_on, Event.event_date)
+        query = (
+            select(Event.county_code, period, delay, Event.late, func.count())
+            .where(*_registered(kind, buckets)).group_by(Event.county_code, period, delay, Event.late)
+        )  # fmt: skip
+        return [tuple(row) for row in session.execute(query)]
+
+
+def _registered(kind: EventKind, buckets: Sequence[Bucket]) -> list[ColumnElement[bool]]:
+    return [Event.kind == kind, Event.status == EventStatus.REGISTERED, Event.event_date >= buckets[0][1],
+            Event.event_date <= buckets[-1][2]]  # fmt: skip
+
+
+def _period(column: Any, buckets: Sequence[Bucket]) -> ColumnElement[str]:
+    return case(*[(and_(column >= first, column <= last), literal(key)) for key, first, last in buckets]).label(
+        "period"
+    )
+
+
+def _days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[int]:
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return type_coerce(later - earlier, Integer)  # PostgreSQL: date − date is a number of days
+
+
+def _age_group(
+    session: Session, on: Any, born: Any, groups: Sequence[tuple[str, int]], *, below: int | None = None
+) -> ColumnElement[str]:
+    """The group of the age on a day (None outside the groups: under the first, or `below` years and over)."""
+    days = _days_between(session, on, born)
+    whens = [(days >= round(below * DAYS_PER_YEAR), literal(None))] if below is not None else []
+    whens += [(days >= round(starts * DAYS_PER_YEAR), literal(name)) for name, starts in reversed(groups)]
+    return case(*whens, else_=literal(None)).label("age_group")

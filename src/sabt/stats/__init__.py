@@ -1,0 +1,1 @@
+"""Vital statistics from the registry: indicators, open data, disclosure control, the public dashboard."""

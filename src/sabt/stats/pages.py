@@ -1,0 +1,84 @@
+"""The public statistics dashboard (Persian, right to left): headline figures for the last twelve months,
+monthly births and deaths, a map of provinces shaded by a chosen indicator, a table per province, and the
+same data to download. Signed-in staff see exact figures; everyone else the protected ones."""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..context import Context
+from ..core.workflow import Actor
+from ..http import CurrentContext
+from ..web.session import MaybeSignedIn
+from ..web.templating import page
+from . import service
+from .charts import Tile, bar_chart, tile_map
+from .indicators import Place
+from .schemas import StatTable
+
+router = APIRouter(include_in_schema=False)
+# What the map can be shaded by: (indicator, column, Persian title).
+MAP_CHOICES = {
+    "crude_birth_rate": ("crude_birth_rate", "crude_birth_rate", "میزان خام موالید (در هزار)"),
+    "crude_death_rate": ("crude_death_rate", "crude_death_rate", "میزان خام مرگ (در هزار)"),
+    "births_on_time_percent": ("timeliness", "births_on_time_percent", "درصد ولادت ثبت‌شده به‌موقع"),
+    "coverage_percent": ("card_coverage", "coverage_percent", "پوشش کارت هوشمند (درصد)"),
+    "total_fertility_rate": ("fertility", "total_fertility_rate", "میزان باروری کل"),
+}
+TABLE = (("births", "births"), ("deaths", "deaths"), ("marriages", "marriages"), ("divorces", "divorces"),
+         ("crude_birth_rate", "crude_birth_rate"), ("crude_death_rate", "crude_death_rate"),
+         ("timeliness", "births_on_time_percent"), ("card_coverage", "coverage_percent"))  # fmt: skip
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def dashboard(
+    ctx: CurrentContext, request: Request, user: MaybeSignedIn,
+    shade: Annotated[str, Query(alias="map", max_length=40)] = "crude_birth_rate", base: service.Base = "census",
+) -> Response:  # fmt: skip
+    actor = user.actor if user else None
+    end = ctx.today()
+    start = end - dt.timedelta(days=364)
+    year = {name: _table(ctx, actor, name, "country", "range", start, end, base) for name, _ in TABLE}
+    year |= {name: _table(ctx, actor, name, "country", "range", start, end, base)
+             for name in ("infant_mortality_rate", "fertility", "sex_ratio_at_birth")}  # fmt: skip
+    provinces = {name: _table(ctx, actor, name, "province", "range", start, end, base) for name, _ in TABLE}
+    chosen = MAP_CHOICES.get(shade, MAP_CHOICES["crude_birth_rate"])
+    shaded = _table(ctx, actor, chosen[0], "province", "range", start, end, base)
+    months_start = (end - dt.timedelta(days=730)).replace(day=1)
+    monthly = {name: _table(ctx, actor, name, "country", "month", months_start, end, base)
+               for name in ("births", "deaths")}  # fmt: skip
+    return page(request, "stats/dashboard.html", {
+        "user": user, "start": start, "end": end, "exact": year["births"].exact, "base": base,
+        "headline": {name: _first(table) for name, table in year.items()}, "provinces": _province_rows(provinces),
+        "map": tile_map([Tile(r.place, r.place_fa, _number(r.values.get(chosen[1]))) for r in shaded.rows],
+                        chosen[2]),
+        "map_choices": MAP_CHOICES, "shade": shade if shade in MAP_CHOICES else "crude_birth_rate",
+        "charts": {name: bar_chart([r.period_fa for r in table.rows], [_number(r.values.get(name)) for r in table.rows],
+                                   name) for name, table in monthly.items()},
+        "downloads": [name for name, _ in TABLE],
+    })  # fmt: skip
+
+
+def _table(ctx: Context, actor: Actor | None, name: str, place: Place, grain: service.TimeGrain,
+           start: dt.date, end: dt.date, base: service.Base) -> StatTable:  # fmt: skip
+    return service.compute(ctx, actor=actor, indicator=name, place=place, grain=grain, start=start, end=end,
+                           base=base)  # fmt: skip
+
+
+def _first(table: StatTable) -> dict[str, float | int | None]:
+    return table.rows[0].values if table.rows else {}
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _province_rows(tables: dict[str, StatTable]) -> list[dict[str, object]]:
+    by_place: dict[str, dict[str, object]] = {}
+    for name, column in TABLE:
+        for row in tables[name].rows:
+            entry = by_place.setdefault(row.place, {"code": row.place, "name": row.place_fa})
+            entry[column] = row.values.get(column)
+    return [by_place[code] for code in sorted(by_place)]

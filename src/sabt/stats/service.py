@@ -1,0 +1,303 @@
+"""Computing an indicator as a table: one row per place and period, from counts the database aggregates.
+
+Counts are gathered per county and period, added up to provinces and the country, and the rates are
+worked out at the level asked for. Staff who may read the registry see exact figures; everyone else sees
+the table under disclosure control (`core.stats.suppress`): small counts hidden, enough others hidden that
+no hidden one can be recovered from the place totals, and every figure computed from a hidden count hidden
+with it.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from ..cards import reports as card_reports
+from ..certificates import verification as certificate_checks
+from ..context import Context
+from ..core.errors import InvalidInput
+from ..core.stats import (
+    DAYS_PER_YEAR,
+    DEATH_AGE_GROUPS,
+    GRAINS,
+    MOTHER_AGE_GROUPS,
+    Grain,
+    Period,
+    median_from_counts,
+    periods,
+    rate_per_thousand,
+    ratio,
+    rounded,
+    suppress,
+    total_fertility,
+)
+from ..core.workflow import Action, Actor, EventKind
+from ..geo import service as geo
+from ..registry import aggregates
+from ..registry import persons as registry_persons
+from .indicators import INDICATORS, Indicator, Place
+from .schemas import StatRow, StatTable
+
+TimeGrain = Grain | Literal["range"]
+Base = Literal["census", "registry"]
+Key = tuple[str, str]  # (place code, period key); the country's place code is ""
+LEVELS: tuple[Place, ...] = ("country", "province", "county")
+MAX_DAYS = 20 * 366
+
+
+def parse_by(text: str) -> tuple[Place, TimeGrain]:
+    """ "province,month" → ("province", "month"); either part may be left out (country, month)."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    place = next((part for part in parts if part in LEVELS), "country")
+    grain = next((part for part in parts if part in (*GRAINS, "range")), "month")
+    if len(parts) > 2 or any(part not in (*LEVELS, *GRAINS, "range") for part in parts):
+        raise InvalidInput("stats.by", field="by")
+    return place, grain  # type: ignore[return-value]
+
+
+def compute(ctx: Context, *, actor: Actor | None, indicator: str, place: Place, grain: TimeGrain,
+            start: dt.date, end: dt.date, province: str | None = None, base: Base = "census") -> StatTable:  # fmt: skip
+    """The indicator by place and period over [start, end]; exact for staff, protected for everyone else.
+    Rates per person use the 1395 census population, or with `base="registry"` the persons alive in the
+    registry on the last day (by county of birth) — for a registry that holds a whole population."""
+    chosen = _indicator(indicator, place)
+    _check_range(ctx, start, end, province)
+    spans = [Period("range", start, end, "کل دوره")] if grain == "range" else periods(start, end, grain)
+    counts, delays = _gather(ctx, chosen, spans)
+    counts, delays = _roll_up(counts), _roll_up_delays(delays)
+    keys = sorted({key for key in counts if province is None or key[0].startswith(province) or place == "country"})
+    keys = [key for key in keys if _level(key[0]) == place]
+    exact = actor is not None and actor.may(Action.READ)
+    hidden = set() if exact else _hidden(chosen, counts, place)
+    reference = Reference.load(ctx, population_on=end if base == "registry" else None)
+    rows = [_row(reference, chosen, key, counts, delays, spans, hidden) for key in keys]
+    return StatTable(indicator=chosen.name, place=place, grain=grain, start=start, end=end, exact=exact, base=base,
+                     columns=[column.name for column in chosen.columns], rows=rows)  # fmt: skip
+
+
+def _indicator(name: str, place: Place) -> Indicator:
+    if name not in INDICATORS:
+        raise InvalidInput("stats.indicator", field="indicator", name=name, known=", ".join(INDICATORS))
+    chosen = INDICATORS[name]
+    if place not in chosen.places:
+        raise InvalidInput("stats.place", field="by", name=name, place=place, places=", ".join(chosen.places))
+    return chosen
+
+
+def _check_range(ctx: Context, start: dt.date, end: dt.date, province: str | None) -> None:
+    if end < start:
+        raise InvalidInput("stats.range", field="to")
+    if (end - start).days > MAX_DAYS:
+        raise InvalidInput("stats.too_long", field="from")
+    if end > ctx.today():
+        raise InvalidInput("date.in_future", field="to")
+    if province is not None and province not in {p.code for p in geo.list_provinces(ctx)}:
+        raise InvalidInput("province.unknown", field="province", code=province)
+
+
+# --- gathering counts per county and period ----------------------------------------------------------------
+
+
+Counts = dict[Key, Counter[str]]
+Delays = dict[Key, dict[str, Counter[int]]]  # per place and period: kind → days of delay → registrations
+
+
+def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Counts, Delays]:
+    counts: dict[Key, Counter[str]] = defaultdict(Counter)
+    delays: dict[Key, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
+    buckets = [(span.key, span.first, span.last) for span in spans]
+    needs = set(indicator.counts()) | {column.name for column in indicator.columns}
+    if needs & {"births", "births_male", "births_female", "sex_ratio_at_birth", "total_fertility_rate"}:
+        for county, period, sex, mother_age, n in aggregates.birth_counts(ctx, buckets=buckets):
+            key = (county or "", period)
+            counts[key].update({"births": n, f"births_{sex}": n})
+            if mother_age:
+                counts[key][f"births_mother_{mother_age}"] += n
+    if needs & {"deaths", "infant_deaths"}:
+        for county, period, sex, age, n in aggregates.death_counts(ctx, buckets=buckets):
+            counts[(county or "", period)].update({"deaths": n, f"deaths_{sex}": n, f"deaths_age_{age}": n})
+            if age == DEATH_AGE_GROUPS[0][0]:
+                counts[(county or "", period)]["infant_deaths"] += n
+    for kind in (EventKind.MARRIAGE, EventKind.DIVORCE):
+        if f"{kind}s" in needs:
+            for county, period, n in aggregates.couple_counts(ctx, kind=kind, buckets=buckets):
+                counts[(county or "", period)][f"{kind}s"] += n
+    if "births_registered" in needs:
+        for kind in (EventKind.BIRTH, EventKind.DEATH):
+            for county, period, delay, late, n in aggregates.delay_counts(ctx, kind=kind, buckets=buckets):
+                key = (county or "", period)
+                counts[key].update({f"{kind}s_registered": n, f"{kind}s_on_time": 0 if late else n})
+                delays[key][kind][int(delay)] += n
+    if "eligible" in needs:
+        _gather_coverage(ctx, spans, counts)
+    if "suspected_forgeries" in needs:
+        for (province, day), n in certificate_checks.forgeries_by_day(ctx, since=spans[0].first,
+                                                                      until=spans[-1].last).items():  # fmt: skip
+            span = next(span for span in spans if span.first <= day <= span.last)
+            counts[(f"{province or '??'}**", span.key)]["suspected_forgeries"] += n
+    return counts, delays
+
+
+def _gather_coverage(ctx: Context, spans: list[Period], counts: dict[Key, Counter[str]]) -> None:
+    for span in spans:
+        eligible, active, _ = card_reports.coverage_counts(ctx, province=None, as_of=min(span.last, ctx.today()))
+        for county, n in eligible.items():
+            counts[(county, span.key)]["eligible"] += n
+        for county, n in active.items():
+            counts[(county, span.key)]["active_cards"] += n
+
+
+# --- places --------------------------------------------------------------------------------------------------
+
+
+def _level(code: str) -> Place:
+    return "country" if code == "" else "province" if len(code) == 2 else "county"
+
+
+def _parent(code: str) -> str:
+    return "" if len(code) == 2 else code[:2]
+
+
+def _roll_up(counts: dict[Key, Counter[str]]) -> dict[Key, Counter[str]]:
+    """County counts, and their sums for provinces and the country. Counts known only by province (e.g.
+    forgeries, kept as "PP**") join at the province level."""
+    totals: dict[Key, Counter[str]] = defaultdict(Counter)
+    for (code, period), values in counts.items():
+        province = code[:2]
+        if not code.endswith("**"):
+            totals[(code, period)].update(values)
+        totals[(province, period)].update(values)
+        totals[("", period)].update(values)
+    return totals
+
+
+def _roll_up_delays(delays: dict[Key, dict[str, Counter[int]]]) -> dict[Key, dict[str, Counter[int]]]:
+    totals: dict[Key, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
+    for (code, period), by_kind in delays.items():
+        for target in {code, code[:2], ""}:
+            for kind, histogram in by_kind.items():
+                totals[(target, period)][kind].update(histogram)
+    return totals
+
+
+# --- disclosure control --------------------------------------------------------------------------------------
+
+
+def _hidden(indicator: Indicator, counts: dict[Key, Counter[str]], place: Place) -> set[str]:
+    """Cell names "place|period|column" the public may not see. The place totals above the level asked for
+    are published too (in their own tables), so they take part as the totals of their members."""
+    columns = indicator.counts()
+    levels = LEVELS[: LEVELS.index(place) + 1]
+    published = [key for key in counts if _level(key[0]) in levels]
+    cells = {f"{code}|{period}|{column}": counts[(code, period)][column]
+             for code, period in published for column in columns}  # fmt: skip
+    members: dict[Key, list[str]] = defaultdict(list)  # (parent, period) -> the places under it
+    for code, period in published:
+        if code != "":
+            members[(_parent(code), period)].append(code)
+    groups: list[tuple[str | None, list[str]]] = []
+    for (parent, period), codes in members.items():
+        for column in columns:
+            groups.append((f"{parent}|{period}|{column}", [f"{code}|{period}|{column}" for code in codes]))
+    for code, period in published:
+        for total, parts in _column_groups(indicator):
+            groups.append((f"{code}|{period}|{total}", [f"{code}|{period}|{part}" for part in parts]))
+    return suppress(cells, groups)
+
+
+def _column_groups(indicator: Indicator) -> list[tuple[str, list[str]]]:
+    """Columns that add up to another column of the same row."""
+    names = set(indicator.counts())
+    groups = [("births", ["births_male", "births_female"]), ("deaths", ["deaths_male", "deaths_female"]),
+              ("deaths", [f"deaths_age_{name}" for name, _ in DEATH_AGE_GROUPS])]  # fmt: skip
+    return [(total, parts) for total, parts in groups if total in names and set(parts) <= names]
+
+
+# Figures computed from counts: hidden when any count they use is.
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "crude_birth_rate": ("births",), "crude_death_rate": ("deaths",),
+    "sex_ratio_at_birth": ("births_male", "births_female"),
+    "total_fertility_rate": tuple(f"births_mother_{name}" for name, _ in MOTHER_AGE_GROUPS),
+    **{f"asfr_{name}": (f"births_mother_{name}",) for name, _ in MOTHER_AGE_GROUPS},
+    "infant_mortality_rate": ("infant_deaths", "births"),
+    "births_on_time_percent": ("births_on_time", "births_registered"),
+    "births_median_delay_days": ("births_registered",), "deaths_median_delay_days": ("deaths_registered",),
+    "deaths_on_time_percent": ("deaths_on_time", "deaths_registered"),
+    "coverage_percent": ("eligible", "active_cards"),
+}  # fmt: skip
+
+
+# --- rows ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What rates are worked out against, read once per table: census populations, women by age, names."""
+
+    populations: dict[str, int]
+    women: dict[str, dict[str, int]]
+    names: dict[str, str]
+
+    @classmethod
+    def load(cls, ctx: Context, *, population_on: dt.date | None) -> "Reference":
+        counties, provinces = geo.list_counties(ctx), geo.list_provinces(ctx)
+        populations = {county.code: county.population for county in counties}
+        if population_on is not None:
+            with ctx.db.snapshot() as session:
+                populations = registry_persons.count_living_born_by(
+                    session, born_on_or_before=population_on, alive_on=population_on, province=None)  # fmt: skip
+        for province in provinces:
+            populations[province.code] = sum(n for code, n in populations.items() if code[:2] == province.code
+                                             and len(code) == 4)  # fmt: skip
+        populations[""] = sum(populations[province.code] for province in provinces)
+        women: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for row in geo.reference_rows("age_sex.csv"):  # the census has ages by province only
+            for code in (row["province_code"], ""):
+                women[code][row["age_group"]] += int(row["female"])
+        names = {county.code: county.name_fa for county in counties}
+        names |= {province.code: province.name_fa for province in provinces}
+        return cls(populations, women, names | {"": "کل کشور", "??": "استان نامعلوم"})
+
+
+def _row(reference: Reference, indicator: Indicator, key: Key, counts: dict[Key, Counter[str]],
+         delays: dict[Key, dict[str, Counter[int]]], spans: list[Period], hidden: set[str]) -> StatRow:  # fmt: skip
+    code, period_key = key
+    span = next(span for span in spans if span.key == period_key)
+    values = counts[key]
+    figures = _figures(reference, code, span, values, delays.get(key, {}))
+    shown: dict[str, float | int | None] = {}
+    suppressed: list[str] = []
+    for column in indicator.columns:
+        inputs = DEPENDS.get(column.name, (column.name,))
+        if any(f"{code}|{period_key}|{name}" in hidden for name in inputs):
+            shown[column.name] = None
+            suppressed.append(column.name)
+        else:
+            shown[column.name] = values[column.name] if column.kind == "count" else figures.get(column.name)
+    return StatRow(place=code, place_fa=reference.names.get(code, code), period=period_key,
+                   period_fa=span.label_fa, first=span.first, last=span.last, values=shown,
+                   suppressed=suppressed)  # fmt: skip
+
+
+def _figures(reference: Reference, code: str, span: Period, values: Counter[str],
+             delays: dict[str, Counter[int]]) -> dict[str, float | int | None]:  # fmt: skip
+    population = reference.populations.get(code, 0)
+    women = dict(reference.women.get(code, {}))
+    figures: dict[str, float | int | None] = {
+        "population": population,
+        "crude_birth_rate": rounded(rate_per_thousand(values["births"], population, span.days)),
+        "crude_death_rate": rounded(rate_per_thousand(values["deaths"], population, span.days)),
+        "sex_ratio_at_birth": rounded(ratio(values["births_male"], values["births_female"], 100), 1),
+        "infant_mortality_rate": rounded(ratio(values["infant_deaths"], values["births"], 1000), 1),
+        "coverage_percent": rounded(ratio(values["active_cards"], values["eligible"], 100), 1),
+        "total_fertility_rate": rounded(total_fertility(
+            {name: values[f"births_mother_{name}"] for name, _ in MOTHER_AGE_GROUPS}, women, span.days)),
+    }  # fmt: skip
+    for name, _ in MOTHER_AGE_GROUPS:
+        per_year = DAYS_PER_YEAR / span.days
+        figures[f"asfr_{name}"] = rounded(ratio(values[f"births_mother_{name}"], women.get(name, 0), per_year), 4)
+    for kind in ("birth", "death"):
+        on_time = ratio(values[f"{kind}s_on_time"], values[f"{kind}s_registered"], 100)
+        figures[f"{kind}s_on_time_percent"] = rounded(on_time, 1)
+        figures[f"{kind}s_median_delay_days"] = median_from_counts(delays.get(kind, Counter()))
+    return figures
