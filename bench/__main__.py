@@ -8,6 +8,8 @@ Every benchmark measures a baseline in the same run, on the same data and machin
   verify         the partner yes/no check over HTTP under load, against a no-op endpoint of the same server
   certificates   QR verification (offline, and online on both databases) against raw Ed25519 verification;
                  PDFs printed per second against Typst compiling a one-line page
+  stats          every indicator by province × month for a year against the same aggregates in DuckDB;
+                 the dashboard page against a no-op endpoint
   scale          (not in the default set) the national-scale load on PostgreSQL, e.g. --people 10000000
 """
 
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from .suite import run_import, run_registry_read, run_synth
 
-DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates", "verify")
+DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates", "verify", "stats")
 
 
 def main() -> None:
@@ -28,7 +30,7 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=1000, help="certificates: how many to issue and verify")
     parser.add_argument("--leaves", type=int, default=200_000, help="ledger: how many leaves to append")
     parser.add_argument(
-        "--backend", action="append", choices=["sqlite", "postgresql"], help="ledger, verify: only these"
+        "--backend", action="append", choices=["sqlite", "postgresql"], help="ledger, verify, stats: only these"
     )
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
     arguments = parser.parse_args()
@@ -53,6 +55,10 @@ def main() -> None:
 
                 backends = tuple(arguments.backend or ("sqlite", "postgresql"))
                 run_verify(arguments.people or 100_000, workdir, backends)
+            elif name == "stats":
+                from .stats_bench import run_stats
+
+                run_stats(arguments.people or 100_000, workdir, tuple(arguments.backend or ("sqlite", "postgresql")))
             elif name == "ledger":
                 from .ledger_bench import run_ledger
 
