@@ -164,15 +164,20 @@ def _duckdb_aggregates(paths: dict[str, Path], start: dt.date, end: dt.date) -> 
 
 DUCKDB_QUERIES = (
     "SELECT e.county_code, m.key, p.sex, floor(date_diff('day', mo.birth_date, e.event_date) / 365.2425) AS age, "
-    "count(*) FROM events e JOIN months m ON e.status = 'registered' AND e.event_date BETWEEN m.first AND m.last JOIN persons p ON p.id = e.subject_id "
+    "count(*) FROM events e JOIN months m "
+    "ON e.status = 'registered' AND e.event_date BETWEEN m.first AND m.last JOIN persons p ON p.id = e.subject_id "
     "LEFT JOIN persons mo ON mo.id = p.mother_id WHERE e.kind = 'birth' GROUP BY ALL",
     "SELECT e.county_code, m.key, p.sex, floor(date_diff('day', p.birth_date, e.event_date) / 365.2425) AS age, "
-    "count(*) FROM events e JOIN months m ON e.status = 'registered' AND e.event_date BETWEEN m.first AND m.last JOIN persons p ON p.id = e.subject_id "
+    "count(*) FROM events e JOIN months m "
+    "ON e.status = 'registered' AND e.event_date BETWEEN m.first AND m.last JOIN persons p ON p.id = e.subject_id "
     "WHERE e.kind = 'death' GROUP BY ALL",
-    "SELECT e.kind, e.county_code, m.key, count(*) FROM events e JOIN months m ON e.status = 'registered' AND e.event_date BETWEEN m.first AND m.last "
+    "SELECT e.kind, e.county_code, m.key, count(*) FROM events e JOIN months m "
+    "ON e.status = 'registered' AND e.event_date BETWEEN m.first AND m.last "
     "WHERE e.kind IN ('marriage', 'divorce') GROUP BY ALL",
     "SELECT e.kind, e.county_code, m.key, date_diff('day', e.event_date, e.declared_on), e.late, count(*) "
-    "FROM events e JOIN months m ON e.status = 'registered' AND e.event_date BETWEEN m.first AND m.last WHERE e.kind IN ('birth', 'death') GROUP BY ALL",
+    "FROM events e JOIN months m "
+    "ON e.status = 'registered' AND e.event_date BETWEEN m.first AND m.last "
+    "WHERE e.kind IN ('birth', 'death') GROUP BY ALL",
     "SELECT m.key, p.birth_county_code, count(*) FROM months m JOIN persons p ON p.birth_date <= m.last - "
     "INTERVAL 15 YEAR AND (p.died_on IS NULL OR p.died_on > m.last) GROUP BY ALL",
 )
