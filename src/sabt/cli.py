@@ -84,7 +84,7 @@ def demo(
     """Create a seeded SQLite registry with demo users and serve it on localhost."""
     from .demo import prepare_demo
 
-    settings = Settings(data_dir=data_dir, database_url="")
+    settings = Settings(data_dir=data_dir, database_url="", stats_base="registry")  # 3,000 people, not 80 million
     ctx = open_context(settings)
     try:
         summary = prepare_demo(ctx, fresh=fresh)

@@ -1,6 +1,7 @@
 """Settings, read once from SABT_* environment variables when an app or command starts."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     webhook_seconds: int = Field(5, ge=0)
     # How long a smart national card is valid from its production (printed on the card and in its chip).
     card_valid_years: int = Field(7, ge=1, le=20)
+    # What the public dashboard's rates are per person of: the 1395 census, or the persons alive in the
+    # registry (for a registry that holds the whole population, and for the demo's small synthetic one).
+    stats_base: Literal["census", "registry"] = "census"
     # Uploads of photos, scans and PDFs of certificates may be larger than JSON bodies.
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1024)
 

@@ -35,9 +35,10 @@ TABLE = (("births", "births"), ("deaths", "deaths"), ("marriages", "marriages"),
 @router.get("/stats", response_class=HTMLResponse)
 def dashboard(
     ctx: CurrentContext, request: Request, user: MaybeSignedIn,
-    shade: Annotated[str, Query(alias="map", max_length=40)] = "crude_birth_rate", base: service.Base = "census",
+    shade: Annotated[str, Query(alias="map", max_length=40)] = "crude_birth_rate", base: service.Base | None = None,
 ) -> Response:  # fmt: skip
     actor = user.actor if user else None
+    base = base or ctx.settings.stats_base
     end = ctx.today()
     start = end - dt.timedelta(days=364)
     year = {name: _table(ctx, actor, name, "country", "range", start, end, base) for name, _ in TABLE}
