@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from ..clock import local_day
 from ..context import Context
@@ -66,6 +66,23 @@ def coverage_counts(
         ):  # fmt: skip
             pending[county].append((day - local_day(aware(applied_at), ctx.settings.timezone)).days)
     return eligible, active, pending
+
+
+def coverage_on_days(ctx: Context, *, days: list[dt.date]) -> dict[dt.date, tuple[dict[str, int], dict[str, int]]]:
+    """For each day: people eligible and active cards by county, reading persons and cards once each."""
+    with ctx.db.snapshot() as session:
+        eligible = registry_persons.count_living_on_days(
+            session, days=[(latest_birth_at_age(day, CARD_AGE), day) for day in days]
+        )
+        cutoffs = [_end_of_day(day, ctx.settings.timezone) for day in days]
+        held = [func.sum(case((and_(Card.issued_at < cutoff, or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
+                                    Card.expires_on > day), 1), else_=0))
+                for day, cutoff in zip(days, cutoffs, strict=True)]  # fmt: skip
+        active = {county: list(counts) for county, *counts in
+                  session.execute(select(Card.county_code, *held).where(Card.issued_at.is_not(None))
+                                  .group_by(Card.county_code))}  # fmt: skip
+    return {day: ({c: n[i] for c, n in eligible.items()}, {c: int(n[i] or 0) for c, n in active.items()})
+            for i, day in enumerate(days)}  # fmt: skip
 
 
 def _coverage_rows(

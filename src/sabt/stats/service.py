@@ -139,8 +139,11 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
 
 
 def _gather_coverage(ctx: Context, spans: list[Period], counts: dict[Key, Counter[str]]) -> None:
-    for span in spans:
-        eligible, active, _ = card_reports.coverage_counts(ctx, province=None, as_of=min(span.last, ctx.today()))
+    """Coverage on each period's last day (or today, for the period under way)."""
+    days = [min(span.last, ctx.today()) for span in spans]
+    on_days = card_reports.coverage_on_days(ctx, days=sorted(set(days)))
+    for span, day in zip(spans, days, strict=True):
+        eligible, active = on_days[day]
         for county, n in eligible.items():
             counts[(county, span.key)]["eligible"] += n
         for county, n in active.items():
