@@ -65,12 +65,12 @@ def _queries(path: Path, count: int) -> list[dict[str, str]]:
 
 
 class _server:
-    def __init__(self, database_url: str, workdir: Path) -> None:
+    def __init__(self, database_url: str, workdir: Path, **settings: str) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         env = os.environ | {"SABT_DATABASE_URL": database_url, "SABT_DATA_DIR": str(workdir),
-                            "SABT_CHECKPOINT_SECONDS": "0", "SABT_WEBHOOK_SECONDS": "0"}  # fmt: skip
+                            "SABT_CHECKPOINT_SECONDS": "0", "SABT_WEBHOOK_SECONDS": "0", **settings}  # fmt: skip
         sabt = Path(sys.executable).with_name("sabt")
         self.process = subprocess.Popen([str(sabt), "serve", "--port", str(self.port)], env=env,  # noqa: S603
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # What the public dashboard's rates are per person of: the 1395 census, or the persons alive in the
     # registry (for a registry that holds the whole population, and for the demo's small synthetic one).
     stats_base: Literal["census", "registry"] = "census"
+    # How long the dashboard's figures are reused before they are computed again; 0 computes every time.
+    stats_cache_seconds: int = Field(300, ge=0)
     # Uploads of photos, scans and PDFs of certificates may be larger than JSON bodies.
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1024)
 

@@ -108,8 +108,12 @@ def _add_staff(ctx: Context) -> dict[str, Actor]:
 @pytest.fixture(scope="session")
 def backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     settings = Settings(
-        database_url=database_url, data_dir=tmp_path_factory.mktemp("data"), checkpoint_seconds=0, webhook_seconds=0
-    )  # the tests relay webhooks themselves
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        checkpoint_seconds=0,
+        webhook_seconds=0,
+        stats_cache_seconds=0,
+    )  # the tests relay webhooks themselves, and each sees the dashboard of its own registry
     database = open_database(database_url)
     clock = FixedClock(TEST_NOW)
     ctx = build_context(database, settings, clock)

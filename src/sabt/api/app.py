@@ -27,6 +27,7 @@ from ..ledger.api import router as ledger_router
 from ..ledger.service import sign_checkpoint
 from ..registry.api import router as registry_router
 from ..stats.api import router as stats_router
+from ..stats.pages import DashboardCache
 from ..stats.pages import router as stats_pages
 from ..verification.access_log import GroupCommitLog
 from ..verification.api import router as verification_router
@@ -55,6 +56,7 @@ def create_app(context: Context) -> FastAPI:
     use_timezone(context.settings.timezone)
     app.state.rate_limiter = RateLimiter()
     app.state.access_log = GroupCommitLog(context)
+    app.state.stats_cache = DashboardCache(context.settings.stats_cache_seconds)
     app.add_middleware(
         BodyLimits,
         max_bytes=context.settings.max_body_bytes,

@@ -3,13 +3,16 @@ monthly births and deaths, a map of provinces shaded by a chosen indicator, a ta
 same data to download. Signed-in staff see exact figures; everyone else the protected ones."""
 
 import datetime as dt
-from typing import Annotated
+import threading
+import time
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..context import Context
-from ..core.workflow import Actor
+from ..core.workflow import Action, Actor
 from ..http import CurrentContext
 from ..web.session import MaybeSignedIn
 from ..web.templating import page
@@ -39,27 +42,57 @@ def dashboard(
 ) -> Response:  # fmt: skip
     actor = user.actor if user else None
     base = base or ctx.settings.stats_base
+    chosen_shade = shade if shade in MAP_CHOICES else "crude_birth_rate"
+    exact = actor is not None and actor.may(Action.READ)
+    cache: DashboardCache = request.app.state.stats_cache
+    values = cache.get((chosen_shade, base, exact), lambda: _dashboard_values(ctx, actor, chosen_shade, base))
+    return page(request, "stats/dashboard.html", {"user": user, **values})
+
+
+class DashboardCache:
+    """The dashboard's figures, reused for a few minutes: they change with registrations, a few a minute per
+    province, and a page computes a score of tables. Exact and protected figures are kept apart."""
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        self.entries: dict[tuple[str, str, bool], tuple[float, dict[str, Any]]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, bool], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        now = time.monotonic()
+        with self.lock:
+            hit = self.entries.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        values = compute()
+        if self.seconds:
+            with self.lock:
+                self.entries[key] = (now + self.seconds, values)
+        return values
+
+
+def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: service.Base) -> dict[str, Any]:
     end = ctx.today()
     start = end - dt.timedelta(days=364)
     year = {name: _table(ctx, actor, name, "country", "range", start, end, base) for name, _ in TABLE}
     year |= {name: _table(ctx, actor, name, "country", "range", start, end, base)
              for name in ("infant_mortality_rate", "fertility", "sex_ratio_at_birth")}  # fmt: skip
     provinces = {name: _table(ctx, actor, name, "province", "range", start, end, base) for name, _ in TABLE}
-    chosen = MAP_CHOICES.get(shade, MAP_CHOICES["crude_birth_rate"])
+    chosen = MAP_CHOICES[shade]
     shaded = _table(ctx, actor, chosen[0], "province", "range", start, end, base)
     months_start = (end - dt.timedelta(days=730)).replace(day=1)
     monthly = {name: _table(ctx, actor, name, "country", "month", months_start, end, base)
                for name in ("births", "deaths")}  # fmt: skip
-    return page(request, "stats/dashboard.html", {
-        "user": user, "start": start, "end": end, "exact": year["births"].exact, "base": base,
+    return {
+        "start": start, "end": end, "exact": year["births"].exact, "base": base,
         "headline": {name: _first(table) for name, table in year.items()}, "provinces": _province_rows(provinces),
         "map": tile_map([Tile(r.place, r.place_fa, _number(r.values.get(chosen[1]))) for r in shaded.rows],
                         chosen[2]),
-        "map_choices": MAP_CHOICES, "shade": shade if shade in MAP_CHOICES else "crude_birth_rate",
+        "map_choices": MAP_CHOICES, "shade": shade,
         "charts": {name: bar_chart([r.period_fa for r in table.rows], [_number(r.values.get(name)) for r in table.rows],
                                    name) for name, table in monthly.items()},
         "downloads": [name for name, _ in TABLE],
-    })  # fmt: skip
+    }  # fmt: skip
 
 
 def _table(ctx: Context, actor: Actor | None, name: str, place: Place, grain: service.TimeGrain,
