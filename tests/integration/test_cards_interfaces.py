@@ -156,7 +156,7 @@ def test_the_card_commands_run_the_lifecycle(sabt, ctx, staff, person, tmp_path)
     assert sabt("cards", "enrol", card_id, "--as", "clerk", "--photo-ref", "c1", "--template-sha256",
                 TEMPLATE).exit_code == 0  # fmt: skip
     batch = sabt("cards", "batch", "--as", "registrar")
-    assert batch.exit_code == 0 and "1 cards" in batch.output
+    assert batch.exit_code == 0 and "1 card sent" in batch.output
     manifest = tmp_path / "manifest.csv"
     with manifest.open("w", newline="") as file:
         csv.writer(file).writerows([["card_id", "chip_id"], [card_id, chip()]])

@@ -55,7 +55,7 @@ def batch(
     """Send the office's enrolled applications to the card factory as one batch."""
     with command_context() as ctx:
         sent = service.send_batch(ctx, actor=accounts.actor_for_username(ctx, as_user), card_ids=card or None)
-    out.print(f"batch {sent.id}: {sent.size} cards sent from {sent.office}", markup=False)
+    out.print(f"batch {sent.id}: {sent.size} card{'' if sent.size == 1 else 's'} sent from {sent.office}", markup=False)
 
 
 @cards_app.command("produce")
