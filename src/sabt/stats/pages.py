@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..context import Context
 from ..core.workflow import Action, Actor
+from ..geo import service as geo
 from ..http import CurrentContext
 from ..web.session import MaybeSignedIn
 from ..web.templating import page
@@ -86,8 +87,7 @@ def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: servi
     return {
         "start": start, "end": end, "exact": year["births"].exact, "base": base,
         "headline": {name: _first(table) for name, table in year.items()}, "provinces": _province_rows(provinces),
-        "map": tile_map([Tile(r.place, r.place_fa, _number(r.values.get(chosen[1]))) for r in shaded.rows],
-                        chosen[2]),
+        "map": tile_map(_tiles(ctx, shaded, chosen[1]), chosen[2]),
         "map_choices": MAP_CHOICES, "shade": shade,
         "charts": {name: bar_chart([r.period_fa for r in table.rows], [_number(r.values.get(name)) for r in table.rows],
                                    name) for name, table in monthly.items()},
@@ -99,6 +99,12 @@ def _table(ctx: Context, actor: Actor | None, name: str, place: Place, grain: se
            start: dt.date, end: dt.date, base: service.Base) -> StatTable:  # fmt: skip
     return service.compute(ctx, actor=actor, indicator=name, place=place, grain=grain, start=start, end=end,
                            base=base)  # fmt: skip
+
+
+def _tiles(ctx: Context, table: StatTable, column: str) -> list[Tile]:
+    """Every province, with its value where the table has one (a province with no events has none)."""
+    values = {row.place: _number(row.values.get(column)) for row in table.rows}
+    return [Tile(province.code, province.name_fa, values.get(province.code)) for province in geo.list_provinces(ctx)]
 
 
 def _first(table: StatTable) -> dict[str, float | int | None]:
