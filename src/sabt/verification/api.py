@@ -1,9 +1,11 @@
 """Routes for partner agencies (API key), national administrators (partners and keys), office staff
 (citizen enrolment) and citizens (their lock and who checked them)."""
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Security, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from ..accounts.schemas import UserOut
@@ -44,17 +46,24 @@ def _access_log(request: Request) -> AccessLog:
     return log
 
 
+# The partner checks are async routes that run the use case in one worker thread: a plain `def` route
+# would take a second thread hop just to validate its answer, and these are the high-volume routes.
+
+
 @router.post("/identity/verify", response_model=IdentityAnswer)
-def verify_identity(ctx: CurrentContext, request: Request, api_key: ApiKey, query: IdentityQuery) -> IdentityAnswer:
+async def verify_identity(
+    ctx: CurrentContext, request: Request, api_key: ApiKey, query: IdentityQuery
+) -> IdentityAnswer:
     """Yes/no: does the registry hold this national code with these details? Per field and overall."""
-    return service.verify_identity(ctx, api_key=api_key, query=query, limiter=_rate_limiter(request),
-                                   log=_access_log(request))  # fmt: skip
+    return await run_in_threadpool(partial(service.verify_identity, ctx, api_key=api_key, query=query,
+                                           limiter=_rate_limiter(request), log=_access_log(request)))  # fmt: skip
 
 
 @router.post("/identity/ekyc", response_model=EkycAnswer)
-def ekyc(ctx: CurrentContext, request: Request, api_key: ApiKey, query: EkycQuery) -> EkycAnswer:
+async def ekyc(ctx: CurrentContext, request: Request, api_key: ApiKey, query: EkycQuery) -> EkycAnswer:
     """The attributes the partner's policy lists, with the citizen's consent, in a signed statement."""
-    return service.ekyc(ctx, api_key=api_key, query=query, limiter=_rate_limiter(request), log=_access_log(request))
+    return await run_in_threadpool(partial(service.ekyc, ctx, api_key=api_key, query=query,
+                                           limiter=_rate_limiter(request), log=_access_log(request)))  # fmt: skip
 
 
 @router.post("/partners", response_model=PartnerOut, status_code=status.HTTP_201_CREATED)
