@@ -60,6 +60,7 @@ class Database:
     reader: sessionmaker[Session]
     engines: tuple[Engine, ...]
     latest_reads: Engine
+    writes: Engine
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,6 +71,13 @@ class Database:
         """One unit of work: committed if the block finishes, rolled back if it raises."""
         with self.writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def core_transaction(self) -> Iterator[Connection]:
+        """A unit of work on a Core connection, without a session's bookkeeping: committed if the block
+        finishes, rolled back if it raises. For a hot path that only inserts rows."""
+        with self.writes.begin() as connection:
+            yield connection
 
     @contextmanager
     def snapshot(self, *, primary: bool = False) -> Iterator[Session]:
@@ -115,6 +123,7 @@ def open_database(url: str, *, read_url: str | None = None) -> Database:
         reader=sessionmaker(reader, expire_on_commit=False),
         engines=engines,
         latest_reads=latest_reads,
+        writes=writer,
     )
 
 
@@ -162,15 +171,15 @@ def take_from_counter(session: Session, model: type[Base], *, key: dict[str, Any
     return taken - 1
 
 
-def bulk_insert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+def bulk_insert(db: Session | Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany elsewhere."""
     if not rows:
         return
     table = model.__table__
     assert isinstance(table, Table)
-    connection = session.connection()
+    connection = db if isinstance(db, Connection) else db.connection()
     if connection.dialect.name != "postgresql" or len(rows) < COPY_THRESHOLD:
-        session.execute(table.insert(), list(rows))
+        connection.execute(table.insert(), list(rows))
         return
     columns = list(rows[0])
     json_columns = {column.name for column in table.columns if isinstance(column.type, JSON)}
