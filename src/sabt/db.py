@@ -17,6 +17,7 @@ from sqlalchemy import (
     ARRAY,
     JSON,
     ColumnElement,
+    Connection,
     DateTime,
     Engine,
     MetaData,
@@ -58,6 +59,8 @@ class Database:
     writer: sessionmaker[Session]
     reader: sessionmaker[Session]
     engines: tuple[Engine, ...]
+    latest_reads: Engine
+    writes: Engine
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,6 +73,13 @@ class Database:
             yield session
 
     @contextmanager
+    def core_transaction(self) -> Iterator[Connection]:
+        """A unit of work on a Core connection, without a session's bookkeeping: committed if the block
+        finishes, rolled back if it raises. For a hot path that only inserts rows."""
+        with self.writes.begin() as connection:
+            yield connection
+
+    @contextmanager
     def snapshot(self, *, primary: bool = False) -> Iterator[Session]:
         """A read-only session; anything written in it is rolled back. It may read a replica that lags a
         moment behind, unless `primary` (for what must be current, such as whether a token is revoked)."""
@@ -78,6 +88,16 @@ class Database:
         with factory() as session, session.begin():
             yield session
             session.rollback()
+
+    @contextmanager
+    def latest(self) -> Iterator[Connection]:
+        """A Core connection to the primary in which every statement reads the latest commit, for a hot path
+        of a few indexed reads where a session's bookkeeping costs more than the queries. For reads only:
+        on PostgreSQL each statement commits on its own."""
+        # PostgreSQL: autocommit, so no BEGIN and ROLLBACK round trips around the reads. SQLite: the reader
+        # engine's deferred transaction, which takes no lock until it reads and sees the latest commit then.
+        with self.latest_reads.connect() as connection:  # returned to the pool rolled back
+            yield connection
 
     def dispose(self) -> None:
         for engine in self.engines:
@@ -91,15 +111,19 @@ def open_database(url: str, *, read_url: str | None = None) -> Database:
         writer = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
         reader = _sqlite_engine(url, begin="BEGIN")
         engines: tuple[Engine, ...] = (writer, reader)
+        latest_reads = reader
     else:
         writer = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         reader = create_engine(read_url, pool_pre_ping=True, pool_size=10, max_overflow=10) if read_url else writer
         engines = (writer, reader) if read_url else (writer,)
+        latest_reads = writer.execution_options(isolation_level="AUTOCOMMIT")
     return Database(
         url=url,
         writer=sessionmaker(writer, expire_on_commit=False),
         reader=sessionmaker(reader, expire_on_commit=False),
         engines=engines,
+        latest_reads=latest_reads,
+        writes=writer,
     )
 
 
@@ -147,15 +171,15 @@ def take_from_counter(session: Session, model: type[Base], *, key: dict[str, Any
     return taken - 1
 
 
-def bulk_insert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+def bulk_insert(db: Session | Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany elsewhere."""
     if not rows:
         return
     table = model.__table__
     assert isinstance(table, Table)
-    connection = session.connection()
+    connection = db if isinstance(db, Connection) else db.connection()
     if connection.dialect.name != "postgresql" or len(rows) < COPY_THRESHOLD:
-        session.execute(table.insert(), list(rows))
+        connection.execute(table.insert(), list(rows))
         return
     columns = list(rows[0])
     json_columns = {column.name for column in table.columns if isinstance(column.type, JSON)}

@@ -113,6 +113,25 @@ def test_revoked_unknown_and_missing_keys_are_refused(api, ctx, person):
     assert checks_logged(ctx) == 0
 
 
+def test_a_key_revoked_after_use_is_refused_at_once(api, ctx, person):
+    key = partner(api, "bank", BANK_POLICY)
+    query = {"national_code": person, "first_name": "زهرا", "purpose": "kyc"}
+    assert [ask(api, key, query).status_code for _ in range(3)] == [200, 200, 200]
+    assert api.post(f"/api/partner-keys/{key.split('_')[1]}/revoke", as_="admin").status_code == 200
+    assert_problem(ask(api, key, query), 401, "partner.key")
+    assert_problem(ask(api, key, {"national_code": person, "consent_reference": "c-123", "purpose": "kyc"},
+                       "/api/identity/ekyc"), 401, "partner.key")  # fmt: skip
+    assert checks_logged(ctx) == 3
+
+
+def test_the_key_is_checked_before_the_question(api, ctx):
+    key = partner(api, "bank", BANK_POLICY)
+    bad_code = {"national_code": "12", "first_name": "زهرا", "purpose": "x"}
+    assert_problem(ask(api, "sabt_nothing_here", bad_code), 401, "partner.key")
+    assert_problem(ask(api, key[:-2] + "xx", bad_code), 401, "partner.key")
+    assert_problem(ask(api, key, bad_code), 422, "national_code.length", "national_code")
+
+
 def test_over_the_rate_limit_a_partner_gets_429_with_retry_after(api, ctx, person):
     key = partner(api, f"small-bank-{uuid.uuid4().hex[:8]}", BANK_POLICY, rate=3)  # a window of its own
     query = {"national_code": person, "first_name": "زهرا", "purpose": "kyc"}

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..accounts.service import usernames
@@ -281,12 +281,16 @@ def living_born_by(
         yield tuple(row)  # type: ignore[misc]
 
 
-def identity_facts(session: Session, national_code: str) -> IdentityFacts | None:
+_PERSONS = Person.__table__.c
+# Built once, on the table's columns: the identity check runs it on every request.
+_IDENTITY_FACTS = select(
+    _PERSONS.first_name, _PERSONS.last_name, _PERSONS.birth_date, _PERSONS.father_first_name, _PERSONS.died_on
+).where(_PERSONS.national_code == bindparam("code"))
+
+
+def identity_facts(db: Connection | Session, national_code: str) -> IdentityFacts | None:
     """The few facts an identity check compares, in one indexed read; None when nobody has the code."""
-    row = session.execute(
-        select(Person.first_name, Person.last_name, Person.birth_date, Person.father_first_name, Person.died_on)
-        .where(Person.national_code == national_code)
-    ).first()  # fmt: skip
+    row = db.execute(_IDENTITY_FACTS, {"code": national_code}).first()
     return IdentityFacts(*row) if row else None
 
 

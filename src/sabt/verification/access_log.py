@@ -64,8 +64,8 @@ class GroupCommitLog:
                     break
             error: BaseException | None = None
             try:
-                with self.ctx.db.transaction() as session:
-                    bulk_insert(session, IdentityCheck, [pending.entry for pending in batch])
+                with self.ctx.db.core_transaction() as connection:
+                    bulk_insert(connection, IdentityCheck, [pending.entry for pending in batch])
             except Exception as failure:  # every waiting request fails with it: nothing is answered unlogged
                 error = failure
             for pending in batch:

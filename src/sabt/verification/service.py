@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ..accounts import service as accounts
@@ -37,6 +37,7 @@ from ..registry import persons as registry_persons
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
 from .access_log import AccessLog
 from .models import CodeLock, IdentityCheck, Partner, PartnerKey
+from .ratelimit import RateLimiter
 from .schemas import (
     CheckOut,
     CitizenIn,
@@ -121,42 +122,61 @@ def revoke_key(ctx: Context, *, actor: Actor | None, prefix: str) -> KeyOut:
                       revoked_at=aware(row.revoked_at))  # fmt: skip
 
 
-def partner_for_key(ctx: Context, api_key: str) -> PartnerCaller:
-    """The partner behind an API key; fails closed on anything malformed, unknown or revoked."""
-    parts = api_key.strip().split("_", 2)
+_KEYS, _PARTNERS, _LOCKS = PartnerKey.__table__.c, Partner.__table__.c, CodeLock.__table__.c
+# Built once: every partner request runs it. The key, its partner and whether the code asked about is
+# locked, in one indexed read on the primary, so that a revocation and a lock take effect at once.
+_CALLER_AND_LOCK = (
+    select(_KEYS.secret_hash, _KEYS.revoked_at, _PARTNERS.active, _PARTNERS.id, _PARTNERS.code, _PARTNERS.policy,
+           _PARTNERS.rate_per_minute, exists().where(_LOCKS.national_code == bindparam("code")).label("locked"))
+    .join_from(PartnerKey.__table__, Partner.__table__, _PARTNERS.id == _KEYS.partner_id)
+    .where(_KEYS.prefix == bindparam("prefix"))
+)  # fmt: skip
+
+
+def _key_parts(api_key: str | None) -> tuple[str, str]:
+    parts = (api_key or "").strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise Unauthorized("partner.key")
-    _, prefix, secret = parts
-    with ctx.db.snapshot(primary=True) as session:  # a revocation takes effect at once
-        row = session.execute(
-            select(PartnerKey.secret_hash, PartnerKey.revoked_at, Partner.active, Partner.id, Partner.code,
-                   Partner.policy, Partner.rate_per_minute)
-            .join(Partner, Partner.id == PartnerKey.partner_id).where(PartnerKey.prefix == prefix)
-        ).first()  # fmt: skip
+    return parts[1], parts[2]
+
+
+def _admitted(
+    connection: Connection, api_key: str | None, code: str, limiter: RateLimiter
+) -> tuple[PartnerCaller, bool]:
+    """The calling partner, admitted by its rate limit (429 with Retry-After beyond it), and whether `code`
+    is locked: one read for both, as every check needs both. Fails closed on a malformed, unknown, wrong,
+    revoked or inactive key."""
+    prefix, secret = _key_parts(api_key)
+    row = connection.execute(_CALLER_AND_LOCK, {"prefix": prefix, "code": code}).first()
     if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
         raise Unauthorized("partner.key")
     if row.revoked_at is not None or not row.active:
         raise Unauthorized("partner.key")
-    return PartnerCaller(row.id, row.code, Policy.model_validate(row.policy), row.rate_per_minute, prefix)
+    caller = PartnerCaller(row.id, row.code, Policy.model_validate(row.policy), row.rate_per_minute, prefix)
+    limiter.admit(caller.code, caller.rate_per_minute)
+    return caller, bool(row.locked)
 
 
 # --- checks (partners) ---------------------------------------------------------------------------------
 
 
-def verify_identity(ctx: Context, *, caller: PartnerCaller, query: IdentityQuery, log: AccessLog) -> IdentityAnswer:
+def verify_identity(
+    ctx: Context, *, api_key: str | None, query: IdentityQuery, limiter: RateLimiter, log: AccessLog
+) -> IdentityAnswer:
     """Yes/no per field the partner sent, compared after Persian normalization; nothing else leaves."""
-    if "verify" not in caller.policy.checks:
-        raise Forbidden("partner.policy", check="yes/no verification")
-    code = _code(query.national_code)
-    claimed_birth = _date(query.birth_date) if query.birth_date else None
-    if not any((query.first_name, query.last_name, claimed_birth, query.father_name)):
-        raise InvalidInput("identity.nothing", field="first_name")
-    now = ctx.now()
-    # Read first, then log: the log's write (batched with other checks') holds no lock while reading. The
-    # lock is read on the primary, so a citizen's lock takes effect at once even with a lagging replica.
-    with ctx.db.snapshot(primary=True) as session:
-        locked = session.get(CodeLock, code) is not None
-        person = None if locked else registry_persons.identity_facts(session, code)
+    code = normalize_national_code(query.national_code)
+    # Two indexed reads on one connection to the primary: the key with the lock, then the person. The log's
+    # write (batched with other checks') comes after, so it holds no lock while reading.
+    with ctx.db.latest() as connection:
+        caller, locked = _admitted(connection, api_key, code, limiter)
+        if "verify" not in caller.policy.checks:
+            raise Forbidden("partner.policy", check="yes/no verification")
+        code = _code(code)
+        claimed_birth = _date(query.birth_date) if query.birth_date else None
+        if not any((query.first_name, query.last_name, claimed_birth, query.father_name)):
+            raise InvalidInput("identity.nothing", field="first_name")
+        now = ctx.now()
+        person = None if locked else registry_persons.identity_facts(connection, code)
     if locked:
         log.record(_check_entry(caller, code, "verify", query.purpose, None, "locked", now))
         return IdentityAnswer(status="locked", fields={}, checked_at=now)
@@ -187,16 +207,20 @@ def _compare(query: IdentityQuery, birth: dt.date | None, person: IdentityFacts 
     return fields
 
 
-def ekyc(ctx: Context, *, caller: PartnerCaller, query: EkycQuery, log: AccessLog) -> EkycAnswer:
+def ekyc(ctx: Context, *, api_key: str | None, query: EkycQuery, limiter: RateLimiter, log: AccessLog) -> EkycAnswer:
     """The attributes the partner's policy lists, with the citizen's consent reference, in a statement
     signed by the registry so that the partner can prove what it received."""
+    code = normalize_national_code(query.national_code)
+    with ctx.db.latest() as connection:  # the key and the lock must be current
+        caller, locked = _admitted(connection, api_key, code, limiter)
     if "ekyc" not in caller.policy.checks:
         raise Forbidden("partner.policy", check="eKYC")
-    code = _code(query.national_code)
+    code = _code(code)
     now = ctx.now()
-    with ctx.db.snapshot(primary=True) as session:  # the lock must be current
-        locked = session.get(CodeLock, code) is not None
-        person = None if locked else registry_persons.person_record(session, code)
+    person = None
+    if not locked:
+        with ctx.db.snapshot(primary=True) as session:
+            person = registry_persons.person_record(session, code)
     if person is None:
         log.record(_check_entry(caller, code, "ekyc", query.purpose, query.consent_reference, "locked", now))
         return EkycAnswer(status="locked")
