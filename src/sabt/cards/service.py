@@ -73,10 +73,9 @@ def _new_application(session: Session, ctx: Context, actor: Actor, code: str, re
     person = registry_persons.person_basics(session, code, lock=True)
     if person.died_on is not None:
         raise Conflict("person.deceased", field="national_code", code=code)
-    today = ctx.today()
-    if eligible_from(person.birth_date) > today:
-        from_date = eligible_from(person.birth_date)
-        raise InvalidInput("card.too_young", field="national_code", from_date=to_jalali(from_date))
+    first_day = eligible_from(person.birth_date)
+    if first_day > ctx.today():
+        raise InvalidInput("card.too_young", field="national_code", from_date=to_jalali(first_day))
     _refuse_if_pending(session, code)
     active = session.scalar(select(Card).where(Card.active_key == code))
     if active is not None and replaces is None:
@@ -104,13 +103,14 @@ def _refuse_if_pending(session: Session, code: str) -> None:
 def enrol(ctx: Context, *, actor: Actor, card_id: int, enrolment: EnrolmentIn) -> CardOut:
     """Photo and fingerprints were captured: keep the capture's reference and the template's hash only."""
     authorize(actor, Action.CARD_DESK)
-    if not SHA256_HEX.match(enrolment.template_sha256):
+    template = enrolment.template_sha256.strip().lower()
+    if not SHA256_HEX.match(template):
         raise InvalidInput("card.template", field="template_sha256")
     with ctx.db.transaction() as session:
         card = _own_card(session, actor, card_id)
         now = ctx.now()
         _step(card, CardStep.ENROL, now)
-        card.photo_ref, card.template_sha256, card.enrolled_at = enrolment.photo_ref, enrolment.template_sha256, now
+        card.photo_ref, card.template_sha256, card.enrolled_at = enrolment.photo_ref, template, now
         log_cards(session, [card], CardStep.ENROL, actor)
         return card_out(session, card, ctx.today())
 
