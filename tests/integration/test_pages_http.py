@@ -85,6 +85,7 @@ def test_bad_addresses_and_values_get_a_persian_page_not_a_crash(browser, ctx):
     missing = browser.get("/office/events/999999")
     assert missing.status_code == 404 and "واقعه‌ای با شناسه ۹۹۹۹۹۹ وجود ندارد." in missing.text
     assert browser.get("/office/events/abc").status_code == 422
+    assert browser.get("/office/events/99999999999").status_code == 422  # beyond any id: refused, not a crash
     unknown = browser.post("/office/person", data={"csrf": token, "national_code": "0499370890"})
     assert unknown.status_code == 422 and "رقم کنترل این کد ملی نادرست است." in unknown.text
     assert browser.get("/office/declare/adoption").status_code == 404
