@@ -7,7 +7,7 @@ from schemathesis.checks import not_a_server_error
 
 from .test_identity_checks import BANK_POLICY, partner
 
-PUBLIC_AND_PARTNER = r"^/api/(identity/|certificates/verify|national-codes/|cards/(status|revocations))"
+PUBLIC_AND_PARTNER = r"^/api/(identity/|certificates/verify|national-codes/|cards/(status|revocations)|stats/)"
 EXAMPLES = 40
 
 
