@@ -43,6 +43,7 @@ Base = Literal["census", "registry"]
 Key = tuple[str, str]  # (place code, period key); the country's place code is ""
 LEVELS: tuple[Place, ...] = ("country", "province", "county")
 MAX_DAYS = 20 * 366
+UNKNOWN = "????"  # a county no one recorded (a province "??"): counted in the country, never lost
 
 
 def parse_by(text: str) -> tuple[Place, TimeGrain]:
@@ -109,23 +110,23 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
     needs = set(indicator.counts()) | {column.name for column in indicator.columns}
     if needs & {"births", "births_male", "births_female", "sex_ratio_at_birth", "total_fertility_rate"}:
         for county, period, sex, mother_age, n in aggregates.birth_counts(ctx, buckets=buckets):
-            key = (county or "", period)
+            key = (county or UNKNOWN, period)
             counts[key].update({"births": n, f"births_{sex}": n})
             if mother_age:
                 counts[key][f"births_mother_{mother_age}"] += n
     if needs & {"deaths", "infant_deaths"}:
         for county, period, sex, age, n in aggregates.death_counts(ctx, buckets=buckets):
-            counts[(county or "", period)].update({"deaths": n, f"deaths_{sex}": n, f"deaths_age_{age}": n})
+            counts[(county or UNKNOWN, period)].update({"deaths": n, f"deaths_{sex}": n, f"deaths_age_{age}": n})
             if age == DEATH_AGE_GROUPS[0][0]:
-                counts[(county or "", period)]["infant_deaths"] += n
+                counts[(county or UNKNOWN, period)]["infant_deaths"] += n
     for kind in (EventKind.MARRIAGE, EventKind.DIVORCE):
         if f"{kind}s" in needs:
             for county, period, n in aggregates.couple_counts(ctx, kind=kind, buckets=buckets):
-                counts[(county or "", period)][f"{kind}s"] += n
+                counts[(county or UNKNOWN, period)][f"{kind}s"] += n
     if "births_registered" in needs:
         for kind in (EventKind.BIRTH, EventKind.DEATH):
             for county, period, delay, late, n in aggregates.delay_counts(ctx, kind=kind, buckets=buckets):
-                key = (county or "", period)
+                key = (county or UNKNOWN, period)
                 counts[key].update({f"{kind}s_registered": n, f"{kind}s_on_time": 0 if late else n})
                 delays[key][kind][int(delay)] += n
     if "eligible" in needs:
@@ -259,7 +260,7 @@ class Reference:
                 women[code][row["age_group"]] += int(row["female"])
         names = {county.code: county.name_fa for county in counties}
         names |= {province.code: province.name_fa for province in provinces}
-        return cls(populations, women, names | {"": "کل کشور", "??": "استان نامعلوم"})
+        return cls(populations, women, names | {"": "کل کشور", "??": "استان نامعلوم", UNKNOWN: "شهرستان نامعلوم"})
 
 
 def _row(reference: Reference, indicator: Indicator, key: Key, counts: dict[Key, Counter[str]],
