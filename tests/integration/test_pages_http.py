@@ -132,3 +132,38 @@ def test_a_refused_correction_keeps_what_the_head_typed_and_a_good_one_is_applie
     forbidden = clerk.post("/office/person/correct", data=body | {"csrf": clerk_token, "birth_date": ""})
     assert forbidden.status_code == 403
     clerk.close()
+
+
+def test_card_work_at_the_desk_from_application_to_hand_over_and_a_loss(browser, ctx, staff):
+    from sabt.cards import service as cards
+    from sabt.cards.schemas import EnrolmentIn, ProducedCard, ProductionIn
+
+    from .factories import adult
+
+    person = adult(ctx, staff, "female")
+    token = sign_in(browser, "registrar")
+    applied = browser.post("/office/cards/apply", data={"csrf": token, "national_code": person})
+    assert applied.status_code == 200 and "درخواست کارت به شماره" in applied.text
+    again = browser.post("/office/cards/apply", data={"csrf": token, "national_code": person})
+    assert again.status_code == 409 and "درخواست کارت در جریان" in again.text
+    [card] = cards.cards_of(ctx, actor=staff["registrar"], national_code=person)
+    cards.enrol(
+        ctx, actor=staff["clerk"], card_id=card.id, enrolment=EnrolmentIn(photo_ref="c", template_sha256="ab" * 32)
+    )
+    desk = browser.get("/office").text
+    assert "ارسال ۱ ثبت‌نام برای تولید" in desk
+    assert browser.post("/office/cards/batch", data={"csrf": token}).headers["location"] == "/office?done=batch#cards"
+    [card] = cards.cards_of(ctx, actor=staff["registrar"], national_code=person)
+    manifest = ProductionIn(cards=[ProducedCard(card_id=card.id, chip_id="04AABBCCDDEEFF")])
+    cards.record_production(ctx, actor=staff["admin"], batch_id=card.batch_id, production=manifest)
+    assert "تحویل به دارنده" in browser.get("/office").text
+    handed = browser.post(f"/office/cards/{card.id}/hand-over", data={"csrf": token})
+    assert handed.headers["location"] == "/office?done=handed#cards"
+    assert cards.get_card(ctx, actor=staff["clerk"], card_id=card.id).status == "active"
+    refused = browser.post(f"/office/cards/{card.id}/report", data={"csrf": token, "national_code": person})
+    assert refused.status_code == 422 and "نوع گزارش را انتخاب کنید." in refused.text
+    reported = browser.post(f"/office/cards/{card.id}/report",
+                            data={"csrf": token, "national_code": person, "what": "stolen"})  # fmt: skip
+    assert reported.status_code == 200 and "کارت باطل شد" in reported.text
+    assert cards.get_card(ctx, actor=staff["clerk"], card_id=card.id).status == "stolen"
+    assert browser.post(f"/office/cards/{card.id}/hand-over", data={"csrf": "x"}).status_code == 403

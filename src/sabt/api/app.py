@@ -34,6 +34,7 @@ from ..verification.api import router as verification_router
 from ..verification.ratelimit import RateLimiter
 from ..verification.webhooks import HttpSender, relay
 from ..web.account import router as account_pages
+from ..web.cards import router as card_pages
 from ..web.citizen import router as citizen_pages
 from ..web.declare import router as declaration_pages
 from ..web.errors import is_page, page_for_error
@@ -68,7 +69,7 @@ def create_app(context: Context) -> FastAPI:
     for router in feature_routers:
         app.include_router(router, prefix="/api")
     for router in (well_known_router, verify_page_router, static_router, account_pages, office_pages,
-                   declaration_pages, citizen_pages, stats_pages):  # fmt: skip
+                   declaration_pages, citizen_pages, stats_pages, card_pages):  # fmt: skip
         app.include_router(router)
     _add_error_mapping(app)
 

@@ -271,6 +271,14 @@ def cards_of(ctx: Context, *, actor: Actor, national_code: str) -> list[CardOut]
         return [card_out(session, card, ctx.today()) for card in cards]
 
 
+def cards_at_office(ctx: Context, *, actor: Actor, status: CardStatus, limit: int = 100) -> list[CardOut]:
+    """The actor's office's cards in one status, oldest first: what its desk works through."""
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        query = select(Card).where(Card.office_id == actor.office_id, Card.status == status)
+        return [card_out(session, card, ctx.today()) for card in session.scalars(query.order_by(Card.id).limit(limit))]
+
+
 def find_card(ctx: Context, *, actor: Actor, serial: str) -> CardOut:
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:

@@ -13,6 +13,7 @@ from ..cards import service as cards
 from ..certificates import service as certificates
 from ..certificates.schemas import CertificateRequest
 from ..context import Context
+from ..core.cards import CardStatus
 from ..core.errors import SabtError
 from ..core.text import to_ascii_digits, to_persian_digits
 from ..core.workflow import Action, Actor, EventStatus
@@ -34,7 +35,7 @@ CodeField = Annotated[str, Form(max_length=20)]
 
 
 @router.get("/office", response_class=HTMLResponse)
-def desk(ctx: CurrentContext, request: Request, user: SignedIn) -> Response:
+def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") -> Response:
     """The office's work with counts and ages: what to validate, register, approve, print and hand over."""
     actor, today = user.actor, ctx.today()
     declared = registry.list_events(ctx, actor=actor, status=EventStatus.DECLARED, limit=200)
@@ -42,9 +43,14 @@ def desk(ctx: CurrentContext, request: Request, user: SignedIn) -> Response:
     waiting_approval = [e for e in declared + validated if e.late and not e.late_approved]
     to_print = certificates.births_without_certificate(ctx, actor=actor, limit=50) if actor.office_id else []
     card_queue = card_reports.office_queue(ctx, actor=actor)
+    at_office = actor.office_id is not None
+    ready = cards.cards_at_office(ctx, actor=actor, status=CardStatus.READY) if at_office else []
+    enrolled = cards.cards_at_office(ctx, actor=actor, status=CardStatus.ENROLLED) if at_office else []
     return page(request, "office/desk.html", {
         "user": user, "declared": declared, "validated": validated, "waiting_approval": waiting_approval,
         "to_print": to_print, "card_queue": card_queue, "today": today, "kind_fa": KIND_FA,
+        "ready_cards": ready, "enrolled_cards": enrolled, "may_issue_cards": actor.may(Action.ISSUE_CARD),
+        "done": {"batch": "دسته کارت‌ها برای تولید فرستاده شد.", "handed": "کارت تحویل شد و فعال است."}.get(done, ""),
         "waited": lambda event: (today - event.declared_on.gregorian).days,
     })  # fmt: skip
 
@@ -157,9 +163,18 @@ def _person_page(
         "certificates": certificates.certificates_of(ctx, actor=user.actor, national_code=code),
         "cards": cards.cards_of(ctx, actor=user.actor, national_code=code), "kind_fa": KIND_FA,
         "may_print": user.actor.may(Action.PRINT_CERTIFICATE), "may_issue": user.actor.may(Action.ISSUE_CERTIFICATE),
-        "may_correct": user.actor.may(Action.CORRECT), "errors": errors or {}, "notice": notice,
+        "may_correct": user.actor.may(Action.CORRECT), "may_card_desk": user.actor.may(Action.CARD_DESK),
+        "errors": errors or {}, "notice": notice,
         "typed": typed or {},
     }, status=status_code)  # fmt: skip
+
+
+def person_page_with(ctx: Context, request: Request, user: WebUser, code: str, *, error: SabtError | None = None,
+                     message: str = "", notice: str = "") -> Response:  # fmt: skip
+    """A person's page after an action on it: with the refusal (or message) at the top, or what was done."""
+    errors = refusal(error) if error else {"_form": message} if message else None
+    status_code = error.status if error else 422 if message else 200
+    return _person_page(ctx, request, user, code, errors=errors, notice=notice, status_code=status_code)
 
 
 @router.post("/office/person/certificate")
