@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from sabt.core.stats import (
     SMALL_COUNT,
-    completed_years,
     median_from_counts,
     periods,
     rate_per_thousand,
@@ -53,7 +52,6 @@ def test_the_median_of_counted_values():
     assert median_from_counts({2: 3, 37: 1}) == 2.0
     assert median_from_counts({2: 1, 4: 1}) == 3.0
     assert median_from_counts({}) is None
-    assert completed_years(dt.date(1990, 3, 1), dt.date(2025, 2, 28)) == 34
 
 
 def test_a_small_county_is_hidden_with_the_next_smallest_so_the_total_does_not_reveal_it():

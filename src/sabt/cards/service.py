@@ -48,7 +48,7 @@ from .schemas import (
     ReportIn,
     RevocationIn,
 )
-from .status import card_by_serial, card_out
+from .status import card_out
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 REPORTS = {"lost": CardStep.REPORT_LOST, "stolen": CardStep.REPORT_STOLEN, "damaged": CardStep.REPORT_DAMAGED}
@@ -277,12 +277,6 @@ def cards_at_office(ctx: Context, *, actor: Actor, status: CardStatus, limit: in
     with ctx.db.snapshot() as session:
         query = select(Card).where(Card.office_id == actor.office_id, Card.status == status)
         return [card_out(session, card, ctx.today()) for card in session.scalars(query.order_by(Card.id).limit(limit))]
-
-
-def find_card(ctx: Context, *, actor: Actor, serial: str) -> CardOut:
-    authorize(actor, Action.READ)
-    with ctx.db.snapshot() as session:
-        return card_out(session, card_by_serial(session, serial), ctx.today())
 
 
 def status_of_serial(ctx: Context, *, serial: str) -> CardStatusOut:

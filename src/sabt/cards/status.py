@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.cards import CardStatus, card_serial_problem, public_reason, public_status
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput
 from ..core.serials import normalize_serial
 from ..geo.service import office_by_id
 from ..registry.schemas import DatePair
@@ -20,14 +20,6 @@ def parse_card_serial(text: str) -> str:
     if problem:
         raise InvalidInput(f"card.serial_{problem}", field="serial")
     return serial
-
-
-def card_by_serial(session: Session, text: str) -> Card:
-    serial = parse_card_serial(text)
-    card = session.scalar(select(Card).where(Card.serial == serial))
-    if card is None:
-        raise NotFound("card.unknown", field="serial", card=serial)
-    return card
 
 
 def status_of_serial(session: Session, text: str, today: dt.date) -> CardStatusOut:

@@ -64,19 +64,6 @@ def _period_of(day: dt.date, grain: Grain) -> Period:
     return Period(key, first, following - dt.timedelta(days=1), label)
 
 
-def age_group(completed_years: int, groups: Sequence[tuple[str, int]]) -> str | None:
-    """The group an age falls in, or None below the first group's start."""
-    chosen = None
-    for name, starts in groups:
-        if completed_years >= starts:
-            chosen = name
-    return chosen
-
-
-def completed_years(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def rate_per_thousand(events: int, population: int, days: int) -> float | None:
     """Events per 1,000 people a year: the count over the population, scaled from `days` to a year."""
     if population <= 0 or days <= 0:
