@@ -11,12 +11,10 @@ from enum import StrEnum
 from typing import Literal
 
 from .identity import birthday_years_after
-from .serials import ALPHABET, check_character, luhn_checks
+from .serials import compose_lettered, serial_problem
 
 CARD_AGE = 15
-SERIAL_LETTER = "N"
-SERIAL_DIGITS = 9
-SERIAL_LENGTH = 1 + SERIAL_DIGITS + 1
+SERIAL_LETTER = "N"  # then nine digits and a check character, as certificate serials
 
 
 class CardStatus(StrEnum):
@@ -105,20 +103,12 @@ def public_reason(end_reason: str | None) -> str:
 
 
 def compose_card_serial(number: int) -> str:
-    if not 0 < number < 10**SERIAL_DIGITS:
-        raise ValueError(f"card number {number} out of range")
-    payload = f"{SERIAL_LETTER}{number:0{SERIAL_DIGITS}d}"
-    return payload + check_character(payload)
+    return compose_lettered(SERIAL_LETTER, number)
 
 
 def card_serial_problem(serial: str) -> str | None:
     """None for a well-formed card serial, else "format" or "check" (the check character is wrong)."""
-    body = serial[1:-1]
-    if len(serial) != SERIAL_LENGTH or serial[0] != SERIAL_LETTER or not (body.isascii() and body.isdigit()):
-        return "format"
-    if serial[-1] not in ALPHABET:
-        return "format"
-    return None if luhn_checks(serial) else "check"
+    return serial_problem(serial, letters=(SERIAL_LETTER,))
 
 
 def chip_id_problem(chip_id: str) -> str | None:

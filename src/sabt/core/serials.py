@@ -1,8 +1,10 @@
-"""Certificate serials: a letter for the kind, nine digits and a check character.
+"""Serials of certificates and smart cards: a letter for what it is, nine digits and a check character.
 
 The check character is Luhn mod 36 over the letter and the digits, so a clerk who mistypes one character,
 or swaps two neighbours, gets "wrong check character" instead of someone else's certificate.
 """
+
+from collections.abc import Collection
 
 from .text import to_ascii_digits
 
@@ -27,15 +29,15 @@ def check_character(payload: str) -> str:
     return ALPHABET[-_luhn_sum(payload, double_first=True) % len(ALPHABET)]
 
 
-def luhn_checks(serial: str) -> bool:
-    """Whether the last character is the right check character for the rest."""
-    return _luhn_sum(serial, double_first=False) % len(ALPHABET) == 0
-
-
 def compose_serial(kind: str, number: int) -> str:
+    return compose_lettered(KIND_LETTERS[kind], number)
+
+
+def compose_lettered(letter: str, number: int) -> str:
+    """A letter, the number in nine digits, and the check character (certificates and smart cards)."""
     if not 0 < number < NUMBER_LIMIT:
         raise ValueError(f"serial number {number} out of range")
-    payload = f"{KIND_LETTERS[kind]}{number:0{DIGITS}d}"
+    payload = f"{letter}{number:0{DIGITS}d}"
     return payload + check_character(payload)
 
 
@@ -44,17 +46,18 @@ def normalize_serial(text: str) -> str:
     return to_ascii_digits(text).upper().replace("-", "").replace(" ", "").strip()
 
 
-def serial_problem(serial: str) -> str | None:
-    """None for a well-formed serial, else "format" or "check" (the check character is wrong)."""
+def serial_problem(serial: str, letters: Collection[str] = tuple(KIND_LETTERS.values())) -> str | None:
+    """None for a well-formed serial with one of `letters`, else "format" or "check" (the check character
+    is wrong)."""
     if (
         len(serial) != SERIAL_LENGTH
-        or serial[0] not in KIND_LETTERS.values()
+        or serial[0] not in letters
         or not serial[1:-1].isascii()
         or not serial[1:-1].isdigit()
         or serial[-1] not in ALPHABET
     ):
         return "format"
-    return None if luhn_checks(serial) else "check"
+    return None if _luhn_sum(serial, double_first=False) % len(ALPHABET) == 0 else "check"
 
 
 def serial_kind(serial: str) -> str:
