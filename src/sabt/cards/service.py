@@ -26,9 +26,9 @@ from ..core.cards import (
     is_revocation,
     next_card_status,
 )
-from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
-from ..core.workflow import Action, Actor, authorize
+from ..core.workflow import Action, Actor, authorize, own_national_code
 from ..db import take_from_counter
 from ..geo.service import office_by_id
 from ..ledger.service import RecordSource
@@ -211,7 +211,7 @@ def report_card(ctx: Context, *, actor: Actor, card_id: int, report: ReportIn) -
 
 def my_cards(ctx: Context, *, actor: Actor) -> list[CardOut]:
     """A citizen's own cards, oldest first."""
-    code = _own_code(actor)
+    code = own_national_code(actor)
     with ctx.db.snapshot() as session:
         cards = session.scalars(select(Card).where(Card.national_code == code).order_by(Card.id))
         return [card_out(session, card, ctx.today()) for card in cards]
@@ -219,7 +219,7 @@ def my_cards(ctx: Context, *, actor: Actor) -> list[CardOut]:
 
 def report_my_card(ctx: Context, *, actor: Actor, report: ReportIn) -> CardOut:
     """A citizen reports their own active card lost or stolen from home, at any hour: revoked at once."""
-    code = _own_code(actor)
+    code = own_national_code(actor)
     with ctx.db.transaction() as session:
         card = session.scalar(select(Card).where(Card.active_key == code).with_for_update())
         if card is None:
@@ -227,13 +227,6 @@ def report_my_card(ctx: Context, *, actor: Actor, report: ReportIn) -> CardOut:
         _end(session, card, REPORTS[report.what], ctx.now(), reason=_reason(report.what, report.note))
         log_cards(session, [card], REPORTS[report.what], actor)
         return card_out(session, card, ctx.today())
-
-
-def _own_code(actor: Actor) -> str:
-    authorize(actor, Action.OWN_RECORD)
-    if actor.national_code is None:
-        raise Forbidden("citizen.only")
-    return actor.national_code
 
 
 def revoke_card(ctx: Context, *, actor: Actor, card_id: int, revocation: RevocationIn) -> CardOut:

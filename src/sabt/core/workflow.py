@@ -128,3 +128,11 @@ def authorize(actor: Actor, action: Action, *, office_id: int | None = None) -> 
         raise Forbidden("role.forbidden", role=actor.role, action=action)
     if office_id is not None and actor.role in OFFICE_ROLES and actor.office_id != office_id:
         raise Forbidden("office.forbidden")
+
+
+def own_national_code(actor: Actor) -> str:
+    """The national code of a citizen acting on their own record; Forbidden for anyone else."""
+    authorize(actor, Action.OWN_RECORD)
+    if actor.national_code is None:
+        raise Forbidden("citizen.only")
+    return actor.national_code

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, aliased
 from ..accounts.service import usernames
 from ..config import Settings
 from ..context import Context
-from ..core.errors import Forbidden, InvalidInput, NotFound
+from ..core.errors import InvalidInput, NotFound
 from ..core.jalali import year_span
 from ..core.text import normalize_name
-from ..core.workflow import Action, Actor, authorize
+from ..core.workflow import Action, Actor, authorize, own_national_code
 from ..geo.service import require_county
 from .checks import Rules
 from .ledger_records import log_person
@@ -62,11 +62,9 @@ def get_person(ctx: Context, *, actor: Actor, national_code: str) -> PersonOut:
 
 def own_record(ctx: Context, *, actor: Actor) -> PersonOut:
     """A citizen's own record."""
-    authorize(actor, Action.OWN_RECORD)
-    if actor.national_code is None:
-        raise Forbidden("citizen.only")
+    code = own_national_code(actor)
     with ctx.db.snapshot() as session:
-        return person_out(session, _person(session, actor.national_code))
+        return person_out(session, _person(session, code))
 
 
 def _person(session: Session, text: str) -> Person:

@@ -29,7 +29,7 @@ from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthori
 from ..core.identity import partner_token, same_name
 from ..core.jalali import DateProblem, parse_date
 from ..core.national_code import national_code_problem, normalize_national_code
-from ..core.workflow import Action, Actor, Role, authorize
+from ..core.workflow import Action, Actor, Role, authorize, own_national_code
 from ..db import aware
 from ..ledger.service import Change, append
 from ..ledger.signing import write_owner_only
@@ -260,7 +260,7 @@ def enrol_citizen(ctx: Context, *, actor: Actor, citizen: CitizenIn) -> UserOut:
 
 def set_lock(ctx: Context, *, actor: Actor, locked: bool) -> LockOut:
     """Lock or unlock the citizen's own code against every partner's checks."""
-    code = _own_code(actor)
+    code = own_national_code(actor)
     now = ctx.now()
     with ctx.db.transaction() as session:
         row = session.get(CodeLock, code)
@@ -275,14 +275,14 @@ def set_lock(ctx: Context, *, actor: Actor, locked: bool) -> LockOut:
 
 def my_lock(ctx: Context, *, actor: Actor) -> LockOut:
     """Whether the citizen's code is locked now."""
-    code = _own_code(actor)
+    code = own_national_code(actor)
     with ctx.db.snapshot(primary=True) as session:
         return LockOut(national_code=code, locked=session.get(CodeLock, code) is not None)
 
 
 def checks_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[CheckOut]:
     """Every check partners made about the citizen, newest first."""
-    code = _own_code(actor)
+    code = own_national_code(actor)
     with ctx.db.snapshot() as session:
         rows = session.execute(
             select(IdentityCheck, Partner).join(Partner, Partner.id == IdentityCheck.partner_id)
@@ -301,13 +301,6 @@ def checks_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[Che
             )
             for check, partner in rows
         ]
-
-
-def _own_code(actor: Actor) -> str:
-    authorize(actor, Action.OWN_RECORD)
-    if actor.national_code is None:
-        raise Forbidden("citizen.only")
-    return actor.national_code
 
 
 # --- shared ---------------------------------------------------------------------------------------------
