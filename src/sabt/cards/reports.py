@@ -41,47 +41,40 @@ def coverage(
 def coverage_counts(
     ctx: Context, *, province: str | None, as_of: dt.date
 ) -> tuple[dict[str, int], dict[str, int], dict[str, list[float]]]:
-    """By county: people eligible, active cards, and the ages in days of the applications pending, on a day.
-    No one is named: the statistics publish these under disclosure control."""
-    day = as_of
-    cutoff = _end_of_day(day, ctx.settings.timezone)
+    """By county: people eligible, active cards, and the ages in days of the applications pending, on a day."""
+    eligible, active = coverage_on_days(ctx, days=[as_of], province=province)[as_of]
+    cutoff = _end_of_day(as_of, ctx.settings.timezone)
+    in_province = Card.county_code.startswith(province) if province else true()
+    pending: dict[str, list[float]] = defaultdict(list)
     with ctx.db.snapshot() as session:
-        eligible = registry_persons.count_living_born_by(
-            session, born_on_or_before=latest_birth_at_age(day, CARD_AGE), alive_on=day, province=province
-        )
-        in_province = Card.county_code.startswith(province) if province else true()
-        holders = session.execute(
-            select(Card.county_code, func.count()).where(
-                in_province, Card.issued_at < cutoff, or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
-                Card.expires_on > day,
-            ).group_by(Card.county_code)
-        )  # fmt: skip
-        active = {county: count for county, count in holders}
-        pending: dict[str, list[float]] = defaultdict(list)
         for county, applied_at in session.execute(
             select(Card.county_code, Card.applied_at).where(
                 in_province, Card.applied_at < cutoff, or_(Card.issued_at.is_(None), Card.issued_at >= cutoff),
                 or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
             )
         ):  # fmt: skip
-            pending[county].append((day - local_day(aware(applied_at), ctx.settings.timezone)).days)
+            pending[county].append((as_of - local_day(aware(applied_at), ctx.settings.timezone)).days)
     return eligible, active, pending
 
 
-def coverage_on_days(ctx: Context, *, days: list[dt.date]) -> dict[dt.date, tuple[dict[str, int], dict[str, int]]]:
-    """For each day: people eligible and active cards by county, reading persons and cards once each."""
+def coverage_on_days(
+    ctx: Context, *, days: list[dt.date], province: str | None = None
+) -> dict[dt.date, tuple[dict[str, int], dict[str, int]]]:
+    """For each day: people eligible and active cards by county, reading persons and cards once each. No
+    one is named: the statistics publish these under disclosure control."""
+    in_province = Card.county_code.startswith(province) if province else true()
     with ctx.db.snapshot() as session:
         eligible = registry_persons.count_living_on_days(
-            session, days=[(latest_birth_at_age(day, CARD_AGE), day) for day in days]
+            session, days=[(latest_birth_at_age(day, CARD_AGE), day) for day in days], province=province
         )
         cutoffs = [_end_of_day(day, ctx.settings.timezone) for day in days]
         held = [func.sum(case((and_(Card.issued_at < cutoff, or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
                                     Card.expires_on > day), 1), else_=0))
                 for day, cutoff in zip(days, cutoffs, strict=True)]  # fmt: skip
-        active = {county: list(counts) for county, *counts in
-                  session.execute(select(Card.county_code, *held).where(Card.issued_at.is_not(None))
-                                  .group_by(Card.county_code))}  # fmt: skip
-    return {day: ({c: n[i] for c, n in eligible.items()}, {c: int(n[i] or 0) for c, n in active.items()})
+        rows = session.execute(select(Card.county_code, *held).where(in_province, Card.issued_at.is_not(None))
+                               .group_by(Card.county_code))  # fmt: skip
+        active = {county: [int(n or 0) for n in counts] for county, *counts in rows}
+    return {day: ({c: n[i] for c, n in eligible.items() if n[i]}, {c: n[i] for c, n in active.items() if n[i]})
             for i, day in enumerate(days)}  # fmt: skip
 
 

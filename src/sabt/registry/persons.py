@@ -303,7 +303,9 @@ def person_basics(session: Session, national_code: str, *, lock: bool = False) -
     return PersonBasics(*row)
 
 
-def count_living_on_days(session: Session, *, days: Sequence[tuple[dt.date, dt.date]]) -> dict[str, list[int]]:
+def count_living_on_days(
+    session: Session, *, days: Sequence[tuple[dt.date, dt.date]], province: str | None = None
+) -> dict[str, list[int]]:
     """For each (born on or before, alive on) pair, how many persons there are, by county of birth, in one
     pass over the persons (a table of tens of millions is read once, not once per day)."""
     if not days:
@@ -312,19 +314,7 @@ def count_living_on_days(session: Session, *, days: Sequence[tuple[dt.date, dt.d
     sums = [func.sum(case((and_(Person.birth_date <= born_by, living), 1), else_=0))
             for (born_by, _), living in zip(days, alive, strict=True)]  # fmt: skip
     query = select(Person.birth_county_code, *sums).where(Person.birth_date <= max(born for born, _ in days))
-    rows = session.execute(query.group_by(Person.birth_county_code))
-    return {county: [int(n or 0) for n in counts] for county, *counts in rows}
-
-
-def count_living_born_by(
-    session: Session, *, born_on_or_before: dt.date, alive_on: dt.date, province: str | None
-) -> dict[str, int]:
-    """How many persons born on or before a day and not dead by another there are, by county of birth."""
-    query = (
-        select(Person.birth_county_code, func.count())
-        .where(Person.birth_date <= born_on_or_before, or_(Person.died_on.is_(None), Person.died_on > alive_on))
-        .group_by(Person.birth_county_code)
-    )  # fmt: skip
     if province is not None:
         query = query.where(Person.birth_county_code.startswith(province))
-    return {county: count for county, count in session.execute(query)}
+    rows = session.execute(query.group_by(Person.birth_county_code))
+    return {county: [int(n or 0) for n in counts] for county, *counts in rows}

@@ -248,8 +248,8 @@ class Reference:
         populations = {county.code: county.population for county in counties}
         if population_on is not None:
             with ctx.db.snapshot() as session:
-                populations = registry_persons.count_living_born_by(
-                    session, born_on_or_before=population_on, alive_on=population_on, province=None)  # fmt: skip
+                living = registry_persons.count_living_on_days(session, days=[(population_on, population_on)])
+            populations = {county: counts[0] for county, counts in living.items()}
         for province in provinces:
             populations[province.code] = sum(n for code, n in populations.items() if code[:2] == province.code
                                              and len(code) == 4)  # fmt: skip
