@@ -42,6 +42,9 @@ NAMING = {
 }
 
 
+LARGEST_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one in a request is refused early
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     # All moments are stored in UTC with their zone (SQLite drops the zone; see `aware`).

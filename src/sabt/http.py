@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 
@@ -10,6 +10,7 @@ from .accounts.service import actor_for_token
 from .context import Context
 from .core.errors import SabtError, Unauthorized
 from .core.workflow import Actor
+from .db import LARGEST_ID
 
 PROBLEM_JSON = "application/problem+json"
 TOKEN_URL = "/api/auth/token"  # noqa: S105 (an address, not a secret)
@@ -37,6 +38,7 @@ def get_optional_actor(
 
 
 CurrentContext = Annotated[Context, Depends(get_context)]
+RowId = Annotated[int, Path(ge=1, le=LARGEST_ID)]  # a table row's id in an address
 OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 BearerToken = Annotated[str | None, Depends(bearer)]

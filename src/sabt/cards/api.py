@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from ..http import CurrentActor, CurrentContext
+from ..db import LARGEST_ID
+from ..http import CurrentActor, CurrentContext, RowId
 from . import reports, revocations, service
 from .schemas import (
-    LARGEST_ID,
     ApplicationIn,
     BatchIn,
     BatchOut,
@@ -25,7 +25,6 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["cards"])
-CardId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
 
 
 @router.post("/cards/applications", response_model=CardOut, status_code=status.HTTP_201_CREATED)
@@ -35,7 +34,7 @@ def apply(ctx: CurrentContext, actor: CurrentActor, application: ApplicationIn) 
 
 
 @router.post("/cards/{card_id}/enrolment", response_model=CardOut)
-def enrol(ctx: CurrentContext, actor: CurrentActor, card_id: CardId, enrolment: EnrolmentIn) -> CardOut:
+def enrol(ctx: CurrentContext, actor: CurrentActor, card_id: RowId, enrolment: EnrolmentIn) -> CardOut:
     """Photo and fingerprints captured: the capture's reference and the template's SHA-256, never biometrics."""
     return service.enrol(ctx, actor=actor, card_id=card_id, enrolment=enrolment)
 
@@ -47,25 +46,25 @@ def send_batch(ctx: CurrentContext, actor: CurrentActor, batch: BatchIn) -> Batc
 
 
 @router.post("/cards/batches/{batch_id}/production", response_model=BatchOut)
-def record_production(ctx: CurrentContext, actor: CurrentActor, batch_id: CardId, production: ProductionIn) -> BatchOut:
+def record_production(ctx: CurrentContext, actor: CurrentActor, batch_id: RowId, production: ProductionIn) -> BatchOut:
     """The factory's manifest: every card of the batch with its chip's UID; serials are assigned here."""
     return service.record_production(ctx, actor=actor, batch_id=batch_id, production=production)
 
 
 @router.post("/cards/{card_id}/hand-over", response_model=CardOut)
-def hand_over(ctx: CurrentContext, actor: CurrentActor, card_id: CardId) -> CardOut:
+def hand_over(ctx: CurrentContext, actor: CurrentActor, card_id: RowId) -> CardOut:
     """The holder collected the card: it is active, and the card it replaces is revoked as replaced."""
     return service.hand_over(ctx, actor=actor, card_id=card_id)
 
 
 @router.post("/cards/{card_id}/report", response_model=CardOut)
-def report(ctx: CurrentContext, actor: CurrentActor, card_id: CardId, report: ReportIn) -> CardOut:
+def report(ctx: CurrentContext, actor: CurrentActor, card_id: RowId, report: ReportIn) -> CardOut:
     """Lost, stolen or damaged, reported at any office: revoked at once and put on the revocation list."""
     return service.report_card(ctx, actor=actor, card_id=card_id, report=report)
 
 
 @router.post("/cards/{card_id}/revoke", response_model=CardOut)
-def revoke(ctx: CurrentContext, actor: CurrentActor, card_id: CardId, revocation: RevocationIn) -> CardOut:
+def revoke(ctx: CurrentContext, actor: CurrentActor, card_id: RowId, revocation: RevocationIn) -> CardOut:
     return service.revoke_card(ctx, actor=actor, card_id=card_id, revocation=revocation)
 
 
@@ -114,7 +113,7 @@ def report_my_card(ctx: CurrentContext, actor: CurrentActor, report: ReportIn) -
 
 
 @router.get("/cards/{card_id}", response_model=CardOut)
-def get_card(ctx: CurrentContext, actor: CurrentActor, card_id: CardId) -> CardOut:
+def get_card(ctx: CurrentContext, actor: CurrentActor, card_id: RowId) -> CardOut:
     return service.get_card(ctx, actor=actor, card_id=card_id)
 
 

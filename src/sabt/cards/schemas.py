@@ -3,13 +3,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from ..db import LARGEST_ID
 from ..registry.schemas import DatePair, Strict
 
 Code = Annotated[str, Field(max_length=20, description="National code (Persian or Arabic digits accepted)")]
 Note = Annotated[str, Field(max_length=500)]
 PublicStatus = Literal["active", "expired", "revoked", "unknown"]
 HolderStatus = Literal["active", "expired", "revoked", "none"]
-LARGEST_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 Id = Annotated[int, Field(ge=1, le=LARGEST_ID)]
 
 

@@ -4,19 +4,18 @@ comes from the capture station, which posts the capture's reference and template
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request, status
+from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..cards import service as cards
 from ..cards.schemas import ApplicationIn, ReportIn
 from ..core.errors import SabtError
-from ..http import CurrentContext
+from ..http import CurrentContext, RowId
 from .office import person_page_with
 from .session import SignedIn, check_csrf
 
 router = APIRouter(include_in_schema=False)
 CSRF = Annotated[str, Form(max_length=100)]
-CardId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/office/cards/apply", response_class=HTMLResponse)
@@ -36,7 +35,7 @@ def apply(
 
 @router.post("/office/cards/{card_id}/report", response_class=HTMLResponse)
 def report(
-    ctx: CurrentContext, request: Request, user: SignedIn, card_id: CardId, csrf: CSRF = "",
+    ctx: CurrentContext, request: Request, user: SignedIn, card_id: RowId, csrf: CSRF = "",
     national_code: Annotated[str, Form(max_length=20)] = "", what: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(user.csrf, csrf)
@@ -57,7 +56,7 @@ def send_batch(ctx: CurrentContext, user: SignedIn, csrf: CSRF = "") -> Response
 
 
 @router.post("/office/cards/{card_id}/hand-over")
-def hand_over(ctx: CurrentContext, user: SignedIn, card_id: CardId, csrf: CSRF = "") -> Response:
+def hand_over(ctx: CurrentContext, user: SignedIn, card_id: RowId, csrf: CSRF = "") -> Response:
     check_csrf(user.csrf, csrf)
     cards.hand_over(ctx, actor=user.actor, card_id=card_id)
     return RedirectResponse("/office?done=handed#cards", status_code=status.HTTP_303_SEE_OTHER)

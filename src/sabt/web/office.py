@@ -4,7 +4,7 @@ addresses: a person's page is reached by submitting their code, not by a link th
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request, status
+from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
@@ -17,7 +17,7 @@ from ..core.cards import CardStatus
 from ..core.errors import SabtError
 from ..core.text import to_ascii_digits, to_persian_digits
 from ..core.workflow import Action, Actor, EventStatus
-from ..http import CurrentContext
+from ..http import CurrentContext, RowId
 from ..registry import persons
 from ..registry import service as registry
 from ..registry.schemas import EventOut, PersonCorrection
@@ -29,7 +29,6 @@ router = APIRouter(include_in_schema=False)
 KIND_FA = {"birth": "ولادت", "death": "وفات", "marriage": "ازدواج", "divorce": "طلاق"}
 STEP_FA = {"validate": "بررسی و تأیید", "register": "ثبت نهایی", "approve_late": "تأیید ثبت خارج از مهلت",
            "reject": "رد", "declared": "ثبت اعلام"}  # fmt: skip
-EventId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # ids are 32-bit integers on PostgreSQL
 CSRF = Annotated[str, Form(max_length=100)]
 CodeField = Annotated[str, Form(max_length=20)]
 
@@ -56,7 +55,7 @@ def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") 
 
 
 @router.get("/office/events/{event_id}", response_class=HTMLResponse)
-def event_page(ctx: CurrentContext, request: Request, user: SignedIn, event_id: EventId, done: str = "") -> Response:
+def event_page(ctx: CurrentContext, request: Request, user: SignedIn, event_id: RowId, done: str = "") -> Response:
     event = registry.get_event(ctx, actor=user.actor, event_id=event_id)
     return _event_page(ctx, request, user, event, notice=STEP_FA.get(done, "") and f"«{STEP_FA[done]}» انجام شد.")
 
@@ -86,7 +85,7 @@ def _offered(actor: Actor, event: EventOut, step: str) -> bool:
 
 @router.post("/office/events/{event_id}/{step}", response_class=HTMLResponse)
 def take_step(
-    ctx: CurrentContext, request: Request, user: SignedIn, event_id: EventId, step: str, csrf: CSRF = "",
+    ctx: CurrentContext, request: Request, user: SignedIn, event_id: RowId, step: str, csrf: CSRF = "",
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(user.csrf, csrf)
