@@ -95,7 +95,8 @@ def _form(ctx: Context, request: Request, user: WebUser, kind: str, values: dict
           *, status_code: int = 200) -> Response:  # fmt: skip
     values.setdefault("_key", str(uuid.uuid4()))
     counties = geo.list_counties(ctx)
-    return page(request, f"office/declare_{kind}.html", {
+    template = "declare_couple" if kind in ("marriage", "divorce") else f"declare_{kind}"
+    return page(request, f"office/{template}.html", {
         "user": user, "kind": kind, "title": TITLES[kind], "values": values, "errors": errors,
         "provinces": geo.list_provinces(ctx), "counties": counties, "choices": CHOICES, "labels": LABELS,
     }, status=status_code)  # fmt: skip
