@@ -9,7 +9,8 @@ with it.
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Literal
 
 from ..cards import reports as card_reports
@@ -244,23 +245,35 @@ class Reference:
 
     @classmethod
     def load(cls, ctx: Context, *, population_on: dt.date | None) -> "Reference":
-        counties, provinces = geo.list_counties(ctx), geo.list_provinces(ctx)
-        populations = {county.code: county.population for county in counties}
-        if population_on is not None:
-            with ctx.db.snapshot() as session:
-                living = registry_persons.count_living_on_days(session, days=[(population_on, population_on)])
-            populations = {county: counts[0] for county, counts in living.items()}
-        for province in provinces:
-            populations[province.code] = sum(n for code, n in populations.items() if code[:2] == province.code
-                                             and len(code) == 4)  # fmt: skip
-        populations[""] = sum(populations[province.code] for province in provinces)
-        women: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for row in geo.reference_rows("age_sex.csv"):  # the census has ages by province only
-            for code in (row["province_code"], ""):
-                women[code][row["age_group"]] += int(row["female"])
-        names = {county.code: county.name_fa for county in counties}
-        names |= {province.code: province.name_fa for province in provinces}
-        return cls(populations, women, names | {"": "کل کشور", "??": "استان نامعلوم", UNKNOWN: "شهرستان نامعلوم"})
+        """The census reference, with the registry's living persons as populations when `population_on`."""
+        census = _census()
+        if population_on is None:
+            return census
+        with ctx.db.snapshot() as session:
+            living = registry_persons.count_living_on_days(session, days=[(population_on, population_on)])
+        return replace(census, populations=_with_totals({county: counts[0] for county, counts in living.items()}))
+
+
+@cache
+def _census() -> Reference:
+    """Read once per process from the shipped 1395 census files (the same the geography tables hold)."""
+    counties, provinces = geo.reference_rows("counties.csv"), geo.reference_rows("provinces.csv")
+    women: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in geo.reference_rows("age_sex.csv"):  # the census has ages by province only
+        for code in (row["province_code"], ""):
+            women[code][row["age_group"]] += int(row["female"])
+    names = {row["code"]: row["name_fa"] for row in (*counties, *provinces)}
+    names |= {"": "کل کشور", "??": "استان نامعلوم", UNKNOWN: "شهرستان نامعلوم"}
+    return Reference(_with_totals({row["code"]: int(row["population"]) for row in counties}), women, names)
+
+
+def _with_totals(by_county: dict[str, int]) -> dict[str, int]:
+    """County populations with their provinces' and the country's ("") sums."""
+    totals = dict(by_county)
+    for county, people in by_county.items():
+        totals[county[:2]] = totals.get(county[:2], 0) + people
+        totals[""] = totals.get("", 0) + people
+    return totals
 
 
 def _row(reference: Reference, indicator: Indicator, key: Key, counts: dict[Key, Counter[str]],
