@@ -136,7 +136,7 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
         for (province, day), n in certificate_checks.forgeries_by_day(ctx, since=spans[0].first,
                                                                       until=spans[-1].last).items():  # fmt: skip
             span = next(span for span in spans if span.first <= day <= span.last)
-            counts[(f"{province or '??'}**", span.key)]["suspected_forgeries"] += n
+            counts[(province or "??", span.key)]["suspected_forgeries"] += n
     return counts, delays
 
 
@@ -163,23 +163,24 @@ def _parent(code: str) -> str:
     return "" if len(code) == 2 else code[:2]
 
 
+def _levels_of(code: str) -> set[str]:
+    """The place a count was gathered at and every place above it: county, province, country ("").
+    Counts known only by province (forgeries) start at the province."""
+    return {code, code[:2], ""}
+
+
 def _roll_up(counts: dict[Key, Counter[str]]) -> dict[Key, Counter[str]]:
-    """County counts, and their sums for provinces and the country. Counts known only by province (e.g.
-    forgeries, kept as "PP**") join at the province level."""
     totals: dict[Key, Counter[str]] = defaultdict(Counter)
     for (code, period), values in counts.items():
-        province = code[:2]
-        if not code.endswith("**"):
-            totals[(code, period)].update(values)
-        totals[(province, period)].update(values)
-        totals[("", period)].update(values)
+        for target in _levels_of(code):
+            totals[(target, period)].update(values)
     return totals
 
 
 def _roll_up_delays(delays: dict[Key, dict[str, Counter[int]]]) -> dict[Key, dict[str, Counter[int]]]:
     totals: dict[Key, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
     for (code, period), by_kind in delays.items():
-        for target in {code, code[:2], ""}:
+        for target in _levels_of(code):
             for kind, histogram in by_kind.items():
                 totals[(target, period)][kind].update(histogram)
     return totals
