@@ -10,6 +10,8 @@ Every benchmark measures a baseline in the same run, on the same data and machin
                  PDFs printed per second against Typst compiling a one-line page
   stats          every indicator by province × month for a year against the same aggregates in DuckDB;
                  the dashboard page against a no-op endpoint
+  linkage        `sabt linkage run` over a registry loaded from a legacy register (time, peak memory) against
+                 DuckDB's exact self-join; the check before a birth is registered against a look-up by code
   scale          (not in the default set) the national-scale load on PostgreSQL, e.g. --people 10000000
 """
 
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from .suite import run_import, run_registry_read, run_synth
 
-DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates", "verify", "stats")
+DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates", "verify", "stats", "linkage")
 
 
 def main() -> None:
@@ -30,7 +32,10 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=1000, help="certificates: how many to issue and verify")
     parser.add_argument("--leaves", type=int, default=200_000, help="ledger: how many leaves to append")
     parser.add_argument(
-        "--backend", action="append", choices=["sqlite", "postgresql"], help="ledger, verify, stats: only these"
+        "--backend",
+        action="append",
+        choices=["sqlite", "postgresql"],
+        help="ledger, verify, stats, linkage: only these",
     )
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
     arguments = parser.parse_args()
@@ -59,6 +64,10 @@ def main() -> None:
                 from .stats_bench import run_stats
 
                 run_stats(arguments.people or 100_000, workdir, tuple(arguments.backend or ("sqlite", "postgresql")))
+            elif name == "linkage":
+                from .linkage_bench import run_linkage
+
+                run_linkage(arguments.people or 100_000, workdir, tuple(arguments.backend or ("sqlite", "postgresql")))
             elif name == "ledger":
                 from .ledger_bench import run_ledger
 

@@ -24,6 +24,8 @@ from .core.workflow import Role
 from .geo import service as geo
 from .geo.schemas import OfficeIn
 from .ledger import cli as ledger_cli
+from .linkage import cli as linkage_cli
+from .linkage import service as linkage
 from .registry import cli as registry_cli
 from .registry import persons as registry_persons
 from .registry import service as registry
@@ -53,12 +55,19 @@ app.add_typer(verification_cli.partner_app, name="partner")
 app.add_typer(verification_cli.citizen_app, name="citizen")
 app.add_typer(verification_cli.webhooks_app, name="webhooks")
 app.add_typer(cards_cli.cards_app, name="cards")
+app.add_typer(linkage_cli.linkage_app, name="linkage")
 app.command("voters")(verification_cli.voters)
 app.command("synth")(synth)
 app.command("stats")(stats)
 app.command("import")(registry_cli.import_file)
 ledger_cli.record_sources.extend(
-    [registry.record_sources, lambda: [accounts.UserRecords()], certificates.record_sources, cards.record_sources]
+    [
+        registry.record_sources,
+        lambda: [accounts.UserRecords()],
+        certificates.record_sources,
+        cards.record_sources,
+        linkage.record_sources,
+    ]
 )
 
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     stats_base: Literal["census", "registry"] = "census"
     # How long the dashboard's figures are reused before they are computed again; 0 computes every time.
     stats_cache_seconds: int = Field(300, ge=0)
+    # The match probability from which the model puts a pair in the review queue and warns a registrar.
+    linkage_threshold: float = Field(0.9, gt=0, lt=1)
     # Uploads of photos, scans and PDFs of certificates may be larger than JSON bodies.
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1024)
 

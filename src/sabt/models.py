@@ -6,6 +6,7 @@ from .certificates import models as certificates_models
 from .db import Base
 from .geo import models as geo_models
 from .ledger import models as ledger_models
+from .linkage import models as linkage_models
 from .outbox import models as outbox_models
 from .registry import models as registry_models
 from .verification import models as verification_models
@@ -18,6 +19,7 @@ FEATURE_MODELS = (
     ledger_models,
     certificates_models,
     verification_models,
+    linkage_models,
     outbox_models,
     cards_models,
 )

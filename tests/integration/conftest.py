@@ -97,6 +97,7 @@ def _add_staff(ctx: Context) -> dict[str, Actor]:
         "admin": (Role.NATIONAL_ADMIN, None),
         "auditor": (Role.AUDITOR, None),
         "isf_registrar": (Role.REGISTRAR, "ISF"),
+        "investigator": (Role.INVESTIGATOR, None),
     }
     for username, (role, office) in people.items():
         accounts.create_user(

@@ -25,6 +25,8 @@ from ..geo.api import router as geo_router
 from ..http import problem_response
 from ..ledger.api import router as ledger_router
 from ..ledger.service import sign_checkpoint
+from ..linkage.api import EVALUATION_PATH
+from ..linkage.api import router as linkage_router
 from ..registry.api import router as registry_router
 from ..stats.api import router as stats_router
 from ..stats.pages import DashboardCache
@@ -38,6 +40,7 @@ from ..web.cards import router as card_pages
 from ..web.citizen import router as citizen_pages
 from ..web.declare import router as declaration_pages
 from ..web.errors import is_page, page_for_error
+from ..web.linkage import router as linkage_pages
 from ..web.office import router as office_pages
 from ..web.templating import static as static_router
 from ..web.templating import use_timezone
@@ -61,15 +64,15 @@ def create_app(context: Context) -> FastAPI:
     app.add_middleware(
         BodyLimits,
         max_bytes=context.settings.max_body_bytes,
-        uploads=frozenset({UPLOAD_PATH, VERIFY_PAGE}),
+        uploads=frozenset({UPLOAD_PATH, VERIFY_PAGE, EVALUATION_PATH}),
         max_upload_bytes=context.settings.max_upload_bytes,
     )
     feature_routers = (accounts_router, geo_router, registry_router, ledger_router, certificates_router,
-                       verification_router, cards_router, stats_router)  # fmt: skip
+                       verification_router, cards_router, stats_router, linkage_router)  # fmt: skip
     for router in feature_routers:
         app.include_router(router, prefix="/api")
     for router in (well_known_router, verify_page_router, static_router, account_pages, office_pages,
-                   declaration_pages, citizen_pages, stats_pages, card_pages):  # fmt: skip
+                   declaration_pages, citizen_pages, stats_pages, card_pages, linkage_pages):  # fmt: skip
         app.include_router(router)
     _add_error_mapping(app)
 

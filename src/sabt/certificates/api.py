@@ -4,7 +4,7 @@ set for anyone."""
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, UploadFile, status
+from fastapi import APIRouter, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
 from ..http import CurrentActor, CurrentContext, OptionalActor
@@ -46,17 +46,21 @@ def public_keys(ctx: CurrentContext) -> dict[str, Any]:
 
 
 @router.post("/certificates/verify", response_model=VerificationOut)
-def verify(ctx: CurrentContext, actor: OptionalActor, body: VerifyIn) -> VerificationOut:
+def verify(ctx: CurrentContext, actor: OptionalActor, body: VerifyIn, request: Request) -> VerificationOut:
     """Anyone may verify a code. The verdict is in the body (200) whenever the code could be read; a code
     that cannot be read is a 422. Anything but "genuine" is recorded as a suspected forgery."""
-    return verification.verify_online(ctx, text=body.code, channel="api", actor=actor)
+    return verification.verify_online(ctx, text=body.code, channel="api", actor=actor, network=_network(request))
 
 
 @router.post("/certificates/verify/file", response_model=VerificationOut)
-def verify_file(ctx: CurrentContext, actor: OptionalActor, file: UploadFile) -> VerificationOut:
+def verify_file(ctx: CurrentContext, actor: OptionalActor, file: UploadFile, request: Request) -> VerificationOut:
     """Verify a photo or scan (PNG, JPEG) or the PDF of a certificate, sent as multipart form data."""
     text = code_from_bytes(file.file.read())
-    return verification.verify_online(ctx, text=text, channel="api", actor=actor)
+    return verification.verify_online(ctx, text=text, channel="api", actor=actor, network=_network(request))
+
+
+def _network(request: Request) -> str | None:
+    return verification.client_network(request.client.host if request.client else None)
 
 
 @router.get("/certificates/{serial}", response_model=CertificateOut)

@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -90,3 +90,18 @@ class SuspectedForgery(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     partner: Mapped[str | None] = mapped_column(String(100))
     input_digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of what was presented, not the data
+
+
+class CertificateCheck(Base):
+    """An online verification of a certificate the registry issued: when and from where (an office, a
+    partner, or the network the request came from, never a full address), to see one serial used in many
+    places at once."""
+
+    __tablename__ = "certificate_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(11))
+    place: Mapped[str] = mapped_column(String(60))
+    checked_at: Mapped[dt.datetime]
+
+    __table_args__ = (Index("ix_certificate_checks_time", "checked_at", "serial"),)

@@ -37,7 +37,8 @@ def verify_submitted(
     try:
         data = file.file.read() if file is not None and file.filename else b""
         text = code_from_bytes(data) if data else code
-        result = verification.verify_online(ctx, text=text, channel="web")
+        network = verification.client_network(request.client.host if request.client else None)
+        result = verification.verify_online(ctx, text=text, channel="web", network=network)
     except InvalidInput as error:
         return _page(ctx, request, code=code, error=error, status=422)
     tone, headline = HEADLINES.get(result.verdict, NOT_GENUINE)

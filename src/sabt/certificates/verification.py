@@ -8,7 +8,9 @@ serial), revoked, or unknown / different from what was issued, which a genuine s
 
 import datetime as dt
 import hashlib
+import ipaddress
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +26,7 @@ from ..core.workflow import Action, Actor, authorize
 from ..geo.service import list_provinces, office_by_code, office_by_id
 from .facts import readable_rows
 from .keys import KeySet
-from .models import Certificate, SuspectedForgery
+from .models import Certificate, CertificateCheck, SuspectedForgery
 from .schemas import ForgeryCountOut, VerificationOut
 from .service import county_names, facts_digest
 from .signed_code import NotGenuine, SignedCode, decode_code, verify_code
@@ -47,10 +49,17 @@ def verify_offline(text: str, keys: KeySet, *, now: dt.datetime) -> Verified:
 
 
 def verify_online(
-    ctx: Context, *, text: str, channel: str, actor: Actor | None = None, partner: str | None = None
+    ctx: Context,
+    *,
+    text: str,
+    channel: str,
+    actor: Actor | None = None,
+    partner: str | None = None,
+    network: str | None = None,
 ) -> VerificationOut:
     """The registry's verdict on a code. Undecodable input raises InvalidInput; every verdict but
-    "genuine", and every undecodable input, is recorded as a suspected forgery."""
+    "genuine", and every undecodable input, is recorded as a suspected forgery. Every check of a serial is
+    recorded with where it came from (`network`: the client's, already shortened)."""
     suspect = _Suspect(ctx, channel=channel, actor=actor, partner=partner, text=text)
     try:
         code = decode_code(text)
@@ -68,7 +77,57 @@ def verify_online(
             result.rows = readable_rows(code.certificate, county_names(session, code.certificate))
     if result.verdict != "genuine":
         suspect.record(f"verify.{result.verdict}", code)
+    if result.serial:
+        _record_check(ctx, result.serial, _place(actor, partner, network))
     return result
+
+
+def _place(actor: Actor | None, partner: str | None, network: str | None) -> str:
+    if partner:
+        return f"partner:{partner}"[:60]
+    if actor and actor.office_id:
+        return f"office:{actor.office_id}"
+    return f"net:{network or 'unknown'}"[:60]
+
+
+def _record_check(ctx: Context, serial: str, place: str) -> None:
+    with ctx.db.transaction() as session:
+        session.add(CertificateCheck(serial=serial[:11], place=place, checked_at=ctx.now()))
+
+
+def client_network(host: str | None) -> str | None:
+    """The network a request came from, not the address: /24 for IPv4, /48 for IPv6."""
+    if not host:
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def serials_checked_from_many_places(
+    ctx: Context, *, since: dt.datetime, places: int, window: dt.timedelta
+) -> Iterator[tuple[str, list[str], dt.datetime]]:
+    """(serial, places, first check) for each serial checked from at least `places` different places within
+    `window` of its first check in that burst, from `since` on."""
+    query = (
+        select(CertificateCheck.serial, CertificateCheck.place, CertificateCheck.checked_at)
+        .where(CertificateCheck.checked_at >= since)
+        .order_by(CertificateCheck.serial, CertificateCheck.checked_at)
+    )
+    with ctx.db.snapshot() as session:
+        rows = session.execute(query).all()
+    burst: list[tuple[str, dt.datetime]] = []
+    current = None
+    for serial, place, at in [*rows, (None, "", dt.datetime.max)]:
+        if serial != current or (burst and at - burst[0][1] > window):
+            seen = list(dict.fromkeys(place for place, _ in burst))
+            if current is not None and len(seen) >= places:
+                yield current, seen, burst[0][1]
+            burst, current = [], serial
+        burst.append((place, at))
 
 
 def _registry_verdict(session: Session, code: SignedCode) -> VerificationOut:

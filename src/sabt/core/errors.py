@@ -366,6 +366,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "این فرم منقضی شده یا از این سامانه نیامده است؛ دوباره آن را باز کنید.",
     ),
     "not_found": ("There is nothing at this address.", "چیزی در این نشانی وجود ندارد."),
+    # record linkage
+    "linkage.bad_truth": (
+        "The truth file needs the columns row and person.",
+        "فایل واقعیت باید ستون‌های row و person را داشته باشد.",
+    ),
+    "linkage.truth_mismatch": (
+        "The truth file labels {labelled} rows but the legacy file has {rows}.",
+        "فایل واقعیت {labelled} ردیف را برچسب زده اما فایل قدیمی {rows} ردیف دارد.",
+    ),
+    "linkage.too_few_pairs": (
+        "A model needs at least {needed} pairs known to be one person; the file has {pairs}.",
+        "برای آموختن مدل دست‌کم {needed} جفت رکورد از یک شخص لازم است؛ این فایل {pairs} جفت دارد.",
+    ),
+    "linkage.no_case": ("There is no review case {case}.", "پرونده بررسی {case} وجود ندارد."),
+    "linkage.decided": (
+        "Case {case} was already decided ({status}).",
+        "درباره پرونده {case} پیش‌تر تصمیم گرفته شده است ({status}).",
+    ),
+    "linkage.keep": (
+        "The record to keep must be one of the case's two persons.",
+        "رکورد ماندگار باید یکی از دو شخص این پرونده باشد.",
+    ),
+    "linkage.not_a_pair": (
+        "Only a case about two persons can be decided as a duplicate.",
+        "فقط پرونده‌ای که دو شخص دارد می‌تواند تکراری شناخته شود.",
+    ),
+    "linkage.merged": (
+        "Person {code} was merged into another record.",
+        "شخص با کد ملی {code} در رکورد دیگری ادغام شده است.",
+    ),
+    "linkage.running": ("Run {run} is still running.", "اجرای {run} هنوز در جریان است."),
+    "linkage.not_birth": (
+        "Only a birth declaration creates a person to check for duplicates.",
+        "فقط اعلام ولادت شخص تازه‌ای می‌سازد که باید از نظر تکرار بررسی شود.",
+    ),
     "method": ("This address does not accept that method.", "این نشانی این روش را نمی‌پذیرد."),
 }
 
@@ -375,6 +410,7 @@ ROLE_FA = {
     "office_head": "رئیس اداره",
     "national_admin": "مدیر ملی",
     "auditor": "بازرس",
+    "investigator": "کارشناس کشف تقلب",
     "citizen": "شهروند",
 }
 ACTION_FA = {
@@ -399,6 +435,8 @@ ACTION_FA = {
     "issue_card": "ارسال برای تولید و تحویل کارت هوشمند",
     "revoke_card": "ابطال کارت هوشمند",
     "produce_cards": "ثبت تولید کارت هوشمند",
+    "investigate": "بررسی موارد مشکوک به تکرار و تقلب",
+    "run_linkage": "اجرای کشف موارد تکراری",
 }
 STATUS_FA = {
     "declared": "اعلام‌شده", "validated": "بررسی‌شده", "registered": "ثبت‌شده", "rejected": "ردشده",

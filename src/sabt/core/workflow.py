@@ -4,7 +4,7 @@ Every event moves declared → validated → registered, or is rejected with a r
 re-submitted (→ declared again). A late declaration needs the office head's approval before it can be
 registered. Roles follow the organization: clerks declare; registrars validate and register; office heads
 also approve late registrations and corrections; national administrators manage users and offices;
-auditors only read.
+auditors only read; investigators review suspected duplicates and frauds.
 """
 
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ class Role(StrEnum):
     OFFICE_HEAD = "office_head"
     NATIONAL_ADMIN = "national_admin"
     AUDITOR = "auditor"
+    INVESTIGATOR = "investigator"  # reviews suspected duplicates and frauds
     CITIZEN = "citizen"
 
 
@@ -58,6 +59,8 @@ class Action(StrEnum):
     ISSUE_CARD = "issue_card"  # send enrolled applications for production, hand cards over
     REVOKE_CARD = "revoke_card"
     PRODUCE_CARDS = "produce_cards"  # record what the card factory produced
+    INVESTIGATE = "investigate"  # read the review queue and decide its cases
+    RUN_LINKAGE = "run_linkage"  # run duplicate detection over the registry, train its model
 
 
 _OFFICE_WORK = {Action.READ, Action.DECLARE, Action.RESUBMIT, Action.PRINT_CERTIFICATE, Action.CARD_DESK}
@@ -81,9 +84,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.READ_FORGERIES,
             Action.MANAGE_PARTNERS,
             Action.PRODUCE_CARDS,
+            Action.RUN_LINKAGE,
         }
     ),
     Role.AUDITOR: frozenset({Action.READ, Action.READ_FORGERIES}),
+    Role.INVESTIGATOR: frozenset({Action.READ, Action.READ_FORGERIES, Action.INVESTIGATE, Action.RUN_LINKAGE}),
     # A citizen sees and controls only their own record: who checked it, and its lock.
     Role.CITIZEN: frozenset({Action.OWN_RECORD}),
 }

@@ -31,6 +31,8 @@ class Person(Base):
     mother_first_name: Mapped[str] = mapped_column(String(60))
     mother_last_name: Mapped[str] = mapped_column(String(60))
     died_on: Mapped[dt.date | None]
+    # Set when an investigator found this record to be a duplicate of another: both histories are kept.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]

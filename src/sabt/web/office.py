@@ -18,6 +18,7 @@ from ..core.errors import SabtError
 from ..core.text import to_ascii_digits, to_persian_digits
 from ..core.workflow import Action, Actor, EventStatus
 from ..http import CurrentContext, RowId
+from ..linkage import service as linkage
 from ..registry import persons
 from ..registry import service as registry
 from ..registry.schemas import EventOut, PersonCorrection
@@ -64,9 +65,12 @@ def _event_page(ctx: Context, request: Request, user: WebUser, event: EventOut, 
                 notice: str = "", status_code: int = 200) -> Response:  # fmt: skip
     history = registry.event_history(ctx, actor=user.actor, event_id=event.id)
     steps = [step for step in ("approve_late", "validate", "register", "reject") if _offered(user.actor, event, step)]
+    # Before a birth is registered, the registrar sees the persons it may duplicate.
+    pending_birth = event.kind == "birth" and event.status in ("declared", "validated")
+    duplicates = linkage.check_birth(ctx, actor=user.actor, event_id=event.id) if pending_birth else []
     return page(request, "office/event.html", {
         "user": user, "event": event, "history": history, "steps": steps, "step_fa": STEP_FA, "kind_fa": KIND_FA,
-        "error": error, "notice": notice, "fields": _readable(event.data),
+        "error": error, "notice": notice, "fields": _readable(event.data), "duplicates": duplicates,
     }, status=status_code)  # fmt: skip
 
 

@@ -40,6 +40,19 @@ WORDS_FA = {
     "imported": "انتقال از دفاتر پیشین", "applied": "درخواست‌شده", "enrolled": "ثبت‌نام‌شده",
     "in_production": "در حال تولید", "ready": "آماده تحویل", "active": "فعال", "lost": "مفقود", "stolen": "سرقت‌شده",
     "damaged": "آسیب‌دیده", "replaced": "تعویض‌شده", "revoked": "باطل‌شده",
+    # record linkage: fields, levels of agreement, kinds of case and decisions
+    "first_name": "نام", "last_name": "نام خانوادگی", "birth_date": "تاریخ تولد", "birth_county": "محل تولد",
+    "sex": "جنسیت", "parents": "والدین", "the same": "یکسان", "differs": "متفاوت", "missing": "نامعلوم",
+    "sounds the same": "هم‌آوا", "one letter apart": "یک حرف اختلاف", "day and month swapped": "جابه‌جایی روز و ماه",
+    "same month": "همان ماه", "within a year": "در فاصله یک سال", "same province": "همان استان",
+    "both parents' codes agree": "کد ملی هر دو والد یکسان", "parents' names agree": "نام والدین یکسان",
+    "mother's name agrees": "نام مادر یکسان", "one parent's first name agrees": "نام یکی از والدین یکسان",
+    "duplicate": "تکراری", "not_duplicate": "تکراری نیست", "fraud": "تقلب", "open": "باز",
+    "born_after_mothers_death": "ولادت پس از فوت مادر", "births_too_close": "دو ولادت با فاصله ناممکن",
+    "adult_as_newborn": "ثبت بزرگسال به‌عنوان نوزاد", "older_than_plausible": "سن ناممکن",
+    "impossible_mother_age": "سن ناممکن مادر", "serial_declarant": "اعلام‌کننده ثبت‌های دیرهنگام پیاپی",
+    "certificate_many_places": "استعلام یک گواهی از چند جا", "running": "در حال اجرا", "finished": "پایان‌یافته",
+    "failed": "ناموفق",
 }  # fmt: skip
 templates.env.filters["words_fa"] = lambda value: WORDS_FA.get(str(value), str(value))
 

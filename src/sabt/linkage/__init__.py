@@ -1,0 +1,1 @@
+"""Duplicate and fraud detection: probabilistic record linkage (Splink on DuckDB), rules, and the review queue."""

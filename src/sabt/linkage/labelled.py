@@ -1,0 +1,40 @@
+"""A legacy file whose true persons are known (the synthetic nation writes one; a migration project has a
+clerically reviewed sample): the records, the true person of each row, and the true pairs."""
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..core.errors import InvalidInput
+from ..core.linkage import Pair, pairs_of_groups
+from .records import as_table, legacy_records
+
+
+@dataclass(frozen=True)
+class LabelledFile:
+    records: pa.Table
+    person: pa.Array  # the true person of each row; a row of nobody is a person of its own
+    true_pairs: set[Pair]
+
+
+def read_labelled(legacy: Path, truth: Path) -> LabelledFile:
+    for path, field in ((legacy, "legacy"), (truth, "truth")):
+        if not path.is_file():
+            raise InvalidInput("import.no_file", field=field, path=str(path))
+    table = as_table(legacy_records(legacy))
+    person: dict[int, str] = {}
+    with truth.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            try:
+                person[int(row["row"])] = row["person"] or f"nobody:{row['row']}"
+            except (KeyError, ValueError):
+                raise InvalidInput("linkage.bad_truth", field="truth") from None
+    ids = table.column("unique_id").to_pylist()
+    if set(ids) != set(person):
+        raise InvalidInput("linkage.truth_mismatch", field="truth", rows=len(ids), labelled=len(person))
+    groups: dict[str, list[int]] = {}
+    for number, who in person.items():
+        groups.setdefault(who, []).append(number)
+    return LabelledFile(table, pa.array([person[i] for i in ids]), pairs_of_groups(groups.values()))

@@ -1,0 +1,98 @@
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Decision = Literal["duplicate", "not_duplicate", "fraud"]
+CaseStatus = Literal["open", "duplicate", "not_duplicate", "fraud"]
+
+
+class Evidence(BaseModel):
+    field: str
+    level: str = Field(description="Which level of the comparison the pair reached, e.g. 'sounds the same'")
+    weight: float = Field(description="What it added to the match weight, in bits")
+
+
+class PersonBrief(BaseModel):
+    id: int
+    national_code: str
+    first_name: str
+    last_name: str
+    sex: str
+    birth_date: dt.date
+    birth_county_code: str
+    father_first_name: str
+    mother_first_name: str
+    mother_last_name: str
+    died_on: dt.date | None
+    merged_into: str | None = Field(None, description="National code of the record it was merged into")
+
+
+class CandidateOut(BaseModel):
+    """A person a new birth may duplicate, with the model's evidence."""
+
+    person: PersonBrief
+    match_weight: float
+    match_probability: float
+    evidence: list[Evidence]
+
+
+class CaseOut(BaseModel):
+    id: int
+    kind: str = Field(description="duplicate, or the rule that found it")
+    status: CaseStatus
+    source: str
+    person: PersonBrief | None
+    other_person: PersonBrief | None
+    event_id: int | None
+    match_weight: float | None
+    match_probability: float | None
+    evidence: list[Evidence]
+    details: dict[str, Any] = Field(description="What a rule found (dates, counts, places)")
+    note: str
+    found_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+
+
+class CasesPage(BaseModel):
+    total: int
+    cases: list[CaseOut]
+
+
+class DecisionIn(BaseModel):
+    decision: Decision
+    note: str = Field("", max_length=500)
+    keep: int | None = Field(None, ge=1, le=2**31 - 1, description="For a duplicate: the person id that stays")
+
+
+class RunOut(BaseModel):
+    id: int
+    status: str
+    persons: int
+    pairs_scored: int
+    cases_found: int
+    cases_new: int
+    seconds: float
+    error: str | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ModelOut(BaseModel):
+    id: int | None = Field(description="None for the model Sabt ships with")
+    trained_on: str
+    true_pairs: int
+    trained_at: dt.datetime | None
+
+
+class EvaluationOut(BaseModel):
+    records: int
+    true_pairs: int
+    found_pairs: int
+    correct_pairs: int
+    precision: float
+    recall: float
+    f1: float
+    threshold: float
+    seconds: float

@@ -1,0 +1,376 @@
+"""Use cases of duplicate and fraud detection: estimate and evaluate the model, run it and the rules over
+the registry, check a declared birth before it is registered, and decide the cases in the review queue."""
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..accounts.service import usernames
+from ..certificates import verification as certificate_checks
+from ..context import Context
+from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.linkage import score_pairs
+from ..core.workflow import Action, Actor, authorize
+from ..ledger.service import Change, append
+from ..registry import suspects
+from .labelled import read_labelled
+from .model import default_model
+from .models import LinkageCase, LinkageModel, LinkageRun
+from .records import as_table, jalali_text, linkage_record, registry_record, registry_records
+from .rules import CHECKS_PLACES, CHECKS_WINDOW, Finding, certificate_findings, run_rules
+from .schemas import CandidateOut, CaseOut, CasesPage, EvaluationOut, ModelOut, PersonBrief, RunOut
+from .scoring import ScoredPair, estimate, score_against, score_all
+
+MIN_TRUE_PAIRS = 50
+RECORD_TYPE = "linkage_case"
+CERTIFICATE_LOOKBACK = dt.timedelta(days=7)
+log = logging.getLogger("sabt.linkage")
+
+
+# --- the model ----------------------------------------------------------------------------------------------
+
+
+def current_model(session: Session) -> tuple[dict[str, Any], ModelOut]:
+    """The newest trained model, or the one Sabt ships with."""
+    stored = session.scalar(select(LinkageModel).order_by(LinkageModel.id.desc()).limit(1))
+    if stored is None:
+        return default_model(), ModelOut(id=None, trained_on="shipped with Sabt", true_pairs=0, trained_at=None)
+    return stored.settings, ModelOut(id=stored.id, trained_on=stored.trained_on, true_pairs=stored.true_pairs,
+                                     trained_at=stored.trained_at)  # fmt: skip
+
+
+def model_in_use(ctx: Context, *, actor: Actor) -> ModelOut:
+    authorize(actor, Action.INVESTIGATE if actor.may(Action.INVESTIGATE) else Action.RUN_LINKAGE)
+    with ctx.db.snapshot() as session:
+        return current_model(session)[1]
+
+
+def train(ctx: Context, *, actor: Actor, legacy: Path, truth: Path, out: Path | None = None) -> ModelOut:
+    """Estimate a model from a labelled legacy file and make it the one in use (and write it to `out`)."""
+    authorize(actor, Action.RUN_LINKAGE)
+    labelled = read_labelled(legacy, truth)
+    if len(labelled.true_pairs) < MIN_TRUE_PAIRS:
+        raise InvalidInput("linkage.too_few_pairs", field="truth", needed=MIN_TRUE_PAIRS,
+                           pairs=len(labelled.true_pairs))  # fmt: skip
+    model = estimate(labelled.records, labelled.person, labelled.true_pairs)
+    if out is not None:
+        out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    with ctx.db.transaction() as session:
+        stored = LinkageModel(settings=model, trained_on=legacy.name[:255], true_pairs=len(labelled.true_pairs),
+                              trained_by=actor.user_id, trained_at=ctx.now())  # fmt: skip
+        session.add(stored)
+        session.flush()
+        return ModelOut(id=stored.id, trained_on=stored.trained_on, true_pairs=stored.true_pairs,
+                        trained_at=stored.trained_at)  # fmt: skip
+
+
+def evaluate(ctx: Context, *, actor: Actor, legacy: Path, truth: Path, threshold: float | None = None) -> EvaluationOut:
+    """Precision, recall and F1 of the model in use on a labelled file, pair by pair."""
+    authorize(actor, Action.RUN_LINKAGE)
+    labelled = read_labelled(legacy, truth)
+    with ctx.db.snapshot() as session:
+        model, _ = current_model(session)
+    cut = threshold if threshold is not None else ctx.settings.linkage_threshold
+    started = time.perf_counter()
+    found = [(pair.left, pair.right) for pair in score_all(labelled.records, model, threshold=cut)]
+    scores = score_pairs(found, labelled.true_pairs)
+    return EvaluationOut(
+        records=labelled.records.num_rows, true_pairs=scores.true_pairs, found_pairs=scores.found_pairs,
+        correct_pairs=scores.correct_pairs, precision=round(scores.precision, 4), recall=round(scores.recall, 4),
+        f1=round(scores.f1, 4), threshold=cut, seconds=round(time.perf_counter() - started, 2),
+    )  # fmt: skip
+
+
+# --- runs over the whole registry ---------------------------------------------------------------------------
+
+
+def start_run(ctx: Context, *, actor: Actor) -> RunOut:
+    """Record a run as started; `execute_run` does the work (at once from the command line, in the
+    background from the API)."""
+    authorize(actor, Action.RUN_LINKAGE)
+    with ctx.db.transaction() as session:
+        running = session.scalar(select(LinkageRun).where(LinkageRun.status == "running").limit(1))
+        if running is not None:
+            raise Conflict("linkage.running", field="run", run=running.id)
+        run = LinkageRun(status="running", started_by=actor.user_id, started_at=ctx.now())
+        session.add(run)
+        session.flush()
+        return _run_out(run)
+
+
+def execute_run(ctx: Context, *, run_id: int) -> RunOut:
+    """Score every blocked pair of the registry and apply the rules; new findings go to the review queue
+    (a finding already there, decided or not, is left as it is)."""
+    started = time.perf_counter()
+    try:
+        with ctx.db.snapshot() as session:  # one consistent view of the registry for the model and the rules
+            model, _ = current_model(session)
+            connection = session.connection()
+            table = as_table(registry_records(connection))
+            findings = list(run_rules(connection, today=ctx.today()))
+        since = ctx.now() - CERTIFICATE_LOOKBACK
+        findings += certificate_findings(certificate_checks.serials_checked_from_many_places(
+            ctx, since=since, places=CHECKS_PLACES, window=CHECKS_WINDOW))  # fmt: skip
+        pairs = list(score_all(table, model, threshold=ctx.settings.linkage_threshold))
+        with ctx.db.transaction() as session:
+            new = _add_cases(session, [*map(_duplicate_finding, pairs), *findings], source="run", run_id=run_id,
+                             now=ctx.now())  # fmt: skip
+            run = _get_run(session, run_id)
+            run.status, run.persons, run.pairs_scored = "finished", table.num_rows, len(pairs)
+            run.cases_found, run.cases_new = len(pairs) + len(findings), new
+            run.seconds, run.finished_at = round(time.perf_counter() - started, 2), ctx.now()
+            return _run_out(run)
+    except Exception as error:
+        with ctx.db.transaction() as session:
+            run = _get_run(session, run_id)
+            run.status, run.error, run.finished_at = "failed", f"{type(error).__name__}: {error}"[:500], ctx.now()
+        raise
+
+
+def run_in_background(ctx: Context, *, actor: Actor) -> RunOut:
+    """Start a run and return at once; the run's row says when it finished (for the API and the pages)."""
+    run = start_run(ctx, actor=actor)
+    threading.Thread(target=_execute_quietly, args=(ctx, run.id), name=f"linkage-run-{run.id}", daemon=True).start()
+    return run
+
+
+def _execute_quietly(ctx: Context, run_id: int) -> None:
+    try:
+        execute_run(ctx, run_id=run_id)
+    except Exception:  # recorded on the run as failed; nobody is waiting for this thread
+        log.exception("linkage run %s failed", run_id)
+
+
+def run_linkage(ctx: Context, *, actor: Actor) -> RunOut:
+    return execute_run(ctx, run_id=start_run(ctx, actor=actor).id)
+
+
+def list_runs(ctx: Context, *, actor: Actor, limit: int = 20) -> list[RunOut]:
+    authorize(actor, Action.RUN_LINKAGE)
+    with ctx.db.snapshot() as session:
+        runs = session.scalars(select(LinkageRun).order_by(LinkageRun.id.desc()).limit(limit))
+        return [_run_out(run) for run in runs]
+
+
+def get_run(ctx: Context, *, actor: Actor, run_id: int) -> RunOut:
+    authorize(actor, Action.RUN_LINKAGE)
+    with ctx.db.snapshot() as session:
+        return _run_out(_get_run(session, run_id))
+
+
+def _get_run(session: Session, run_id: int) -> LinkageRun:
+    run = session.get(LinkageRun, run_id)
+    if run is None:
+        raise NotFound("not_found", field="run")
+    return run
+
+
+def _run_out(run: LinkageRun) -> RunOut:
+    return RunOut(id=run.id, status=run.status, persons=run.persons, pairs_scored=run.pairs_scored,
+                  cases_found=run.cases_found, cases_new=run.cases_new, seconds=run.seconds, error=run.error,
+                  started_at=run.started_at, finished_at=run.finished_at)  # fmt: skip
+
+
+def _duplicate_finding(pair: ScoredPair) -> Finding:
+    left, right = sorted((pair.left, pair.right))
+    return Finding("duplicate", f"duplicate:{left}:{right}", left, right,
+                   evidence={"fields": pair.evidence, "match_weight": pair.match_weight,
+                             "match_probability": pair.match_probability})  # fmt: skip
+
+
+def _add_cases(session: Session, findings: Iterable[Finding], *, source: str, run_id: int | None,
+               now: dt.datetime) -> int:  # fmt: skip
+    """Put the findings not yet in the queue into it; returns how many were new."""
+    findings = list(findings)
+    known: set[str] = set()
+    keys = [finding.key for finding in findings]
+    for start in range(0, len(keys), 5000):
+        known.update(session.scalars(select(LinkageCase.key).where(LinkageCase.key.in_(keys[start : start + 5000]))))
+    new = 0
+    for finding in findings:
+        if finding.key in known:
+            continue
+        known.add(finding.key)
+        evidence = dict(finding.evidence)
+        session.add(LinkageCase(
+            key=finding.key, kind=finding.kind, person_id=finding.person_id,
+            other_person_id=finding.other_person_id, event_id=finding.event_id,
+            match_weight=evidence.pop("match_weight", None), match_probability=evidence.pop("match_probability", None),
+            evidence=evidence, source=source, run_id=run_id, status="open", note="", found_at=now,
+        ))  # fmt: skip
+        new += 1
+    return new
+
+
+# --- the check before a birth is registered --------------------------------------------------------------------
+
+
+def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateOut]:
+    """Persons a declared birth may duplicate, best first, with the evidence: for the registrar to see
+    before registering it."""
+    authorize(actor, Action.READ)
+    with ctx.db.snapshot() as session:
+        birth = suspects.declared_birth(session, event_id)
+        if birth is None:
+            raise InvalidInput("linkage.not_birth", field="event_id")
+        authorize(actor, Action.READ, office_id=birth.office_id)
+        model, _ = current_model(session)
+        record = linkage_record(
+            0, first_name=birth.first_name, last_name=birth.last_name, sex=birth.sex,
+            birth_date=jalali_text(birth.born), birth_county=birth.county,
+            father_first_name=birth.father_first_name, mother_first_name=birth.mother_first_name,
+            mother_last_name=birth.mother_last_name, father_code=birth.father_code, mother_code=birth.mother_code,
+        )  # fmt: skip
+        parents = [pid for pid in (birth.father_id, birth.mother_id) if pid is not None]
+        rows = suspects.candidates_for_birth(session, first_name=birth.first_name, last_name=birth.last_name,
+                                             born=birth.born, county=birth.county,
+                                             mother_first_name=birth.mother_first_name, parent_ids=parents)  # fmt: skip
+        subject = suspects.event_subject(session, event_id)
+        candidates = [registry_record(row) for row in rows if row[0] != subject]
+        _with_frequencies(session, record, candidates)
+        scored = score_against(record, candidates, model, threshold=ctx.settings.linkage_threshold)
+        persons = suspects.person_ids(session, [pair.right for pair in scored])
+        return [
+            CandidateOut(
+                person=_brief(session, persons[pair.right]),
+                match_weight=round(pair.match_weight, 2),
+                match_probability=round(pair.match_probability, 4),
+                evidence=pair.evidence,
+            )
+            for pair in scored
+        ]
+
+
+def _with_frequencies(session: Session, record: dict[str, Any], candidates: list[dict[str, Any]]) -> None:
+    """Term frequencies of each record's names in the registry, as the model's adjustment needs them."""
+    cache: dict[tuple[str, str], tuple[float, float]] = {}
+    for each in [record, *candidates]:
+        names = (each["first_name"] or "", each["last_name"] or "")
+        if names not in cache:
+            cache[names] = suspects.name_frequencies(session, first_name=names[0], last_name=names[1])
+        each["tf_first_name"], each["tf_last_name"] = cache[names]
+
+
+# --- the review queue ---------------------------------------------------------------------------------------
+
+
+def list_cases(ctx: Context, *, actor: Actor, status: str | None = "open", kind: str | None = None,
+               limit: int = 50, offset: int = 0) -> CasesPage:  # fmt: skip
+    authorize(actor, Action.INVESTIGATE)
+    query = select(LinkageCase)
+    if status:
+        query = query.where(LinkageCase.status == status)
+    if kind:
+        query = query.where(LinkageCase.kind == kind)
+    with ctx.db.snapshot() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        order = (LinkageCase.match_weight.desc().nulls_last(), LinkageCase.id)
+        cases = list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
+        return CasesPage(total=total, cases=_cases_out(session, cases))
+
+
+def get_case(ctx: Context, *, actor: Actor, case_id: int) -> CaseOut:
+    authorize(actor, Action.INVESTIGATE)
+    with ctx.db.snapshot() as session:
+        return _cases_out(session, [_case(session, case_id)])[0]
+
+
+def decide(ctx: Context, *, actor: Actor, case_id: int, decision: str, note: str = "",
+           keep: int | None = None) -> CaseOut:  # fmt: skip
+    """Close a case as a duplicate (merging the pair into the record that stays), not a duplicate, or fraud;
+    the decision is a ledger leaf."""
+    authorize(actor, Action.INVESTIGATE)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        case = _case(session, case_id, lock=True)
+        if case.status != "open":
+            raise Conflict("linkage.decided", field="case", case=case_id, status=case.status)
+        if decision == "duplicate":
+            _merge(session, case, keep, actor, now, note)
+        case.status, case.note, case.decided_by, case.decided_at = decision, note, actor.user_id, now
+        append(session, [Change(f"linkage.{decision}", RECORD_TYPE, str(case.id), 1, actor.user_id,
+                                case_content(case))], at=now)  # fmt: skip
+        session.flush()
+        return _cases_out(session, [case])[0]
+
+
+def _merge(session: Session, case: LinkageCase, keep: int | None, actor: Actor, now: dt.datetime, note: str) -> None:
+    if case.kind != "duplicate" or case.person_id is None or case.other_person_id is None:
+        raise InvalidInput("linkage.not_a_pair", field="decision")
+    pair = {case.person_id, case.other_person_id}
+    kept_id = keep if keep is not None else min(pair)  # the older record stays unless told otherwise
+    if kept_id not in pair:
+        raise InvalidInput("linkage.keep", field="keep")
+    persons = suspects.person_ids(session, list(pair))
+    kept, retired = persons[kept_id], persons[(pair - {kept_id}).pop()]
+    for person in (kept, retired):
+        if person.merged_into_id is not None:
+            raise Conflict("linkage.merged", field="keep", code=person.national_code)
+    reason = f"duplicate of {kept.national_code} (review case {case.id})" + (f": {note}" if note else "")
+    suspects.merge_person(session, retired=retired, kept=kept, reason=reason[:500], actor=actor, now=now)
+    case.evidence = {**case.evidence, "kept": kept.id, "merged": retired.id}
+
+
+def _case(session: Session, case_id: int, *, lock: bool = False) -> LinkageCase:
+    query = select(LinkageCase).where(LinkageCase.id == case_id)
+    case = session.scalar(query.with_for_update() if lock else query)
+    if case is None:
+        raise NotFound("linkage.no_case", field="case", case=case_id)
+    return case
+
+
+def _cases_out(session: Session, cases: list[LinkageCase]) -> list[CaseOut]:
+    ids = {pid for case in cases for pid in (case.person_id, case.other_person_id) if pid is not None}
+    persons = suspects.person_ids(session, list(ids))
+    names = usernames(session, {case.decided_by for case in cases if case.decided_by})
+    out = []
+    for case in cases:
+        details = {key: value for key, value in case.evidence.items() if key != "fields"}
+        out.append(CaseOut(
+            id=case.id, kind=case.kind, status=case.status, source=case.source,
+            person=_brief(session, persons[case.person_id]) if case.person_id else None,
+            other_person=_brief(session, persons[case.other_person_id]) if case.other_person_id else None,
+            event_id=case.event_id, match_weight=case.match_weight, match_probability=case.match_probability,
+            evidence=case.evidence.get("fields", []), details=details, note=case.note, found_at=case.found_at,
+            decided_by=names.get(case.decided_by) if case.decided_by else None, decided_at=case.decided_at,
+        ))  # fmt: skip
+    return out
+
+
+def _brief(session: Session, person: suspects.PersonRow) -> PersonBrief:
+    merged = suspects.merged_into(session, person.id) if person.merged_into_id else None
+    return PersonBrief(
+        id=person.id, national_code=person.national_code, first_name=person.first_name, last_name=person.last_name,
+        sex=person.sex, birth_date=person.birth_date, birth_county_code=person.birth_county_code,
+        father_first_name=person.father_first_name, mother_first_name=person.mother_first_name,
+        mother_last_name=person.mother_last_name, died_on=person.died_on, merged_into=merged,
+    )  # fmt: skip
+
+
+def case_content(case: LinkageCase) -> dict[str, Any]:
+    return {"kind": case.kind, "key": case.key, "status": case.status, "person_id": case.person_id,
+            "other_person_id": case.other_person_id, "decided_by": case.decided_by, "note": case.note,
+            "kept": case.evidence.get("kept"), "merged": case.evidence.get("merged")}  # fmt: skip
+
+
+class CaseRecords:
+    """Decided cases as the ledger committed them, for `sabt audit verify`."""
+
+    record_type = RECORD_TYPE
+
+    def current(self, session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
+        decided = select(LinkageCase).where(LinkageCase.status != "open")
+        for case in session.scalars(decided.execution_options(yield_per=10_000)):
+            yield str(case.id), case_content(case)
+
+
+def record_sources() -> list[CaseRecords]:
+    return [CaseRecords()]

@@ -1,0 +1,189 @@
+"""What the registry tells duplicate and fraud detection: persons as linkage reads them, the candidates for
+a new birth, the records the rules look at, and the merge of a duplicate into the record that stays.
+
+Reads are Core queries streamed in batches, so a pass over the whole registry holds one batch at a time.
+"""
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, select
+from sqlalchemy.orm import Session
+
+from ..core.text import normalize_name
+from ..core.workflow import Actor
+from .ledger_records import log_person
+from .models import Event, Person
+from .persons import record_person_revision
+
+PersonRow = Person  # a person as the features that read persons through this module see one
+
+_person = Person.__table__
+_father, _mother = _person.alias("father"), _person.alias("mother")
+LINKAGE_COLUMNS = (
+    _person.c.id, _person.c.first_name, _person.c.last_name, _person.c.sex, _person.c.birth_date,
+    _person.c.birth_county_code, _person.c.father_first_name, _person.c.mother_first_name,
+    _person.c.mother_last_name, _father.c.national_code, _mother.c.national_code,
+)  # fmt: skip
+CANDIDATES_PER_RULE = 50
+
+
+def _linkage_select() -> Any:
+    return (
+        select(*LINKAGE_COLUMNS)
+        .outerjoin(_father, _father.c.id == _person.c.father_id)
+        .outerjoin(_mother, _mother.c.id == _person.c.mother_id)
+        .where(_person.c.merged_into_id.is_(None))
+    )
+
+
+def persons_for_linkage(connection: Connection) -> Iterator[Any]:
+    """Every person not merged into another, with the parents' codes."""
+    yield from connection.execution_options(yield_per=20_000).execute(_linkage_select())
+
+
+def candidates_for_birth(session: Session, *, first_name: str, last_name: str, born: dt.date, county: str,
+                         mother_first_name: str, parent_ids: Sequence[int]) -> list[Row[Any]]:  # fmt: skip
+    """Persons a new birth could duplicate, found by the model's blocking keys on indexed columns: the same
+    birth day, the same full name within a year, the same mother or father, the same surname and mother."""
+    year = dt.timedelta(days=366)
+    rules = [
+        and_(_person.c.birth_date == born, _person.c.birth_county_code == county),
+        and_(
+            _person.c.first_name == first_name,
+            _person.c.last_name == last_name,
+            _person.c.birth_date.between(born - year, born + year),
+        ),
+        and_(
+            _person.c.last_name == last_name,
+            _person.c.mother_first_name == mother_first_name,
+            _person.c.birth_date.between(born - year, born + year),
+        ),
+    ]
+    if parent_ids:
+        rules += [_person.c.mother_id.in_(parent_ids), _person.c.father_id.in_(parent_ids)]
+    found: dict[int, Row[Any]] = {}
+    for rule in rules:  # one query per rule, so each uses its own index
+        for row in session.execute(_linkage_select().where(rule).limit(CANDIDATES_PER_RULE)):
+            found[row[0]] = row
+    return list(found.values())
+
+
+def name_frequencies(session: Session, *, first_name: str, last_name: str) -> tuple[float, float]:
+    """How common the first name and the surname are among persons (the model's term frequencies)."""
+    total = max(session.scalar(select(func.max(_person.c.id))) or 1, 1)
+    first = session.scalar(select(func.count()).where(_person.c.first_name == first_name)) or 0
+    last = session.scalar(select(func.count()).where(_person.c.last_name == last_name)) or 0
+    return max(first, 1) / total, max(last, 1) / total
+
+
+def births_after_mothers_death(connection: Connection) -> Iterator[Any]:
+    """(child id, mother id, born, mother died) for every child born after its mother's death."""
+    query = (
+        select(_person.c.id, _mother.c.id, _person.c.birth_date, _mother.c.died_on)
+        .join(_mother, _mother.c.id == _person.c.mother_id)
+        .where(_mother.c.died_on.is_not(None), _person.c.birth_date > _mother.c.died_on)
+    )
+    yield from connection.execute(query)
+
+
+def births_by_mother(connection: Connection) -> Iterator[Any]:
+    """(mother id, child id, born, mother born) for every child with a known mother, by mother and day."""
+    query = (
+        select(_person.c.mother_id, _person.c.id, _person.c.birth_date, _mother.c.birth_date)
+        .join(_mother, _mother.c.id == _person.c.mother_id)
+        .where(_person.c.merged_into_id.is_(None))
+        .order_by(_person.c.mother_id, _person.c.birth_date)
+    )
+    yield from connection.execution_options(yield_per=20_000).execute(query)
+
+
+def living_born_before(connection: Connection, day: dt.date) -> Iterator[Any]:
+    """(id, born) of persons alive in the registry and born before `day`."""
+    query = select(_person.c.id, _person.c.birth_date).where(
+        _person.c.birth_date < day, _person.c.died_on.is_(None), _person.c.merged_into_id.is_(None)
+    )
+    yield from connection.execute(query)
+
+
+def late_births(connection: Connection) -> Iterator[Any]:
+    """(event id, child id, born, declared on, declaration) of registered births declared late."""
+    events = Event.__table__
+    query = select(events.c.id, events.c.subject_id, events.c.event_date, events.c.declared_on, events.c.data).where(
+        events.c.kind == "birth", events.c.status == "registered", events.c.late.is_(True)
+    )
+    yield from connection.execution_options(yield_per=5_000).execute(query)
+
+
+def event_subject(session: Session, event_id: int) -> int | None:
+    """The person a registered event created or is about (None before registration)."""
+    return session.scalar(select(Event.subject_id).where(Event.id == event_id))
+
+
+def person_ids(session: Session, ids: Sequence[int]) -> dict[int, Person]:
+    return {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(ids)))}
+
+
+def merge_person(session: Session, *, retired: Person, kept: Person, reason: str, actor: Actor,
+                 now: dt.datetime) -> None:  # fmt: skip
+    """Mark `retired` as a duplicate of `kept`. Both records, their revisions and their events stay as they
+    are; the retired one gains a revision saying where it went, and the ledger records the step."""
+    retired.merged_into_id, retired.revision, retired.updated_at = kept.id, retired.revision + 1, now
+    record_person_revision(session, retired, reason=reason, actor=actor, event_id=None, at=now)
+    log_person(session, retired, "merge", actor, now)
+
+
+def merged_into(session: Session, person_id: int) -> str | None:
+    """The national code of the record a merged person now lives in, or None."""
+    target = session.scalar(select(Person.merged_into_id).where(Person.id == person_id))
+    if target is None:
+        return None
+    return session.scalar(select(Person.national_code).where(Person.id == target))
+
+
+@dataclass(frozen=True)
+class BirthFacts:
+    """A declared birth as linkage compares it: names normalized, the parents found by code when given."""
+
+    event_id: int
+    office_id: int
+    first_name: str
+    last_name: str
+    sex: str
+    born: dt.date
+    county: str
+    father_first_name: str
+    mother_first_name: str
+    mother_last_name: str
+    father_id: int | None
+    mother_id: int | None
+    father_code: str | None
+    mother_code: str | None
+
+
+def declared_birth(session: Session, event_id: int) -> BirthFacts | None:
+    """The birth an event declares, or None when the event is not a birth."""
+    event = session.get(Event, event_id)
+    if event is None or event.kind != "birth":
+        return None
+    data = event.data
+    father, mother = (_parent(session, data.get(role) or {}) for role in ("father", "mother"))
+    return BirthFacts(
+        event_id=event.id, office_id=event.office_id, first_name=normalize_name(data.get("first_name", "")),
+        last_name=normalize_name(data.get("last_name", "")), sex=data.get("sex", ""), born=event.event_date,
+        county=data.get("county", ""), father_first_name=father[1], mother_first_name=mother[1],
+        mother_last_name=mother[2], father_id=father[0], mother_id=mother[0], father_code=father[3],
+        mother_code=mother[3],
+    )  # fmt: skip
+
+
+def _parent(session: Session, ref: dict[str, Any]) -> tuple[int | None, str, str, str | None]:
+    """(id, first name, last name, code) of a parent named by code or by name."""
+    code = ref.get("national_code")
+    if code:
+        person = session.scalar(select(Person).where(Person.national_code == code))
+        if person is not None:
+            return person.id, person.first_name, person.last_name, person.national_code
+    return None, normalize_name(ref.get("first_name") or ""), normalize_name(ref.get("last_name") or ""), code
