@@ -1,8 +1,10 @@
 """The demo registry: offices, one user per role, a small synthetic nation imported as a legacy register,
 the last years of its births, deaths, marriages and divorces registered through the workflow on the days
-they were declared, six years of smart cards applied for, made and handed over on their days, and today's
-work waiting in the Tehran office's queue."""
+they were declared, six years of smart cards applied for, made and handed over on their days, today's
+work waiting in the Tehran office's queue, and an old office's second registrations of people the registry
+already has, found by a linkage run and waiting for the investigator."""
 
+import csv
 import datetime as dt
 import secrets
 from dataclasses import replace
@@ -18,6 +20,7 @@ from .core.workflow import Actor, EventKind, EventStatus, Role
 from .geo import service as geo
 from .geo.schemas import OfficeIn
 from .ledger.service import sign_checkpoint
+from .linkage import service as linkage
 from .migrations import upgrade
 from .registry import persons
 from .registry import service as registry
@@ -40,6 +43,7 @@ OFFICES = (
 USERS = (
     ("admin", Role.NATIONAL_ADMIN, None),
     ("auditor", Role.AUDITOR, None),
+    ("investigator", Role.INVESTIGATOR, None),
     ("head", Role.OFFICE_HEAD, "THR-01"),
     ("registrar", Role.REGISTRAR, "THR-01"),
     ("clerk", Role.CLERK, "THR-01"),
@@ -79,7 +83,8 @@ def _seed(ctx: Context) -> None:
     today = ctx.today()
     window_start = today - dt.timedelta(days=round(DEMO_YEARS * 365.2425))
     folder = ctx.settings.data_dir / "synth"
-    generate_nation(SynthRequest(people=DEMO_PEOPLE, years=DEMO_YEARS, seed=DEMO_SEED, end=today), folder)
+    generate_nation(SynthRequest(people=DEMO_PEOPLE, years=DEMO_YEARS, seed=DEMO_SEED, end=today, legacy=True),
+                    folder)  # fmt: skip
     head = accounts.actor_for_username(ctx, "head")
     at_window_start = replace(ctx, clock=FixedClock(dt.datetime.combine(window_start, dt.time(6), dt.UTC)))
     import_persons(at_window_start, actor=head, path=folder / "persons.csv")
@@ -88,7 +93,25 @@ def _seed(ctx: Context) -> None:
     replay_cards(ctx, path=folder / "cards.csv", staff_for=offices, producer=accounts.actor_for_username(ctx, "admin"))
     _leave_work_in_queue(ctx)
     _print_sample_certificates(ctx)
+    _import_second_registrations(at_window_start, head, folder)
+    linkage.run_linkage(ctx, actor=accounts.actor_for_username(ctx, "investigator"))
     sign_checkpoint(ctx)
+
+
+def _import_second_registrations(ctx: Context, head: Actor, folder: Path) -> None:
+    """An old office's register that holds, under codes of its own, people the registry already has: the
+    legacy file's second copies that lost their national code. The investigator's queue finds them."""
+    with (folder / "legacy_truth.csv").open(encoding="utf-8", newline="") as file:
+        copies = {int(row["row"]) for row in csv.DictReader(file) if row["defect"] == "duplicate"}
+    with (folder / "legacy.csv").open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        rows = [row for number, row in enumerate(reader, start=1) if number in copies and not row["national_code"]]
+    path = folder / "old-register.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        writer.writerows(rows)
+    import_persons(ctx, actor=head, path=path)
 
 
 class ProvinceOffices:

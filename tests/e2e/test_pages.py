@@ -10,9 +10,11 @@ from playwright.sync_api import Page, expect
 from sabt.certificates import service as certificates
 from sabt.certificates.schemas import CertificateRequest
 from sabt.core.text import to_persian_digits
+from sabt.linkage import service as linkage
+from sabt.registry import service as registry
 from sabt.verification import service as verification
 from sabt.verification.schemas import CitizenIn
-from tests.integration.factories import adult
+from tests.integration.factories import BirthDeclaration, adult, birth, registered_person
 
 from .conftest import screenshot, sign_in
 
@@ -224,3 +226,35 @@ def test_the_public_statistics_dashboard_shows_figures_a_map_and_downloads(page:
         page.click("a:text('CSV') >> nth=0")
     assert download.value.suggested_filename.endswith(".csv")
     screenshot(page, "stats")
+
+
+def test_a_registrar_is_warned_of_a_duplicate_birth_and_an_investigator_merges_it(page: Page, ctx, staff):
+    born = dt.date(2001, 4, 10)
+    parents = {"father": {"first_name": "حسین", "last_name": "کریمی"},
+               "mother": {"first_name": "زهرا", "last_name": "موسوی"}}  # fmt: skip
+    first = registered_person(ctx, staff, born=born, sex="male", first_name="محمدرضا", last_name="کریمی", **parents)
+    registered_person(ctx, staff, born=born, sex="male", first_name="محمدرزا", last_name="کریمی", **parents)
+    again = registry.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(
+        sex="male", first_name="محمد رضا", last_name="کریمی", birth_date=born.isoformat(), **parents)))  # fmt: skip
+    sign_in(page, "registrar")
+    page.goto(f"/office/events/{again.id}")
+    warning = page.locator("[aria-labelledby=duplicates-title]")
+    expect(warning).to_contain_text(first)
+    expect(warning).to_contain_text("هم‌آوا")
+    screenshot(page, "duplicate-warning")
+    assert page.evaluate(CONTRAST_CHECK) == []
+    page.click("header form button")  # sign out
+    linkage.run_linkage(ctx, actor=staff["investigator"])
+    sign_in(page, "investigator")
+    page.goto("/office/linkage")
+    assert page.evaluate(CONTRAST_CHECK) == []
+    screenshot(page, "linkage-queue")
+    page.click("main table a")
+    expect(page.locator("h1")).to_contain_text("تکراری")
+    assert page.evaluate(CONTRAST_CHECK) == []
+    screenshot(page, "linkage-case")
+    page.check("input[value=duplicate]")
+    page.fill("#note", "یک نفر با دو شناسنامه")
+    page.click("main form button[type=submit]")
+    expect(page.locator("[role=status]")).to_contain_text("تصمیم ثبت شد")
+    assert linkage.list_cases(ctx, actor=staff["investigator"], status="duplicate").total == 1

@@ -62,6 +62,10 @@ def test_the_demo_seeds_a_registry_and_serves_it(tmp_path: Path):
         assert len(provinces) == 31 and coverage[-1]["province"] == ""  # every province, then the country
         assert 60 < coverage[-1]["coverage_percent"] < 90 and coverage[-1]["pending_applications"] > 0
         assert max(p["coverage_percent"] for p in provinces) - min(p["coverage_percent"] for p in provinces) > 20
+        token = httpx.post(f"{base}/api/auth/token", data={"username": "investigator", "password": DEMO_PASSWORD})
+        investigator = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        cases = httpx.get(f"{base}/api/linkage/cases", params={"kind": "duplicate"}, headers=investigator).json()
+        assert cases["total"] >= 10  # the old office's second registrations, waiting for the investigator
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -14,6 +14,7 @@ from sabt.core.errors import Conflict, Forbidden, InvalidInput
 from sabt.ledger.audit import audit
 from sabt.linkage import service as linkage
 from sabt.linkage.models import LinkageCase
+from sabt.registry import persons as registry_persons
 from sabt.registry import service as registry
 from sabt.registry.models import Person, PersonRevision
 from sabt.synth.service import SynthRequest, generate_nation
@@ -101,6 +102,13 @@ def test_deciding_a_duplicate_merges_it_keeping_both_histories_in_the_ledger(ctx
     with pytest.raises(Conflict):
         linkage.decide(ctx, actor=staff["investigator"], case_id=case.id, decision="fraud")
     assert linkage.run_linkage(ctx, actor=staff["investigator"]).pairs_scored == 0  # the merged record is out
+    assert registry_persons.get_person(ctx, actor=staff["clerk"], national_code=again).merged_into == first
+    with pytest.raises(Conflict) as refused_death:  # a retired record takes no new events
+        registry.declare(ctx, actor=staff["clerk"], declaration=DeathDeclaration(**factories.death(again)))
+    assert (refused_death.value.code, refused_death.value.field) == ("person.merged", "national_code")
+    with ctx.db.latest() as connection:
+        assert registry_persons.identity_facts(connection, again) is None  # agencies' checks find nobody
+        assert registry_persons.identity_facts(connection, first) is not None
 
 
 def test_an_edited_decision_is_named_by_the_audit(ctx, staff):

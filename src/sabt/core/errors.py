@@ -71,6 +71,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "اداره‌ای را که واقعه در آن اعلام می‌شود مشخص کنید.",
     ),
     # people and events
+    "person.merged": (
+        "{code} was found to be a duplicate and merged into {into}; use that record.",
+        "کد ملی {code} تکراری شناخته و در {into} ادغام شده است؛ از آن رکورد استفاده کنید.",
+    ),
     "person.unknown": (
         "No person with national code {code} is in the registry.",
         "شخصی با کد ملی {code} در ثبت وجود ندارد.",

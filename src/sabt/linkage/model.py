@@ -26,7 +26,7 @@ COLUMNS = (
     "father_code", "mother_code",
 )  # fmt: skip
 DEFAULT_MODEL = "model.json"
-DIFFERENT_FIRST_NAME_M = 1e-9
+DIFFERENT_FIRST_NAME_M = 1e-20  # -66 bits: more than every other comparison can add
 SAME, DIFFERS = "the same", "differs"
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,11 @@ def jalali_text(day: dt.date) -> str:
 
 
 def as_table(records: Iterable[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(list(records), schema=_SCHEMA)
+    """An Arrow table built 50,000 records at a time, so a whole registry is never a list of dicts."""
+    iterator, batches = iter(records), []
+    while chunk := list(islice(iterator, 50_000)):
+        batches.append(pa.RecordBatch.from_pylist(chunk, schema=_SCHEMA))
+    return pa.Table.from_batches(batches, schema=_SCHEMA)
 
 
 def legacy_records(path: Path) -> Iterator[dict[str, Any]]:

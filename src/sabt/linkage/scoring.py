@@ -23,7 +23,7 @@ from splink.internals.realtime import compare_records
 from ..core.linkage import Pair
 from .model import settings
 
-# Columns of Splink's output that are not evidence.
+# The comparisons whose level and weight are a pair's evidence, in the model's order.
 _FIELDS = ("first_name", "last_name", "birth_date", "birth_county", "sex", "parents")
 U_SAMPLE_PAIRS = 5_000_000
 

@@ -162,6 +162,9 @@ class Rules:
         person = self.session.scalar(select(Person).where(Person.national_code == code))
         if person is None:
             raise InvalidInput("person.unknown", field=field, code=code)
+        if person.merged_into_id is not None:  # a retired duplicate takes no new events; its survivor does
+            into = self.session.scalar(select(Person.national_code).where(Person.id == person.merged_into_id))
+            raise Conflict("person.merged", field=field, code=code, into=into)
         return person
 
     def living_person(self, text: str, *, field: str) -> Person:

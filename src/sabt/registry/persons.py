@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from ..accounts.service import usernames
 from ..config import Settings
 from ..context import Context
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import year_span
 from ..core.text import normalize_name
 from ..core.workflow import Action, Actor, authorize, own_national_code
@@ -218,7 +218,12 @@ def person_out(session: Session, person: Person) -> PersonOut:
         marriages=_marriages_of(session, person),
         children=_children_of(session, person),
         revision=person.revision,
+        merged_into=_code_of(session, person.merged_into_id) if person.merged_into_id else None,
     )
+
+
+def _code_of(session: Session, person_id: int) -> str | None:
+    return session.scalar(select(Person.national_code).where(Person.id == person_id))
 
 
 def _parent_out(session: Session, parent_id: int | None, first_name: str, last_name: str) -> ParentOut:
@@ -283,7 +288,7 @@ _PERSONS = Person.__table__.c
 # Built once, on the table's columns: the identity check runs it on every request.
 _IDENTITY_FACTS = select(
     _PERSONS.first_name, _PERSONS.last_name, _PERSONS.birth_date, _PERSONS.father_first_name, _PERSONS.died_on
-).where(_PERSONS.national_code == bindparam("code"))
+).where(_PERSONS.national_code == bindparam("code"), _PERSONS.merged_into_id.is_(None))  # a retired duplicate is nobody
 
 
 def identity_facts(db: Connection | Session, national_code: str) -> IdentityFacts | None:
@@ -294,13 +299,17 @@ def identity_facts(db: Connection | Session, national_code: str) -> IdentityFact
 
 def person_basics(session: Session, national_code: str, *, lock: bool = False) -> PersonBasics:
     """The person with a (parsed, valid) code, or NotFound; `lock` holds their row to the transaction's end,
-    so two offices acting on one person queue."""
-    query = select(Person.id, Person.national_code, Person.birth_date, Person.birth_county_code, Person.died_on)
-    query = query.where(Person.national_code == national_code)
+    so two offices acting on one person queue. A record merged into another as its duplicate takes no new
+    records: the one it was merged into does."""
+    query = select(Person.id, Person.national_code, Person.birth_date, Person.birth_county_code, Person.died_on,
+                   Person.merged_into_id).where(Person.national_code == national_code)  # fmt: skip
     row = session.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound("person.unknown", field="national_code", code=national_code)
-    return PersonBasics(*row)
+    if row.merged_into_id is not None:
+        into = session.scalar(select(Person.national_code).where(Person.id == row.merged_into_id))
+        raise Conflict("person.merged", field="national_code", code=national_code, into=into)
+    return PersonBasics(*row[:5])
 
 
 def count_living_on_days(

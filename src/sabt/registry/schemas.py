@@ -179,6 +179,7 @@ class PersonOut(BaseModel):
     marriages: list[MarriageOut]
     children: list[ChildOut]
     revision: int
+    merged_into: str | None = Field(None, description="Found a duplicate: the national code of the record it joined")
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ WORDS_FA = {
     "damaged": "آسیب‌دیده", "replaced": "تعویض‌شده", "revoked": "باطل‌شده",
     # record linkage: fields, levels of agreement, kinds of case and decisions
     "first_name": "نام", "last_name": "نام خانوادگی", "birth_date": "تاریخ تولد", "birth_county": "محل تولد",
-    "sex": "جنسیت", "parents": "والدین", "the same": "یکسان", "differs": "متفاوت", "missing": "نامعلوم",
+    "sex": "جنسیت", "parents": "والدین", "male": "مرد", "female": "زن", "the same": "یکسان", "differs": "متفاوت",
+    "missing": "نامعلوم",
     "sounds the same": "هم‌آوا", "one letter apart": "یک حرف اختلاف", "day and month swapped": "جابه‌جایی روز و ماه",
     "same month": "همان ماه", "within a year": "در فاصله یک سال", "same province": "همان استان",
     "both parents' codes agree": "کد ملی هر دو والد یکسان", "parents' names agree": "نام والدین یکسان",
