@@ -9,7 +9,9 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from sabt.certificates import service as certificates
 from sabt.certificates.models import CertificateCheck
+from sabt.certificates.schemas import CertificateRequest
 from sabt.core.errors import Conflict, Forbidden, InvalidInput
 from sabt.ledger.audit import audit
 from sabt.linkage import service as linkage
@@ -253,3 +255,21 @@ def test_the_registrar_sees_the_warning_and_the_investigator_decides_on_the_page
         done = browser.post(f"/office/linkage/cases/{cases[0].id}", data={"csrf": token, "decision": "duplicate"})
         assert done.status_code == 303
     assert _cases(ctx, staff, status="duplicate")[0].other_person.merged_into == existing
+
+
+def test_an_online_verification_records_where_it_came_from_not_the_address(api, ctx, staff):
+    person = _person(ctx, staff)
+    issued = certificates.issue_certificate(ctx, actor=staff["registrar"],
+                                            request=CertificateRequest(kind="birth", national_code=person))  # fmt: skip
+    assert api.post("/api/certificates/verify", json={"code": issued.code}).json()["verdict"] == "genuine"
+    assert api.post("/api/certificates/verify", as_="clerk", json={"code": issued.code}).status_code == 200
+    deadline = time.monotonic() + 10  # the server writes them in batches, without holding the answer
+    while len(checks := _certificate_checks(ctx)) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert sorted(checks) == [(issued.serial, "net:127.0.0.0/24"), (issued.serial, "office:1")]
+
+
+def _certificate_checks(ctx):
+    with ctx.db.snapshot() as session:
+        return session.execute(select(CertificateCheck.serial, CertificateCheck.place)).all()

@@ -19,6 +19,7 @@ from ..certificates.api import router as certificates_router
 from ..certificates.api import well_known as well_known_router
 from ..certificates.pages import VERIFY_PAGE
 from ..certificates.pages import router as verify_page_router
+from ..certificates.verification import check_log
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound, SabtError
 from ..geo.api import router as geo_router
@@ -31,9 +32,9 @@ from ..registry.api import router as registry_router
 from ..stats.api import router as stats_router
 from ..stats.pages import DashboardCache
 from ..stats.pages import router as stats_pages
-from ..verification.access_log import GroupCommitLog
 from ..verification.api import router as verification_router
 from ..verification.ratelimit import RateLimiter
+from ..verification.service import access_log
 from ..verification.webhooks import HttpSender, relay
 from ..web.account import router as account_pages
 from ..web.cards import router as card_pages
@@ -59,7 +60,8 @@ def create_app(context: Context) -> FastAPI:
     app.state.context = context
     use_timezone(context.settings.timezone)
     app.state.rate_limiter = RateLimiter()
-    app.state.access_log = GroupCommitLog(context)
+    app.state.access_log = access_log(context)
+    app.state.certificate_checks = check_log(context)
     app.state.stats_cache = DashboardCache(context.settings.stats_cache_seconds)
     app.add_middleware(
         BodyLimits,

@@ -38,7 +38,8 @@ def verify_submitted(
         data = file.file.read() if file is not None and file.filename else b""
         text = code_from_bytes(data) if data else code
         network = verification.client_network(request.client.host if request.client else None)
-        result = verification.verify_online(ctx, text=text, channel="web", network=network)
+        checks = request.app.state.certificate_checks
+        result = verification.verify_online(ctx, text=text, channel="web", network=network, checks=checks)
     except InvalidInput as error:
         return _page(ctx, request, code=code, error=error, status=422)
     tone, headline = HEADLINES.get(result.verdict, NOT_GENUINE)

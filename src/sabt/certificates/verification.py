@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..batched_writes import BatchedWriter, DirectWriter, RowLog
 from ..clock import local_day
 from ..context import Context
 from ..core.errors import InvalidInput, describe
@@ -56,10 +57,12 @@ def verify_online(
     actor: Actor | None = None,
     partner: str | None = None,
     network: str | None = None,
+    checks: RowLog | None = None,
 ) -> VerificationOut:
     """The registry's verdict on a code. Undecodable input raises InvalidInput; every verdict but
-    "genuine", and every undecodable input, is recorded as a suspected forgery. Every check of a serial is
-    recorded with where it came from (`network`: the client's, already shortened)."""
+        "genuine", and every undecodable input, is recorded as a suspected forgery. Every check of a serial is
+        recorded with where it came from (`network`: the client's, already shortened) in `checks` (the server's
+    batched log; one transaction of its own without it)."""
     suspect = _Suspect(ctx, channel=channel, actor=actor, partner=partner, text=text)
     try:
         code = decode_code(text)
@@ -78,8 +81,14 @@ def verify_online(
     if result.verdict != "genuine":
         suspect.record(f"verify.{result.verdict}", code)
     if result.serial:
-        _record_check(ctx, result.serial, _place(actor, partner, network))
+        entry = {"serial": result.serial[:11], "place": _place(actor, partner, network), "checked_at": ctx.now()}
+        (checks or DirectWriter(ctx, CertificateCheck)).record(entry)
     return result
+
+
+def check_log(ctx: Context) -> BatchedWriter:
+    """The server's log of where certificates are checked from, written in batches without waiting."""
+    return BatchedWriter(ctx, CertificateCheck, wait=False, linger=0.2)
 
 
 def _place(actor: Actor | None, partner: str | None, network: str | None) -> str:
@@ -88,11 +97,6 @@ def _place(actor: Actor | None, partner: str | None, network: str | None) -> str
     if actor and actor.office_id:
         return f"office:{actor.office_id}"
     return f"net:{network or 'unknown'}"[:60]
-
-
-def _record_check(ctx: Context, serial: str, place: str) -> None:
-    with ctx.db.transaction() as session:
-        session.add(CertificateCheck(serial=serial[:11], place=place, checked_at=ctx.now()))
 
 
 def client_network(host: str | None) -> str | None:

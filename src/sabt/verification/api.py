@@ -9,9 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from ..accounts.schemas import UserOut
+from ..batched_writes import RowLog
 from ..http import CurrentActor, CurrentContext
 from . import service, webhooks
-from .access_log import AccessLog
 from .ratelimit import RateLimiter
 from .schemas import (
     CheckOut,
@@ -41,8 +41,8 @@ def _rate_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def _access_log(request: Request) -> AccessLog:
-    log: AccessLog = request.app.state.access_log
+def _access_log(request: Request) -> RowLog:
+    log: RowLog = request.app.state.access_log
     return log
 
 

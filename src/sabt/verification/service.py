@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import service as accounts
 from ..accounts.schemas import UserIn, UserOut
+from ..batched_writes import BatchedWriter, RowLog
 from ..cards import service as cards
 from ..certificates import service as certificates
 from ..clock import local_day
@@ -35,7 +36,6 @@ from ..ledger.service import Change, append
 from ..ledger.signing import write_owner_only
 from ..registry import persons as registry_persons
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
-from .access_log import AccessLog
 from .models import CodeLock, IdentityCheck, Partner, PartnerKey
 from .ratelimit import RateLimiter
 from .schemas import (
@@ -53,6 +53,11 @@ from .schemas import (
 )
 
 KEY_PREFIX = "sabt"
+
+
+def access_log(ctx: Context) -> BatchedWriter:
+    """The server's access log: every check committed, in batches, before its answer leaves."""
+    return BatchedWriter(ctx, IdentityCheck, wait=True)
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,7 @@ def _admitted(
 
 
 def verify_identity(
-    ctx: Context, *, api_key: str | None, query: IdentityQuery, limiter: RateLimiter, log: AccessLog
+    ctx: Context, *, api_key: str | None, query: IdentityQuery, limiter: RateLimiter, log: RowLog
 ) -> IdentityAnswer:
     """Yes/no per field the partner sent, compared after Persian normalization; nothing else leaves."""
     code = normalize_national_code(query.national_code)
@@ -207,7 +212,7 @@ def _compare(query: IdentityQuery, birth: dt.date | None, person: IdentityFacts 
     return fields
 
 
-def ekyc(ctx: Context, *, api_key: str | None, query: EkycQuery, limiter: RateLimiter, log: AccessLog) -> EkycAnswer:
+def ekyc(ctx: Context, *, api_key: str | None, query: EkycQuery, limiter: RateLimiter, log: RowLog) -> EkycAnswer:
     """The attributes the partner's policy lists, with the citizen's consent reference, in a statement
     signed by the registry so that the partner can prove what it received."""
     code = normalize_national_code(query.national_code)
