@@ -5,7 +5,7 @@ Every benchmark measures a baseline in the same run, on the same data and machin
   import         `sabt import` on SQLite and PostgreSQL, against a raw executemany / COPY of the same rows
   registry-read  a person looked up through the service layer, against a raw indexed SELECT
   ledger         bulk appends against hashlib alone; proof time; registration with and without the ledger
-  verify         the partner yes/no check over HTTP under load, against a no-op endpoint of the same server
+  verify         the partner yes/no check over HTTP under load (wrk), against a no-op endpoint of the same server
   certificates   QR verification (offline, and online on both databases) against raw Ed25519 verification;
                  PDFs printed per second against Typst compiling a one-line page
   stats          every indicator by province × month for a year against the same aggregates in DuckDB;

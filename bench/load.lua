@@ -1,0 +1,41 @@
+-- wrk script for the verify benchmark. Arguments after `--`: "noop", or "verify" with the file of JSON
+-- bodies (one per line) and the partner's API key. Each connection sends the next body in turn; answers
+-- that are not a 200 with a match are counted, and `done` prints one JSON line for the benchmark to read.
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  mode, bodies, index, unexpected = args[1], {}, 0, 0
+  if mode == "verify" then
+    for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
+    headers = {["Content-Type"] = "application/json", ["X-API-Key"] = args[3]}
+    index = math.random(#bodies)
+  end
+end
+
+function request()
+  if mode == "noop" then
+    return wrk.format("GET", "/health")
+  end
+  index = index % #bodies + 1
+  return wrk.format("POST", "/api/identity/verify", headers, bodies[index])
+end
+
+function response(status, _, body)
+  if status ~= 200 or (mode == "verify" and not body:find('"match"', 1, true)) then
+    unexpected = unexpected + 1
+  end
+end
+
+function done(summary, latency, _)
+  local wrong = 0
+  for _, thread in ipairs(threads) do wrong = wrong + thread:get("unexpected") end
+  local errors = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p99_ms": %.2f, "unexpected": %d, "errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    wrong, errors.connect + errors.read + errors.write + errors.timeout))
+end
