@@ -36,6 +36,7 @@ from sabt.registry.schemas import BirthDeclaration
 from sabt.synth.service import SynthRequest, generate_nation
 
 from .common import fresh_registry, office_head, postgres_version, report, write_result
+from .loading import raw_person_row
 
 EXACT_SELF_JOIN = """SELECT count(*) FROM records l JOIN records r ON l.first_name = r.first_name
     AND l.last_name = r.last_name AND l.birth_date = r.birth_date AND l.unique_id < r.unique_id"""
@@ -79,7 +80,7 @@ def _load_legacy(ctx: Context, path: Path) -> int:
         batch: list[dict[str, Any]] = []
         for row in csv.DictReader(file):
             try:
-                born = parse_date(row["birth_date"])
+                parse_date(row["birth_date"])  # a row whose date is impossible is left out
             except DateProblem:
                 continue
             code = row["national_code"]
@@ -88,23 +89,12 @@ def _load_legacy(ctx: Context, path: Path) -> int:
                 code = compose_national_code("999", serial)
             used.add(code)
             count += 1
-            batch.append(_person_row(count, code, row, born, now))
+            batch.append(raw_person_row(row | {"national_code": code}, count, now))
             if len(batch) == 20_000:
                 bulk_insert(session, Person, batch)
                 batch = []
         bulk_insert(session, Person, batch)
     return count
-
-
-def _person_row(number: int, code: str, row: dict[str, str], born: dt.date, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "id": number, "national_code": code, "first_name": row["first_name"], "first_name_typed": row["first_name"],
-        "last_name": row["last_name"], "last_name_typed": row["last_name"], "sex": row["sex"], "birth_date": born,
-        "birth_time": None, "birth_county_code": row["birth_county"], "birth_place": "", "birth_order": 1,
-        "father_id": None, "father_first_name": row["father_first_name"], "father_last_name": row["father_last_name"],
-        "mother_id": None, "mother_first_name": row["mother_first_name"], "mother_last_name": row["mother_last_name"],
-        "died_on": None, "merged_into_id": None, "revision": 1, "created_at": now, "updated_at": now,
-    }  # fmt: skip
 
 
 # Runs the command and prints the peak memory of that command alone (a parent sees only its largest child).

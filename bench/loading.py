@@ -33,7 +33,7 @@ def raw_load(ctx: Context, path: Path) -> tuple[float, int]:
         batch: list[dict[str, Any]] = []
         for row in csv.DictReader(file):
             count += 1
-            batch.append(_raw_row(row, count, now))
+            batch.append(raw_person_row(row, count, now))
             if len(batch) == BATCH:
                 bulk_insert(session, Person, batch)
                 batch = []
@@ -41,7 +41,7 @@ def raw_load(ctx: Context, path: Path) -> tuple[float, int]:
     return time.perf_counter() - started, count
 
 
-def _raw_row(row: dict[str, str], number: int, now: dt.datetime) -> dict[str, Any]:
+def raw_person_row(row: dict[str, str], number: int, now: dt.datetime) -> dict[str, Any]:
     return {
         "id": number, "national_code": row["national_code"], "first_name": row["first_name"],
         "first_name_typed": row["first_name"], "last_name": row["last_name"], "last_name_typed": row["last_name"],

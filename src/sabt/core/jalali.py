@@ -41,6 +41,7 @@ def parse_date(text: str) -> dt.date:
         raise DateProblem("no_such_day") from error
 
 
+@lru_cache(maxsize=1 << 17)  # a pass over the registry converts millions of birth dates, few of them distinct
 def to_jalali(day: dt.date) -> str:
     """The Jalali date as YYYY/MM/DD with ASCII digits (for APIs and files)."""
     jalali = jdatetime.date.fromgregorian(date=day)

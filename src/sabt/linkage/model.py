@@ -9,8 +9,8 @@ twins (same parents, date and place) stay apart.
 """
 
 import json
+from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -151,12 +151,9 @@ def settings(*, prior: float = 1e-6) -> SettingsCreator:
     )
 
 
+@lru_cache(maxsize=1)  # read once per process: every check before a registration uses it
 def default_model() -> dict[str, Any]:
     """The model shipped with Sabt, estimated on a synthetic nation (see docs/linkage.md to re-estimate)."""
     text = resources.files("sabt.linkage").joinpath("data", DEFAULT_MODEL).read_text(encoding="utf-8")
     model: dict[str, Any] = json.loads(text)
     return model
-
-
-def model_path() -> Path:
-    return Path(str(resources.files("sabt.linkage").joinpath("data", DEFAULT_MODEL)))

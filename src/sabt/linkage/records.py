@@ -4,11 +4,8 @@ Dates are compared in the Jalali calendar, because that is how registers were ty
 swapped by a clerk is a Jalali swap); names are compared normalized and by sound key.
 """
 
-import csv
-import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ from ..core.jalali import to_jalali
 from ..core.linkage import sound_key
 from ..core.text import normalize_name, to_ascii_digits
 from ..registry import suspects
+from ..registry.importer import read_rows
 from .model import COLUMNS
 
 _JALALI = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$")
@@ -56,11 +54,6 @@ def _date_parts(text: str) -> tuple[int | None, int | None, int | None]:
     return year, month, day
 
 
-@lru_cache(maxsize=1 << 16)
-def jalali_text(day: dt.date) -> str:
-    return to_jalali(day)
-
-
 def as_table(records: Iterable[dict[str, Any]]) -> pa.Table:
     """An Arrow table built 50,000 records at a time, so a whole registry is never a list of dicts."""
     iterator, batches = iter(records), []
@@ -70,16 +63,16 @@ def as_table(records: Iterable[dict[str, Any]]) -> pa.Table:
 
 
 def legacy_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows of a legacy person file (the import format), numbered from 1 as the import numbers them."""
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        for number, row in enumerate(csv.DictReader(file), start=1):
-            yield linkage_record(
-                number, first_name=row["first_name"], last_name=row["last_name"], sex=row["sex"],
-                birth_date=row["birth_date"], birth_county=row["birth_county"],
-                father_first_name=row["father_first_name"], mother_first_name=row["mother_first_name"],
-                mother_last_name=row["mother_last_name"], father_code=row["father_national_code"],
-                mother_code=row["mother_national_code"],
-            )  # fmt: skip
+    """The rows of a legacy person file (the import format, CSV or Parquet), numbered as the import numbers
+    them."""
+    for number, row in read_rows(path):
+        yield linkage_record(
+            number, first_name=row["first_name"], last_name=row["last_name"], sex=row["sex"],
+            birth_date=row["birth_date"], birth_county=row["birth_county"],
+            father_first_name=row["father_first_name"], mother_first_name=row["mother_first_name"],
+            mother_last_name=row["mother_last_name"], father_code=row["father_national_code"],
+            mother_code=row["mother_national_code"],
+        )  # fmt: skip
 
 
 def registry_records(connection: Connection) -> Iterator[dict[str, Any]]:
@@ -91,7 +84,7 @@ def registry_records(connection: Connection) -> Iterator[dict[str, Any]]:
 def registry_record(row: Any) -> dict[str, Any]:
     (id_, first, last, sex, born, county, father_first, mother_first, mother_last, father_code, mother_code) = row
     return linkage_record(
-        id_, first_name=first, last_name=last, sex=sex, birth_date=jalali_text(born), birth_county=county,
+        id_, first_name=first, last_name=last, sex=sex, birth_date=to_jalali(born), birth_county=county,
         father_first_name=father_first, mother_first_name=mother_first, mother_last_name=mother_last,
         father_code=father_code, mother_code=mother_code,
     )  # fmt: skip

@@ -8,8 +8,6 @@ number of true pairs. Unsupervised EM was tried first and rejected: on a registe
 strongest structure in the data, and EM converged on "same family" instead of "same person".
 """
 
-import hashlib
-import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -51,15 +49,14 @@ def score_all(table: pa.Table, model: dict[str, Any], *, threshold: float) -> It
 
 
 def score_against(record: dict[str, Any], candidates: list[dict[str, Any]], model: dict[str, Any], *,
-                  threshold: float) -> list[ScoredPair]:  # fmt: skip
+                  model_key: str, threshold: float) -> list[ScoredPair]:  # fmt: skip
     """The new record against each candidate, best first; term frequencies come in the records. Splink's
-    real-time scoring keeps the generated SQL per model, so a check costs tens of milliseconds, not the
-    hundreds a new linker would."""
+    real-time scoring keeps the SQL it generates under `model_key` (one per model), so a check costs tens of
+    milliseconds, not the hundreds a new linker would."""
     if not candidates:
         return []
-    digest = hashlib.sha256(json.dumps(model, sort_keys=True).encode()).hexdigest()[:16]
     database = _thread_duckdb()
-    scored = compare_records([record], candidates, model, database, sql_cache_key=f"sabt-{digest}")
+    scored = compare_records([record], candidates, model, database, sql_cache_key=f"sabt-{model_key}")
     try:
         pairs = [pair for pair in _scored(scored.as_duckdbpyrelation(), model) if pair.match_probability >= threshold]
     finally:  # leave nothing behind in the thread's database: the result and the two inputs

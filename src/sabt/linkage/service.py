@@ -17,14 +17,16 @@ from ..accounts.service import usernames
 from ..certificates import verification as certificate_checks
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.jalali import to_jalali
 from ..core.linkage import score_pairs
 from ..core.workflow import Action, Actor, authorize
 from ..ledger.service import Change, append
 from ..registry import suspects
+from ..registry.checks import national_code_of
 from .labelled import read_labelled
 from .model import default_model
 from .models import LinkageCase, LinkageModel, LinkageRun
-from .records import as_table, jalali_text, linkage_record, registry_record, registry_records
+from .records import as_table, linkage_record, registry_record, registry_records
 from .rules import CHECKS_PLACES, CHECKS_WINDOW, Finding, certificate_findings, run_rules
 from .schemas import CandidateOut, CaseOut, CasesPage, EvaluationOut, ModelOut, PersonBrief, RunOut
 from .scoring import ScoredPair, estimate, score_against, score_all
@@ -222,10 +224,10 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
         if birth is None:
             raise InvalidInput("linkage.not_birth", field="event_id")
         authorize(actor, Action.READ, office_id=birth.office_id)
-        model, _ = current_model(session)
+        model, in_use = current_model(session)
         record = linkage_record(
             0, first_name=birth.first_name, last_name=birth.last_name, sex=birth.sex,
-            birth_date=jalali_text(birth.born), birth_county=birth.county,
+            birth_date=to_jalali(birth.born), birth_county=birth.county,
             father_first_name=birth.father_first_name, mother_first_name=birth.mother_first_name,
             mother_last_name=birth.mother_last_name, father_code=birth.father_code, mother_code=birth.mother_code,
         )  # fmt: skip
@@ -236,7 +238,8 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
         subject = suspects.event_subject(session, event_id)
         candidates = [registry_record(row) for row in rows if row[0] != subject]
         _with_frequencies(session, record, candidates)
-        scored = score_against(record, candidates, model, threshold=ctx.settings.linkage_threshold)
+        scored = score_against(record, candidates, model, model_key=_model_key(in_use),
+                               threshold=ctx.settings.linkage_threshold)  # fmt: skip
         persons = suspects.person_ids(session, [pair.right for pair in scored])
         return [
             CandidateOut(
@@ -249,14 +252,18 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
         ]
 
 
+def _model_key(model: ModelOut) -> str:
+    """Names one model for the scoring's SQL cache: a trained one by its row and time, else the shipped one."""
+    return f"{model.id}-{model.trained_at:%Y%m%d%H%M%S%f}" if model.id and model.trained_at else "shipped"
+
+
 def _with_frequencies(session: Session, record: dict[str, Any], candidates: list[dict[str, Any]]) -> None:
     """Term frequencies of each record's names in the registry, as the model's adjustment needs them."""
-    cache: dict[tuple[str, str], tuple[float, float]] = {}
-    for each in [record, *candidates]:
-        names = (each["first_name"] or "", each["last_name"] or "")
-        if names not in cache:
-            cache[names] = suspects.name_frequencies(session, first_name=names[0], last_name=names[1])
-        each["tf_first_name"], each["tf_last_name"] = cache[names]
+    records = [record, *candidates]
+    first, last = suspects.name_frequencies(session, first_names={each["first_name"] or "" for each in records},
+                                            last_names={each["last_name"] or "" for each in records})  # fmt: skip
+    for each in records:
+        each["tf_first_name"], each["tf_last_name"] = first[each["first_name"] or ""], last[each["last_name"] or ""]
 
 
 # --- the review queue ---------------------------------------------------------------------------------------
@@ -346,12 +353,12 @@ def _cases_out(session: Session, cases: list[LinkageCase]) -> list[CaseOut]:
 
 
 def _brief(session: Session, person: suspects.PersonRow) -> PersonBrief:
-    merged = suspects.merged_into(session, person.id) if person.merged_into_id else None
     return PersonBrief(
         id=person.id, national_code=person.national_code, first_name=person.first_name, last_name=person.last_name,
         sex=person.sex, birth_date=person.birth_date, birth_county_code=person.birth_county_code,
         father_first_name=person.father_first_name, mother_first_name=person.mother_first_name,
-        mother_last_name=person.mother_last_name, died_on=person.died_on, merged_into=merged,
+        mother_last_name=person.mother_last_name, died_on=person.died_on,
+        merged_into=national_code_of(session, person.merged_into_id),
     )  # fmt: skip
 
 

@@ -104,6 +104,19 @@ class CheckedCouple:
 Checked = CheckedBirth | CheckedDeath | CheckedCouple
 
 
+def national_code_of(session: Session, person_id: int | None) -> str | None:
+    """The national code of the person with this row id (None for no one)."""
+    if person_id is None:
+        return None
+    return session.scalar(select(Person.national_code).where(Person.id == person_id))
+
+
+def refuse_merged(session: Session, *, code: str, merged_into_id: int | None, field: str) -> None:
+    """A record merged into another as its duplicate takes no new records: the one it joined does."""
+    if merged_into_id is not None:
+        raise Conflict("person.merged", field=field, code=code, into=national_code_of(session, merged_into_id))
+
+
 class Rules:
     """Parsing and look-ups shared by the checks, bound to a session and the registry's day."""
 
@@ -162,9 +175,7 @@ class Rules:
         person = self.session.scalar(select(Person).where(Person.national_code == code))
         if person is None:
             raise InvalidInput("person.unknown", field=field, code=code)
-        if person.merged_into_id is not None:  # a retired duplicate takes no new events; its survivor does
-            into = self.session.scalar(select(Person.national_code).where(Person.id == person.merged_into_id))
-            raise Conflict("person.merged", field=field, code=code, into=into)
+        refuse_merged(self.session, code=code, merged_into_id=person.merged_into_id, field=field)
         return person
 
     def living_person(self, text: str, *, field: str) -> Person:

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session, aliased
 from ..accounts.service import usernames
 from ..config import Settings
 from ..context import Context
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import InvalidInput, NotFound
 from ..core.jalali import year_span
 from ..core.text import normalize_name
 from ..core.workflow import Action, Actor, authorize, own_national_code
 from ..geo.service import require_county
-from .checks import Rules
+from .checks import Rules, national_code_of, refuse_merged
 from .ledger_records import log_person
 from .models import Marriage, Person, PersonRevision
 from .records import snapshot
@@ -218,17 +218,12 @@ def person_out(session: Session, person: Person) -> PersonOut:
         marriages=_marriages_of(session, person),
         children=_children_of(session, person),
         revision=person.revision,
-        merged_into=_code_of(session, person.merged_into_id) if person.merged_into_id else None,
+        merged_into=national_code_of(session, person.merged_into_id),
     )
 
 
-def _code_of(session: Session, person_id: int) -> str | None:
-    return session.scalar(select(Person.national_code).where(Person.id == person_id))
-
-
 def _parent_out(session: Session, parent_id: int | None, first_name: str, last_name: str) -> ParentOut:
-    code = session.scalar(select(Person.national_code).where(Person.id == parent_id)) if parent_id else None
-    return ParentOut(national_code=code, first_name=first_name, last_name=last_name)
+    return ParentOut(national_code=national_code_of(session, parent_id), first_name=first_name, last_name=last_name)
 
 
 def _marriages_of(session: Session, person: Person) -> list[MarriageOut]:
@@ -306,9 +301,7 @@ def person_basics(session: Session, national_code: str, *, lock: bool = False) -
     row = session.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound("person.unknown", field="national_code", code=national_code)
-    if row.merged_into_id is not None:
-        into = session.scalar(select(Person.national_code).where(Person.id == row.merged_into_id))
-        raise Conflict("person.merged", field="national_code", code=national_code, into=into)
+    refuse_merged(session, code=national_code, merged_into_id=row.merged_into_id, field="national_code")
     return PersonBasics(*row[:5])
 
 

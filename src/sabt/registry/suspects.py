@@ -71,12 +71,20 @@ def candidates_for_birth(session: Session, *, first_name: str, last_name: str, b
     return list(found.values())
 
 
-def name_frequencies(session: Session, *, first_name: str, last_name: str) -> tuple[float, float]:
-    """How common the first name and the surname are among persons (the model's term frequencies)."""
+def name_frequencies(
+    session: Session, *, first_names: set[str], last_names: set[str]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """How common each first name and surname is among persons (the model's term frequencies), in one
+    indexed count per column; a name nobody has counts as one."""
     total = max(session.scalar(select(func.max(_person.c.id))) or 1, 1)
-    first = session.scalar(select(func.count()).where(_person.c.first_name == first_name)) or 0
-    last = session.scalar(select(func.count()).where(_person.c.last_name == last_name)) or 0
-    return max(first, 1) / total, max(last, 1) / total
+
+    def shares(column: Any, names: set[str]) -> dict[str, float]:
+        counts: dict[str, int] = dict(
+            session.execute(select(column, func.count()).where(column.in_(names)).group_by(column)).all()
+        )
+        return {name: max(counts.get(name, 0), 1) / total for name in names}
+
+    return shares(_person.c.first_name, first_names), shares(_person.c.last_name, last_names)
 
 
 def births_after_mothers_death(connection: Connection) -> Iterator[Any]:
@@ -133,14 +141,6 @@ def merge_person(session: Session, *, retired: Person, kept: Person, reason: str
     retired.merged_into_id, retired.revision, retired.updated_at = kept.id, retired.revision + 1, now
     record_person_revision(session, retired, reason=reason, actor=actor, event_id=None, at=now)
     log_person(session, retired, "merge", actor, now)
-
-
-def merged_into(session: Session, person_id: int) -> str | None:
-    """The national code of the record a merged person now lives in, or None."""
-    target = session.scalar(select(Person.merged_into_id).where(Person.id == person_id))
-    if target is None:
-        return None
-    return session.scalar(select(Person.national_code).where(Person.id == target))
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ..context import Context
 from ..core.errors import SabtError
 from ..core.workflow import Action
 from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
-from .session import SignedIn, check_csrf
+from .session import SignedIn, WebUser, check_csrf
 from .templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +62,7 @@ def decide(
     return RedirectResponse("/office/linkage?done=decided", status_code=status.HTTP_303_SEE_OTHER)
 
 
-def _case(ctx: CurrentContext, request: Request, user: SignedIn, case_id: int, *, error: str = "",
+def _case(ctx: Context, request: Request, user: WebUser, case_id: int, *, error: str = "",
           status_code: int = 200) -> Response:  # fmt: skip
     case = linkage.get_case(ctx, actor=user.actor, case_id=case_id)
     return page(request, "linkage/case.html", {"user": user, "case": case, "fields": FIELDS, "error": error},
