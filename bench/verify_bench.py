@@ -5,7 +5,7 @@ The generator is wrk (C, from Debian: `apt-get install wrk`), one thread with a 
 each sending its next request as soon as the last one is answered (bench/load.lua); the server runs in its
 own process. A generator in Python took about 2 ms of CPU a request from the two cores the server needs,
 and its own queueing showed as the server's p99. Rounds alternate between the two endpoints so both see the
-same machine load.
+same machine load. The server is measured as one process and as one process per core (`--workers`).
 """
 
 import csv
@@ -31,6 +31,7 @@ from .common import fresh_registry, office_head, postgres_version, report, write
 from .loading import timed_import
 
 CONNECTIONS = 8
+WORKERS = sorted({1, os.cpu_count() or 1})
 ROUND_SECONDS = 8.0
 ROUNDS = 3
 POLICY = {"checks": ["verify"], "alive_status": True, "purpose": "benchmark"}
@@ -51,13 +52,21 @@ def run_verify(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
             verification.create_partner(ctx, actor=None, partner=partner)
             key = verification.create_key(ctx, actor=None, partner_code="bench-bank").api_key
             assert key is not None
-            with _server(ctx.settings.resolved_database_url(), workdir) as base:
-                measured = _measure(base, key, queries, workdir)
-        result[backend] = measured
-        report(f"verify ({backend}, {people:,} people)",
-               f"{measured['verify']['per_second']:,.0f} checks/s, p50 {measured['verify']['p50_ms']} ms, "
-               f"p99 {measured['verify']['p99_ms']} ms", measured["ratio"], "a no-op endpoint (/health)")  # fmt: skip
+            result[backend] = {}
+            for workers in WORKERS:
+                with _server(ctx.settings.resolved_database_url(), workdir, workers) as base:
+                    measured = _measure(base, key, queries, workdir)
+                result[backend][f"{workers} process{'es' if workers > 1 else ''}"] = measured
+                _report(backend, people, workers, measured)
     write_result("verify", result)
+
+
+def _report(backend: str, people: int, workers: int, measured: dict[str, Any]) -> None:
+    check, noop = measured["verify"], measured["noop"]
+    report(f"verify ({backend}, {people:,} people, {workers} server process(es))",
+           f"{check['per_second']:,.0f} checks/s, p50 {check['p50_ms']} ms, p99 {check['p99_ms']} ms "
+           f"(no-op: {noop['per_second']:,.0f}/s, p99 {noop['p99_ms']} ms)", measured["ratio"],
+           "a no-op endpoint (/health)")  # fmt: skip
 
 
 def _queries(path: Path, count: int) -> list[dict[str, str]]:
@@ -69,15 +78,16 @@ def _queries(path: Path, count: int) -> list[dict[str, str]]:
 
 
 class _server:
-    def __init__(self, database_url: str, workdir: Path, **settings: str) -> None:
+    def __init__(self, database_url: str, workdir: Path, workers: int) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         env = os.environ | {"SABT_DATABASE_URL": database_url, "SABT_DATA_DIR": str(workdir),
-                            "SABT_CHECKPOINT_SECONDS": "0", "SABT_WEBHOOK_SECONDS": "0", **settings}  # fmt: skip
+                            "SABT_CHECKPOINT_SECONDS": "0", "SABT_WEBHOOK_SECONDS": "0"}  # fmt: skip
         sabt = Path(sys.executable).with_name("sabt")
-        self.process = subprocess.Popen([str(sabt), "serve", "--port", str(self.port)], env=env,  # noqa: S603
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        command = [str(sabt), "serve", "--port", str(self.port), "--workers", str(workers)]
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,  # noqa: S603
+                                        stderr=subprocess.DEVNULL)  # fmt: skip
 
     def __enter__(self) -> str:
         base = f"http://127.0.0.1:{self.port}"

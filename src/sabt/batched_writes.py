@@ -8,6 +8,7 @@ not wait only hands the row over (the places certificates are checked from: a cr
 moment's rows, and a verification does not wait for a commit).
 """
 
+import asyncio
 import queue
 import threading
 import time
@@ -27,16 +28,34 @@ class RowLog(Protocol):
 
 
 class _Pending:
-    def __init__(self, entry: dict[str, Any]) -> None:
-        self.entry = entry
+    """A row handed to the writer, and how its request learns it is written: an event a thread waits on,
+    or a future an event loop awaits (set from the writer's thread through the loop)."""
+
+    def __init__(self, entry: dict[str, Any], written: asyncio.Future[None] | None = None) -> None:
+        self.entry, self.written = entry, written
         self.done = threading.Event()
         self.error: BaseException | None = None
+
+    def finish(self, error: BaseException | None) -> None:
+        self.error = error
+        self.done.set()
+        if self.written is not None:
+            self.written.get_loop().call_soon_threadsafe(_settle, self.written, error)
+
+
+def _settle(written: asyncio.Future[None], error: BaseException | None) -> None:
+    if written.done():  # its request gave up waiting
+        return
+    if error is None:
+        written.set_result(None)
+    else:
+        written.set_exception(error)
 
 
 class BatchedWriter:
     def __init__(self, ctx: Context, model: type[Base], *, wait: bool, linger: float = 0.0) -> None:
-        """`linger`: how long the writer lets rows gather after the first before it commits; only for a
-        writer that does not wait, where it turns a commit per row into a commit per moment."""
+        """`linger`: how long the writer lets rows gather after the first before it commits, turning a commit
+        per row into a commit per moment; a writer that waits makes each request wait that much longer."""
         self.ctx, self.model, self.wait, self.linger = ctx, model, wait, linger
         self.waiting: queue.Queue[_Pending] = queue.Queue()
         self.writer: threading.Thread | None = None
@@ -52,6 +71,18 @@ class BatchedWriter:
             raise TimeoutError(f"{self.model.__tablename__} was not written in time")
         if pending.error is not None:
             raise pending.error
+
+    async def written(self, entry: dict[str, Any]) -> None:
+        """`record` for a request served on the event loop: waits for the commit without holding a thread."""
+        self._start()
+        pending = _Pending(entry, asyncio.get_running_loop().create_future() if self.wait else None)
+        self.waiting.put(pending)
+        if pending.written is None:
+            return
+        try:
+            await asyncio.wait_for(pending.written, WAIT_SECONDS)
+        except TimeoutError:
+            raise TimeoutError(f"{self.model.__tablename__} was not written in time") from None
 
     def _start(self) -> None:
         """The writer thread starts with the first row, so an app that writes none runs none."""
@@ -78,8 +109,7 @@ class BatchedWriter:
             except Exception as failure:  # every waiting request fails with it: nothing goes on unwritten
                 error = failure
             for pending in batch:
-                pending.error = error
-                pending.done.set()
+                pending.finish(error)
 
 
 class DirectWriter:

@@ -72,14 +72,19 @@ ledger_cli.record_sources.extend(
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes sharing the port; one per core")] = 1,
+) -> None:
     """Serve the API (and the pages) over HTTP."""
-    import uvicorn
+    from .api.serving import serve as serve_http
 
-    from .api.app import create_app
-
-    ctx = open_context(Settings())
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+    try:
+        serve_http(host, port, workers)
+    except OSError as error:  # the address is taken, or not this machine's
+        err.print(f"error: cannot listen on {host}:{port}: {error.strerror}", markup=False)
+        raise typer.Exit(1) from None
 
 
 @app.command()

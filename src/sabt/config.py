@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     certificate_key_days: int = Field(365, ge=1)
     # The address printed under each QR for online verification.
     public_url: str = "http://127.0.0.1:8000"
+    # How many server processes serve partners: each admits its share of a partner's rate limit.
+    # `sabt serve --workers N` sets it for its processes; behind a load balancer, the processes of all hosts.
+    server_processes: int = Field(1, ge=1)
     # How often the server relays registrations to partners' webhooks; 0: only `sabt webhooks deliver`.
     webhook_seconds: int = Field(5, ge=0)
     # How long a smart national card is valid from its production (printed on the card and in its chip).

@@ -7,11 +7,12 @@ writers queue for the lock instead of failing halfway; reads use a separate, def
 
 import datetime as dt
 import json
-from collections.abc import Collection, Iterator, Sequence
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     ARRAY,
@@ -27,10 +28,12 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    exc,
     false,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 NAMING = {
@@ -42,6 +45,7 @@ NAMING = {
 }
 
 
+T = TypeVar("T")
 LARGEST_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one in a request is refused early
 
 
@@ -97,8 +101,8 @@ class Database:
         """A Core connection to the primary in which every statement reads the latest commit, for a hot path
         of a few indexed reads where a session's bookkeeping costs more than the queries. For reads only:
         on PostgreSQL each statement commits on its own."""
-        # PostgreSQL: autocommit, so no BEGIN and ROLLBACK round trips around the reads. SQLite: the reader
-        # engine's deferred transaction, which takes no lock until it reads and sees the latest commit then.
+        # Autocommit on both: no BEGIN and ROLLBACK around the reads (round trips on PostgreSQL, a statement
+        # each on SQLite), and each read sees the latest commit (in WAL mode SQLite reads take no lock).
         with self.latest_reads.connect() as connection:  # returned to the pool rolled back
             yield connection
 
@@ -113,11 +117,11 @@ def open_database(url: str, *, read_url: str | None = None) -> Database:
         _ensure_sqlite_directory(url)
         writer = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
         reader = _sqlite_engine(url, begin="BEGIN")
-        engines: tuple[Engine, ...] = (writer, reader)
-        latest_reads = reader
+        latest_reads = _sqlite_engine(url, begin=None)
+        engines: tuple[Engine, ...] = (writer, reader, latest_reads)
     else:
-        writer = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-        reader = create_engine(read_url, pool_pre_ping=True, pool_size=10, max_overflow=10) if read_url else writer
+        writer = _postgresql_engine(url)
+        reader = _postgresql_engine(read_url) if read_url else writer
         engines = (writer, reader) if read_url else (writer,)
         latest_reads = writer.execution_options(isolation_level="AUTOCOMMIT")
     return Database(
@@ -136,8 +140,12 @@ def _ensure_sqlite_directory(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_engine(url: str, *, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+def _sqlite_engine(url: str, *, begin: str | None) -> Engine:
+    """`begin`: the statement that opens each transaction; None for autocommit, each statement on its own."""
+    # Enough pooled connections for every worker thread: one opened and closed per request past the pool
+    # costs more than the request's reads.
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=40,
+                           max_overflow=10)  # fmt: skip
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -150,11 +158,70 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+    if begin is not None:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql(begin)
 
     return engine
+
+
+IDLE_PING_SECONDS = 5.0
+
+
+def _postgresql_engine(url: str) -> Engine:
+    return _ping_when_idle(create_engine(url, pool_size=10, max_overflow=10))
+
+
+def _ping_when_idle(engine: Engine) -> Engine:
+    """Ping a pooled connection before use only when it has been idle a while.
+
+    SQLAlchemy's pool_pre_ping pings on every checkout, a round trip before each transaction; a connection
+    returned moments ago is taken as alive. One found dead is replaced before use; one that dies within the
+    moment fails its statement, and SQLAlchemy then replaces the pool's connections."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("returned_at", -IDLE_PING_SECONDS) < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool discards it and checks out another
+            raise exc.DisconnectionError("the pooled connection is gone") from error
+
+    return engine
+
+
+class LoopReads:
+    """`Database.latest` for a server's event loop: the few indexed reads of a partner's check, run without
+    handing the request to a worker thread. On SQLite they run on the loop itself (a local file read takes
+    microseconds, less than the hand-over); on PostgreSQL through psycopg's asyncio connection, so that the
+    loop serves other requests while a read waits on the network. Either way the reads are ordinary code
+    on a `Connection` (SQLAlchemy's `run_sync`). One per event loop: its connections belong to that loop."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.engine: AsyncEngine | None = None
+        if not database.is_sqlite:
+            self.engine = create_async_engine(database.url, isolation_level="AUTOCOMMIT", pool_size=10,
+                                              max_overflow=10)  # fmt: skip
+            _ping_when_idle(self.engine.sync_engine)
+
+    async def run(self, reads: Callable[[Connection], T]) -> T:
+        if self.engine is None:
+            with self.database.latest() as connection:
+                return reads(connection)
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(reads)
+
+    async def close(self) -> None:
+        if self.engine is not None:
+            await self.engine.dispose()
 
 
 COPY_THRESHOLD = 64  # below this many rows, one INSERT … VALUES is as fast as COPY

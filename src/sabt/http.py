@@ -59,6 +59,6 @@ def problem_response(error: SabtError, *, instance: str, errors: list[dict[str, 
     if errors:
         body["errors"] = errors
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    if error.status == 429:
+    if error.status in (429, 503):
         headers = {"Retry-After": str(error.params.get("seconds", 1))}
     return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON, headers=headers)

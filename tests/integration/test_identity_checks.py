@@ -8,9 +8,11 @@ import threading
 import uuid
 
 import httpx
+import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from sabt.verification.models import IdentityCheck
 
@@ -238,3 +240,25 @@ def test_a_citizen_sees_the_day_of_a_late_evening_check_as_it_was_in_tehran(api,
     token = httpx.post(f"{server}/api/auth/token", data={"username": "zahra", "password": "a long passphrase"})
     [check] = api.get("/api/me/checks", headers={"Authorization": f"Bearer {token.json()['access_token']}"}).json()
     assert check["checked_on"] == {"gregorian": "2025-06-02", "jalali": "1404/03/12"}
+
+
+def test_a_connection_the_database_dropped_fails_one_check_with_503_and_the_next_is_answered(api, ctx, person):
+    """Pooled connections in use moments ago are not pinged before use: after the database drops them (a
+    restart, a failover), the check that finds one is refused as unavailable, never as a server error."""
+    if ctx.db.is_sqlite:
+        pytest.skip("SQLite has no connections to drop")
+    key = partner(api, "bank", BANK_POLICY)
+    query = {"national_code": person, "first_name": "زهرا", "purpose": "account opening"}
+    assert ask(api, key, query).status_code == 200  # the server's connections were just used
+    url = make_url(ctx.settings.resolved_database_url()).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                      " WHERE datname = current_database() AND pid <> pg_backend_pid()")  # fmt: skip
+    ctx.db.dispose()  # this test's own pooled connections went too
+    answers = [ask(api, key, query) for _ in range(4)]
+    refused = [answer for answer in answers if answer.status_code != 200]
+    for answer in refused:
+        assert_problem(answer, 503, "server.database_unavailable", None)
+        assert answer.headers["Retry-After"] == "1"
+    assert answers[-1].status_code == 200 and answers[-1].json()["status"] == "match"
+    assert checks_logged(ctx) == 1 + len(answers) - len(refused)  # a refused check is not logged

@@ -161,6 +161,24 @@ def test_the_server_signs_checkpoints_on_its_own_as_the_log_grows(ctx, staff, ba
         thread.join(timeout=10)
 
 
+def test_server_processes_signing_at_once_sign_the_grown_log_once(ctx, staff):
+    """Every server process signs on its own timer; those that sign together make one checkpoint."""
+    adult(ctx, staff, "female")
+    start = threading.Barrier(6)
+
+    def sign() -> None:
+        start.wait()
+        ledger.sign_checkpoint(ctx, only_if_grown=True)
+
+    signers = [threading.Thread(target=sign) for _ in range(6)]
+    for signer in signers:
+        signer.start()
+    for signer in signers:
+        signer.join()
+    with ctx.db.snapshot() as session:
+        assert _checkpoints(ctx) == [ledger.head_size(session)]
+
+
 def _checkpoints(ctx) -> list[int]:
     """The sizes of the signed checkpoints."""
     with ctx.db.snapshot() as session:

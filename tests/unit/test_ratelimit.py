@@ -37,3 +37,12 @@ def test_a_refused_request_does_not_count():
             limiter.admit("bank", 1)
     clock.now += 60
     limiter.admit("bank", 1)
+
+
+def test_each_of_several_server_processes_admits_its_share_rounded_up():
+    limiter = RateLimiter(Clock(), processes=3)
+    for _ in range(4):  # 10 a minute over 3 processes: 4 here
+        limiter.admit("bank", 10)
+    with pytest.raises(TooManyRequests):
+        limiter.admit("bank", 10)
+    limiter.admit("pension", 1)  # a limit below the number of processes still admits one in each

@@ -1,6 +1,7 @@
 """The application factory: one FastAPI app with each feature's router and one error mapping."""
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from .. import __version__
@@ -20,8 +22,10 @@ from ..certificates.api import well_known as well_known_router
 from ..certificates.pages import VERIFY_PAGE
 from ..certificates.pages import router as verify_page_router
 from ..certificates.verification import check_log
+from ..config import Settings
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound, SabtError
+from ..db import LoopReads
 from ..geo.api import router as geo_router
 from ..http import problem_response
 from ..ledger.api import router as ledger_router
@@ -45,6 +49,7 @@ from ..web.linkage import router as linkage_pages
 from ..web.office import router as office_pages
 from ..web.templating import static as static_router
 from ..web.templating import use_timezone
+from ..wiring import open_context
 from .limits import BodyLimits
 
 log = logging.getLogger("sabt.api")
@@ -59,8 +64,9 @@ def create_app(context: Context) -> FastAPI:
     )
     app.state.context = context
     use_timezone(context.settings.timezone)
-    app.state.rate_limiter = RateLimiter()
+    app.state.rate_limiter = RateLimiter(processes=context.settings.server_processes)
     app.state.access_log = access_log(context)
+    app.state.loop_reads = LoopReads(context.db)
     app.state.certificate_checks = check_log(context)
     app.state.stats_cache = DashboardCache(context.settings.stats_cache_seconds)
     app.add_middleware(
@@ -85,6 +91,11 @@ def create_app(context: Context) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app one server process serves, its settings read from the environment (`sabt serve`)."""
+    return create_app(open_context(Settings()))
+
+
 def _background_work(context: Context) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """While the server runs: sign a checkpoint every `checkpoint_seconds` when the ledger has grown, and
     relay the outbox to partners' webhooks every `webhook_seconds` (0 turns either off)."""
@@ -96,11 +107,15 @@ def _background_work(context: Context) -> Callable[[FastAPI], AbstractAsyncConte
     ]  # fmt: skip
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(_every(interval, what, work)) for interval, what, work in jobs if interval]
+        # What the server made while starting lives as long as it does: a full collection need not walk it
+        # again (under load such collections showed as the checks' slowest answers).
+        gc.freeze()
         yield
         for task in tasks:
             task.cancel()
+        await app.state.loop_reads.close()
 
     return lifespan
 
@@ -141,6 +156,20 @@ def _add_error_mapping(app: FastAPI) -> None:
             return page_for_error(request, problem)
         return problem_response(problem, instance=request.url.path)
 
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, error: DBAPIError) -> Response:
+        """A connection the database dropped (a restart, a failover) fails the request that found it, and
+        the pool then replaces its connections: the caller may try again at once."""
+        if not error.connection_invalidated:
+            return await unexpected(request, error)
+        log.warning("the database dropped a connection during %s %s", request.method, request.url.path)
+        problem = _DatabaseUnavailable("server.database_unavailable", seconds=1)
+        return (
+            page_for_error(request, problem)
+            if is_page(request)
+            else problem_response(problem, instance=request.url.path)
+        )
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, _error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -153,6 +182,10 @@ class _MethodNotAllowed(SabtError):
 
 class _ServerError(SabtError):
     status = 500
+
+
+class _DatabaseUnavailable(SabtError):
+    status = 503
 
 
 def _validation_problem(item: Any) -> SabtError:

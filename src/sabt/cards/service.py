@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -278,10 +278,10 @@ def status_of_serial(ctx: Context, *, serial: str) -> CardStatusOut:
         return status.status_of_serial(session, serial, ctx.today())
 
 
-def holder_card_status(ctx: Context, *, national_code: str) -> HolderStatus:
-    """A person's card for a partner whose policy allows it: active, expired, revoked or none."""
-    with ctx.db.snapshot(primary=True) as session:
-        return status.status_of_holder(session, national_code, ctx.today())
+def holder_card_status(ctx: Context, connection: Connection, *, national_code: str) -> HolderStatus:
+    """A person's card for a partner whose policy allows it: active, expired, revoked or none; read on the
+    partner's check's connection to the primary."""
+    return status.status_of_holder(connection, national_code, ctx.today())
 
 
 def record_sources() -> list[RecordSource]:

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ..core.cards import CardStatus, card_serial_problem, public_reason, public_status
@@ -31,13 +31,13 @@ def status_of_serial(session: Session, text: str, today: dt.date) -> CardStatusO
     return _status_out(card, today)
 
 
-def status_of_holder(session: Session, national_code: str, today: dt.date) -> HolderStatus:
+def status_of_holder(db: Session | Connection, national_code: str, today: dt.date) -> HolderStatus:
     """A person's card as a partner may hear of it: active or expired (the card they hold), revoked (their
     last card was taken out of use and no other handed over since), or none."""
-    card = session.scalar(
-        select(Card).where(Card.national_code == national_code, Card.issued_at.is_not(None))
+    card = db.execute(
+        select(Card.status, Card.expires_on).where(Card.national_code == national_code, Card.issued_at.is_not(None))
         .order_by(Card.issued_at.desc()).limit(1)
-    )  # fmt: skip
+    ).first()  # fmt: skip
     if card is None:
         return "none"
     status = public_status(CardStatus(card.status), card.expires_on, today)

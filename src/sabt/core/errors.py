@@ -47,6 +47,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "request.missing": ("This field is required.", "این فیلد الزامی است."),
     "request.extra": ("This field is not expected here.", "این فیلد در اینجا پیش‌بینی نشده است."),
     "server.error": ("Something went wrong on the server; nothing was saved.", "خطایی در سرور رخ داد؛ چیزی ذخیره نشد."),
+    "server.database_unavailable": (
+        "The registry's database connection was lost; nothing was saved. Try again in a moment.",
+        "اتصال به پایگاه داده ثبت قطع شد؛ چیزی ذخیره نشد. لحظه‌ای بعد دوباره تلاش کنید.",
+    ),
     "request.not_json": ("The request body is not valid JSON.", "بدنه درخواست JSON معتبر نیست."),
     "request.media_type": ("Send the body as application/json.", "بدنه درخواست باید application/json باشد."),
     "request.too_large": (

@@ -119,7 +119,10 @@ def _unpack_frontier(head: LedgerHead) -> list[tuple[int, bytes]]:
 
 
 def _head(session: Session) -> tuple[int, bytes]:
-    head = session.get(LedgerHead, 1)
+    return _size_and_root(session.get(LedgerHead, 1))
+
+
+def _size_and_root(head: LedgerHead | None) -> tuple[int, bytes]:
     if head is None or head.size == 0:
         return 0, EMPTY_ROOT
     return head.size, fold_subtrees([hash_ for _, hash_ in _unpack_frontier(head)])
@@ -245,7 +248,9 @@ def signer_for(settings: Settings) -> FileSigner:
 def sign_checkpoint(ctx: Context, *, only_if_grown: bool = False) -> CheckpointOut | None:
     """Sign the current tree head and keep the note. With `only_if_grown`, skip when nothing was added."""
     with ctx.db.transaction() as session:
-        size, root = _head(session)
+        # Every server process signs on its own timer: holding the head's row makes a second signer wait
+        # and then find the checkpoint the first one signed.
+        size, root = _size_and_root(_locked_head(session))
         if only_if_grown:
             last = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
             if last is not None and last.size == size:

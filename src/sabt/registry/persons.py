@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
+from sqlalchemy import Connection, Row, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..accounts.service import usernames
@@ -280,16 +280,27 @@ def living_born_by(
 
 
 _PERSONS = Person.__table__.c
-# Built once, on the table's columns: the identity check runs it on every request.
-_IDENTITY_FACTS = select(
-    _PERSONS.first_name, _PERSONS.last_name, _PERSONS.birth_date, _PERSONS.father_first_name, _PERSONS.died_on
-).where(_PERSONS.national_code == bindparam("code"), _PERSONS.merged_into_id.is_(None))  # a retired duplicate is nobody
+# The few facts an identity check compares, of whoever has the national code bound as `code`; built once,
+# on the table's columns, as a subquery: a partner's check joins it to the look-up of its key, so that the
+# whole check is one indexed statement. A record retired as a duplicate is nobody.
+IDENTITY_FACTS = (
+    select(_PERSONS.first_name, _PERSONS.last_name, _PERSONS.birth_date, _PERSONS.father_first_name, _PERSONS.died_on)
+    .where(_PERSONS.national_code == bindparam("code"), _PERSONS.merged_into_id.is_(None))
+    .subquery("identity_facts")
+)  # fmt: skip
 
 
 def identity_facts(db: Connection | Session, national_code: str) -> IdentityFacts | None:
-    """The few facts an identity check compares, in one indexed read; None when nobody has the code."""
-    row = db.execute(_IDENTITY_FACTS, {"code": national_code}).first()
-    return IdentityFacts(*row) if row else None
+    """The facts an identity check compares; None when nobody has the code."""
+    row = db.execute(select(IDENTITY_FACTS), {"code": national_code}).first()
+    return identity_facts_in(row) if row else None
+
+
+def identity_facts_in(row: Row[Any]) -> IdentityFacts | None:
+    """The facts in a row of a statement that outer-joined IDENTITY_FACTS; None when nobody has the code."""
+    if row.birth_date is None:  # every person has one
+        return None
+    return IdentityFacts(row.first_name, row.last_name, row.birth_date, row.father_first_name, row.died_on)
 
 
 def person_basics(session: Session, national_code: str, *, lock: bool = False) -> PersonBasics:

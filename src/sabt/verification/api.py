@@ -9,7 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from ..accounts.schemas import UserOut
-from ..batched_writes import RowLog
+from ..batched_writes import BatchedWriter
+from ..db import LoopReads
 from ..http import CurrentActor, CurrentContext
 from . import service, webhooks
 from .ratelimit import RateLimiter
@@ -41,13 +42,19 @@ def _rate_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def _access_log(request: Request) -> RowLog:
-    log: RowLog = request.app.state.access_log
+def _loop_reads(request: Request) -> LoopReads:
+    reads: LoopReads = request.app.state.loop_reads
+    return reads
+
+
+def _access_log(request: Request) -> BatchedWriter:
+    log: BatchedWriter = request.app.state.access_log
     return log
 
 
-# The partner checks are async routes that run the use case in one worker thread: a plain `def` route
-# would take a second thread hop just to validate its answer, and these are the high-volume routes.
+# The partner checks are the high-volume routes. The yes/no check reads on the event loop (see `LoopReads`)
+# and each check is answered once its access-log entry is committed, awaited on the loop rather than in a
+# thread; eKYC, which reads a whole record and signs, runs in a worker thread.
 
 
 @router.post("/identity/verify", response_model=IdentityAnswer)
@@ -55,15 +62,22 @@ async def verify_identity(
     ctx: CurrentContext, request: Request, api_key: ApiKey, query: IdentityQuery
 ) -> IdentityAnswer:
     """Yes/no: does the registry hold this national code with these details? Per field and overall."""
-    return await run_in_threadpool(partial(service.verify_identity, ctx, api_key=api_key, query=query,
-                                           limiter=_rate_limiter(request), log=_access_log(request)))  # fmt: skip
+    limiter, reads = _rate_limiter(request), _loop_reads(request)
+    answer, entry = await reads.run(
+        lambda connection: service.verify_identity(ctx, connection, api_key=api_key, query=query, limiter=limiter)
+    )
+    await _access_log(request).written(entry)
+    return answer
 
 
 @router.post("/identity/ekyc", response_model=EkycAnswer)
 async def ekyc(ctx: CurrentContext, request: Request, api_key: ApiKey, query: EkycQuery) -> EkycAnswer:
     """The attributes the partner's policy lists, with the citizen's consent, in a signed statement."""
-    return await run_in_threadpool(partial(service.ekyc, ctx, api_key=api_key, query=query,
-                                           limiter=_rate_limiter(request), log=_access_log(request)))  # fmt: skip
+    answer, entry = await run_in_threadpool(
+        partial(service.ekyc, ctx, api_key=api_key, query=query, limiter=_rate_limiter(request))
+    )
+    await _access_log(request).written(entry)
+    return answer
 
 
 @router.post("/partners", response_model=PartnerOut, status_code=status.HTTP_201_CREATED)
