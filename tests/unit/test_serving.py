@@ -20,7 +20,7 @@ def test_connections_accepted_from_the_shared_socket_send_without_waiting_for_ac
                 accepted.set_result(connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
                 transport.close()
 
-        listener = tcp_listener("127.0.0.1", 0)
+        listener = tcp_listener("127.0.0.1", 0, reuse_port=True)
         server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
         async with server:
             _, writer = await asyncio.open_connection("127.0.0.1", listener.getsockname()[1])

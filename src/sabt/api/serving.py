@@ -1,19 +1,29 @@
-"""`sabt serve`: one server process, or several sharing one listening socket.
+"""`sabt serve`: one server process, or several on one port.
 
-Each process builds its own app from the environment (`app_from_environment`). The background jobs run in
-each process and are safe side by side: relaying claims deliveries row by row, and a checkpoint signer
-waits for another's and then finds it.
+Each process builds its own app from the environment (`app_from_environment`). With several, each listens
+on a socket of its own bound to the shared port (SO_REUSEPORT), so that the kernel spreads connections
+over them; a socket shared by all would go to whichever process woke first, and a partner's pool of
+connections opened at once would all land on one. The background jobs run in each process and are safe
+side by side: relaying claims deliveries row by row, and a checkpoint signer waits for another's and then
+finds it.
 """
 
+import logging
+import multiprocessing
 import os
+import signal
 import socket
+import sys
+import threading
+from multiprocessing.context import SpawnContext, SpawnProcess
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from ..config import Settings
 
 APP = "sabt.api.app:app_from_environment"
+STARTUP_FAILURE = 3  # a process that could not start would fail the same way again: the server stops
+log = logging.getLogger("uvicorn.error")
 
 
 def serve(host: str, port: int, workers: int) -> None:
@@ -21,19 +31,63 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers == 1:
         uvicorn.run(APP, factory=True, host=host, port=port, log_level="info")
         return
-    listener = tcp_listener(host, port)
+    # The port must be free: a socket bound without SO_REUSEPORT fails if anything listens there, even
+    # another server's processes that would otherwise share their port with these.
+    with tcp_listener(host, port, reuse_port=False):
+        pass
     os.environ.setdefault("SABT_SERVER_PROCESSES", str(workers))  # each process admits its share of rate limits
-    config = uvicorn.Config(APP, factory=True, host=host, port=port, workers=workers, log_level="info")
-    Multiprocess(config, sockets=[listener]).run()
+    _supervise(host, port, workers)
 
 
-def tcp_listener(host: str, port: int) -> socket.socket:
-    """The socket the processes share, made as uvicorn makes it but marked as TCP: asyncio turns Nagle's
-    algorithm off only on connections accepted from a socket whose protocol says TCP, and uvicorn's own
-    leaves it unset, so each answer after a connection's first waited for a delayed ACK (about 40 ms)."""
+def tcp_listener(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    """A listening socket marked as TCP: asyncio turns Nagle's algorithm off only on connections accepted
+    from such a socket (uvicorn's own shared socket was not marked, and every answer after a connection's
+    first waited for a delayed ACK, about 40 ms)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     listener.bind((host, port))
-    listener.set_inheritable(True)
     return listener
+
+
+def _supervise(host: str, port: int, workers: int) -> None:
+    """Start the processes, start again one that dies, and stop them all on SIGINT or SIGTERM."""
+    spawn = multiprocessing.get_context("spawn")
+    processes = [_start(spawn, host, port) for _ in range(workers)]
+    stopping = threading.Event()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stopping.set())
+    failed = False
+    while not stopping.wait(0.5):
+        for index, process in enumerate(processes):
+            if process.is_alive():
+                continue
+            if process.exitcode == STARTUP_FAILURE:
+                log.error("server process %s could not start; stopping", process.pid)
+                failed = True
+                stopping.set()
+                break
+            log.warning("server process %s ended (exit code %s); starting another", process.pid, process.exitcode)
+            processes[index] = _start(spawn, host, port)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
+    if failed:
+        sys.exit(STARTUP_FAILURE)
+
+
+def _start(spawn: SpawnContext, host: str, port: int) -> SpawnProcess:
+    process = spawn.Process(target=_serve_one, args=(host, port), daemon=False)
+    process.start()
+    return process
+
+
+def _serve_one(host: str, port: int) -> None:
+    """One server process on its own socket in the port's group."""
+    server = uvicorn.Server(uvicorn.Config(APP, factory=True, host=host, port=port, log_level="info"))
+    server.run(sockets=[tcp_listener(host, port, reuse_port=True)])
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
