@@ -29,27 +29,35 @@ class RowLog(Protocol):
 
 class _Pending:
     """A row handed to the writer, and how its request learns it is written: an event a thread waits on,
-    or a future an event loop awaits (set from the writer's thread through the loop)."""
+    or a future an event loop awaits."""
 
     def __init__(self, entry: dict[str, Any], written: asyncio.Future[None] | None = None) -> None:
         self.entry, self.written = entry, written
         self.done = threading.Event()
         self.error: BaseException | None = None
 
-    def finish(self, error: BaseException | None) -> None:
-        self.error = error
-        self.done.set()
-        if self.written is not None:
-            self.written.get_loop().call_soon_threadsafe(_settle, self.written, error)
+
+def _finish(batch: list[_Pending], error: BaseException | None) -> None:
+    """Tell each request of a batch that its row is written (or why not). The futures are settled on their
+    loop, all of a loop's at once: one wake-up of the loop per batch rather than one per request."""
+    on_loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for pending in batch:
+        pending.error = error
+        pending.done.set()
+        if pending.written is not None:
+            on_loops.setdefault(pending.written.get_loop(), []).append(pending.written)
+    for loop, futures in on_loops.items():
+        loop.call_soon_threadsafe(_settle, futures, error)
 
 
-def _settle(written: asyncio.Future[None], error: BaseException | None) -> None:
-    if written.done():  # its request gave up waiting
-        return
-    if error is None:
-        written.set_result(None)
-    else:
-        written.set_exception(error)
+def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for written in futures:
+        if written.done():  # its request gave up waiting
+            continue
+        if error is None:
+            written.set_result(None)
+        else:
+            written.set_exception(error)
 
 
 class BatchedWriter:
@@ -108,8 +116,7 @@ class BatchedWriter:
                     bulk_insert(connection, self.model, [pending.entry for pending in batch])
             except Exception as failure:  # every waiting request fails with it: nothing goes on unwritten
                 error = failure
-            for pending in batch:
-                pending.finish(error)
+            _finish(batch, error)
 
 
 class DirectWriter:
