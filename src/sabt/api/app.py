@@ -164,11 +164,9 @@ def _add_error_mapping(app: FastAPI) -> None:
             return await unexpected(request, error)
         log.warning("the database dropped a connection during %s %s", request.method, request.url.path)
         problem = _DatabaseUnavailable("server.database_unavailable", seconds=1)
-        return (
-            page_for_error(request, problem)
-            if is_page(request)
-            else problem_response(problem, instance=request.url.path)
-        )
+        if is_page(request):
+            return page_for_error(request, problem)
+        return problem_response(problem, instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, _error: Exception) -> JSONResponse:
