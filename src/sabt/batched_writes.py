@@ -2,10 +2,10 @@
 transaction.
 
 Under load, one transaction per row makes requests queue for the write (SQLite's single writer, a
-PostgreSQL commit each). A `BatchedWriter` that `waits` keeps the guarantee that each row is committed
-before its request goes on (the identity checks' access log: nothing is answered unlogged); one that does
-not wait only hands the row over (the places certificates are checked from: a crash loses at most the last
-moment's rows, and a verification does not wait for a commit).
+PostgreSQL commit each). A request that must not go on before its row is committed awaits `written` (the
+identity checks' access log: nothing is answered unlogged); one that need not only hands the row over with
+`record` (the places certificates are checked from: a crash loses at most the last moment's rows, and a
+verification does not wait for a commit).
 """
 
 import asyncio
@@ -23,27 +23,22 @@ WAIT_SECONDS = 30.0
 
 class RowLog(Protocol):
     def record(self, entry: dict[str, Any]) -> None:
-        """Hand over `entry` (the columns of one row); a writer that waits returns once it is committed."""
+        """Hand over `entry` (the columns of one row), to be written now or in a moment."""
         ...
 
 
 class _Pending:
-    """A row handed to the writer, and how its request learns it is written: an event a thread waits on,
-    or a future an event loop awaits."""
+    """A row handed to the writer, with the future its request awaits, if one does."""
 
     def __init__(self, entry: dict[str, Any], written: asyncio.Future[None] | None = None) -> None:
         self.entry, self.written = entry, written
-        self.done = threading.Event()
-        self.error: BaseException | None = None
 
 
 def _finish(batch: list[_Pending], error: BaseException | None) -> None:
-    """Tell each request of a batch that its row is written (or why not). The futures are settled on their
-    loop, all of a loop's at once: one wake-up of the loop per batch rather than one per request."""
+    """Tell the requests awaiting a batch that their rows are written (or why not), all of a loop's at once:
+    one wake-up of the loop per batch rather than one per request."""
     on_loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
     for pending in batch:
-        pending.error = error
-        pending.done.set()
         if pending.written is not None:
             on_loops.setdefault(pending.written.get_loop(), []).append(pending.written)
     for loop, futures in on_loops.items():
@@ -61,34 +56,27 @@ def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) ->
 
 
 class BatchedWriter:
-    def __init__(self, ctx: Context, model: type[Base], *, wait: bool, linger: float = 0.0) -> None:
+    def __init__(self, ctx: Context, model: type[Base], *, linger: float = 0.0) -> None:
         """`linger`: how long the writer lets rows gather after the first before it commits, turning a commit
-        per row into a commit per moment; a writer that waits makes each request wait that much longer."""
-        self.ctx, self.model, self.wait, self.linger = ctx, model, wait, linger
+        per row into a commit per moment; a request awaiting its row waits that much longer."""
+        self.ctx, self.model, self.linger = ctx, model, linger
         self.waiting: queue.Queue[_Pending] = queue.Queue()
         self.writer: threading.Thread | None = None
         self.starting = threading.Lock()
 
     def record(self, entry: dict[str, Any]) -> None:
+        """Hand the row over and go on: it is committed in a moment."""
         self._start()
-        pending = _Pending(entry)
-        self.waiting.put(pending)
-        if not self.wait:
-            return
-        if not pending.done.wait(WAIT_SECONDS):
-            raise TimeoutError(f"{self.model.__tablename__} was not written in time")
-        if pending.error is not None:
-            raise pending.error
+        self.waiting.put(_Pending(entry))
 
     async def written(self, entry: dict[str, Any]) -> None:
-        """`record` for a request served on the event loop: waits for the commit without holding a thread."""
+        """Hand the row over and return once it is committed (raising what failed the commit), without
+        holding a thread of the event loop's server."""
         self._start()
-        pending = _Pending(entry, asyncio.get_running_loop().create_future() if self.wait else None)
-        self.waiting.put(pending)
-        if pending.written is None:
-            return
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.put(_Pending(entry, written))
         try:
-            await asyncio.wait_for(pending.written, WAIT_SECONDS)
+            await asyncio.wait_for(written, WAIT_SECONDS)
         except TimeoutError:
             raise TimeoutError(f"{self.model.__tablename__} was not written in time") from None
 
@@ -114,7 +102,7 @@ class BatchedWriter:
             try:
                 with self.ctx.db.core_transaction() as connection:
                     bulk_insert(connection, self.model, [pending.entry for pending in batch])
-            except Exception as failure:  # every waiting request fails with it: nothing goes on unwritten
+            except Exception as failure:  # every awaiting request fails with it: nothing goes on unwritten
                 error = failure
             _finish(batch, error)
 

@@ -23,7 +23,7 @@ def test_awaiting_requests_go_on_once_their_batch_is_committed_and_all_fail_with
         return {"partner_id": partner, "key_prefix": "ab12cd34", "national_code": "0010000512", "check": "verify",
                 "purpose": "test", "consent_reference": None, "result": "match", "checked_at": ctx.now()}  # fmt: skip
 
-    writer = BatchedWriter(ctx, IdentityCheck, wait=True, linger=0.2)  # long enough for both to share a batch
+    writer = BatchedWriter(ctx, IdentityCheck, linger=0.2)  # long enough for both to share a batch
 
     async def ask() -> list[BaseException | None]:
         await writer.written(entry(partner_id))

@@ -88,7 +88,7 @@ def verify_online(
 
 def check_log(ctx: Context) -> BatchedWriter:
     """The server's log of where certificates are checked from, written in batches without waiting."""
-    return BatchedWriter(ctx, CertificateCheck, wait=False, linger=0.2)
+    return BatchedWriter(ctx, CertificateCheck, linger=0.2)
 
 
 def _place(actor: Actor | None, partner: str | None, network: str | None) -> str:

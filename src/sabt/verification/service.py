@@ -62,7 +62,7 @@ def access_log(ctx: Context) -> BatchedWriter:
     """The server's access log: every check committed, in batches, before its answer leaves. Each check
     waits up to a millisecond longer for its commit, so that under load one commit serves several checks
     (`python -m bench verify`: a commit per check cost more than the check's reads)."""
-    return BatchedWriter(ctx, IdentityCheck, wait=True, linger=ACCESS_LOG_LINGER)
+    return BatchedWriter(ctx, IdentityCheck, linger=ACCESS_LOG_LINGER)
 
 
 @dataclass(frozen=True)
