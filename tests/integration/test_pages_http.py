@@ -167,3 +167,9 @@ def test_card_work_at_the_desk_from_application_to_hand_over_and_a_loss(browser,
     assert reported.status_code == 200 and "کارت باطل شد" in reported.text
     assert cards.get_card(ctx, actor=staff["clerk"], card_id=card.id).status == "stolen"
     assert browser.post(f"/office/cards/{card.id}/hand-over", data={"csrf": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize(("username", "sees_queue"), [("investigator", True), ("admin", False), ("registrar", False)])
+def test_only_those_who_may_review_cases_are_shown_the_review_queue(browser, username, sees_queue):
+    sign_in(browser, username)
+    assert ('href="/office/linkage"' in browser.get("/office").text) is sees_queue

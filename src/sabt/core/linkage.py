@@ -102,7 +102,7 @@ def ordered(a: int, b: int) -> Pair:
 
 def pairs_of_groups(groups: Iterable[Iterable[int]]) -> set[Pair]:
     """Every pair of rows that belong to the same group (the same true person)."""
-    return {ordered(a, b) for group in groups for a, b in combinations(sorted(set(group)), 2)}
+    return {pair for group in groups for pair in combinations(sorted(set(group)), 2)}
 
 
 def score_pairs(found: Iterable[Pair], truth: set[Pair]) -> Scores:

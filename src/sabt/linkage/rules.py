@@ -33,6 +33,8 @@ class Finding:
     other_person_id: int | None = None
     event_id: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    match_weight: float | None = None  # for the model's findings
+    match_probability: float | None = None
 
 
 def run_rules(connection: Connection, *, today: dt.date) -> Iterator[Finding]:

@@ -50,7 +50,7 @@ def current_model(session: Session) -> tuple[dict[str, Any], ModelOut]:
 
 
 def model_in_use(ctx: Context, *, actor: Actor) -> ModelOut:
-    authorize(actor, Action.INVESTIGATE if actor.may(Action.INVESTIGATE) else Action.RUN_LINKAGE)
+    authorize(actor, Action.RUN_LINKAGE)  # investigators may run it too
     with ctx.db.snapshot() as session:
         return current_model(session)[1]
 
@@ -183,9 +183,8 @@ def _run_out(run: LinkageRun) -> RunOut:
 
 def _duplicate_finding(pair: ScoredPair) -> Finding:
     left, right = sorted((pair.left, pair.right))
-    return Finding("duplicate", f"duplicate:{left}:{right}", left, right,
-                   evidence={"fields": pair.evidence, "match_weight": pair.match_weight,
-                             "match_probability": pair.match_probability})  # fmt: skip
+    return Finding("duplicate", f"duplicate:{left}:{right}", left, right, evidence={"fields": pair.evidence},
+                   match_weight=pair.match_weight, match_probability=pair.match_probability)  # fmt: skip
 
 
 def _add_cases(session: Session, findings: Iterable[Finding], *, source: str, run_id: int | None,
@@ -201,12 +200,11 @@ def _add_cases(session: Session, findings: Iterable[Finding], *, source: str, ru
         if finding.key in known:
             continue
         known.add(finding.key)
-        evidence = dict(finding.evidence)
         session.add(LinkageCase(
             key=finding.key, kind=finding.kind, person_id=finding.person_id,
-            other_person_id=finding.other_person_id, event_id=finding.event_id,
-            match_weight=evidence.pop("match_weight", None), match_probability=evidence.pop("match_probability", None),
-            evidence=evidence, source=source, run_id=run_id, status="open", note="", found_at=now,
+            other_person_id=finding.other_person_id, event_id=finding.event_id, match_weight=finding.match_weight,
+            match_probability=finding.match_probability, evidence=finding.evidence, source=source, run_id=run_id,
+            status="open", note="", found_at=now,
         ))  # fmt: skip
         new += 1
     return new
@@ -235,8 +233,7 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
         rows = suspects.candidates_for_birth(session, first_name=birth.first_name, last_name=birth.last_name,
                                              born=birth.born, county=birth.county,
                                              mother_first_name=birth.mother_first_name, parent_ids=parents)  # fmt: skip
-        subject = suspects.event_subject(session, event_id)
-        candidates = [registry_record(row) for row in rows if row[0] != subject]
+        candidates = [registry_record(row) for row in rows if row[0] != birth.subject_id]
         _with_frequencies(session, record, candidates)
         scored = score_against(record, candidates, model, model_key=_model_key(in_use),
                                threshold=ctx.settings.linkage_threshold)  # fmt: skip

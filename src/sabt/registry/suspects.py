@@ -125,11 +125,6 @@ def late_births(connection: Connection) -> Iterator[Any]:
     yield from connection.execution_options(yield_per=5_000).execute(query)
 
 
-def event_subject(session: Session, event_id: int) -> int | None:
-    """The person a registered event created or is about (None before registration)."""
-    return session.scalar(select(Event.subject_id).where(Event.id == event_id))
-
-
 def person_ids(session: Session, ids: Sequence[int]) -> dict[int, Person]:
     return {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
@@ -148,6 +143,7 @@ class BirthFacts:
     """A declared birth as linkage compares it: names normalized, the parents found by code when given."""
 
     event_id: int
+    subject_id: int | None  # the person it created, once registered
     office_id: int
     first_name: str
     last_name: str
@@ -171,8 +167,9 @@ def declared_birth(session: Session, event_id: int) -> BirthFacts | None:
     data = event.data
     father, mother = (_parent(session, data.get(role) or {}) for role in ("father", "mother"))
     return BirthFacts(
-        event_id=event.id, office_id=event.office_id, first_name=normalize_name(data.get("first_name", "")),
-        last_name=normalize_name(data.get("last_name", "")), sex=data.get("sex", ""), born=event.event_date,
+        event_id=event.id, subject_id=event.subject_id, office_id=event.office_id,
+        first_name=normalize_name(data.get("first_name", "")), last_name=normalize_name(data.get("last_name", "")),
+        sex=data.get("sex", ""), born=event.event_date,
         county=data.get("county", ""), father_first_name=father[1], mother_first_name=mother[1],
         mother_last_name=mother[2], father_id=father[0], mother_id=mother[0], father_code=father[3],
         mother_code=mother[3],

@@ -1,7 +1,7 @@
 """The investigator's pages: the review queue, a case with its evidence side by side and the decision, and
 runs over the registry (started here, followed on the queue page)."""
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +11,7 @@ from ..core.errors import SabtError
 from ..core.workflow import Action
 from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
+from ..linkage.schemas import Decision
 from .session import SignedIn, WebUser, check_csrf
 from .templating import page
 
@@ -53,7 +54,7 @@ def decide(
     keep: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:  # fmt: skip
     check_csrf(user.csrf, csrf)
-    if decision not in ("duplicate", "not_duplicate", "fraud"):
+    if decision not in get_args(Decision):
         return _case(ctx, request, user, case_id, error="یکی از تصمیم‌ها را برگزینید.", status_code=422)
     try:
         linkage.decide(ctx, actor=user.actor, case_id=case_id, decision=decision, note=note.strip(), keep=keep)

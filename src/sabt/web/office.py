@@ -21,6 +21,7 @@ from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
 from ..registry import persons
 from ..registry import service as registry
+from ..registry.checks import PENDING
 from ..registry.schemas import EventOut, PersonCorrection
 from .forms import Errors, FormFields, invalid, nest, refusal
 from .session import SignedIn, WebUser, check_csrf
@@ -66,7 +67,7 @@ def _event_page(ctx: Context, request: Request, user: WebUser, event: EventOut, 
     history = registry.event_history(ctx, actor=user.actor, event_id=event.id)
     steps = [step for step in ("approve_late", "validate", "register", "reject") if _offered(user.actor, event, step)]
     # Before a birth is registered, the registrar sees the persons it may duplicate.
-    pending_birth = event.kind == "birth" and event.status in ("declared", "validated")
+    pending_birth = event.kind == "birth" and event.status in PENDING
     duplicates = linkage.check_birth(ctx, actor=user.actor, event_id=event.id) if pending_birth else []
     return page(request, "office/event.html", {
         "user": user, "event": event, "history": history, "steps": steps, "step_fa": STEP_FA, "kind_fa": KIND_FA,
