@@ -168,18 +168,20 @@ def _sqlite_engine(url: str, *, begin: str | None) -> Engine:
 
 
 IDLE_PING_SECONDS = 5.0
+# Per engine: a server process holds a writer's pool and its event loop's (`LoopReads`), up to 40 connections.
+POSTGRESQL_POOL = {"pool_size": 10, "max_overflow": 10}
 
 
 def _postgresql_engine(url: str) -> Engine:
-    return _ping_when_idle(create_engine(url, pool_size=10, max_overflow=10))
+    return _ping_when_idle(create_engine(url, **POSTGRESQL_POOL))
 
 
 def _ping_when_idle(engine: Engine) -> Engine:
     """Ping a pooled connection before use only when it has been idle a while.
 
     SQLAlchemy's pool_pre_ping pings on every checkout, a round trip before each transaction; a connection
-    returned moments ago is taken as alive. One found dead is replaced before use; one that dies within the
-    moment fails its statement, and SQLAlchemy then replaces the pool's connections."""
+    just opened, or returned moments ago, is taken as alive. One found dead is replaced before use; one that
+    dies within the moment fails its statement, and SQLAlchemy then replaces the pool's connections."""
 
     @event.listens_for(engine, "checkin")
     def _returned(_dbapi_connection: Any, record: Any) -> None:
@@ -187,7 +189,8 @@ def _ping_when_idle(engine: Engine) -> Engine:
 
     @event.listens_for(engine, "checkout")
     def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        if time.monotonic() - record.info.get("returned_at", -IDLE_PING_SECONDS) < IDLE_PING_SECONDS:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < IDLE_PING_SECONDS:
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
@@ -208,8 +211,7 @@ class LoopReads:
         self.database = database
         self.engine: AsyncEngine | None = None
         if not database.is_sqlite:
-            self.engine = create_async_engine(database.url, isolation_level="AUTOCOMMIT", pool_size=10,
-                                              max_overflow=10)  # fmt: skip
+            self.engine = create_async_engine(database.url, isolation_level="AUTOCOMMIT", **POSTGRESQL_POOL)
             _ping_when_idle(self.engine.sync_engine)
 
     async def run(self, reads: Callable[[Connection], T]) -> T:

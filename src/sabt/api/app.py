@@ -163,10 +163,7 @@ def _add_error_mapping(app: FastAPI) -> None:
         if not error.connection_invalidated:
             return await unexpected(request, error)
         log.warning("the database dropped a connection during %s %s", request.method, request.url.path)
-        problem = _DatabaseUnavailable("server.database_unavailable", seconds=1)
-        if is_page(request):
-            return page_for_error(request, problem)
-        return problem_response(problem, instance=request.url.path)
+        return await sabt_error(request, _DatabaseUnavailable("server.database_unavailable", seconds=1))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, _error: Exception) -> JSONResponse:

@@ -18,11 +18,11 @@ import threading
 from multiprocessing.context import SpawnContext, SpawnProcess
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE  # a process that could not start would fail the same way again
 
 from ..config import Settings
 
 APP = "sabt.api.app:app_from_environment"
-STARTUP_FAILURE = 3  # a process that could not start would fail the same way again: the server stops
 log = logging.getLogger("uvicorn.error")
 
 
@@ -54,11 +54,11 @@ def tcp_listener(host: str, port: int, *, reuse_port: bool) -> socket.socket:
 
 def _supervise(host: str, port: int, workers: int) -> None:
     """Start the processes, start again one that dies, and stop them all on SIGINT or SIGTERM."""
+    stopping = threading.Event()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):  # before any process starts, so none is left behind
+        signal.signal(stop_signal, lambda *_: stopping.set())
     spawn = multiprocessing.get_context("spawn")
     processes = [_start(spawn, host, port) for _ in range(workers)]
-    stopping = threading.Event()
-    for stop_signal in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(stop_signal, lambda *_: stopping.set())
     failed = False
     while not stopping.wait(0.5):
         for index, process in enumerate(processes):
@@ -88,6 +88,11 @@ def _start(spawn: SpawnContext, host: str, port: int) -> SpawnProcess:
 def _serve_one(host: str, port: int) -> None:
     """One server process on its own socket in the port's group."""
     server = uvicorn.Server(uvicorn.Config(APP, factory=True, host=host, port=port, log_level="info"))
-    server.run(sockets=[tcp_listener(host, port, reuse_port=True)])
+    try:
+        listener = tcp_listener(host, port, reuse_port=True)
+    except OSError as error:  # taken since the supervisor looked
+        log.error("cannot listen on %s:%s: %s", host, port, error.strerror)
+        sys.exit(STARTUP_FAILURE)
+    server.run(sockets=[listener])
     if not server.started:
         sys.exit(STARTUP_FAILURE)
