@@ -8,7 +8,8 @@ from fastapi.security import OAuth2PasswordBearer
 
 from .accounts.service import actor_for_token
 from .context import Context
-from .core.errors import SabtError, Unauthorized
+from .core.errors import InvalidInput, SabtError, Unauthorized
+from .core.text import forbidden_character, printable
 from .core.workflow import Actor
 from .db import LARGEST_ID
 
@@ -44,7 +45,13 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 BearerToken = Annotated[str | None, Depends(bearer)]
 
 
-def problem_response(error: SabtError, *, instance: str, errors: list[dict[str, Any]] | None = None) -> JSONResponse:
+def problem_response(
+    error: SabtError,
+    *,
+    instance: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     """RFC 9457 problem details, with Sabt's stable code, the field and a Persian message."""
     body: dict[str, Any] = {
         "type": f"urn:sabt:problem:{error.code}",
@@ -52,13 +59,74 @@ def problem_response(error: SabtError, *, instance: str, errors: list[dict[str, 
         "status": error.status,
         "detail": error.message_en,
         "code": error.code,
-        "field": error.field,
+        "field": printable(error.field) if error.field else None,
         "message_fa": error.message_fa,
-        "instance": instance,
+        "instance": printable(instance),
     }
     if errors:
-        body["errors"] = errors
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        body["errors"] = [item | {"field": printable(item["field"]) if item.get("field") else None} for item in errors]
+    headers = dict(headers or {})
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     if error.status in (429, 503):
-        headers = {"Retry-After": str(error.params.get("seconds", 1))}
+        headers["Retry-After"] = str(error.params.get("seconds", 1))
     return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def refuse_forbidden_characters(request: Request) -> None:
+    """Every text a request brings, checked once for every route and page: its address, query, form fields
+    and every string of its JSON body. No text may hold a control or direction-override character, a lone
+    surrogate or a noncharacter (`core.text.forbidden_character`); the refusal names the field.
+
+    An app-wide dependency: FastAPI caches the parsed form or JSON on the request, so the route reads the
+    body this looked at, and parses it once."""
+    for name, value in request.path_params.items():
+        _check(value, field=name)
+    for name, value in request.query_params.multi_items():
+        _check(name, field=name)
+        _check(value, field=name)
+    media_type = media_type_of(request.headers.get("content-type", ""))
+    if media_type in FORM_TYPES:
+        for name, value in (await request.form()).multi_items():
+            _check(name, field=name)
+            if isinstance(value, str):
+                _check(value, field=name)
+    elif is_json(media_type):
+        try:
+            body = await request.json()
+        except (ValueError, RecursionError):  # not JSON: the route's own parsing says so, or it takes no body
+            return
+        _check_json(body)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def media_type_of(content_type: str) -> str:
+    """`application/json` of `Application/JSON; charset=utf-8`: media types are case-insensitive."""
+    return content_type.partition(";")[0].strip().lower()
+
+
+def is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")  # as FastAPI reads a body as JSON
+
+
+def _check(value: object, *, field: str) -> None:
+    if isinstance(value, str) and (character := forbidden_character(value)):
+        raise InvalidInput("text.bad_character", field=field, character=character)
+
+
+def _check_json(body: Any) -> None:
+    """Walk the parsed body without recursion (a deeply nested body must not exhaust the stack)."""
+    waiting: list[tuple[str, Any]] = [("", body)]
+    while waiting:
+        path, node = waiting.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                field = f"{path}.{key}" if path else str(key)
+                _check(key, field=field)
+                waiting.append((field, value))
+        elif isinstance(node, list):
+            waiting.extend((f"{path}.{index}" if path else str(index), item) for index, item in enumerate(node))
+        else:
+            _check(node, field=path or "body")

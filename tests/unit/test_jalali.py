@@ -29,6 +29,10 @@ def test_gregorian_text_is_read_as_gregorian():
         ("1402/12/30", "no_such_day"),
         ("2023-02-29", "no_such_day"),
         ("14030512", "format"),
+        ("２０２４-０８-０２", "format"),  # fullwidth digits
+        ("२०२४-०८-०२", "format"),  # Devanagari digits
+        ("1403/05/12\u200f", "format"),
+        ("\t1403/05/12", "format"),
     ],
 )
 def test_impossible_dates_are_refused_with_a_reason(text, reason):

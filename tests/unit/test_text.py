@@ -1,7 +1,15 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sabt.core.text import name_problem, normalize_name, to_ascii_digits, to_persian_digits
+from sabt.core.text import (
+    forbidden_character,
+    is_ascii_number,
+    name_problem,
+    normalize_name,
+    to_ascii_digits,
+    to_persian_digits,
+)
 
 persianish = st.text(
     alphabet="ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكةۀ \u200c\u064e\u064f\u0650\u0651\u0640۰۱۲٣", max_size=30
@@ -51,3 +59,108 @@ def test_name_problems():
     assert name_problem("علی2") == "bad_characters"
     assert name_problem("علی@") == "bad_characters"
     assert name_problem("علی اکبر") is None
+
+
+# --- the name profile (docs/text.md) ----------------------------------------------------------------------
+
+PERSIAN_LETTERS = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیءئؤ"
+# Names as a registrar writes them: Persian letters, in words of two or more, separated by one space.
+persian_names = st.lists(st.text(alphabet=PERSIAN_LETTERS, min_size=2, max_size=8), min_size=1, max_size=3).map(
+    " ".join
+)
+INVISIBLE = ["\u200b", "\u200d", "\u200e", "\u200f", "\ufeff", "\u00ad", "\u2060", "\u202b", "\u202c", "\u061c"]
+
+
+@given(persian_names)
+def test_normalization_never_changes_a_valid_persian_name(name):
+    assert normalize_name(name) == name
+    assert name_problem(name) is None or len(name) > 60
+
+
+@given(persian_names, st.data())
+def test_invisible_characters_change_nothing_a_comparison_sees(name, data):
+    at = data.draw(st.integers(0, len(name)))
+    invisible = data.draw(st.sampled_from(INVISIBLE))
+    assert normalize_name(name[:at] + invisible + name[at:]) == name
+
+
+@given(persian_names)
+def test_a_zwnj_between_parts_compares_as_a_space(name):
+    assert normalize_name(name.replace(" ", "\u200c")) == name
+
+
+@given(persian_names)
+def test_arabic_forms_of_persian_letters_compare_as_the_persian_ones(name):
+    arabic = name.replace("ی", "\u064a").replace("ک", "\u0643")
+    assert normalize_name(arabic) == name
+
+
+def test_alef_with_hamza_compares_as_alef_and_alef_with_madda_stays():
+    assert normalize_name("إبراهیمی") == normalize_name("أبراهیمی") == "ابراهیمی"
+    assert normalize_name("آرش") == "آرش" != normalize_name("ارش")
+
+
+def test_invisible_format_characters_are_dropped_not_made_spaces():
+    for invisible in INVISIBLE:
+        assert normalize_name(f"علی{invisible}رضا") == "علیرضا"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "'",
+        "-",
+        "'-'",
+        "Иван",
+        "王芳",
+        "علیJohn",
+        "\ufdfa",
+        "علی\ufdfa",
+        "١علی",
+        "علی\u202e",
+        "علی\x00",
+        "ـــ",
+        "\u064e",
+    ],
+)
+def test_what_is_not_a_persian_name(name):
+    assert name_problem(name) is not None
+
+
+def test_presentation_forms_from_pdfs_are_a_name():
+    assert name_problem("\ufee3\ufea3\ufee4\ufeaa") is None
+
+
+@given(st.text())
+def test_a_name_that_passes_normalizes_to_persian_letters_in_words(text):
+    if name_problem(text) is None:
+        normalized = normalize_name(text)
+        assert set(normalized) <= set(PERSIAN_LETTERS + " ")
+        assert "  " not in normalized and normalized == normalized.strip() and len(normalized) <= 60
+
+
+# --- what no text may hold --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u202a", "\u202e", "\u2066", "\u2069", "\ud800", "\ufffe", "\U0010ffff"],
+)
+def test_control_override_and_noncharacters_are_forbidden(character):
+    assert forbidden_character(f"متن{character}") == f"U+{ord(character):04X}"
+
+
+def test_line_breaks_are_text_unless_a_field_is_one_line():
+    assert forbidden_character("یک\nدو\tسه") is None
+    assert forbidden_character("یک\nدو", line_breaks=False) == "U+000A"
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs", "Co", "Cn"))))
+def test_ordinary_text_is_never_forbidden(text):
+    allowed = "".join(ch for ch in text if not ("\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"))
+    assert forbidden_character(allowed) is None
+
+
+def test_only_ascii_digits_are_a_number():
+    assert is_ascii_number("1404")
+    assert not any(is_ascii_number(text) for text in ["", "١٤٠٤", "۱۴۰۴", "１", "²", "१"])

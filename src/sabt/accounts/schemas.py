@@ -3,9 +3,10 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from ..core.workflow import Role
+from ..inputs import Secret
 
 
-class UserIn(BaseModel):
+class UserIn(Secret):
     username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9_.\-]+$")
     password: str = Field(max_length=200)
     role: Role

@@ -3,7 +3,8 @@
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.errors import PayloadTooLarge, SabtError, UnsupportedMediaType
-from ..http import TOKEN_URL, problem_response
+from ..core.text import is_ascii_number
+from ..http import TOKEN_URL, is_json, media_type_of, problem_response
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -30,7 +31,7 @@ class BodyLimits:
         upload = scope["path"] in self.uploads
         limit = self.max_upload_bytes if upload else self.max_bytes
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if is_ascii_number(declared) and int(declared) > limit:
             await self._refuse(scope, send, PayloadTooLarge("request.too_large", limit=limit))
             return
         body, too_large = await self._read(receive, limit)
@@ -38,7 +39,7 @@ class BodyLimits:
             await self._refuse(scope, send, PayloadTooLarge("request.too_large", limit=limit))
             return
         on_api = scope["path"].startswith("/api/") and scope["path"] != TOKEN_URL and not upload
-        if body and on_api and "json" not in headers.get("content-type", ""):
+        if body and on_api and not is_json(media_type_of(headers.get("content-type", ""))):
             await self._refuse(scope, send, UnsupportedMediaType("request.media_type"))
             return
         await self.app(scope, _replay(body, receive), send)

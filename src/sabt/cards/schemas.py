@@ -4,7 +4,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from ..db import LARGEST_ID
-from ..registry.schemas import DatePair, Strict
+from ..inputs import Strict
+from ..registry.schemas import DatePair
 
 Code = Annotated[str, Field(max_length=20, description="National code (Persian or Arabic digits accepted)")]
 Note = Annotated[str, Field(max_length=500)]

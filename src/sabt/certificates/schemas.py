@@ -3,7 +3,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..registry.schemas import DatePair, PersonOut, Strict
+from ..db import LARGEST_ID
+from ..inputs import Strict
+from ..registry.schemas import DatePair, PersonOut
 
 Kind = Literal["birth", "death", "marriage", "divorce", "extract"]
 
@@ -14,7 +16,7 @@ class CertificateRequest(Strict):
 
     kind: Kind
     national_code: Annotated[str, Field(max_length=20)] | None = None
-    event_id: int | None = Field(None, ge=1)
+    event_id: int | None = Field(None, ge=1, le=LARGEST_ID)
 
 
 class RevokeIn(Strict):

@@ -39,8 +39,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "name.empty": ("The name is empty.", "نام خالی است."),
     "name.too_long": ("The name is longer than 60 letters.", "نام بیش از ۶۰ حرف است."),
     "name.bad_characters": (
-        "A name may contain only letters, spaces and hyphens.",
-        "نام فقط می‌تواند شامل حروف، فاصله و خط تیره باشد.",
+        "A name is written in Persian letters, its parts separated by a space or a ZWNJ.",
+        "نام فقط با حروف فارسی نوشته می‌شود و اجزای آن با فاصله یا نیم‌فاصله جدا می‌شوند.",
+    ),
+    "text.bad_character": (
+        "The text holds a character no text may hold ({character}: a control or direction-override character).",
+        "این متن نویسه‌ای غیرمجاز دارد ({character}: نویسه کنترلی یا تغییر جهت).",
+    ),
+    "text.line_break": ("This field is one line: no line breaks or tabs.", "این فیلد یک‌خطی است: بدون شکست خط یا تب."),
+    "request.malformed": (
+        "The request body could not be read: it is not valid UTF-8, or it is nested too deeply.",
+        "بدنه درخواست خوانا نیست: با UTF-8 نوشته نشده یا بیش از اندازه تودرتو است.",
     ),
     "time.format": ("Write the time as HH:MM.", "ساعت را به صورت ساعت:دقیقه بنویسید."),
     "request.invalid": ("{detail}", "مقدار این فیلد معتبر نیست ({detail})."),
@@ -56,6 +65,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "request.too_large": (
         "The request body is larger than {limit} bytes.",
         "حجم بدنه درخواست بیش از {limit} بایت است.",
+    ),
+    "idempotency_key.format": (
+        "An Idempotency-Key is 1 to 100 visible ASCII characters.",
+        "کلید یکتایی باید ۱ تا ۱۰۰ نویسه ASCII دیدنی باشد.",
     ),
     "idempotency_key.reused": (
         "This Idempotency-Key was already used for a different request.",
@@ -171,6 +184,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "اثبات سازگاری به شرط ۰ < اندازه قدیم ({old}) ≤ اندازه جدید ({new}) ≤ اندازه دفتر ({size}) نیاز دارد.",
     ),
     "import.no_file": ("There is no file at {path}.", "فایلی در {path} وجود ندارد."),
+    "import.unreadable": (
+        "The file cannot be read from row {row} on: it is not UTF-8 CSV, or a field is too long.",
+        "پرونده از ردیف {row} به بعد خوانا نیست: CSV با UTF-8 نیست یا فیلدی بیش از اندازه بلند است.",
+    ),
     "import.sex": ("Sex must be male or female.", "جنسیت باید مرد یا زن باشد."),
     "import.code_taken": (
         "National code {code} already belongs to someone in the registry or earlier in this file.",
@@ -532,6 +549,14 @@ class Forbidden(SabtError):
 
 class TooManyRequests(SabtError):
     status = 429
+
+
+class BadRequest(SabtError):
+    status = 400
+
+
+class MethodNotAllowed(SabtError):
+    status = 405
 
 
 class PayloadTooLarge(SabtError):

@@ -13,7 +13,7 @@ import jdatetime
 
 from .text import to_ascii_digits
 
-_DATE = re.compile(r"^\s*(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})\s*$")
+_DATE = re.compile(r"^ *([0-9]{4})[/\-.]([0-9]{1,2})[/\-.]([0-9]{1,2}) *$")  # ASCII digits only: int() reads any script
 JALALI_YEAR_LIMIT = 1700
 
 

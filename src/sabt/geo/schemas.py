@@ -1,5 +1,7 @@
 from pydantic import BaseModel, Field
 
+from ..inputs import Strict
+
 
 class ProvinceOut(BaseModel):
     code: str
@@ -19,7 +21,7 @@ class CountyOut(BaseModel):
     national_code_prefixes: list[str]
 
 
-class OfficeIn(BaseModel):
+class OfficeIn(Strict):
     code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9\-]+$")
     name_fa: str = Field(min_length=1, max_length=120)
     county: str = Field(description="County code, e.g. 2301")

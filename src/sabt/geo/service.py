@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
-from ..core.text import to_ascii_digits
+from ..core.text import is_ascii_number, to_ascii_digits
 from ..core.workflow import Action, Actor, authorize
 from .models import County, Office, Province
 from .schemas import CountyOut, OfficeIn, OfficeOut, ProvinceOut
@@ -95,7 +95,7 @@ def create_office(ctx: Context, *, actor: Actor | None, office: OfficeIn) -> Off
         if prefix is None:
             raise InvalidInput("office.no_prefix", field="national_code_prefix")
         prefix = to_ascii_digits(prefix)
-        if len(prefix) != 3 or not prefix.isdigit():
+        if len(prefix) != 3 or not is_ascii_number(prefix):
             raise InvalidInput("national_code.prefix", field="national_code_prefix")
         if session.scalar(select(Office.id).where(Office.code == office.code)) is not None:
             raise Conflict("office.exists", field="code", code=office.code)

@@ -20,7 +20,7 @@ from ..registry import suspects
 from ..registry.importer import read_rows
 from .model import COLUMNS
 
-_JALALI = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$")
+_JALALI = re.compile(r"^([0-9]{4})[/\-.]([0-9]{1,2})[/\-.]([0-9]{1,2})$")
 _SCHEMA = pa.schema(
     [(name, pa.int64() if name in {"unique_id", "birth_year", "birth_month", "birth_day"} else pa.string())
      for name in COLUMNS]

@@ -3,6 +3,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..inputs import Strict
+
 Decision = Literal["duplicate", "not_duplicate", "fraud"]
 CaseStatus = Literal["open", "duplicate", "not_duplicate", "fraud"]
 
@@ -60,7 +62,7 @@ class CasesPage(BaseModel):
     cases: list[CaseOut]
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Strict):
     decision: Decision
     note: str = Field("", max_length=500)
     keep: int | None = Field(None, ge=1, le=2**31 - 1, description="For a duplicate: the person id that stays")

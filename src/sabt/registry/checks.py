@@ -32,7 +32,7 @@ from .schemas import (
     PersonRef,
 )
 
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 # A father may die before his child is born; a pregnancy lasts at most about 300 days.
 _LONGEST_PREGNANCY = dt.timedelta(days=300)
 PENDING = (EventStatus.DECLARED, EventStatus.VALIDATED)
@@ -156,11 +156,10 @@ class Rules:
 
     @staticmethod
     def name(text: str | None, *, field: str) -> NameValue:
-        normalized = normalize_name(text or "")
-        problem = name_problem(normalized)
+        problem = name_problem(text or "")
         if problem:
             raise InvalidInput(f"name.{problem}", field=field)
-        return NameValue(normalized, (text or "").strip())
+        return NameValue(normalize_name(text or ""), (text or "").strip())
 
     @staticmethod
     def code(text: str, *, field: str) -> str:
@@ -246,11 +245,12 @@ def _parent(rules: Rules, ref: PersonRef, *, field: str, sex: str, child_born: d
 def _check_declarant(rules: Rules, declarant: Declarant) -> None:
     if declarant.national_code is not None:
         rules.code(declarant.national_code, field="declarant.national_code")
-    if declarant.relation not in ("father", "mother"):
-        if not declarant.first_name or not declarant.last_name:
-            raise InvalidInput("person.declarant", field="declarant")
-        rules.name(declarant.first_name, field="declarant.first_name")
-        rules.name(declarant.last_name, field="declarant.last_name")
+    if declarant.relation not in ("father", "mother") and not (declarant.first_name and declarant.last_name):
+        raise InvalidInput("person.declarant", field="declarant")  # a parent is named as a parent already
+    for part in ("first_name", "last_name"):
+        typed = getattr(declarant, part)
+        if typed is not None:  # whoever declares, a name given is a name
+            rules.name(typed, field=f"declarant.{part}")
 
 
 _EVIDENCE_FOR = {

@@ -6,20 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from ..core.jalali import to_jalali
+from ..inputs import Line, Strict
 
-DateText = Annotated[str, Field(max_length=20, description="Jalali (1403/05/12) or Gregorian (2024-08-02)")]
-TimeText = Annotated[str, Field(max_length=8, description="Hour and minute, HH:MM")]
-Name = Annotated[str, Field(max_length=120)]
-Code = Annotated[str, Field(max_length=20, description="10-digit national code")]
+DateText = Annotated[Line, Field(max_length=20, description="Jalali (1403/05/12) or Gregorian (2024-08-02)")]
+TimeText = Annotated[Line, Field(max_length=8, description="Hour and minute, HH:MM")]
+Name = Annotated[Line, Field(max_length=120)]
+Code = Annotated[Line, Field(max_length=20, description="10-digit national code")]
+Reference = Annotated[Line, Field(min_length=1, max_length=40)]  # a notary office, a document number
 Note = Annotated[str, Field(max_length=500)]
 Sex = Literal["male", "female"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PersonRef(Strict):
@@ -41,18 +39,18 @@ class Evidence(Strict):
     kind: Literal["medical_certificate", "witnesses", "burial_permit", "court_order"]
     issuer: Literal["physician", "midwife", "facility", "cemetery", "court"] | None = None
     issuer_name: Name | None = None
-    document_number: Annotated[str, Field(max_length=40)] | None = None
+    document_number: Annotated[Line, Field(max_length=40)] | None = None
     witnesses: list[PersonRef] = Field(default_factory=list, max_length=2)
 
 
 class BirthDeclaration(Strict):
-    office: str | None = Field(None, max_length=20, description="Office code; defaults to the declarer's office")
+    office: Line | None = Field(None, max_length=20, description="Office code; defaults to the declarer's office")
     first_name: Name
     last_name: Name
     sex: Sex
     birth_date: DateText
     birth_time: TimeText | None = None
-    county: str = Field(max_length=8, description="County code of the place of birth")
+    county: Line = Field(max_length=8, description="County code of the place of birth")
     place: Name = Field("", description="District, city or village")
     birth_order: int = Field(1, ge=1, le=9, description="Order within a multiple birth (art. 21)")
     father: PersonRef
@@ -63,11 +61,11 @@ class BirthDeclaration(Strict):
 
 
 class DeathDeclaration(Strict):
-    office: str | None = Field(None, max_length=20)
+    office: Line | None = Field(None, max_length=20)
     national_code: Code
     death_date: DateText
     death_time: TimeText | None = None
-    county: str = Field(max_length=8)
+    county: Line = Field(max_length=8)
     place: Name = ""
     cause: Note = ""
     learned_on: DateText | None = Field(None, description="When the declarant learned of the death, if later")
@@ -77,26 +75,26 @@ class DeathDeclaration(Strict):
 
 
 class MarriageDeclaration(Strict):
-    office: str | None = Field(None, max_length=20)
+    office: Line | None = Field(None, max_length=20)
     husband_national_code: Code
     wife_national_code: Code
     marriage_date: DateText
-    county: str = Field(max_length=8)
-    notary_office: Annotated[str, Field(min_length=1, max_length=40)]
-    document_number: Annotated[str, Field(min_length=1, max_length=40)]
-    court_permission: Annotated[str, Field(max_length=60)] | None = Field(
+    county: Line = Field(max_length=8)
+    notary_office: Reference
+    document_number: Reference
+    court_permission: Annotated[Line, Field(max_length=60)] | None = Field(
         None, description="Court permission reference for a husband who is already married"
     )
 
 
 class DivorceDeclaration(Strict):
-    office: str | None = Field(None, max_length=20)
+    office: Line | None = Field(None, max_length=20)
     husband_national_code: Code
     wife_national_code: Code
     divorce_date: DateText
-    county: str = Field(max_length=8)
-    notary_office: Annotated[str, Field(min_length=1, max_length=40)]
-    document_number: Annotated[str, Field(min_length=1, max_length=40)]
+    county: Line = Field(max_length=8)
+    notary_office: Reference
+    document_number: Reference
     divorce_type: Literal["revocable", "irrevocable", "khul", "mubarat"] | None = None
 
 
@@ -120,7 +118,7 @@ class PersonCorrection(Strict):
     sex: Sex | None = None
     birth_date: DateText | None = None
     birth_time: TimeText | None = None
-    county: str | None = Field(None, max_length=8)
+    county: Line | None = Field(None, max_length=8)
     place: Name | None = None
     father_first_name: Name | None = None
     father_last_name: Name | None = None

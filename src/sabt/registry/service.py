@@ -8,6 +8,7 @@ two persons, a divorce ends their marriage. Every step is kept in the event's hi
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from ..accounts.service import usernames
 from ..context import Context
 from ..core.deadlines import assess_timeliness
 from ..core.errors import Conflict, InvalidInput, NotFound
-from ..core.text import to_ascii_digits
+from ..core.text import is_ascii_number, to_ascii_digits
 from ..core.workflow import LATE_APPROVAL_STATES, Action, Actor, EventKind, EventStatus, authorize, next_status
 from ..geo.schemas import OfficeOut
 from ..geo.service import office_by_code, office_by_id
@@ -57,9 +58,16 @@ KIND_OF: dict[type[Declaration], EventKind] = {
 SCHEMA_OF = {kind: schema for schema, kind in KIND_OF.items()}
 
 
+# Visible ASCII, as a header carries it: a key of nothing, or of control characters, would be a key no
+# client meant to send (and an empty one would replay the first declaration ever sent with it).
+_IDEMPOTENCY_KEY = re.compile("[\x21-\x7e]{1,100}")
+
+
 def declare(ctx: Context, *, actor: Actor, declaration: Declaration, idempotency_key: str | None = None) -> EventOut:
     """Record a new declaration. A retried request with the same Idempotency-Key returns the first result."""
     authorize(actor, Action.DECLARE)
+    if idempotency_key is not None and not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise InvalidInput("idempotency_key.format", field="Idempotency-Key")
     kind = KIND_OF[type(declaration)]
     data = declaration.model_dump(mode="json")
     request_hash = hashlib.sha256(json.dumps([kind, data], sort_keys=True).encode()).hexdigest()
@@ -413,7 +421,7 @@ def registered_death(session: Session, *, national_code: str) -> EventOut | None
 def next_national_code(ctx: Context, *, prefix: str) -> str:
     """The code the next birth registered under `prefix` would receive; nothing is reserved."""
     prefix = to_ascii_digits(prefix).strip()
-    if len(prefix) != 3 or not prefix.isdigit():
+    if len(prefix) != 3 or not is_ascii_number(prefix):
         raise InvalidInput("national_code.prefix", field="prefix")
     with ctx.db.snapshot() as session:
         code = peek_next_national_code(session, prefix=prefix)

@@ -3,7 +3,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ..registry.schemas import DatePair, Strict
+from ..inputs import Secret, Strict
+from ..registry.schemas import DatePair
 
 Check = Literal["verify", "ekyc"]
 Attribute = Literal[
@@ -86,7 +87,7 @@ class EkycAnswer(BaseModel):
     signature: str | None = Field(None, description="base64url Ed25519 over the statement's canonical JSON")
 
 
-class CitizenIn(Strict):
+class CitizenIn(Secret):
     national_code: Annotated[str, Field(max_length=20)]
     username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9_.\-]+$")
     password: str = Field(max_length=200)

@@ -6,7 +6,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import ValidationError
 
-from ..core.errors import SabtError, describe
+from ..core.errors import InvalidInput, SabtError
+from ..core.text import is_ascii_number
+from ..inputs import validation_problem
 
 Errors = dict[str, str]
 
@@ -31,6 +33,10 @@ def nest(form: dict[str, str]) -> dict[str, Any]:
         *parents, last = name.split(".")
         for part in parents:
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):  # `father=x` beside `father.first_name=…`: a form no page sends
+                raise InvalidInput("request.invalid", field=name, detail="a field and its parts sent together")
+        if isinstance(node.get(last), dict):
+            raise InvalidInput("request.invalid", field=name, detail="a field and its parts sent together")
         node[last] = value
     nested: dict[str, Any] = _lists(root)
     return nested
@@ -40,7 +46,7 @@ def _lists(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     converted = {key: _lists(value) for key, value in node.items()}
-    if converted and all(key.isdigit() for key in converted):
+    if converted and all(is_ascii_number(key) for key in converted):
         return [converted[key] for key in sorted(converted, key=int)]
     return converted
 
@@ -53,13 +59,6 @@ def invalid(error: ValidationError) -> Errors:
     """Pydantic's complaints, in Persian, by field (the first per field)."""
     messages: Errors = {}
     for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"] if not str(part).startswith("function-"))
-        code = (
-            "request.missing"
-            if item["type"] == "missing"
-            else "request.extra"
-            if item["type"] == "extra_forbidden"
-            else "request.invalid"
-        )
-        messages.setdefault(field or "_form", describe(code, detail=item["msg"])[1])
+        problem = validation_problem(item)
+        messages.setdefault(problem.field or "_form", problem.message_fa)
     return messages

@@ -15,7 +15,7 @@ from ..certificates.schemas import CertificateRequest
 from ..context import Context
 from ..core.cards import CardStatus
 from ..core.errors import SabtError
-from ..core.text import to_ascii_digits, to_persian_digits
+from ..core.text import is_ascii_number, to_ascii_digits, to_persian_digits
 from ..core.workflow import Action, Actor, EventStatus
 from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
@@ -136,7 +136,7 @@ def search(
             return page(request, "office/search.html", {"user": user, "query": query, "results": None,
                                                         "errors": errors}, status=422)  # fmt: skip
         year = to_ascii_digits(birth_year.strip())
-        if year and not year.isdigit():
+        if year and not is_ascii_number(year):
             errors = {"birth_year": "سال تولد را با رقم بنویسید، مانند ۱۳۷۰."}
             return page(request, "office/search.html", {"user": user, "query": query, "results": None,
                                                         "errors": errors}, status=422)  # fmt: skip

@@ -60,7 +60,8 @@ MaybeSignedIn = Annotated[WebUser | None, Depends(optional_user)]
 
 
 def check_csrf(expected: str, submitted: str) -> None:
-    if not submitted or not hmac.compare_digest(expected, submitted):
+    # As bytes: compare_digest refuses text that is not ASCII, and a submitted token may be anything.
+    if not submitted or not hmac.compare_digest(expected.encode(), submitted.encode("utf-8", "surrogatepass")):
         raise Forbidden("csrf.invalid")
 
 

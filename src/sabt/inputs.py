@@ -1,0 +1,76 @@
+"""The base of every request model, whoever fills it in: the API, a page's form, or a JSON file given to the
+command line. The HTTP guard (`http.refuse_forbidden_characters`) checks everything a request carries; this
+checks what reaches a use case by any other way, with the same rule and the same refusal."""
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
+
+from .core.errors import InvalidInput, SabtError
+from .core.text import forbidden_character
+
+
+def _refuse_forbidden(value: Any) -> Any:
+    waiting = [value]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, str):
+            if character := forbidden_character(node):
+                raise PydanticCustomError(
+                    "text.bad_character", "forbidden character {character}", {"character": character}
+                )
+        elif isinstance(node, dict):
+            waiting.extend(node.keys())
+            waiting.extend(node.values())
+        elif isinstance(node, list | tuple):
+            waiting.extend(node)
+    return value
+
+
+def _one_line(value: str) -> str:
+    _refuse_forbidden(value)
+    if forbidden_character(value, line_breaks=False):
+        raise PydanticCustomError("text.line_break", "one line: no line breaks or tabs")
+    return value
+
+
+class Strict(BaseModel):
+    """No field it does not declare; every string trimmed (so that a reason of spaces is as empty as it looks)
+    and free of the characters no text may hold."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return _refuse_forbidden(value)
+
+
+class Secret(Strict):
+    """Strict, for models holding a password: a password is taken exactly as typed, spaces and all."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+Line = Annotated[str, AfterValidator(_one_line)]  # a code, a place, a document number: one line of text
+
+
+OWN_CODES = {"text.bad_character", "text.line_break"}
+
+
+def validation_problem(item: Any) -> SabtError:
+    """One of pydantic's complaints as Sabt's refusal of the field, for the API, the pages and the command
+    line alike: this module's own codes as they are, the rest as missing, unexpected or invalid."""
+    location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    field = ".".join(part for part in location if not part.startswith("function-")) or None
+    kind = item.get("type", "")
+    if kind == "json_invalid":
+        return InvalidInput("request.not_json")
+    if kind == "missing":
+        return InvalidInput("request.missing", field=field)
+    if kind == "extra_forbidden":
+        return InvalidInput("request.extra", field=field)
+    if kind in OWN_CODES:
+        return InvalidInput(kind, field=field, **item.get("ctx", {}))
+    return InvalidInput("request.invalid", field=field, detail=item.get("msg", "invalid value"))
