@@ -14,6 +14,8 @@ import threading
 import time
 from typing import Any, Protocol
 
+from sqlalchemy.exc import OperationalError
+
 from .context import Context
 from .db import Base, bulk_insert
 
@@ -98,13 +100,31 @@ class BatchedWriter:
                     batch.append(self.waiting.get_nowait())
                 except queue.Empty:
                     break
-            error: BaseException | None = None
             try:
-                with self.ctx.db.core_transaction() as connection:
-                    bulk_insert(connection, self.model, [pending.entry for pending in batch])
-            except Exception as failure:  # every awaiting request fails with it: nothing goes on unwritten
-                error = failure
-            _finish(batch, error)
+                self._insert(batch)
+            except Exception as failure:
+                self._write_one_by_one(batch, failure)
+            else:
+                _finish(batch, None)
+
+    def _insert(self, batch: list[_Pending]) -> None:
+        with self.ctx.db.core_transaction() as connection:
+            bulk_insert(connection, self.model, [pending.entry for pending in batch])
+
+    def _write_one_by_one(self, batch: list[_Pending], failure: Exception) -> None:
+        """One row the database refuses must not fail the others' requests: a failed batch is written again a
+        row at a time, and only the rows that fail on their own fail their request. A database that is down
+        fails every row, as it should: nothing goes on unwritten."""
+        if len(batch) == 1 or isinstance(failure, OperationalError):  # the database, not a row, failed
+            _finish(batch, failure)
+            return
+        for pending in batch:
+            try:
+                self._insert([pending])
+            except Exception as own_failure:
+                _finish([pending], own_failure)
+            else:
+                _finish([pending], None)
 
 
 class DirectWriter:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    TypeDecorator,
     any_,
     bindparam,
     create_engine,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
@@ -49,10 +51,24 @@ T = TypeVar("T")
 LARGEST_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one in a request is refused early
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment stored in UTC and always read back with its zone: SQLite keeps no zone, and a naive moment in
+    an answer would not be the date-time the API documents."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, _dialect: Dialect) -> dt.datetime | None:
+        return value.astimezone(dt.UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: dt.datetime | None, _dialect: Dialect) -> dt.datetime | None:
+        return aware(value) if value is not None else None
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    # All moments are stored in UTC with their zone (SQLite drops the zone; see `aware`).
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: DateTime(timezone=True)}
+    # All moments are stored in UTC with their zone (SQLite drops the zone: `UtcDateTime` restores it).
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UtcDateTime()}
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -137,7 +153,7 @@ def open_database(url: str, *, read_url: str | None = None) -> Database:
 def _ensure_sqlite_directory(url: str) -> None:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def _sqlite_engine(url: str, *, begin: str | None) -> Engine:

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from ..core.workflow import OFFICE_ROLES, Action, Actor, Role, authorize
-from ..db import aware
 from ..geo.service import office_by_code
 from ..ledger.service import Change, append
 from .models import AccessToken, User
@@ -109,7 +108,7 @@ def actor_for_token(ctx: Context, token: str) -> Actor:
         if row is None:
             raise Unauthorized("auth.token")
         access, user = row
-        if access.revoked_at is not None or aware(access.expires_at) <= ctx.now() or not user.active:
+        if access.revoked_at is not None or access.expires_at <= ctx.now() or not user.active:
             raise Unauthorized("auth.token")
         return _actor(user)
 

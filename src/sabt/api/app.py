@@ -5,11 +5,10 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
@@ -24,10 +23,11 @@ from ..certificates.pages import router as verify_page_router
 from ..certificates.verification import check_log
 from ..config import Settings
 from ..context import Context
-from ..core.errors import InvalidInput, NotFound, SabtError
+from ..core.errors import BadRequest, InvalidInput, MethodNotAllowed, NotFound, SabtError
 from ..db import LoopReads
 from ..geo.api import router as geo_router
-from ..http import problem_response
+from ..http import problem_response, refuse_forbidden_characters
+from ..inputs import validation_problem
 from ..ledger.api import router as ledger_router
 from ..ledger.service import sign_checkpoint
 from ..linkage.api import EVALUATION_PATH
@@ -50,7 +50,10 @@ from ..web.office import router as office_pages
 from ..web.templating import static as static_router
 from ..web.templating import use_timezone
 from ..wiring import open_context
+from .head import HeadAsGet
 from .limits import BodyLimits
+from .openapi import install_openapi
+from .request_log import redact_request_log
 
 log = logging.getLogger("sabt.api")
 
@@ -61,6 +64,7 @@ def create_app(context: Context) -> FastAPI:
         title="Sabt civil registry API",
         version=__version__,
         description="Births, deaths, marriages, divorces and national codes. Errors are RFC 9457 problem+json.",
+        dependencies=[Depends(refuse_forbidden_characters)],
     )
     app.state.context = context
     use_timezone(context.settings.timezone)
@@ -69,6 +73,7 @@ def create_app(context: Context) -> FastAPI:
     app.state.loop_reads = LoopReads(context.db)
     app.state.certificate_checks = check_log(context)
     app.state.stats_cache = DashboardCache(context.settings.stats_cache_seconds)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(
         BodyLimits,
         max_bytes=context.settings.max_body_bytes,
@@ -83,6 +88,7 @@ def create_app(context: Context) -> FastAPI:
                    declaration_pages, citizen_pages, stats_pages, card_pages, linkage_pages):  # fmt: skip
         app.include_router(router)
     _add_error_mapping(app)
+    install_openapi(app)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -108,6 +114,7 @@ def _background_work(context: Context) -> Callable[[FastAPI], AbstractAsyncConte
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact_request_log()  # here: the server has configured its logging by now
         tasks = [asyncio.create_task(_every(interval, what, work)) for interval, what, work in jobs if interval]
         # What the server made while starting lives as long as it does: a full collection need not walk it
         # again (under load such collections showed as the checks' slowest answers).
@@ -138,7 +145,7 @@ def _add_error_mapping(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
-        problems = [_validation_problem(item) for item in error.errors()]
+        problems = [validation_problem(item) for item in error.errors()]
         if is_page(request):
             return page_for_error(request, problems[0])
         if any(problem.code == "request.not_json" for problem in problems):
@@ -150,11 +157,13 @@ def _add_error_mapping(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
-        code = "not_found" if error.status_code == 404 else "method"
-        problem = NotFound(code) if error.status_code == 404 else _MethodNotAllowed(code)
+        """The framework's own refusals, by their real status: no route (404), a method the route does not
+        take (405), and a body it could not read at all (400: not UTF-8, nested too deeply to parse)."""
+        problem = _framework_problem(error)
         if is_page(request):
             return page_for_error(request, problem)
-        return problem_response(problem, instance=request.url.path)
+        allowed = {"Allow": error.headers["Allow"]} if error.headers and "Allow" in error.headers else None
+        return problem_response(problem, instance=request.url.path, headers=allowed)
 
     @app.exception_handler(DBAPIError)
     async def database_error(request: Request, error: DBAPIError) -> Response:
@@ -166,13 +175,19 @@ def _add_error_mapping(app: FastAPI) -> None:
         return await sabt_error(request, _DatabaseUnavailable("server.database_unavailable", seconds=1))
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, _error: Exception) -> JSONResponse:
+    async def unexpected(request: Request, _error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if is_page(request):
+            return page_for_error(request, _ServerError("server.error"))
         return problem_response(_ServerError("server.error"), instance=request.url.path)
 
 
-class _MethodNotAllowed(SabtError):
-    status = 405
+def _framework_problem(error: HTTPException) -> SabtError:
+    if error.status_code == 404:
+        return NotFound("not_found")
+    if error.status_code == 405:
+        return MethodNotAllowed("method")
+    return BadRequest("request.malformed")
 
 
 class _ServerError(SabtError):
@@ -181,16 +196,3 @@ class _ServerError(SabtError):
 
 class _DatabaseUnavailable(SabtError):
     status = 503
-
-
-def _validation_problem(item: Any) -> SabtError:
-    location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "header")]
-    field = ".".join(location) or None
-    kind = item.get("type", "")
-    if kind == "json_invalid":
-        return InvalidInput("request.not_json")
-    if kind == "missing":
-        return InvalidInput("request.missing", field=field)
-    if kind == "extra_forbidden":
-        return InvalidInput("request.extra", field=field)
-    return InvalidInput("request.invalid", field=field, detail=item.get("msg", "invalid value"))

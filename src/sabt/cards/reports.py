@@ -16,7 +16,6 @@ from ..core.cards import CARD_AGE, CardStatus
 from ..core.errors import InvalidInput
 from ..core.identity import latest_birth_at_age
 from ..core.workflow import OFFICE_ROLES, Action, Actor, authorize
-from ..db import aware
 from ..geo.service import list_provinces, office_by_code, office_by_id
 from ..registry import persons as registry_persons
 from .models import Card, CardBatch
@@ -53,7 +52,7 @@ def coverage_counts(
                 or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
             )
         ):  # fmt: skip
-            pending[county].append((as_of - local_day(aware(applied_at), ctx.settings.timezone)).days)
+            pending[county].append((as_of - local_day(applied_at, ctx.settings.timezone)).days)
     return eligible, active, pending
 
 
@@ -132,7 +131,7 @@ def office_queue(ctx: Context, *, actor: Actor, office: str | None = None) -> Of
 
 
 def _stage(moments: Iterable[dt.datetime | None], stage: Stage, now: dt.datetime) -> QueueItem:
-    days = [(now - aware(moment)).total_seconds() / 86_400 for moment in moments if moment is not None]
+    days = [(now - moment).total_seconds() / 86_400 for moment in moments if moment is not None]
     return QueueItem(stage=stage, count=len(days), oldest_days=int(max(days)) if days else None,
                      median_days=round(statistics.median(days), 1) if days else None)  # fmt: skip
 

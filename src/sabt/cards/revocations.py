@@ -14,7 +14,7 @@ from ..clock import local_day
 from ..context import Context
 from ..core.cards import public_reason
 from ..core.errors import InvalidInput
-from ..db import LARGEST_ID, aware
+from ..db import LARGEST_ID
 from .models import Card
 from .schemas import RevocationList
 
@@ -33,7 +33,7 @@ def revocation_list(ctx: Context, *, after: int = 0, limit: int = MOST_ENTRIES) 
         ).all()  # fmt: skip
     entries: list[dict[str, Any]] = [
         {"number": number, "serial": serial, "chip_id": chip_id, "reason": public_reason(reason),
-         "revoked_on": local_day(aware(ended_at), ctx.settings.timezone).isoformat() if ended_at else None}
+         "revoked_on": local_day(ended_at, ctx.settings.timezone).isoformat() if ended_at else None}
         for number, serial, chip_id, reason, ended_at in rows[:limit]
     ]  # fmt: skip
     statement = {

@@ -49,10 +49,23 @@ def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
         raise InvalidInput("upload.unreadable", field="file", kind="a PDF") from None
     try:
         for index in range(min(len(document), MAX_PDF_PAGES)):
-            page: Image.Image = document[index].render(scale=PDF_DPI / 72).to_pil()
-            yield page
+            yield _rendered(document[index])
     finally:
         document.close()
+
+
+def _rendered(page: pypdfium2.PdfPage) -> Image.Image:
+    """A page at PDF_DPI, or smaller where that would pass MAX_PIXELS: a tiny file can declare a page of
+    metres, which at full resolution takes gigabytes to render."""
+    width, height = page.get_size()  # points
+    scale = PDF_DPI / 72
+    if width * height * scale * scale > MAX_PIXELS:
+        scale = (MAX_PIXELS / max(width * height, 1.0)) ** 0.5
+    try:
+        image: Image.Image = page.render(scale=scale).to_pil()
+    except pypdfium2.PdfiumError:
+        raise InvalidInput("upload.unreadable", field="file", kind="a PDF") from None
+    return image
 
 
 def _first_code(images: Iterable[Image.Image]) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import aware
 from .models import Certificate, CertificatePrint, SigningKey
 
 
@@ -22,12 +21,12 @@ def certificate_content(certificate: Certificate) -> dict[str, Any]:
 
 def print_content(printed: CertificatePrint, serial: str) -> dict[str, Any]:
     return {"serial": serial, "copy": printed.copy_number, "office": printed.office_id, "by": printed.printed_by,
-            "at": aware(printed.printed_at).isoformat()}  # fmt: skip
+            "at": printed.printed_at.isoformat()}  # fmt: skip
 
 
 def key_content(row: SigningKey) -> dict[str, Any]:
-    return {"kid": row.kid, "public_key": row.public_key.hex(), "not_before": aware(row.not_before).isoformat(),
-            "not_after": aware(row.not_after).isoformat() if row.not_after else None}  # fmt: skip
+    return {"kid": row.kid, "public_key": row.public_key.hex(), "not_before": row.not_before.isoformat(),
+            "not_after": row.not_after.isoformat() if row.not_after else None}  # fmt: skip
 
 
 @dataclass

@@ -23,7 +23,7 @@ from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
 from ..core.serials import compose_serial, normalize_serial, serial_problem
 from ..core.workflow import Action, Actor, EventKind, EventStatus, authorize
-from ..db import aware, take_from_counter
+from ..db import take_from_counter
 from ..geo.service import office_by_id, require_county
 from ..ledger.service import Change, RecordSource, append
 from ..registry import persons as registry_persons
@@ -297,7 +297,7 @@ def printed_certificate(session: Session, ctx: Context, certificate: Certificate
 def certificate_out(session: Session, ctx: Context, certificate: Certificate) -> CertificateOut:
     office = office_by_id(session, certificate.office_id) if certificate.office_id else None
     prints = session.scalar(select(func.count()).where(CertificatePrint.certificate_id == certificate.id)) or 0
-    issued_at = aware(certificate.issued_at)
+    issued_at = certificate.issued_at
     issued_on = local_day(issued_at, ctx.settings.timezone)
     return CertificateOut(
         serial=certificate.serial, kind=certificate.kind, status=certificate.status,
@@ -305,7 +305,7 @@ def certificate_out(session: Session, ctx: Context, certificate: Certificate) ->
         event_id=certificate.event_id, issued_at=issued_at, issued_on=DatePair.of(issued_on),
         office_code=office.code if office else None, kid=certificate.kid, code=certificate.code,
         facts=certificate.facts, prints=prints, superseded_by=certificate.superseded_by,
-        end_reason=certificate.end_reason, ended_at=aware(certificate.ended_at) if certificate.ended_at else None,
+        end_reason=certificate.end_reason, ended_at=certificate.ended_at,
     )  # fmt: skip
 
 

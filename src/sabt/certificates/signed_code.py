@@ -17,6 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.errors import InvalidInput
+from ..core.text import forbidden_character
 from .keys import KeySet, PublicKey
 
 PREFIX = "SB1:"
@@ -28,6 +29,8 @@ COSE_SIGN1_TAG = 18
 MAX_CODE_LENGTH = 4296
 MAX_MESSAGE_BYTES = 8192
 CLOCK_SKEW_SECONDS = 300
+MAX_FACTS_DEPTH = 4
+MAX_TIMESTAMP = 2**40
 
 
 class NotGenuine(InvalidInput):
@@ -93,26 +96,48 @@ def _decompress(data: bytes) -> bytes:
 
 
 def _parse_sign1(message: Any) -> SignedCode:
+    """The parts of a COSE_Sign1 of exactly Sabt's shape; ValueError for anything else, whatever it holds
+    (a header that is a list, claims that are text, facts holding bytes or control characters)."""
     if not isinstance(message, cbor2.CBORTag) or message.tag != COSE_SIGN1_TAG:
         raise ValueError("not a tagged COSE_Sign1")
-    protected, _unprotected, payload, signature = message.value
-    header = cbor2.loads(protected)
+    parts = message.value
+    if not isinstance(parts, list | tuple) or len(parts) != 4:
+        raise ValueError("a COSE_Sign1 has four parts")
+    protected, _unprotected, payload, signature = parts
+    if not (isinstance(protected, bytes) and isinstance(payload, bytes) and isinstance(signature, bytes)):
+        raise ValueError("the protected header, payload and signature are byte strings")
+    header, claims = cbor2.loads(protected), cbor2.loads(payload)
+    if not (isinstance(header, dict) and isinstance(claims, dict)):
+        raise ValueError("the header and the claims are maps")
     if header.get(HEADER_ALG) != ALG_EDDSA:
         raise ValueError("unsupported algorithm")
-    claims = cbor2.loads(payload)
-    kid, issuer, issued_at, certificate = (
-        header[HEADER_KID], claims[CLAIM_ISSUER], claims[CLAIM_ISSUED_AT], claims[CLAIM_CERTIFICATE],
-    )  # fmt: skip
-    if not (
-        isinstance(kid, bytes)
-        and isinstance(issuer, str)
-        and isinstance(issued_at, int)
-        and isinstance(certificate, dict)
-        and isinstance(signature, bytes)
-        and isinstance(payload, bytes)
-    ):
-        raise TypeError("claims of the wrong type")
+    kid, issuer, issued_at = header.get(HEADER_KID), claims.get(CLAIM_ISSUER), claims.get(CLAIM_ISSUED_AT)
+    certificate = claims.get(CLAIM_CERTIFICATE)
+    if not (isinstance(kid, bytes) and isinstance(issuer, str) and forbidden_character(issuer) is None):
+        raise ValueError("the key id and the issuer are a byte string and plain text")
+    if not (isinstance(issued_at, int) and not isinstance(issued_at, bool) and 0 <= issued_at < MAX_TIMESTAMP):
+        raise ValueError("the moment of issue is a timestamp")
+    if not (isinstance(certificate, dict) and _plain_facts(certificate, depth=0)):
+        raise ValueError("the facts are not a map of plain text and numbers")
     return SignedCode(kid, issuer, issued_at, certificate, protected, payload, signature)
+
+
+def _plain_facts(value: object, *, depth: int) -> bool:
+    """What Sabt puts in a certificate: maps with text keys, lists, text without forbidden characters,
+    integers of 64 bits, booleans and nulls, a few levels deep. Anything else was never issued."""
+    if depth > MAX_FACTS_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _plain_facts(key, depth=depth + 1) for key in value) and all(
+            _plain_facts(item, depth=depth + 1) for item in value.values()
+        )
+    if isinstance(value, list | tuple):
+        return all(_plain_facts(item, depth=depth + 1) for item in value)
+    if isinstance(value, str):
+        return forbidden_character(value) is None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**63
+    return value is None or isinstance(value, bool)
 
 
 def verify_code(code: SignedCode, keys: KeySet, *, now: int) -> PublicKey:

@@ -14,7 +14,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..db import aware
 from ..ledger.service import Change, append
 from ..ledger.signing import load_key, save_new_key
 from .keys import KeySet, PublicKey, key_id, raw_public_bytes
@@ -88,10 +87,10 @@ def key_set(session: Session, settings: Settings) -> KeySet:
 
 
 def _public_key(row: SigningKey) -> PublicKey:
-    not_after = int(aware(row.not_after).timestamp()) if row.not_after else None
+    not_after = int(row.not_after.timestamp()) if row.not_after else None
     return PublicKey(
         bytes.fromhex(row.kid),
         Ed25519PublicKey.from_public_bytes(row.public_key),
-        int(aware(row.not_before).timestamp()),
+        int(row.not_before.timestamp()),
         not_after,
     )

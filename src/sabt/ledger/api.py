@@ -5,9 +5,10 @@ poll them to keep their own copies of the checkpoints."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
+from ..db import LARGEST_ID
 from ..http import CurrentContext
 from . import service
 from .schemas import CheckpointOut, ConsistencyOut, InclusionOut
@@ -33,14 +34,20 @@ def public_key(ctx: CurrentContext) -> str:
 
 
 @router.get("/leaves/{index}", response_model=InclusionOut)
-def leaf(ctx: CurrentContext, index: int, tree_size: Annotated[int | None, Query(ge=1)] = None) -> InclusionOut:
+def leaf(
+    ctx: CurrentContext,
+    index: Annotated[int, Path(ge=0, le=LARGEST_ID)],
+    tree_size: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
+) -> InclusionOut:
     """A leaf and its RFC 9162 inclusion proof in the tree of `tree_size` leaves (default: the current)."""
     return service.inclusion(ctx, index=index, tree_size=tree_size)
 
 
 @router.get("/consistency", response_model=ConsistencyOut)
 def consistency(
-    ctx: CurrentContext, old_size: Annotated[int, Query(ge=1)], new_size: Annotated[int | None, Query(ge=1)] = None
+    ctx: CurrentContext,
+    old_size: Annotated[int, Query(ge=1, le=LARGEST_ID)],
+    new_size: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
 ) -> ConsistencyOut:
     """An RFC 9162 consistency proof that the tree of `new_size` extends the tree of `old_size`."""
     return service.consistency(ctx, old_size=old_size, new_size=new_size)

@@ -9,7 +9,7 @@ from ..certificates.schemas import CorrectedPersonOut
 from ..core.errors import InvalidInput
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import EventKind, EventStatus
-from ..http import CurrentActor, CurrentContext
+from ..http import CurrentActor, CurrentContext, RowId
 from . import persons, service
 from .schemas import (
     BirthDeclaration,
@@ -110,18 +110,18 @@ def list_events(
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
-def get_event(ctx: CurrentContext, actor: CurrentActor, event_id: int) -> EventOut:
+def get_event(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> EventOut:
     return service.get_event(ctx, actor=actor, event_id=event_id)
 
 
 @router.get("/events/{event_id}/history", response_model=list[EventStepOut])
-def event_history(ctx: CurrentContext, actor: CurrentActor, event_id: int) -> list[EventStepOut]:
+def event_history(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> list[EventStepOut]:
     return service.event_history(ctx, actor=actor, event_id=event_id)
 
 
 @router.put("/events/{event_id}/declaration", response_model=EventOut)
 def resubmit(
-    ctx: CurrentContext, actor: CurrentActor, event_id: int, body: Annotated[dict[str, Any], Body()]
+    ctx: CurrentContext, actor: CurrentActor, event_id: RowId, body: Annotated[dict[str, Any], Body()]
 ) -> EventOut:
     """Re-submit a rejected declaration, corrected; the body has the same form as the original."""
     kind = EventKind(service.get_event(ctx, actor=actor, event_id=event_id).kind)
@@ -133,22 +133,22 @@ def resubmit(
 
 
 @router.post("/events/{event_id}/validate", response_model=EventOut)
-def validate_event(ctx: CurrentContext, actor: CurrentActor, event_id: int) -> EventOut:
+def validate_event(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> EventOut:
     return service.validate_event(ctx, actor=actor, event_id=event_id)
 
 
 @router.post("/events/{event_id}/register", response_model=EventOut)
-def register_event(ctx: CurrentContext, actor: CurrentActor, event_id: int) -> EventOut:
+def register_event(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> EventOut:
     return service.register_event(ctx, actor=actor, event_id=event_id)
 
 
 @router.post("/events/{event_id}/reject", response_model=EventOut)
-def reject_event(ctx: CurrentContext, actor: CurrentActor, event_id: int, body: ReasonIn) -> EventOut:
+def reject_event(ctx: CurrentContext, actor: CurrentActor, event_id: RowId, body: ReasonIn) -> EventOut:
     return service.reject_event(ctx, actor=actor, event_id=event_id, reason=body.reason)
 
 
 @router.post("/events/{event_id}/approve-late", response_model=EventOut)
-def approve_late(ctx: CurrentContext, actor: CurrentActor, event_id: int, body: NoteIn | None = None) -> EventOut:
+def approve_late(ctx: CurrentContext, actor: CurrentActor, event_id: RowId, body: NoteIn | None = None) -> EventOut:
     return service.approve_late(ctx, actor=actor, event_id=event_id, note=body.note if body else "")
 
 

@@ -31,7 +31,6 @@ from ..core.identity import partner_token, same_name
 from ..core.jalali import DateProblem, parse_date
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import Action, Actor, Role, authorize, own_national_code
-from ..db import aware
 from ..ledger.service import Change, append
 from ..ledger.signing import write_owner_only
 from ..registry import persons as registry_persons
@@ -128,8 +127,8 @@ def revoke_key(ctx: Context, *, actor: Actor | None, prefix: str) -> KeyOut:
             _log(session, "partner_key.revoke", "partner_key", prefix, actor, ctx.now(), _key_content(row))
         partner = session.get(Partner, row.partner_id)
         assert partner is not None  # the foreign key
-        return KeyOut(partner=partner.code, prefix=prefix, created_at=aware(row.created_at),
-                      revoked_at=aware(row.revoked_at))  # fmt: skip
+        return KeyOut(partner=partner.code, prefix=prefix, created_at=row.created_at,
+                      revoked_at=row.revoked_at)  # fmt: skip
 
 
 _KEYS, _PARTNERS, _LOCKS = PartnerKey.__table__.c, Partner.__table__.c, CodeLock.__table__.c
@@ -320,7 +319,7 @@ def checks_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[Che
                 check=check.check,
                 purpose=check.purpose,
                 result=check.result,
-                checked_at=aware(check.checked_at),
+                checked_at=check.checked_at,
                 checked_on=DatePair.of(local_day(check.checked_at, ctx.settings.timezone)),
             )
             for check, partner in rows

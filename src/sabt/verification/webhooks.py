@@ -19,7 +19,6 @@ from ..certificates import service as certificates
 from ..context import Context
 from ..core.errors import Forbidden
 from ..core.workflow import Action, Actor, authorize
-from ..db import aware
 from ..outbox.models import Delivery, OutboxMessage, Subscription
 from .models import Partner
 from .schemas import DeliveryOut, Policy, SubscriptionIn, SubscriptionOut
@@ -120,7 +119,7 @@ def _claim_due(ctx: Context) -> list[tuple[int, str, dict[str, object]]]:
         for delivery, url, message in rows:
             delivery.next_attempt_at = now + CLAIM
             envelope = {"id": message.id, "kind": message.kind, "payload": message.payload,
-                        "created_at": aware(message.created_at).isoformat()}  # fmt: skip
+                        "created_at": message.created_at.isoformat()}  # fmt: skip
             claimed.append((delivery.id, url, envelope))
         return claimed
 
@@ -164,9 +163,9 @@ def list_deliveries(ctx: Context, *, actor: Actor, status: str | None = None, li
                 kind=kind,
                 status=d.status,
                 attempts=d.attempts,
-                next_attempt_at=aware(d.next_attempt_at),
+                next_attempt_at=d.next_attempt_at,
                 last_error=d.last_error,
-                delivered_at=aware(d.delivered_at) if d.delivered_at else None,
+                delivered_at=d.delivered_at,
             )
             for d, s, code, kind in session.execute(query)
         ]
