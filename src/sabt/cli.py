@@ -5,6 +5,7 @@ whose role is checked exactly as the API checks it. Errors print the field and t
 and Persian and exit non-zero.
 """
 
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +21,7 @@ from .certificates import service as certificates
 from .config import Settings
 from .core.errors import SabtError
 from .core.national_code import national_code_problem, normalize_national_code
+from .core.text import forbidden_character
 from .core.workflow import Role
 from .geo import service as geo
 from .geo.schemas import OfficeIn
@@ -31,7 +33,7 @@ from .registry import persons as registry_persons
 from .registry import service as registry
 from .stats.cli import stats
 from .synth.cli import synth
-from .terminal import command_context, err, out, print_model
+from .terminal import command_context, err, out, print_model, require_registry
 from .verification import cli as verification_cli
 from .wiring import open_context
 
@@ -80,6 +82,7 @@ def serve(
     """Serve the API (and the pages) over HTTP."""
     from .api.serving import serve as serve_http
 
+    require_registry(Settings())
     try:
         serve_http(host, port, workers)
     except OSError as error:  # the address is taken, or not this machine's
@@ -120,7 +123,7 @@ def db_upgrade() -> None:
     """Create or migrate the database to the latest schema and load the reference geography."""
     from .migrations import upgrade
 
-    with command_context() as ctx:
+    with command_context(create=True) as ctx:
         provinces, counties = upgrade(ctx)
         out.print(f"database at head; {provinces} provinces and {counties} counties loaded")
 
@@ -134,8 +137,8 @@ def user_add(
     password: Annotated[str | None, typer.Option(help="Prompted for when not given")] = None,
 ) -> None:
     """Add a user. The password is stored as an Argon2id hash."""
-    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with command_context() as ctx:
+    with command_context() as ctx:  # the registry is there before a password is asked for
+        secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         user = accounts.create_user(
             ctx,
             actor=None,
@@ -214,7 +217,23 @@ def national_code_next(prefix: Annotated[str, typer.Option(help="3-digit place p
 
 
 def main() -> None:
+    refuse_forbidden_arguments(sys.argv[1:])
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as error:  # a defect, not the input: one line, never a traceback; nothing was committed
+        logging.getLogger("sabt.cli").debug("unexpected failure", exc_info=error)
+        err.print(f"error: unexpected failure ({type(error).__name__}); nothing was saved", markup=False)
+        sys.exit(70)
+
+
+def refuse_forbidden_arguments(arguments: list[str]) -> None:
+    """The text rule of every request (docs/text.md), for what is typed at the command line: an argument
+    holding a control or direction-override character, or bytes that are not UTF-8, is refused before any
+    command reads it."""
+    for position, argument in enumerate(arguments, start=1):
+        if character := forbidden_character(argument):
+            error = SabtError("text.bad_character", character=character)
+            err.print(f"error [argument {position}]: {error.message_en}\n{error.message_fa}", markup=False)
+            sys.exit(1)

@@ -1,6 +1,8 @@
 """The composition root: the one place that knows every feature, builds the context use cases run in, and
 wires the features that react to another's registrations."""
 
+import os
+
 from .cards import service as cards
 from .clock import Clock, SystemClock
 from .config import Settings
@@ -11,6 +13,9 @@ REACTIONS: Reactions = {"death.registered": (cards.revoke_for_death,)}
 
 
 def open_context(settings: Settings, clock: Clock | None = None) -> Context:
+    # Whatever a registry's process creates (the database and its journal, keys, printed certificates,
+    # exports) holds personal data or secrets: readable by its own user only, folders 0700 and files 0600.
+    os.umask(0o077)
     database = open_database(settings.resolved_database_url(), read_url=settings.read_database_url or None)
     return build_context(database, settings, clock or SystemClock())
 

@@ -11,7 +11,7 @@ import typer
 
 from ..accounts import service as accounts
 from ..core.jalali import DateProblem, parse_date
-from ..terminal import command_context, err, out, print_model
+from ..terminal import INPUT_FILE, RowIdArgument, command_context, err, out, print_model
 from . import reports, revocations, service
 from .schemas import ApplicationIn, CoverageRow, EnrolmentIn, ProducedCard, ProductionIn, ReportIn, RevocationIn
 
@@ -35,7 +35,7 @@ def apply(
 
 @cards_app.command("enrol")
 def enrol(
-    card_id: int,
+    card_id: RowIdArgument,
     as_user: AsUser,
     photo_ref: Annotated[str, typer.Option(help="The enrolment system's capture id")],
     template_sha256: Annotated[str, typer.Option(help="SHA-256 (hex) of the fingerprint template")],
@@ -60,9 +60,11 @@ def batch(
 
 @cards_app.command("produce")
 def produce(
-    batch_id: int,
+    batch_id: RowIdArgument,
     as_user: AsUser,
-    manifest: Annotated[Path, typer.Option(help="The factory's CSV: card_id,chip_id for every card of the batch")],
+    manifest: Annotated[
+        Path, typer.Option(help="The factory's CSV: card_id,chip_id for every card of the batch", **INPUT_FILE)
+    ],
 ) -> None:
     """Record a produced batch from the factory's manifest; serials are assigned and printed."""
     try:
@@ -79,7 +81,7 @@ def produce(
 
 
 @cards_app.command("hand-over")
-def hand_over(card_id: int, as_user: AsUser) -> None:
+def hand_over(card_id: RowIdArgument, as_user: AsUser) -> None:
     """The holder collected the card: it becomes active (and replaces their earlier card)."""
     with command_context() as ctx:
         card = service.hand_over(ctx, actor=accounts.actor_for_username(ctx, as_user), card_id=card_id)
@@ -88,7 +90,7 @@ def hand_over(card_id: int, as_user: AsUser) -> None:
 
 @cards_app.command("report")
 def report(
-    card_id: int,
+    card_id: RowIdArgument,
     what: Annotated[str, typer.Argument(help="lost, stolen or damaged")],
     as_user: AsUser,
     note: Annotated[str, typer.Option(help="What the holder said")] = "",
@@ -103,7 +105,7 @@ def report(
 
 @cards_app.command("revoke")
 def revoke(
-    card_id: int,
+    card_id: RowIdArgument,
     as_user: AsUser,
     reason: Annotated[str, typer.Option(help="fraud, issued_in_error, withdrawn or other")],
     note: Annotated[str, typer.Option(help="Why, for the record")] = "",

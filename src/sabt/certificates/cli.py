@@ -10,14 +10,17 @@ import typer
 from rich.console import Console
 
 from ..accounts import service as accounts
-from ..core.errors import SabtError
+from ..core.errors import PayloadTooLarge, SabtError
 from ..geo.service import reference_rows
-from ..terminal import command_context, err, out, print_model
+from ..terminal import INPUT_FILE, command_context, err, out, print_model
 from . import service, verification
 from .facts import TITLES_FA, readable_rows
 from .keys import KeySet
 from .reading import code_from_bytes
 from .schemas import CertificateRequest, Kind
+
+MOST_FILE_BYTES = 5 * 1024 * 1024  # as much as the server takes in an upload: a photo, a scan or a PDF
+MOST_KEY_SET_BYTES = 1024 * 1024
 
 certificates_app = typer.Typer(help="Certificates: issue, print, revoke, keys, forgeries.", no_args_is_help=True)
 keys_app = typer.Typer(help="Certificate signing keys.", no_args_is_help=True)
@@ -116,13 +119,15 @@ def export(output: Annotated[Path | None, typer.Option("--out", help="File; defa
 
 def verify(
     source: Annotated[str, typer.Argument(help="The QR's text (SB1:…), or a PNG/JPEG photo or PDF of it")],
-    keys: Annotated[Path | None, typer.Option(help="Public key set (JSON); default: this registry's")] = None,
+    keys: Annotated[
+        Path | None, typer.Option(help="Public key set (JSON); default: this registry's", **INPUT_FILE)
+    ] = None,
 ) -> None:
     """Verify a certificate offline with the public key set. Exit 0 and print the facts when the signature
     is genuine; exit 1 and the reason otherwise."""
     try:
         text = _code_text(source)
-        key_set = KeySet.from_json(keys.read_bytes()) if keys else _local_keys()
+        key_set = KeySet.from_json(_read_at_most(keys, MOST_KEY_SET_BYTES, field="--keys")) if keys else _local_keys()
         verified = verification.verify_offline(text, key_set, now=dt.datetime.now(dt.UTC))
     except SabtError as error:
         err.print(f"NOT VERIFIED: {error.message_en}\n{error.message_fa}", markup=False, highlight=False)
@@ -131,10 +136,21 @@ def verify(
 
 
 def _code_text(source: str) -> str:
-    path = Path(source)
-    if len(source) < 4096 and path.is_file():
-        return code_from_bytes(path.read_bytes())
-    return source
+    """A file's code when `source` names a readable file, else `source` itself: the code's text."""
+    try:
+        data = _read_at_most(Path(source), MOST_FILE_BYTES, field="source")
+    except OSError:  # no such file, or a name no file can have (a pasted code is thousands of characters)
+        return source
+    return code_from_bytes(data)
+
+
+def _read_at_most(path: Path, limit: int, *, field: str) -> bytes:
+    """The file's bytes, refused past `limit` (a device such as /dev/zero never ends)."""
+    with path.open("rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge("request.too_large", field=field, limit=limit)
+    return data
 
 
 def _local_keys() -> KeySet:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..terminal import command_context, err, out, print_model
+from ..terminal import INPUT_FILE, RowIdArgument, command_context, err, out, print_model
 from . import service
 from .audit import audit
 from .merkle import leaf_hash, verify_consistency, verify_inclusion
@@ -22,7 +22,7 @@ record_sources: list[Callable[[], Sequence[RecordSource]]] = []
 @audit_app.command("verify")
 def verify(
     checkpoint: Annotated[
-        list[Path] | None, typer.Option(help="A checkpoint note kept by a witness; checked as well")
+        list[Path] | None, typer.Option(help="A checkpoint note kept by a witness; checked as well", **INPUT_FILE)
     ] = None,
 ) -> None:
     """Check every record against its last ledger leaf and the tree against its signed checkpoints.
@@ -47,7 +47,7 @@ def proof(record: Annotated[str, typer.Option(help="The record, e.g. person/12 o
 
 
 @audit_app.command("consistency")
-def consistency(old: int, new: int) -> None:
+def consistency(old: RowIdArgument, new: RowIdArgument) -> None:
     """A consistency proof from tree size OLD to NEW, as JSON."""
     with command_context() as ctx:
         print_model(service.consistency(ctx, old_size=old, new_size=new))
@@ -71,11 +71,12 @@ def public_key() -> None:
 
 @audit_app.command("check-proof")
 def check_proof(
-    proof_file: Annotated[Path, typer.Argument(help="JSON from `sabt audit proof` or `consistency`")],
-    checkpoint_file: Annotated[Path, typer.Option("--checkpoint", help="The signed checkpoint note")],
+    proof_file: Annotated[Path, typer.Argument(help="JSON from `sabt audit proof` or `consistency`", **INPUT_FILE)],
+    checkpoint_file: Annotated[Path, typer.Option("--checkpoint", help="The signed checkpoint note", **INPUT_FILE)],
     key: Annotated[str, typer.Option(help="The verifier key")],
     old_checkpoint_file: Annotated[
-        Path | None, typer.Option("--old-checkpoint", help="For a consistency proof: the older checkpoint")
+        Path | None,
+        typer.Option("--old-checkpoint", help="For a consistency proof: the older checkpoint", **INPUT_FILE),
     ] = None,
 ) -> None:
     """Check a proof offline against signed checkpoints, with nothing but the public key."""

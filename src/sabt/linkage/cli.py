@@ -7,14 +7,14 @@ from typing import Annotated
 import typer
 
 from ..accounts import service as accounts
-from ..terminal import command_context, out, print_model
+from ..terminal import INPUT_FILE, RowIdArgument, command_context, out, print_model
 from . import service
 from .schemas import Decision
 
 linkage_app = typer.Typer(help="Duplicate and fraud detection.", no_args_is_help=True)
 AsUser = Annotated[str, typer.Option("--as", envvar="SABT_USER", help="The user acting")]
-Legacy = Annotated[Path, typer.Option(help="A legacy person file (the import format)")]
-Truth = Annotated[Path, typer.Option(help="Its ground truth: columns row and person")]
+Legacy = Annotated[Path, typer.Option(help="A legacy person file (the import format)", **INPUT_FILE)]
+Truth = Annotated[Path, typer.Option(help="Its ground truth: columns row and person", **INPUT_FILE)]
 
 
 @linkage_app.command("train")
@@ -64,7 +64,7 @@ def run(as_user: AsUser) -> None:
 
 
 @linkage_app.command("check")
-def check(event_id: int, as_user: AsUser) -> None:
+def check(event_id: RowIdArgument, as_user: AsUser) -> None:
     """Persons a declared birth may duplicate, as JSON (empty when none)."""
     with command_context() as ctx:
         print_model(service.check_birth(ctx, actor=accounts.actor_for_username(ctx, as_user), event_id=event_id))
@@ -91,7 +91,7 @@ def queue(
 
 
 @linkage_app.command("show")
-def show(case_id: int, as_user: AsUser) -> None:
+def show(case_id: RowIdArgument, as_user: AsUser) -> None:
     """One case with its evidence, as JSON."""
     with command_context() as ctx:
         print_model(service.get_case(ctx, actor=accounts.actor_for_username(ctx, as_user), case_id=case_id))
@@ -99,7 +99,7 @@ def show(case_id: int, as_user: AsUser) -> None:
 
 @linkage_app.command("decide")
 def decide(
-    case_id: int,
+    case_id: RowIdArgument,
     decision: Annotated[Decision, typer.Argument(help="duplicate, not_duplicate or fraud")],
     as_user: AsUser,
     note: str = "",

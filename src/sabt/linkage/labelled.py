@@ -1,7 +1,6 @@
 """A legacy file whose true persons are known (the synthetic nation writes one; a migration project has a
 clerically reviewed sample): the records, the true person of each row, and the true pairs."""
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import pyarrow as pa
 
 from ..core.errors import InvalidInput
 from ..core.linkage import Pair, pairs_of_groups
+from ..registry.importer import csv_records
 from .records import as_table, legacy_records
 
 
@@ -26,7 +26,7 @@ def read_labelled(legacy: Path, truth: Path) -> LabelledFile:
     table = as_table(legacy_records(legacy))
     person: dict[int, str] = {}
     with truth.open(encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
+        for _, row in csv_records(file, field="truth"):
             try:
                 person[int(row["row"])] = row["person"] or f"nobody:{row['row']}"
             except (KeyError, ValueError):

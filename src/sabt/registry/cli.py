@@ -14,9 +14,10 @@ from rich.console import Console
 
 from ..accounts import service as accounts
 from ..context import Context
+from ..core.errors import InvalidInput
 from ..core.text import to_persian_digits
 from ..core.workflow import Action, Actor
-from ..terminal import command_context, out, print_model
+from ..terminal import INPUT_FILE, RowIdArgument, command_context, out, print_model
 from . import service
 from .schemas import (
     BirthDeclaration,
@@ -33,7 +34,7 @@ register_app = typer.Typer(help="Declare and register vital events.", no_args_is
 event_app = typer.Typer(help="Move declared events through the workflow.", no_args_is_help=True)
 
 AsUser = Annotated[str, typer.Option("--as", envvar="SABT_USER", help="Act as this user")]
-JsonFile = Annotated[Path | None, typer.Option("--file", help="A JSON declaration, as the API takes it")]
+JsonFile = Annotated[Path | None, typer.Option("--file", help="A JSON declaration, as the API takes it", **INPUT_FILE)]
 DeclareOnly = Annotated[bool, typer.Option(help="Only declare; leave validation to a registrar")]
 ApproveLate = Annotated[bool, typer.Option(help="As office head, approve a late declaration")]
 Key = Annotated[str | None, typer.Option(help="Idempotency key: re-running with it never declares twice")]
@@ -62,7 +63,10 @@ def _declarant(relation: str, first: str | None, last: str | None, code: str | N
 
 
 def _load(schema: type[Declaration], file: Path | None, flags: dict[str, Any]) -> Declaration:
-    data = json.loads(file.read_text(encoding="utf-8")) if file else _compact(flags)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8")) if file else _compact(flags)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested too deeply to read
+        raise InvalidInput("request.not_json", field="--file") from None
     declaration: Declaration = schema.model_validate(data)
     return declaration
 
@@ -247,38 +251,38 @@ def register_divorce(
 
 
 @event_app.command("show")
-def event_show(event_id: int, as_user: AsUser) -> None:
+def event_show(event_id: RowIdArgument, as_user: AsUser) -> None:
     with command_context() as ctx:
         print_model(service.get_event(ctx, actor=accounts.actor_for_username(ctx, as_user), event_id=event_id))
 
 
 @event_app.command("history")
-def event_history(event_id: int, as_user: AsUser) -> None:
+def event_history(event_id: RowIdArgument, as_user: AsUser) -> None:
     with command_context() as ctx:
         print_model(service.event_history(ctx, actor=accounts.actor_for_username(ctx, as_user), event_id=event_id))
 
 
 @event_app.command("validate")
-def event_validate(event_id: int, as_user: AsUser) -> None:
+def event_validate(event_id: RowIdArgument, as_user: AsUser) -> None:
     with command_context() as ctx:
         _print_event(service.validate_event(ctx, actor=accounts.actor_for_username(ctx, as_user), event_id=event_id))
 
 
 @event_app.command("register")
-def event_register(event_id: int, as_user: AsUser) -> None:
+def event_register(event_id: RowIdArgument, as_user: AsUser) -> None:
     with command_context() as ctx:
         _print_event(service.register_event(ctx, actor=accounts.actor_for_username(ctx, as_user), event_id=event_id))
 
 
 @event_app.command("reject")
-def event_reject(event_id: int, as_user: AsUser, reason: Annotated[str, typer.Option(help="Why")]) -> None:
+def event_reject(event_id: RowIdArgument, as_user: AsUser, reason: Annotated[str, typer.Option(help="Why")]) -> None:
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
         _print_event(service.reject_event(ctx, actor=actor, event_id=event_id, reason=reason))
 
 
 @event_app.command("approve-late")
-def event_approve_late(event_id: int, as_user: AsUser, note: str = "") -> None:
+def event_approve_late(event_id: RowIdArgument, as_user: AsUser, note: str = "") -> None:
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
         _print_event(service.approve_late(ctx, actor=actor, event_id=event_id, note=note))
@@ -315,7 +319,7 @@ def _parent(parent: ParentOut) -> str:
 
 
 def import_file(
-    file: Annotated[Path, typer.Argument(help="CSV or Parquet of legacy person records")],
+    file: Annotated[Path, typer.Argument(help="CSV or Parquet of legacy person records", **INPUT_FILE)],
     as_user: AsUser,
     rejects: Annotated[
         Path | None, typer.Option(help="Where to write rejected rows (default: FILE.rejects.csv)")

@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -64,19 +64,34 @@ class ImportSummary:
 def read_rows(path: Path, start_after: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, record) from row `start_after + 1` on; row 1 is the first record after the header."""
     if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         number = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=10_000):
-            for record in batch.to_pylist():
-                number += 1
-                if number > start_after:
-                    yield number, {key: "" if value is None else str(value) for key, value in record.items()}
+        try:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=10_000):
+                for record in batch.to_pylist():
+                    number += 1
+                    if number > start_after:
+                        yield number, {key: "" if value is None else str(value) for key, value in record.items()}
+        except pa.ArrowException:
+            raise InvalidInput("import.unreadable", field="file", row=number + 1) from None
         return
     with path.open(encoding="utf-8-sig", newline="") as file:
-        for number, record in enumerate(csv.DictReader(file), start=1):
+        for number, record in csv_records(file, field="file"):
             if number > start_after:
                 yield number, {key: (value or "").strip() for key, value in record.items() if key}
+
+
+def csv_records(file: TextIO, *, field: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, record) of a CSV file someone else wrote: bytes that are not UTF-8, or a field past the csv
+    module's limit, are a refusal naming the row, not an exception."""
+    number = 0
+    try:
+        for number, record in enumerate(csv.DictReader(file), start=1):
+            yield number, record
+    except (UnicodeDecodeError, csv.Error):
+        raise InvalidInput("import.unreadable", field=field, row=number + 1) from None
 
 
 def file_digest(path: Path) -> str:

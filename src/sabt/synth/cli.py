@@ -9,7 +9,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..core.errors import InvalidInput
 from ..core.jalali import DateProblem, parse_date
-from ..terminal import command_context, out
+from ..terminal import out, refusals
 from .service import DEFAULT_END, SynthRequest, generate_nation
 
 
@@ -23,7 +23,7 @@ def synth(
 ) -> None:
     """Write a deterministic synthetic population: persons.csv, events.csv, cards.csv (and legacy files),
     summary.json."""
-    with command_context(), Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
+    with refusals(), Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar:
         task = bar.add_task("starting")
         request = SynthRequest(people=people, years=years, seed=seed, end=_day(end), legacy=legacy)
         summary = generate_nation(request, out_dir, step=lambda name: bar.update(task, description=name))

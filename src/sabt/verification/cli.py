@@ -110,9 +110,9 @@ def citizen_add(
     password: Annotated[str | None, typer.Option(help="Prompted for when not given")] = None,
 ) -> None:
     """Open a citizen's account, after checking their identity in person."""
-    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with command_context() as ctx:
-        actor = accounts.actor_for_username(ctx, as_user)
+        actor = accounts.actor_for_username(ctx, as_user)  # who asks, before a password is asked for
+        secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         citizen = CitizenIn(national_code=national_code, username=username, password=secret)
         user = service.enrol_citizen(ctx, actor=actor, citizen=citizen)
     out.print(f"citizen account {user.username} for {user.national_code}", markup=False)
