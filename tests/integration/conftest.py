@@ -12,14 +12,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import httpx
 import psycopg
 import pytest
 import uvicorn
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
@@ -65,12 +65,17 @@ def _postgres_database(tmp_name: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{tmp_name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
+def new_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database of `kind` ("sqlite" or "postgresql"), dropped afterwards."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/registry.db"
     else:
         yield from _postgres_database(f"sabt_test_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from new_database(request.param, tmp_path_factory)
 
 
 @dataclass
@@ -108,6 +113,11 @@ def _add_staff(ctx: Context) -> dict[str, Actor]:
 
 @pytest.fixture(scope="session")
 def backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    yield from new_backend(database_url, tmp_path_factory)
+
+
+def new_backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """A migrated registry on `database_url` with the staff of two offices and nothing else."""
     settings = Settings(
         database_url=database_url,
         data_dir=tmp_path_factory.mktemp("data"),
@@ -150,6 +160,21 @@ def ctx(backend: Backend) -> Iterator[Context]:
 
 
 @pytest.fixture
+def nothing_written(ctx: Context) -> Iterator[None]:
+    """Asserts, after the test, that no table of the registry gained or lost a row (a test's own sign-in
+    sessions aside)."""
+    before = _table_counts(ctx)
+    yield
+    assert _table_counts(ctx) == before
+
+
+def _table_counts(ctx: Context) -> dict[str, int]:
+    tables = [table for table in metadata.sorted_tables if table.name != "access_tokens"]
+    with ctx.db.snapshot() as session:
+        return {table.name: session.scalar(select(func.count()).select_from(table)) or 0 for table in tables}
+
+
+@pytest.fixture
 def staff(backend: Backend) -> dict[str, Actor]:
     return backend.staff
 
@@ -164,6 +189,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server(backend: Backend) -> Iterator[str]:
     """The real app served by uvicorn on a localhost port, in a thread; yields its base URL."""
+    yield from serve(backend)
+
+
+def serve(backend: Backend) -> Iterator[str]:
     port = _free_port()
     config = uvicorn.Config(create_app(backend.context), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
@@ -181,8 +210,12 @@ def server(backend: Backend) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def tokens(server: str, backend: Backend) -> dict[str, str]:
+    return sign_in(server, backend.staff)
+
+
+def sign_in(server: str, usernames: Iterable[str]) -> dict[str, str]:
     found = {}
-    for username in backend.staff:
+    for username in usernames:
         response = httpx.post(f"{server}/api/auth/token", data={"username": username, "password": PASSWORD})
         response.raise_for_status()
         found[username] = response.json()["access_token"]

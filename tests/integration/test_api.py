@@ -6,6 +6,7 @@ message) and that nothing was written.
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -357,9 +358,54 @@ def test_resubmitting_with_a_bad_body_names_the_field(api, ctx):
     assert fixed.json()["status"] == "declared" and fixed.json()["revision"] == 2
 
 
-def test_the_openapi_document_is_served(api):
+def _integers(schema: dict, components: dict, where: str) -> Iterator[tuple[str, dict]]:
+    """Every integer in a schema, with where it is, following references and unions."""
+    if "$ref" in schema:
+        yield from _integers(components[schema["$ref"].rsplit("/", 1)[-1]], components, where)
+        return
+    if schema.get("type") == "integer":
+        yield where, schema
+    for part in schema.get("anyOf", []) + schema.get("allOf", []) + schema.get("oneOf", []):
+        yield from _integers(part, components, where)
+    for name, inner in schema.get("properties", {}).items():
+        yield from _integers(inner, components, f"{where}.{name}")
+    if isinstance(schema.get("items"), dict):
+        yield from _integers(schema["items"], components, f"{where}[]")
+
+
+def test_the_openapi_document_bounds_every_integer_a_caller_sends(api):
+    """An id or a count without a bound reaches the database as a number it cannot hold (SQLite's 64 bits):
+    every integer in an address, a query or a body has a maximum."""
     spec = api.get("/openapi.json").json()
-    assert "/api/events/births" in spec["paths"]
+    components = spec["components"]["schemas"]
+    unbounded = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            sent = [(f"{p['in']} {p['name']}", p["schema"]) for p in operation.get("parameters", [])]
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                sent.append(("body", media["schema"]))
+            for where, schema in sent:
+                unbounded += [
+                    f"{method.upper()} {path} {place}"
+                    for place, integer in _integers(schema, components, where)
+                    if "maximum" not in integer
+                ]
+    assert not unbounded, unbounded
+
+
+def test_the_openapi_document_lists_every_refusal_as_a_problem(api):
+    spec = api.get("/openapi.json").json()
+    problem = spec["components"]["schemas"]["Problem"]
+    assert "national_code.check_digit" in problem["properties"]["code"]["enum"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            listed = operation["responses"]
+            assert {"404", "409", "422", "503"} <= set(listed), (method, path)
+            assert "application/problem+json" in listed["422"]["content"], (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "415"} <= set(listed), (method, path)
+            if operation.get("security"):
+                assert {"401", "403"} <= set(listed), (method, path)
 
 
 def test_tokens_expire(api, backend):
