@@ -20,13 +20,22 @@ def certificate_content(certificate: Certificate) -> dict[str, Any]:
 
 
 def print_content(printed: CertificatePrint, serial: str) -> dict[str, Any]:
-    return {"serial": serial, "copy": printed.copy_number, "office": printed.office_id, "by": printed.printed_by,
-            "at": printed.printed_at.isoformat()}  # fmt: skip
+    return {
+        "serial": serial,
+        "copy": printed.copy_number,
+        "office": printed.office_id,
+        "by": printed.printed_by,
+        "at": printed.printed_at.isoformat(),
+    }
 
 
 def key_content(row: SigningKey) -> dict[str, Any]:
-    return {"kid": row.kid, "public_key": row.public_key.hex(), "not_before": row.not_before.isoformat(),
-            "not_after": row.not_after.isoformat() if row.not_after else None}  # fmt: skip
+    return {
+        "kid": row.kid,
+        "public_key": row.public_key.hex(),
+        "not_before": row.not_before.isoformat(),
+        "not_after": row.not_after.isoformat() if row.not_after else None,
+    }
 
 
 @dataclass

@@ -85,14 +85,14 @@ def to_persian_digits(text: str) -> str:
 
 
 def printable(text: str) -> str:
-    """`text` with each character no text may hold written as U+XXXX: a refusal can name the field even when
-    the field's own name is what is wrong (a key holding a lone surrogate cannot even be encoded)."""
+    """`text` with each character no text may hold written as its code point (U+202E): a refusal can name the
+    field even when the field's own name is what is wrong (a key holding a lone surrogate cannot be encoded)."""
     return _FORBIDDEN.sub(lambda match: f"U+{ord(match.group()):04X}", text)
 
 
 def forbidden_character(text: str, *, line_breaks: bool = True) -> str | None:
-    """The first character `text` may not hold, as U+XXXX, or None. `line_breaks`: whether tab, line feed
-    and carriage return are allowed (a reason or a note, not a code or a place)."""
+    """The first character `text` may not hold, as its code point (U+0000), or None. `line_breaks`: whether
+    tab, line feed and carriage return are allowed (a reason or a note, not a code or a place)."""
     match = _FORBIDDEN.search(text) or (None if line_breaks else _LINE_BREAKS.search(text))
     return f"U+{ord(match.group()):04X}" if match else None
 

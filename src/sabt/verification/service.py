@@ -127,8 +127,7 @@ def revoke_key(ctx: Context, *, actor: Actor | None, prefix: str) -> KeyOut:
             _log(session, "partner_key.revoke", "partner_key", prefix, actor, ctx.now(), _key_content(row))
         partner = session.get(Partner, row.partner_id)
         assert partner is not None  # the foreign key
-        return KeyOut(partner=partner.code, prefix=prefix, created_at=row.created_at,
-                      revoked_at=row.revoked_at)  # fmt: skip
+        return KeyOut(partner=partner.code, prefix=prefix, created_at=row.created_at, revoked_at=row.revoked_at)
 
 
 _KEYS, _PARTNERS, _LOCKS = PartnerKey.__table__.c, Partner.__table__.c, CodeLock.__table__.c

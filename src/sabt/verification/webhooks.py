@@ -118,8 +118,12 @@ def _claim_due(ctx: Context) -> list[tuple[int, str, dict[str, object]]]:
         claimed = []
         for delivery, url, message in rows:
             delivery.next_attempt_at = now + CLAIM
-            envelope = {"id": message.id, "kind": message.kind, "payload": message.payload,
-                        "created_at": message.created_at.isoformat()}  # fmt: skip
+            envelope = {
+                "id": message.id,
+                "kind": message.kind,
+                "payload": message.payload,
+                "created_at": message.created_at.isoformat(),
+            }
             claimed.append((delivery.id, url, envelope))
         return claimed
 
