@@ -94,7 +94,7 @@ def test_nul_at_sign_in_and_in_a_rejection_reason_is_refused(api, ctx, staff, no
 def test_a_page_refuses_a_hidden_character_in_persian(server, api, ctx, nothing_written):
     response = httpx.post(f"{server}/verify", data={"code": "SB1:\x00"})
     assert response.status_code == 422
-    assert "نویسه‌ای غیرمجاز" in response.text and "Traceback" not in response.text
+    assert "نویسه‌ای پنهان و غیرمجاز" in response.text and "Traceback" not in response.text
 
 
 def test_one_partners_bad_purpose_fails_no_other_partners_check(api, ctx, staff):
@@ -267,7 +267,7 @@ def test_a_key_holding_a_lone_surrogate_is_named_in_a_refusal_that_can_be_writte
 def test_a_form_labelled_with_json_in_its_type_is_still_checked_as_a_form(server, nothing_written):
     form_type = {"content-type": "application/x-www-form-urlencoded; x=json"}
     page = httpx.post(f"{server}/verify", content="code=SB1:%00", headers=form_type)
-    assert page.status_code == 422 and "نویسه‌ای غیرمجاز" in page.text
+    assert page.status_code == 422 and "نویسه‌ای پنهان و غیرمجاز" in page.text
     token = httpx.post(f"{server}/api/auth/token", content="username=a%00&password=b", headers=form_type)
     assert_problem(token, 422, "text.bad_character", "username")
 

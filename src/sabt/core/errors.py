@@ -44,7 +44,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "text.bad_character": (
         "The text holds a character no text may hold ({character}: a control or direction-override character).",
-        "این متن نویسه‌ای غیرمجاز دارد ({character}: نویسه کنترلی یا تغییر جهت).",
+        "این متن نویسه‌ای پنهان و غیرمجاز دارد (نویسه کنترلی یا تغییر جهت)؛ آن را دوباره تایپ کنید.",
     ),
     "text.line_break": ("This field is one line: no line breaks or tabs.", "این فیلد یک‌خطی است: بدون شکست خط یا تب."),
     "request.malformed": (
