@@ -264,3 +264,35 @@ def head_size_of(ctx):
 def certificate_count(ctx):
     with ctx.db.snapshot() as session:
         return session.scalar(select(func.count()).select_from(Certificate))
+
+
+def test_printing_refuses_facts_changed_in_the_database_and_prints_nothing(ctx, staff):
+    """An insider edits the stored facts: paper would say a name the QR does not carry."""
+    real = issue(ctx, staff, national_code=adult(ctx, staff, "female"))
+    with ctx.db.transaction() as session:
+        session.execute(
+            update(Certificate).where(Certificate.serial == real.serial).values(facts=real.facts | {"fn": "مینا"})
+        )
+    with pytest.raises(Conflict) as refused:
+        certificates.print_certificate(ctx, actor=staff["clerk"], serial=real.serial)
+    assert (refused.value.code, refused.value.field) == ("certificate.tampered", "serial")
+    with ctx.db.snapshot() as session:
+        assert session.scalar(select(func.count()).select_from(CertificatePrint)) == 0
+    with ctx.db.transaction() as session:  # the facts and their digest changed together: the code still says no
+        session.execute(
+            update(Certificate)
+            .where(Certificate.serial == real.serial)
+            .values(digest=certificates.facts_digest(real.facts | {"fn": "مینا"}))
+        )
+    with pytest.raises(Conflict):
+        certificates.print_certificate(ctx, actor=staff["clerk"], serial=real.serial)
+
+
+def test_printing_refuses_a_stored_code_the_registry_did_not_sign(ctx, staff):
+    real = issue(ctx, staff, national_code=adult(ctx, staff, "female"))
+    forged = real.code[:-6] + ("AAAAAA" if not real.code.endswith("AAAAAA") else "BBBBBB")
+    with ctx.db.transaction() as session:
+        session.execute(update(Certificate).where(Certificate.serial == real.serial).values(code=forged))
+    with pytest.raises(Conflict) as refused:
+        certificates.print_certificate(ctx, actor=staff["clerk"], serial=real.serial)
+    assert refused.value.code == "certificate.tampered"

@@ -35,7 +35,7 @@ from .models import Certificate, CertificatePrint, SerialCounter
 from .records import RECORD_SOURCES, certificate_content, print_content
 from .render import PrintedCertificate, render_pdf
 from .schemas import CertificateOut, CertificateRequest, CorrectedPersonOut, ReissueOut
-from .signed_code import encode_code
+from .signed_code import decode_code, encode_code, verify_code
 from .signing import current_key, key_set, rotate, signing_key
 
 
@@ -286,12 +286,27 @@ def county_names(session: Session, facts: dict[str, Any]) -> dict[str, str]:
 
 def printed_certificate(session: Session, ctx: Context, certificate: Certificate) -> PrintedCertificate:
     office = office_by_id(session, certificate.office_id) if certificate.office_id else None
+    facts = signed_facts(session, ctx, certificate)
     return PrintedCertificate(
-        serial=certificate.serial, kind=certificate.kind, facts=certificate.facts, details=certificate.details,
+        serial=certificate.serial, kind=certificate.kind, facts=facts, details=certificate.details,
         code=certificate.code, issued_on_jalali=to_jalali(local_day(certificate.issued_at, ctx.settings.timezone)),
         office_name=office.name_fa if office else "", county_names=county_names(session, certificate.facts),
         verify_url=f"{ctx.settings.public_url.rstrip('/')}/verify",
     )  # fmt: skip
+
+
+def signed_facts(session: Session, ctx: Context, certificate: Certificate) -> dict[str, Any]:
+    """The facts a certificate is printed from: those its QR code carries under a registry signature that
+    verifies, and only when the stored facts are the same. Facts changed in the database (a forged name the
+    QR does not carry) are refused, so that paper never says what the code does not."""
+    try:
+        code = decode_code(certificate.code)
+        verify_code(code, key_set(session, ctx.settings), now=int(ctx.now().timestamp()))
+    except InvalidInput:  # NotGenuine included: the stored code itself was replaced
+        raise Conflict("certificate.tampered", field="serial", serial=certificate.serial) from None
+    if not facts_digest(code.certificate) == facts_digest(certificate.facts) == certificate.digest:
+        raise Conflict("certificate.tampered", field="serial", serial=certificate.serial)
+    return code.certificate
 
 
 def certificate_out(session: Session, ctx: Context, certificate: Certificate) -> CertificateOut:

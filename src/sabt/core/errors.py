@@ -217,6 +217,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Certificate {serial} is already current for this record; print it again, or revoke it first.",
         "گواهی {serial} برای این پرونده معتبر است؛ آن را دوباره چاپ کنید یا ابتدا باطل کنید.",
     ),
+    "certificate.tampered": (
+        "Certificate {serial} was changed outside Sabt: its stored facts are not those its signed code carries. "
+        "Nothing was printed; report it to the auditor.",
+        "اطلاعات گواهی {serial} بیرون از سامانه تغییر کرده و با کد امضاشده آن یکی نیست. چیزی چاپ نشد؛ "
+        "موضوع را به بازرس گزارش دهید.",
+    ),
     "certificate.not_current": (
         "Certificate {serial} is {status}; only a current certificate can be used.",
         "گواهی {serial} دیگر معتبر نیست و قابل استفاده نیست.",
