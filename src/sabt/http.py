@@ -1,14 +1,16 @@
 """Plumbing every feature's routes share: the context, the signed-in actor, and problem+json responses."""
 
+import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 
 from .accounts.service import actor_for_token
 from .context import Context
 from .core.errors import InvalidInput, SabtError, Unauthorized
+from .core.jalali import FIRST_DAY, LAST_DAY
 from .core.text import forbidden_character, printable
 from .core.workflow import Actor
 from .db import LARGEST_ID
@@ -40,6 +42,8 @@ def get_optional_actor(
 
 CurrentContext = Annotated[Context, Depends(get_context)]
 RowId = Annotated[int, Path(ge=1, le=LARGEST_ID)]  # a table row's id in an address
+# A day asked about in a query: within the registry's calendar, where date arithmetic cannot overflow.
+DayQuery = Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
 OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 BearerToken = Annotated[str | None, Depends(bearer)]
@@ -85,6 +89,8 @@ async def refuse_forbidden_characters(request: Request) -> None:
     for name, value in request.query_params.multi_items():
         _check(name, field=name)
         _check(value, field=name)
+    if request.method not in BODY_METHODS:  # a body nothing reads: not parsed, and not limited by BodyLimits
+        return
     media_type = media_type_of(request.headers.get("content-type", ""))
     if media_type in FORM_TYPES:
         for name, value in (await request.form()).multi_items():
@@ -100,6 +106,7 @@ async def refuse_forbidden_characters(request: Request) -> None:
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def media_type_of(content_type: str) -> str:

@@ -4,11 +4,11 @@ checks what reaches a use case by any other way, with the same rule and the same
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from .core.errors import InvalidInput, SabtError
-from .core.text import forbidden_character
+from .core.text import forbidden_character, to_ascii_digits
 
 
 def _refuse_forbidden(value: Any) -> Any:
@@ -56,7 +56,14 @@ class Secret(Strict):
 Line = Annotated[str, AfterValidator(_one_line)]  # a code, a place, a document number: one line of text
 
 
-OWN_CODES = {"text.bad_character", "text.line_break"}
+def _ascii_digits(value: Any) -> Any:
+    return to_ascii_digits(value).strip() if isinstance(value, str) else value
+
+
+Number = Annotated[int, BeforeValidator(_ascii_digits)]  # typed with Persian or Arabic-Indic digits too
+
+
+OWN_CODES = {"text.bad_character", "text.line_break", "webhook.url"}
 
 
 def validation_problem(item: Any) -> SabtError:

@@ -3,7 +3,8 @@
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -76,3 +77,20 @@ def require_registry(settings: Settings) -> None:
     if problem:
         err.print(f"error: {problem}; {NO_REGISTRY_HINT}", markup=False, highlight=False)
         raise typer.Exit(1)
+
+
+@contextmanager
+def output_file(path: Path, *, option: str = "--out") -> Iterator[BinaryIO]:
+    """A file a command writes, opened before the work: a path it cannot write is refused before anything
+    is done or recorded (a printed copy), and the file is removed again if the command fails."""
+    try:
+        file = path.open("wb")
+    except OSError as error:
+        err.print(f"error [{option}]: cannot write {path}: {error.strerror}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    try:
+        with file:
+            yield file
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from sabt.certificates import service as certificates
 from sabt.certificates.signed_code import encode_code
 from sabt.certificates.signing import signing_key
 from sabt.cli import app, main
@@ -395,3 +396,98 @@ def test_head_is_answered_wherever_get_is(api):
         head, get = api.request("HEAD", address), api.get(address)
         assert (head.status_code, head.content) == (get.status_code, b""), address
         assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_a_webhook_address_no_request_can_be_sent_to_is_refused(api, ctx):
+    partner(api, "hook-bank", BANK_POLICY)
+    for url in ("http://[::1", "http://a:99999/", "https://"):
+        body = {"url": url, "kinds": ["birth.registered"]}
+        response = api.post("/api/partners/hook-bank/subscriptions", as_="admin", json=body)
+        assert response.status_code == 422 and response.json()["field"] == "url", url
+
+
+def test_a_form_field_nested_deeper_than_any_form_is_refused(browser, ctx, nothing_written):
+    csrf = sign_in(browser, "clerk")
+    answer = browser.post("/office/declare/birth", data={"csrf": csrf, "a." * 1500 + "b": "x"})
+    assert answer.status_code == 422 and "Traceback" not in answer.text
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "99999999", "۱۳۷۰۰۰۰۰"])
+def test_a_search_year_outside_the_calendar_is_refused_on_the_page(browser, year):
+    csrf = sign_in(browser)
+    answer = browser.post("/office/search", data={"csrf": csrf, "first_name": "علی", "birth_year": year})
+    assert answer.status_code == 422 and "سال تولد" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("address", "field"),
+    [
+        ("/api/cards/coverage?as_of=0001-01-01", "as_of"),
+        ("/api/certificates/forgeries?since=0001-01-01", "since"),
+        ("/api/certificates/forgeries?until=9999-12-31", "until"),
+    ],
+)
+def test_a_day_outside_the_registrys_calendar_is_refused_by_name(api, address, field):
+    assert_problem(api.get(address, as_="auditor"), 422, "request.invalid", field)
+
+
+def test_dates_outside_the_registrys_calendar_are_refused_at_the_command_line(sabt):
+    for since in ("0001-01-01", "9999-12-31", "x"):
+        result = sabt("certificates", "forgeries", "--as", "auditor", "--since", since)
+        assert result.exit_code == 1 and "[--since]" in result.output, since
+
+
+def test_an_evaluation_file_without_the_columns_is_refused_by_name(api, ctx):
+    files = {
+        "legacy": ("legacy.csv", b"national_code,first_name\n1,2\n", "text/csv"),
+        "truth": ("truth.csv", b"row,person\n1,a\n", "text/csv"),
+    }
+    response = api.post("/api/linkage/evaluation", as_="investigator", files=files)
+    assert response.status_code == 422 and response.json()["code"] == "import.columns"
+
+
+def test_a_corrupt_parquet_import_is_refused_in_one_line(sabt, tmp_path):
+    broken = tmp_path / "bad.parquet"
+    broken.write_bytes(b"PAR1xxxxPAR1")
+    result = sabt("import", str(broken), "--as", "head")
+    assert result.exit_code == 1 and "cannot be read" in result.output
+
+
+def test_a_print_to_a_path_that_cannot_be_written_records_no_print(sabt, ctx, staff, tmp_path):
+    real = issue(ctx, staff, national_code=adult(ctx, staff, "female"))
+    for output in (tmp_path / "missing" / "x.pdf", tmp_path):
+        result = sabt("certificates", "print", real.serial, "--as", "clerk", "--out", str(output))
+        assert result.exit_code == 1 and "cannot write" in result.output
+    assert certificates.get_certificate(ctx, actor=staff["clerk"], serial=real.serial).prints == 0
+
+
+def test_a_body_on_a_method_that_takes_none_is_not_read(api):
+    response = api.request(
+        "GET", "/health", content=b'{"a": "\\u0000"}' * 10_000, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200
+
+
+def test_persian_digits_in_a_numeric_form_field_are_read(browser, ctx):
+    csrf = sign_in(browser, "clerk")
+    fields = {
+        "csrf": csrf,
+        "_key": "form-digits",
+        "first_name": "آوا",
+        "last_name": "رضایی",
+        "sex": "female",
+        "birth_date": "1404/03/04",
+        "county": "2301",
+        "birth_order": "۲",
+        "father.first_name": "علی",
+        "father.last_name": "رضایی",
+        "mother.first_name": "مریم",
+        "mother.last_name": "احمدی",
+        "declarant.relation": "father",
+        "evidence.kind": "medical_certificate",
+        "evidence.issuer": "facility",
+        "evidence.document_number": "BC-77",
+    }
+    answer = browser.post("/office/declare/birth", data=fields)
+    assert answer.status_code in (200, 303), answer.text
+    assert "Input should be" not in answer.text

@@ -4,9 +4,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.errors import PayloadTooLarge, SabtError, UnsupportedMediaType
 from ..core.text import is_ascii_number
-from ..http import TOKEN_URL, is_json, media_type_of, problem_response
-
-_BODY_METHODS = {"POST", "PUT", "PATCH"}
+from ..http import BODY_METHODS, TOKEN_URL, is_json, media_type_of, problem_response
 
 
 class BodyLimits:
@@ -24,7 +22,7 @@ class BodyLimits:
         self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}

@@ -1,8 +1,8 @@
 """The OpenAPI document says every answer the API can give: each operation lists the problem+json refusals
 that the shared machinery can make of it, and the problem's `code` lists every stable code there is.
 
-Which refusals an operation can give follows from what it takes: a body (unreadable 400, too large 413, not
-JSON 415), a caller's credentials (401, 403), a partner's key (and its rate limit, 429), and what every
+Which refusals an operation can give follows from what it takes: a method with a body (unreadable 400, too
+large 413, not JSON 415), a caller's credentials (401, 403), a partner's key (and its rate limit, 429), and what every
 use case may answer (404 for what it names but does not exist, 409 for a state that forbids it, 422 for a
 value it refuses, 503 for a database connection lost under it). A test sends every operation the fuzzer's
 cases and fails on an answer this document does not list.
@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from ..core.errors import MESSAGES
-from ..http import PROBLEM_JSON, TOKEN_URL
+from ..http import BODY_METHODS, PROBLEM_JSON, TOKEN_URL
 
 PROBLEM = "Problem"
 _ALWAYS = {
@@ -49,18 +49,18 @@ def _document_problems(document: dict[str, Any]) -> None:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     for path, operations in document.get("paths", {}).items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for status, description in _refusals(path, operation).items():
+            for status, description in _refusals(path, method, operation).items():
                 responses[status] = {
                     "description": description,
                     "content": {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}},
                 }
 
 
-def _refusals(path: str, operation: dict[str, Any]) -> dict[str, str]:
+def _refusals(path: str, method: str, operation: dict[str, Any]) -> dict[str, str]:
     refusals = dict(_ALWAYS)
-    if "requestBody" in operation:
+    if method.upper() in BODY_METHODS:  # a body is read and limited even where the operation takes none
         refusals |= _WITH_BODY
     schemes = {name for requirement in operation.get("security", []) for name in requirement}
     if schemes or path == TOKEN_URL:  # signing in refuses a wrong password

@@ -1,13 +1,12 @@
 """Card routes: the lifecycle for office staff and the card factory's administrators, reports for
 administrators and auditors, and, for anyone, a serial's status and the signed revocation list."""
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
 from ..db import LARGEST_ID
-from ..http import CurrentActor, CurrentContext, RowId
+from ..http import CurrentActor, CurrentContext, DayQuery, RowId
 from . import reports, revocations, service
 from .schemas import (
     ApplicationIn,
@@ -71,7 +70,7 @@ def revoke(ctx: CurrentContext, actor: CurrentActor, card_id: RowId, revocation:
 @router.get("/cards/coverage", response_model=list[CoverageRow])
 def coverage(
     ctx: CurrentContext, actor: CurrentActor, province: Annotated[str | None, Query(max_length=2)] = None,
-    as_of: dt.date | None = None,
+    as_of: DayQuery = None,
 ) -> list[CoverageRow]:  # fmt: skip
     """People with an active card ÷ people eligible (alive, 15 or older), per county and province."""
     return reports.coverage(ctx, actor=actor, province=province, as_of=as_of)

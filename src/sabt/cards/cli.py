@@ -11,7 +11,7 @@ import typer
 
 from ..accounts import service as accounts
 from ..core.jalali import DateProblem, parse_date
-from ..terminal import INPUT_FILE, RowIdArgument, command_context, err, out, print_model
+from ..terminal import INPUT_FILE, RowIdArgument, command_context, err, out, output_file, print_model
 from . import reports, revocations, service
 from .schemas import ApplicationIn, CoverageRow, EnrolmentIn, ProducedCard, ProductionIn, ReportIn, RevocationIn
 
@@ -138,9 +138,9 @@ def revocation_list(
     after: Annotated[int, typer.Option(help="The highest number already held; 0 for the whole list")] = 0,
 ) -> None:
     """Write the signed card revocation list (entries after `--after`)."""
-    with command_context() as ctx:
+    with output_file(output) as file, command_context() as ctx:
         listed = revocations.revocation_list(ctx, after=after)
-    output.write_text(json.dumps(listed.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8")
+        file.write(json.dumps(listed.model_dump(mode="json"), ensure_ascii=False, indent=1).encode())
     entries = listed.statement["entries"]
     out.print(f"{len(entries) if isinstance(entries, list) else 0} revocations after {after}, through "
               f"{listed.statement['through']}, signed by key {listed.kid}, in {output}", markup=False)  # fmt: skip

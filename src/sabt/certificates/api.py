@@ -1,13 +1,12 @@
 """Certificate routes: issuing, printing and revoking for office staff; verification and the public key
 set for anyone."""
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
-from ..http import CurrentActor, CurrentContext, OptionalActor
+from ..http import CurrentActor, CurrentContext, DayQuery, OptionalActor
 from . import service, verification
 from .reading import code_from_bytes
 from .schemas import CertificateOut, CertificateRequest, ForgeryCountOut, RevokeIn, VerificationOut, VerifyIn
@@ -33,7 +32,7 @@ def list_certificates(
 
 @router.get("/certificates/forgeries", response_model=list[ForgeryCountOut])
 def forgeries(
-    ctx: CurrentContext, actor: CurrentActor, since: dt.date | None = None, until: dt.date | None = None
+    ctx: CurrentContext, actor: CurrentActor, since: DayQuery = None, until: DayQuery = None
 ) -> list[ForgeryCountOut]:
     """Suspected forgeries per province, Jalali month and reason (auditors, office heads, administrators)."""
     return verification.forgery_counts(ctx, actor=actor, since=since, until=until)

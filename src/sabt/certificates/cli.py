@@ -10,9 +10,11 @@ import typer
 from rich.console import Console
 
 from ..accounts import service as accounts
-from ..core.errors import PayloadTooLarge, SabtError
+from ..core.errors import InvalidInput, PayloadTooLarge, SabtError
+from ..core.jalali import DateProblem, parse_date
+from ..core.serials import normalize_serial
 from ..geo.service import reference_rows
-from ..terminal import INPUT_FILE, command_context, err, out, print_model
+from ..terminal import INPUT_FILE, command_context, err, out, output_file, print_model
 from . import service, verification
 from .facts import TITLES_FA, readable_rows
 from .keys import KeySet
@@ -48,11 +50,11 @@ def print_pdf(
     serial: str, as_user: AsUser, output: Annotated[Path | None, typer.Option("--out", help="PDF file")] = None
 ) -> None:
     """Render the certificate as a PDF (recorded as a printed copy)."""
-    with command_context() as ctx:
+    path = output or Path(f"{normalize_serial(serial)}.pdf")
+    with output_file(path) as file, command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
         certificate, pdf = service.print_certificate(ctx, actor=actor, serial=serial)
-    path = output or Path(f"{certificate.serial}.pdf")
-    path.write_bytes(pdf)
+        file.write(pdf)
     out.print(f"{path}: copy {certificate.prints} of {certificate.serial}")
 
 
@@ -84,17 +86,23 @@ def list_for(national_code: str, as_user: AsUser) -> None:
 @certificates_app.command("forgeries")
 def forgeries(
     as_user: AsUser,
-    since: Annotated[str | None, typer.Option(help="ISO date")] = None,
-    until: Annotated[str | None, typer.Option(help="ISO date")] = None,
+    since: Annotated[str | None, typer.Option(help="Jalali or Gregorian date")] = None,
+    until: Annotated[str | None, typer.Option(help="Jalali or Gregorian date")] = None,
 ) -> None:
     """Suspected forgeries per province, Jalali month and reason, as JSON."""
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
-        print_model(verification.forgery_counts(ctx, actor=actor, since=_date(since), until=_date(until)))
+        start, end = _date(since, field="--since"), _date(until, field="--until")
+        print_model(verification.forgery_counts(ctx, actor=actor, since=start, until=end))
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def _date(text: str | None, *, field: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except DateProblem as problem:
+        raise InvalidInput(f"date.{problem.reason}", field=field) from None
 
 
 @keys_app.command("rotate")
@@ -111,7 +119,8 @@ def export(output: Annotated[Path | None, typer.Option("--out", help="File; defa
     with command_context() as ctx:
         text = json.dumps(service.public_keys(ctx).to_json(), indent=2)
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        with output_file(output) as file:
+            file.write(f"{text}\n".encode())
         out.print(f"{output}: key set written")
     else:
         typer.echo(text)

@@ -26,6 +26,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "تاریخ را به صورت سال/ماه/روز (شمسی یا میلادی) بنویسید.",
     ),
     "date.no_such_day": ("There is no such day in the calendar.", "چنین روزی در تقویم وجود ندارد."),
+    "date.out_of_range": (
+        "The date is not between 1800 and 2199 (1178 and 1578 in the Jalali calendar).",
+        "تاریخ میان ۱۱۷۸ و ۱۵۷۸ خورشیدی (۱۸۰۰ تا ۲۱۹۹ میلادی) نیست.",
+    ),
     "date.in_future": ("The date is in the future.", "تاریخ در آینده است."),
     "date.too_old": ("The date is earlier than {limit}.", "تاریخ پیش از {limit} است."),
     "date.before_birth": (
@@ -45,6 +49,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "text.bad_character": (
         "The text holds a character no text may hold ({character}: a control or direction-override character).",
         "این متن نویسه‌ای پنهان و غیرمجاز دارد (نویسه کنترلی یا تغییر جهت)؛ آن را دوباره تایپ کنید.",
+    ),
+    "webhook.url": (
+        "This is not an address a request can be sent to (a host, and a port from 1 to 65535).",
+        "این نشانی‌ای نیست که بتوان به آن درخواست فرستاد (میزبان و درگاهی از ۱ تا ۶۵۵۳۵).",
     ),
     "text.line_break": ("This field is one line: no line breaks or tabs.", "این فیلد یک‌خطی است: بدون شکست خط یا تب."),
     "request.malformed": (
@@ -187,6 +195,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.unreadable": (
         "The file cannot be read from row {row} on: it is not UTF-8 CSV, or a field is too long.",
         "پرونده از ردیف {row} به بعد خوانا نیست: CSV با UTF-8 نیست یا فیلدی بیش از اندازه بلند است.",
+    ),
+    "import.columns": (
+        "The file has no column {column}: it is not a person file of the import format.",
+        "پرونده ستون {column} را ندارد: پرونده اشخاص با قالب ورود اطلاعات نیست.",
     ),
     "import.sex": ("Sex must be male or female.", "جنسیت باید مرد یا زن باشد."),
     "import.code_taken": (

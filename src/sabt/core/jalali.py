@@ -15,6 +15,9 @@ from .text import to_ascii_digits
 
 _DATE = re.compile(r"^ *([0-9]{4})[/\-.]([0-9]{1,2})[/\-.]([0-9]{1,2}) *$")  # ASCII digits only: int() reads any script
 JALALI_YEAR_LIMIT = 1700
+# The days a registry date can fall on (its Gregorian years are 18xx–21xx): a date outside is a typing
+# error, and outside it calendar arithmetic (a Jalali year before 1, a day after 9999-12-31) overflows.
+FIRST_DAY, LAST_DAY = dt.date(1800, 1, 1), dt.date(2199, 12, 31)
 
 
 class DateProblem(ValueError):
@@ -35,10 +38,13 @@ def parse_date(text: str) -> dt.date:
     try:
         if year < JALALI_YEAR_LIMIT:
             gregorian: dt.date = jdatetime.date(year, month, day).togregorian()
-            return gregorian
-        return dt.date(year, month, day)
+        else:
+            gregorian = dt.date(year, month, day)
     except ValueError as error:
         raise DateProblem("no_such_day") from error
+    if not FIRST_DAY <= gregorian <= LAST_DAY:
+        raise DateProblem("out_of_range")
+    return gregorian
 
 
 @lru_cache(maxsize=1 << 17)  # a pass over the registry converts millions of birth dates, few of them distinct

@@ -23,7 +23,10 @@ def read_labelled(legacy: Path, truth: Path) -> LabelledFile:
     for path, field in ((legacy, "legacy"), (truth, "truth")):
         if not path.is_file():
             raise InvalidInput("import.no_file", field=field, path=str(path))
-    table = as_table(legacy_records(legacy))
+    try:
+        table = as_table(legacy_records(legacy))
+    except KeyError as missing:  # a file of another shape, or the two files swapped
+        raise InvalidInput("import.columns", field="legacy", column=missing.args[0]) from None
     person: dict[int, str] = {}
     with truth.open(encoding="utf-8", newline="") as file:
         for _, row in csv_records(file, field="truth"):

@@ -3,7 +3,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..inputs import Strict
+from ..inputs import Number, Strict
 
 Decision = Literal["duplicate", "not_duplicate", "fraud"]
 CaseStatus = Literal["open", "duplicate", "not_duplicate", "fraud"]
@@ -65,7 +65,7 @@ class CasesPage(BaseModel):
 class DecisionIn(Strict):
     decision: Decision
     note: str = Field("", max_length=500)
-    keep: int | None = Field(None, ge=1, le=2**31 - 1, description="For a duplicate: the person id that stays")
+    keep: Number | None = Field(None, ge=1, le=2**31 - 1, description="For a duplicate: the person id that stays")
 
 
 class RunOut(BaseModel):

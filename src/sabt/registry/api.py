@@ -102,7 +102,7 @@ def list_events(
     actor: CurrentActor,
     status: EventStatus | None = None,
     kind: EventKind | None = None,
-    office: str | None = None,
+    office: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[EventOut]:
     """The work queue of an office (the caller's own unless `office` names another), oldest first."""

@@ -115,9 +115,13 @@ def highest_serials(path: Path) -> dict[str, int]:
 def count_rows(path: Path) -> int:
     """How many records a file holds (for a progress bar)."""
     if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except pa.ArrowException:
+            raise InvalidInput("import.unreadable", field="file", row=1) from None
     with path.open("rb") as file:
         return max(sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b"")) - 1, 0)
 

@@ -11,7 +11,7 @@ import typer
 from ..accounts import service as accounts
 from ..core.jalali import DateProblem, parse_date
 from ..core.text import to_persian_digits
-from ..terminal import command_context, err, out
+from ..terminal import command_context, err, out, output_file
 from . import service
 from .exports import export
 from .indicators import INDICATORS, dictionary
@@ -54,7 +54,8 @@ def stats(
     if output is None:
         sys.stdout.buffer.write(data)
     else:
-        output.write_bytes(data)
+        with output_file(output) as file:
+            file.write(data)
         out.print(f"{len(table.rows)} rows of {indicator} in {output}", markup=False)
 
 

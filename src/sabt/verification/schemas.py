@@ -1,7 +1,9 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+import httpx
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from ..inputs import Secret, Strict
 from ..registry.schemas import DatePair
@@ -103,8 +105,21 @@ class CheckOut(BaseModel):
     checked_on: DatePair
 
 
+def _reachable_url(url: str) -> str:
+    """An address an HTTP client can send to: a host, and a port a socket can have (`http://[::1`, or a port
+    of 99999, passes the pattern but no request can be made to it)."""
+    try:
+        parsed = httpx.URL(url)
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError):
+        raise PydanticCustomError("webhook.url", "not an address a request can be sent to") from None
+    if not parsed.host or (port is not None and not 0 < port < 65536):
+        raise PydanticCustomError("webhook.url", "not an address a request can be sent to")
+    return url
+
+
 class SubscriptionIn(Strict):
-    url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://")]
+    url: Annotated[str, Field(min_length=8, max_length=500, pattern=r"^https?://"), AfterValidator(_reachable_url)]
     kinds: list[Notice] = Field(min_length=1)
 
 

@@ -44,7 +44,7 @@ class HttpSender:
     def send(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
         try:
             response = httpx.post(url, content=body, headers=headers, timeout=self.timeout)
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:  # InvalidURL is not an HTTPError
             return f"{type(error).__name__}: {error}"[:500]
         return None if response.is_success else f"HTTP {response.status_code}"
 

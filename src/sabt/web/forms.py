@@ -11,6 +11,7 @@ from ..core.text import is_ascii_number
 from ..inputs import validation_problem
 
 Errors = dict[str, str]
+MOST_NESTING = 4
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -31,6 +32,8 @@ def nest(form: dict[str, str]) -> dict[str, Any]:
             continue
         node = root
         *parents, last = name.split(".")
+        if len(parents) > MOST_NESTING:  # no page has a field nested deeper (evidence.witnesses.0.first_name)
+            raise InvalidInput("request.invalid", field=name[:60], detail="a field nested deeper than any form's")
         for part in parents:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):  # `father=x` beside `father.first_name=…`: a form no page sends

@@ -32,6 +32,7 @@ KIND_FA = {"birth": "ولادت", "death": "وفات", "marriage": "ازدواج
 STEP_FA = {"validate": "بررسی و تأیید", "register": "ثبت نهایی", "approve_late": "تأیید ثبت خارج از مهلت",
            "reject": "رد", "declared": "ثبت اعلام"}  # fmt: skip
 CSRF = Annotated[str, Form(max_length=100)]
+BIRTH_YEARS = (1200, 2200)  # Jalali or Gregorian, as the API's search takes them
 CodeField = Annotated[str, Form(max_length=20)]
 
 
@@ -136,7 +137,7 @@ def search(
             return page(request, "office/search.html", {"user": user, "query": query, "results": None,
                                                         "errors": errors}, status=422)  # fmt: skip
         year = to_ascii_digits(birth_year.strip())
-        if year and not is_ascii_number(year):
+        if year and not (is_ascii_number(year) and BIRTH_YEARS[0] <= int(year) <= BIRTH_YEARS[1]):
             errors = {"birth_year": "سال تولد را با رقم بنویسید، مانند ۱۳۷۰."}
             return page(request, "office/search.html", {"user": user, "query": query, "results": None,
                                                         "errors": errors}, status=422)  # fmt: skip
