@@ -60,7 +60,9 @@ def _ascii_digits(value: Any) -> Any:
     return to_ascii_digits(value).strip() if isinstance(value, str) else value
 
 
-Number = Annotated[int, BeforeValidator(_ascii_digits)]  # typed with Persian or Arabic-Indic digits too
+# A number typed with Persian or Arabic-Indic digits too. After the number's Field in an Annotated, so that
+# its bounds stay the integer's own (the OpenAPI document then shows them as its maximum and minimum).
+AsciiDigits = BeforeValidator(_ascii_digits)
 
 
 OWN_CODES = {"text.bad_character", "text.line_break", "webhook.url"}

@@ -1,9 +1,9 @@
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..inputs import Number, Strict
+from ..inputs import AsciiDigits, Strict
 
 Decision = Literal["duplicate", "not_duplicate", "fraud"]
 CaseStatus = Literal["open", "duplicate", "not_duplicate", "fraud"]
@@ -65,7 +65,9 @@ class CasesPage(BaseModel):
 class DecisionIn(Strict):
     decision: Decision
     note: str = Field("", max_length=500)
-    keep: Number | None = Field(None, ge=1, le=2**31 - 1, description="For a duplicate: the person id that stays")
+    keep: Annotated[int, Field(ge=1, le=2**31 - 1), AsciiDigits] | None = Field(
+        None, description="For a duplicate: the person id that stays"
+    )
 
 
 class RunOut(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from ..core.jalali import to_jalali
-from ..inputs import Line, Number, Strict
+from ..inputs import AsciiDigits, Line, Strict
 
 DateText = Annotated[Line, Field(max_length=20, description="Jalali (1403/05/12) or Gregorian (2024-08-02)")]
 TimeText = Annotated[Line, Field(max_length=8, description="Hour and minute, HH:MM")]
@@ -52,7 +52,9 @@ class BirthDeclaration(Strict):
     birth_time: TimeText | None = None
     county: Line = Field(max_length=8, description="County code of the place of birth")
     place: Name = Field("", description="District, city or village")
-    birth_order: Number = Field(1, ge=1, le=9, description="Order within a multiple birth (art. 21)")
+    birth_order: Annotated[int, Field(ge=1, le=9), AsciiDigits] = Field(
+        1, description="Order within a multiple birth (art. 21)"
+    )
     father: PersonRef
     mother: PersonRef
     declarant: Declarant

@@ -10,7 +10,7 @@ from ..context import Context
 from ..core.errors import SabtError
 from ..core.workflow import Action
 from ..http import CurrentContext, RowId
-from ..inputs import Number
+from ..inputs import AsciiDigits
 from ..linkage import service as linkage
 from ..linkage.schemas import Decision
 from .session import SignedIn, WebUser, check_csrf
@@ -52,7 +52,7 @@ def case_page(ctx: CurrentContext, request: Request, user: SignedIn, case_id: Ro
 def decide(
     ctx: CurrentContext, request: Request, user: SignedIn, case_id: RowId, csrf: CSRF = "",
     decision: Annotated[str, Form(max_length=20)] = "", note: Annotated[str, Form(max_length=500)] = "",
-    keep: Annotated[Number | None, Form(ge=1, le=2**31 - 1)] = None,
+    keep: Annotated[int | None, Form(ge=1, le=2**31 - 1), AsciiDigits] = None,
 ) -> Response:  # fmt: skip
     check_csrf(user.csrf, csrf)
     if decision not in get_args(Decision):
