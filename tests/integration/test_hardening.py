@@ -29,7 +29,7 @@ from .factories import adult, birth
 from .test_api import assert_problem
 from .test_certificates import issue
 from .test_identity_checks import BANK_POLICY, partner
-from .test_pages_http import sign_in
+from .test_pages_http import csrf_of, sign_in
 
 TOO_LARGE = "9223372036854775808"  # 2**63: no row has it, and SQLite cannot even bind it
 EVENT_ADDRESSES = [
@@ -491,3 +491,16 @@ def test_persian_digits_in_a_numeric_form_field_are_read(browser, ctx):
     answer = browser.post("/office/declare/birth", data=fields)
     assert answer.status_code in (200, 303), answer.text
     assert "Input should be" not in answer.text
+
+
+def test_the_citizens_page_shows_no_text_taken_from_its_address(browser, ctx, staff, api):
+    code = adult(ctx, staff, "female")
+    account = {"national_code": code, "username": "page-citizen", "password": "a long password!"}
+    assert api.post("/api/citizens", as_="registrar", json=account).status_code == 201
+    form = browser.get("/login")
+    signed_in = browser.post(
+        "/login", data={"username": "page-citizen", "password": "a long password!", "csrf": csrf_of(form.text)}
+    )
+    assert signed_in.status_code == 303
+    crafted = browser.get("/me", params={"error": "حساب شما مسدود شد؛ با این شماره تماس بگیرید"})
+    assert crafted.status_code == 200 and "با این شماره تماس بگیرید" not in crafted.text

@@ -12,7 +12,7 @@ from ..core.errors import SabtError
 from ..http import CurrentContext
 from ..registry import persons
 from ..verification import service as verification
-from .session import SignedIn, check_csrf
+from .session import SignedIn, WebUser, check_csrf
 from .templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -21,13 +21,25 @@ DONE = {"locked": "کد ملی شما قفل شد.", "unlocked": "قفل کد م
 
 
 @router.get("/me", response_class=HTMLResponse)
-def my_page(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "", error: str = "") -> Response:
-    return page(request, "citizen/me.html", {
-        "user": user, "person": persons.own_record(ctx, actor=user.actor),
+def my_page(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") -> Response:
+    """`done` names a notice the page knows; a refusal is shown only where it happened, never taken from the
+    address (a crafted link could otherwise show any text as an official message)."""
+    return _my_page(ctx, request, user, notice=DONE.get(done, ""))
+
+
+def _my_page(
+    ctx: CurrentContext, request: Request, user: WebUser, *, notice: str = "", error: str = "", status: int = 200
+) -> Response:
+    values = {
+        "user": user,
+        "person": persons.own_record(ctx, actor=user.actor),
         "checks": verification.checks_about_me(ctx, actor=user.actor),
-        "lock": verification.my_lock(ctx, actor=user.actor), "cards": cards.my_cards(ctx, actor=user.actor),
-        "notice": DONE.get(done, ""), "error": error,
-    })  # fmt: skip
+        "lock": verification.my_lock(ctx, actor=user.actor),
+        "cards": cards.my_cards(ctx, actor=user.actor),
+        "notice": notice,
+        "error": error,
+    }
+    return page(request, "citizen/me.html", values, status=status)
 
 
 @router.post("/me/lock")
@@ -53,7 +65,7 @@ def report_card(
     try:
         cards.report_my_card(ctx, actor=user.actor, report=ReportIn.model_validate({"what": what}))
     except SabtError as error:
-        return my_page(ctx, request, user, error=error.message_fa)
+        return _my_page(ctx, request, user, error=error.message_fa, status=error.status)
     except ValueError:
-        return my_page(ctx, request, user, error="نوع گزارش را انتخاب کنید.")
+        return _my_page(ctx, request, user, error="نوع گزارش را انتخاب کنید.", status=422)
     return RedirectResponse("/me?done=reported", status_code=status.HTTP_303_SEE_OTHER)
