@@ -325,23 +325,6 @@ def test_a_tiny_pdf_declaring_a_huge_page_is_read_at_a_bounded_size(api):
     assert_problem(uploaded, 422, "upload.no_qr", "file")
 
 
-def test_an_evaluation_file_that_is_not_utf8_is_refused_by_name(api, ctx):
-    files = {
-        "legacy": ("legacy.csv", b"\xff\xfe\x00garbage", "text/csv"),
-        "truth": ("truth.csv", b"row,person\n", "text/csv"),
-    }
-    response = api.post("/api/linkage/evaluation", as_="investigator", files=files)
-    assert response.status_code == 422 and response.json()["code"] == "import.unreadable"
-
-
-def test_an_import_of_bytes_that_are_not_text_is_refused_in_one_line(sabt, tmp_path):
-    garbage = tmp_path / "garbage.csv"
-    garbage.write_bytes(b"national_code,first_name\n\xff\xfe\x80\x81,\xc0\n")
-    result = sabt("import", str(garbage), "--as", "head")
-    assert result.exit_code == 1 and "cannot be read from row" in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-
-
 def test_an_id_no_row_can_have_is_a_usage_error_at_the_command_line(sabt):
     for command in (["event", "validate", TOO_LARGE], ["cards", "enrol", "99999999999999999999"]):
         result = sabt(*command, "--as", "registrar")
@@ -437,20 +420,30 @@ def test_dates_outside_the_registrys_calendar_are_refused_at_the_command_line(sa
         assert result.exit_code == 1 and "[--since]" in result.output, since
 
 
-def test_an_evaluation_file_without_the_columns_is_refused_by_name(api, ctx):
-    files = {
-        "legacy": ("legacy.csv", b"national_code,first_name\n1,2\n", "text/csv"),
-        "truth": ("truth.csv", b"row,person\n1,a\n", "text/csv"),
-    }
+@pytest.mark.parametrize(
+    ("legacy", "truth", "code"),
+    [
+        (b"\xff\xfe\x00garbage", b"row,person\n", "import.unreadable"),  # not UTF-8
+        (b"national_code,first_name\n1,2\n", b"row,person\n1,a\n", "import.columns"),  # another shape
+    ],
+    ids=["not-utf8", "without-the-columns"],
+)
+def test_an_evaluation_file_that_cannot_be_read_is_refused_by_name(api, ctx, legacy, truth, code):
+    files = {"legacy": ("legacy.csv", legacy, "text/csv"), "truth": ("truth.csv", truth, "text/csv")}
     response = api.post("/api/linkage/evaluation", as_="investigator", files=files)
-    assert response.status_code == 422 and response.json()["code"] == "import.columns"
+    assert response.status_code == 422 and response.json()["code"] == code
 
 
-def test_a_corrupt_parquet_import_is_refused_in_one_line(sabt, tmp_path):
-    broken = tmp_path / "bad.parquet"
-    broken.write_bytes(b"PAR1xxxxPAR1")
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("garbage.csv", b"national_code,first_name\n\xff\xfe\x80\x81,\xc0\n"), ("bad.parquet", b"PAR1xxxxPAR1")],
+)
+def test_an_import_file_that_cannot_be_read_is_refused_in_one_line(sabt, tmp_path, name, content):
+    broken = tmp_path / name
+    broken.write_bytes(content)
     result = sabt("import", str(broken), "--as", "head")
-    assert result.exit_code == 1 and "cannot be read" in result.output
+    assert result.exit_code == 1 and "cannot be read from row" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def test_a_print_to_a_path_that_cannot_be_written_records_no_print(sabt, ctx, staff, tmp_path):
