@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import OperationalError
 
 from .context import Context
-from .db import Base, bulk_insert
+from .db import Base
 
 BATCH = 500
 WAIT_SECONDS = 30.0
@@ -108,8 +108,9 @@ class BatchedWriter:
                 _finish(batch, None)
 
     def _insert(self, batch: list[_Pending]) -> None:
-        with self.ctx.db.core_transaction() as connection:
-            bulk_insert(connection, self.model, [pending.entry for pending in batch])
+        # As objects, not bulk rows: the database gives each its id, and the ledger commits to the rows.
+        with self.ctx.db.transaction() as session:
+            session.add_all([self.model(**pending.entry) for pending in batch])
 
     def _write_one_by_one(self, batch: list[_Pending], failure: Exception) -> None:
         """One row the database refuses must not fail the others' requests: a failed batch is written again a
@@ -134,5 +135,5 @@ class DirectWriter:
         self.ctx, self.model = ctx, model
 
     def record(self, entry: dict[str, Any]) -> None:
-        with self.ctx.db.core_transaction() as connection:
-            bulk_insert(connection, self.model, [entry])
+        with self.ctx.db.transaction() as session:
+            session.add(self.model(**entry))

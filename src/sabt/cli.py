@@ -15,9 +15,7 @@ import typer
 from .accounts import service as accounts
 from .accounts.schemas import UserIn
 from .cards import cli as cards_cli
-from .cards import service as cards
 from .certificates import cli as certificates_cli
-from .certificates import service as certificates
 from .config import Settings
 from .core.errors import SabtError
 from .core.national_code import national_code_problem, normalize_national_code
@@ -27,7 +25,6 @@ from .geo import service as geo
 from .geo.schemas import OfficeIn
 from .ledger import cli as ledger_cli
 from .linkage import cli as linkage_cli
-from .linkage import service as linkage
 from .registry import cli as registry_cli
 from .registry import persons as registry_persons
 from .registry import service as registry
@@ -51,6 +48,7 @@ app.add_typer(code_app, name="national-code")
 app.add_typer(registry_cli.register_app, name="register")
 app.add_typer(registry_cli.event_app, name="event")
 app.add_typer(ledger_cli.audit_app, name="audit")
+app.add_typer(ledger_cli.witness_cli, name="witness")
 app.add_typer(certificates_cli.certificates_app, name="certificates")
 app.command("verify")(certificates_cli.verify)
 app.add_typer(verification_cli.partner_app, name="partner")
@@ -62,15 +60,6 @@ app.command("voters")(verification_cli.voters)
 app.command("synth")(synth)
 app.command("stats")(stats)
 app.command("import")(registry_cli.import_file)
-ledger_cli.record_sources.extend(
-    [
-        registry.record_sources,
-        lambda: [accounts.UserRecords()],
-        certificates.record_sources,
-        cards.record_sources,
-        linkage.record_sources,
-    ]
-)
 
 
 @app.command()

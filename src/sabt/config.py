@@ -31,6 +31,19 @@ class Settings(BaseSettings):
     ledger_key_path: str = ""
     # How often the server signs a checkpoint when the log has grown; 0 signs only on demand.
     checkpoint_seconds: int = Field(60, ge=0)
+    # Where the signing keys live: key files in the data directory, or a PKCS#11 token (an HSM) that keeps
+    # them inside. The PIN comes from SABT_PKCS11_PIN_FILE (a file readable by the registry's user only) or
+    # SABT_PKCS11_PIN; it never goes in a command line.
+    key_store: Literal["file", "pkcs11"] = "file"
+    pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
+    pkcs11_token: str = "sabt"  # noqa: S105 - the token's label, not a secret
+    pkcs11_pin: str = Field("", repr=False)
+    pkcs11_pin_file: str = ""
+    # The witnesses that cosign the ledger's checkpoints, one `name+keyid+base64key=URL` each, separated by
+    # spaces (a verifier key, then the witness's submission prefix); and how many must cosign a checkpoint
+    # for it to count as witnessed (0: all of them).
+    witnesses: str = ""
+    witness_quorum: int = Field(0, ge=0)
 
     # Who signs certificates (the `iss` of every certificate code); one per organization.
     certificate_issuer: str = "sabt.localhost"
@@ -66,6 +79,20 @@ class Settings(BaseSettings):
 
     def ledger_key_file(self) -> Path:
         return Path(self.ledger_key_path) if self.ledger_key_path else self.data_dir / "keys" / "ledger-ed25519.pem"
+
+    def key_file(self, label: str) -> Path:
+        """Where the file key store keeps the key of `label` (`ledger`, `certificate-<key id>`)."""
+        if label == "ledger":
+            return self.ledger_key_file()
+        kind, _, name = label.partition("-")
+        if kind != "certificate" or not name.isalnum():
+            raise ValueError(f"no key file for label {label!r}")
+        return self.certificate_keys_dir() / f"{name}.pem"
+
+    def pkcs11_pin_value(self) -> str:
+        if self.pkcs11_pin_file:
+            return Path(self.pkcs11_pin_file).read_text(encoding="utf-8").strip()
+        return self.pkcs11_pin
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'registry.db'}"

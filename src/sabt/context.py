@@ -1,5 +1,5 @@
-"""What every use case needs besides its arguments: the database, the settings, the clock, and what other
-features do when a registration happens (the reactions the composition root wires in)."""
+"""What every use case needs besides its arguments: the database, the settings, the clock, the key store,
+and what other features do when a registration happens (the reactions the composition root wires in)."""
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
@@ -12,6 +12,7 @@ from .clock import Clock, local_date
 from .config import Settings
 from .core.workflow import Actor
 from .db import Database
+from .keystore import KeyStore
 
 # A feature's step taken in the same transaction as a registration, e.g. revoking a deceased person's card;
 # called with the notice's payload (as sent to partners), who registered it, and when.
@@ -25,6 +26,7 @@ class Context:
     settings: Settings
     clock: Clock
     reactions: Reactions
+    keys: KeyStore
 
     def today(self) -> dt.date:
         return local_date(self.clock, self.settings.timezone)

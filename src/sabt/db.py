@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
     exc,
     false,
+    inspect,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -94,13 +95,6 @@ class Database:
         """One unit of work: committed if the block finishes, rolled back if it raises."""
         with self.writer() as session, session.begin():
             yield session
-
-    @contextmanager
-    def core_transaction(self) -> Iterator[Connection]:
-        """A unit of work on a Core connection, without a session's bookkeeping: committed if the block
-        finishes, rolled back if it raises. For a hot path that only inserts rows."""
-        with self.writes.begin() as connection:
-            yield connection
 
     @contextmanager
     def snapshot(self, *, primary: bool = False) -> Iterator[Session]:
@@ -216,6 +210,57 @@ def _ping_when_idle(engine: Engine) -> Engine:
     return engine
 
 
+@dataclass
+class WrittenRows:
+    """The rows one transaction wrote, by table: the primary keys inserted or updated, those deleted, and
+    whether rows went in whose keys are not known (bulk rows whose ids the database chose)."""
+
+    changed: set[tuple[Any, ...]]
+    deleted: set[tuple[Any, ...]]
+    keys_unknown: bool = False
+
+
+WRITTEN = "sabt.written_rows"
+
+
+def written_rows(session: Session) -> dict[str, WrittenRows]:
+    """What the session's transaction has written so far, for the ledger to commit to at commit time."""
+    written: dict[str, WrittenRows] = session.info.setdefault(WRITTEN, {})
+    return written
+
+
+def _rows_of(session: Session, table: Table) -> WrittenRows:
+    return written_rows(session).setdefault(table.name, WrittenRows(set(), set()))
+
+
+def _remember_inserted(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    names = [column.name for column in table.primary_key.columns]
+    entry = _rows_of(session, table)
+    if any(name not in rows[0] for name in names):
+        entry.keys_unknown = True
+        return
+    entry.changed.update(tuple(row[name] for name in names) for row in rows)
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_flushed(session: Session, _context: Any) -> None:
+    """Every row the unit of work inserted, updated or deleted (still listed in `new`, `dirty` and `deleted`
+    after the flush), by primary key."""
+    for instance in [*session.new, *session.dirty]:
+        if instance in session.dirty and not session.is_modified(instance, include_collections=False):
+            continue
+        mapper = inspect(instance).mapper
+        _rows_of(session, mapper.local_table).changed.add(tuple(mapper.primary_key_from_instance(instance)))
+    for instance in session.deleted:
+        mapper = inspect(instance).mapper
+        _rows_of(session, mapper.local_table).deleted.add(tuple(mapper.primary_key_from_instance(instance)))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_written(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
+
+
 class LoopReads:
     """`Database.latest` for a server's event loop: the few indexed reads of a partner's check, run without
     handing the request to a worker thread. On SQLite they run on the loop itself (a local file read takes
@@ -260,11 +305,14 @@ def take_from_counter(session: Session, model: type[Base], *, key: dict[str, Any
 
 
 def bulk_insert(db: Session | Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany elsewhere."""
+    """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany elsewhere. In a session,
+    the rows are remembered as written (see `written_rows`)."""
     if not rows:
         return
     table = model.__table__
     assert isinstance(table, Table)
+    if isinstance(db, Session):
+        _remember_inserted(db, table, rows)
     connection = db if isinstance(db, Connection) else db.connection()
     if connection.dialect.name != "postgresql" or len(rows) < COPY_THRESHOLD:
         connection.execute(table.insert(), list(rows))

@@ -8,6 +8,8 @@ from .clock import Clock, SystemClock
 from .config import Settings
 from .context import Context, Reactions
 from .db import Database, open_database
+from .keystore import Signer, open_key_store
+from .ledger.service import LEDGER_KEY, LedgerWriter, install
 
 REACTIONS: Reactions = {"death.registered": (cards.revoke_for_death,)}
 
@@ -21,4 +23,7 @@ def open_context(settings: Settings, clock: Clock | None = None) -> Context:
 
 
 def build_context(database: Database, settings: Settings, clock: Clock) -> Context:
-    return Context(database, settings, clock, REACTIONS)
+    keys = open_key_store(settings)
+    # Every write transaction appends its evidence rows to the ledger and signs the new head with this key.
+    install(database, LedgerWriter(Signer(keys, LEDGER_KEY), settings.ledger_origin, clock))
+    return Context(database, settings, clock, REACTIONS, keys)

@@ -39,14 +39,12 @@ def test_an_untouched_registry_passes_the_audit(demo_dir):
 def test_a_proof_checks_offline_with_only_the_public_key(demo_dir, tmp_path):
     key = sabt(demo_dir, "audit", "public-key").stdout.strip()
     (tmp_path / "checkpoint.txt").write_text(sabt(demo_dir, "audit", "checkpoint").stdout)
-    (tmp_path / "proof.json").write_text(sabt(demo_dir, "audit", "proof", "--record", "person/1").stdout)
+    (tmp_path / "proof.json").write_text(sabt(demo_dir, "audit", "proof", "--record", "persons/1").stdout)
     checked = sabt(demo_dir, "audit", "check-proof", str(tmp_path / "proof.json"),
                    "--checkpoint", str(tmp_path / "checkpoint.txt"), "--key", key)  # fmt: skip
     assert checked.returncode == 0, checked.stderr
     proof = json.loads((tmp_path / "proof.json").read_text())
-    leaf = json.loads(proof["leaf"])
-    leaf["actor"] = 999  # claim someone else made the change
-    proof["leaf"] = json.dumps(leaf, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    proof["content"]["first_name"] = "جعلی"  # claim the record held another name
     (tmp_path / "forged.json").write_text(json.dumps(proof))
     forged = sabt(demo_dir, "audit", "check-proof", str(tmp_path / "forged.json"),
                   "--checkpoint", str(tmp_path / "checkpoint.txt"), "--key", key)  # fmt: skip
@@ -77,7 +75,7 @@ def test_tampering_with_the_database_is_named_and_fails_the_audit(demo_dir, tmp_
         db.execute("DELETE FROM ledger_checkpoints")
     result = sabt(demo_dir, "audit", "verify", "--checkpoint", str(witnessed))
     assert result.returncode == 1
-    assert "changed: person/3" in result.stderr
+    assert "changed: persons/3" in result.stderr
 
 
 def _living(data: Path, sex: str) -> str:

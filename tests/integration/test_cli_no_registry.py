@@ -14,7 +14,16 @@ from sabt.cli import app
 from .conftest import new_database
 
 # Commands that need no registry (they make one, or check what they are given by themselves).
-NO_REGISTRY_NEEDED = {("db", "upgrade"), ("demo",), ("national-code", "check"), ("synth",), ("audit", "check-proof")}
+NO_REGISTRY_NEEDED = {
+    ("db", "upgrade"),
+    ("demo",),
+    ("national-code", "check"),
+    ("synth",),
+    ("audit", "check-proof"),
+    ("audit", "coverage"),  # the schema's tables, from the code
+    ("witness", "key"),  # a witness keeps its own state, not a registry
+    ("witness", "serve"),
+}
 
 
 def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:

@@ -178,13 +178,13 @@ def _code_of(protected: bytes, payload: bytes) -> str:
 
 def _registry_signed(ctx, facts: dict) -> str:
     with ctx.db.transaction() as session:  # an insider who can reach the signing key
-        key = signing_key(session, ctx.settings, ctx.now())
+        key = signing_key(session, ctx.keys, ctx.settings, ctx.now())
     return encode_code(
         facts,
         issuer=ctx.settings.certificate_issuer,
         issued_at=int(ctx.now().timestamp()),
         kid=key.kid,
-        key=key.private,
+        key=key.signer,
     )
 
 

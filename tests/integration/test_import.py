@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sabt.accounts.schemas import UserIn
 from sabt.accounts.service import actor_for_username, create_user
 from sabt.ledger.audit import audit
-from sabt.registry import service
 from sabt.registry.importer import COLUMNS, import_persons, write_rejects
 from sabt.registry.models import ImportJob, Person
 from sabt.synth.replay import replay_events
@@ -50,7 +49,7 @@ def test_a_synthetic_nation_imports_whole_with_families_linked(ctx, staff, natio
     with ctx.db.snapshot() as session:
         linked = session.scalar(select(func.count()).select_from(Person).where(Person.mother_id.is_not(None)))
     assert linked == sum(1 for row in csv_rows(nation / "persons.csv") if row["mother_national_code"])
-    assert audit(ctx, service.record_sources()).findings == []
+    assert audit(ctx).findings == []
 
 
 def test_importing_the_same_file_again_adds_nothing(ctx, staff, nation):
@@ -142,7 +141,7 @@ def test_a_killed_import_resumes_without_losing_or_doubling_a_row(ctx, staff, na
     assert resumed.returncode == 0, resumed.stderr
     assert f"resumed after row {interrupted}" in resumed.stdout
     assert persons_count(ctx) == total
-    assert audit(ctx, service.record_sources()).findings == []
+    assert audit(ctx).findings == []
 
 
 def _rows_done(ctx) -> int:
@@ -163,7 +162,7 @@ def test_synthetic_history_replays_through_the_workflow(ctx, staff, nation):
     events = csv_rows(nation / "events.csv")
     assert sum(summary.registered.values()) == len(events), summary.refused
     assert summary.late > 0
-    assert audit(ctx, service.record_sources()).findings == []
+    assert audit(ctx).findings == []
 
 
 def test_the_importer_needs_an_office_head_account(ctx, nation, backend):

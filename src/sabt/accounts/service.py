@@ -7,9 +7,7 @@ is stored, so tokens can be listed and revoked but never read back.
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterator
 from functools import cache
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,7 +18,6 @@ from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from ..core.workflow import OFFICE_ROLES, Action, Actor, Role, authorize
 from ..geo.service import office_by_code
-from ..ledger.service import Change, append
 from .models import AccessToken, User
 from .schemas import TokenOut, UserIn, UserOut
 
@@ -64,7 +61,6 @@ def create_user(ctx: Context, *, actor: Actor | None, user: UserIn) -> UserOut:
         )
         session.add(row)
         session.flush()
-        append(session, [user_change(row, "create", actor)], at=row.created_at)
         return UserOut.model_validate(row, from_attributes=True)
 
 
@@ -148,23 +144,3 @@ def _digest(token: str) -> str:
 def has_users(ctx: Context) -> bool:
     with ctx.db.snapshot() as session:
         return session.scalar(select(User.id).limit(1)) is not None
-
-
-def user_content(user: User) -> dict[str, Any]:
-    # The password hash is committed too: swapping it behind the service's back would hand over an account.
-    return {"username": user.username, "role": user.role, "office_id": user.office_id, "active": user.active,
-            "password_hash": user.password_hash}  # fmt: skip
-
-
-def user_change(user: User, kind: str, actor: Actor | None) -> Change:
-    return Change(f"user.{kind}", "user", str(user.id), 1, actor.user_id if actor else None, user_content(user))
-
-
-class UserRecords:
-    """The users as the ledger audit reads them."""
-
-    record_type = "user"
-
-    def current(self, session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
-        for user in session.scalars(select(User)):
-            yield str(user.id), user_content(user)

@@ -23,13 +23,13 @@ from ..certificates.pages import router as verify_page_router
 from ..certificates.verification import check_log
 from ..config import Settings
 from ..context import Context
-from ..core.errors import BadRequest, InvalidInput, MethodNotAllowed, NotFound, SabtError
+from ..core.errors import BadRequest, InvalidInput, MethodNotAllowed, NotFound, SabtError, Unavailable
 from ..db import LoopReads
 from ..geo.api import router as geo_router
 from ..http import problem_response, refuse_forbidden_characters
 from ..inputs import validation_problem
 from ..ledger.api import router as ledger_router
-from ..ledger.service import sign_checkpoint
+from ..ledger.witnessing import sign_and_witness
 from ..linkage.api import EVALUATION_PATH
 from ..linkage.api import router as linkage_router
 from ..registry.api import router as registry_router
@@ -102,13 +102,20 @@ def app_from_environment() -> FastAPI:
     return create_app(open_context(Settings()))
 
 
+def _witness_checkpoint(context: Context) -> None:
+    _, outcomes = sign_and_witness(context, only_if_grown=True)
+    for outcome in outcomes:
+        if not outcome.cosigned:
+            log.warning("witness %s did not cosign: %s", outcome.witness, outcome.detail)
+
+
 def _background_work(context: Context) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """While the server runs: sign a checkpoint every `checkpoint_seconds` when the ledger has grown, and
     relay the outbox to partners' webhooks every `webhook_seconds` (0 turns either off)."""
     sender = HttpSender()
     jobs = [
-        (context.settings.checkpoint_seconds, "signing a ledger checkpoint",
-         lambda: sign_checkpoint(context, only_if_grown=True)),
+        (context.settings.checkpoint_seconds, "signing and witnessing a ledger checkpoint",
+         lambda: _witness_checkpoint(context)),
         (context.settings.webhook_seconds, "relaying webhooks", lambda: relay(context, sender)),
     ]  # fmt: skip
 
@@ -172,7 +179,7 @@ def _add_error_mapping(app: FastAPI) -> None:
         if not error.connection_invalidated:
             return await unexpected(request, error)
         log.warning("the database dropped a connection during %s %s", request.method, request.url.path)
-        return await sabt_error(request, _DatabaseUnavailable("server.database_unavailable", seconds=1))
+        return await sabt_error(request, Unavailable("server.database_unavailable", seconds=1))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, _error: Exception) -> Response:
@@ -192,7 +199,3 @@ def _framework_problem(error: HTTPException) -> SabtError:
 
 class _ServerError(SabtError):
     status = 500
-
-
-class _DatabaseUnavailable(SabtError):
-    status = 503

@@ -31,12 +31,10 @@ from ..core.jalali import to_jalali
 from ..core.workflow import Action, Actor, authorize, own_national_code
 from ..db import take_from_counter
 from ..geo.service import office_by_id
-from ..ledger.service import RecordSource
 from ..registry import persons as registry_persons
 from ..registry.checks import Rules
 from . import status
 from .models import Card, CardBatch, CardCounter
-from .records import CardRecords, log_cards
 from .schemas import (
     ApplicationIn,
     BatchOut,
@@ -90,7 +88,6 @@ def _new_application(session: Session, ctx: Context, actor: Actor, code: str, re
                 replaces_id=active.id if active else None, applied_at=now, revision=1, updated_at=now)  # fmt: skip
     session.add(card)
     session.flush()
-    log_cards(session, [card], "apply", actor)
     return card
 
 
@@ -111,7 +108,6 @@ def enrol(ctx: Context, *, actor: Actor, card_id: int, enrolment: EnrolmentIn) -
         now = ctx.now()
         _step(card, CardStep.ENROL, now)
         card.photo_ref, card.template_sha256, card.enrolled_at = enrolment.photo_ref, template, now
-        log_cards(session, [card], CardStep.ENROL, actor)
         return card_out(session, card, ctx.today())
 
 
@@ -138,7 +134,6 @@ def send_batch(ctx: Context, *, actor: Actor, card_ids: list[int] | None) -> Bat
             authorize(actor, Action.ISSUE_CARD, office_id=card.office_id)
             _step(card, CardStep.BATCH, now)
             card.batch_id, card.sent_at = batch.id, now
-        log_cards(session, cards, CardStep.BATCH, actor)
         return _batch_out(session, batch, cards)
 
 
@@ -162,7 +157,6 @@ def record_production(ctx: Context, *, actor: Actor, batch_id: int, production: 
             card.serial, card.chip_id = compose_card_serial(number), chips[card.id]
             card.produced_at, card.expires_on = now, expires_on
         batch.produced_at, batch.produced_by = now, actor.user_id
-        log_cards(session, cards, CardStep.PRODUCE, actor)
         return _batch_out(session, batch, cards)
 
 
@@ -195,7 +189,6 @@ def hand_over(ctx: Context, *, actor: Actor, card_id: int) -> CardOut:
             session.flush()  # free the active key before this card takes it
             changed.insert(0, previous)
         card.issued_at, card.pending_key, card.active_key = now, None, card.national_code
-        log_cards(session, changed, CardStep.ISSUE, actor)
         return card_out(session, card, ctx.today())
 
 
@@ -205,7 +198,6 @@ def report_card(ctx: Context, *, actor: Actor, card_id: int, report: ReportIn) -
     with ctx.db.transaction() as session:
         card = _card(session, card_id, lock=True)
         _end(session, card, REPORTS[report.what], ctx.now(), reason=_reason(report.what, report.note))
-        log_cards(session, [card], REPORTS[report.what], actor)
         return card_out(session, card, ctx.today())
 
 
@@ -225,7 +217,6 @@ def report_my_card(ctx: Context, *, actor: Actor, report: ReportIn) -> CardOut:
         if card is None:
             raise NotFound("card.none_active", field="card")
         _end(session, card, REPORTS[report.what], ctx.now(), reason=_reason(report.what, report.note))
-        log_cards(session, [card], REPORTS[report.what], actor)
         return card_out(session, card, ctx.today())
 
 
@@ -234,18 +225,16 @@ def revoke_card(ctx: Context, *, actor: Actor, card_id: int, revocation: Revocat
     with ctx.db.transaction() as session:
         card = _own_card(session, actor, card_id)
         _end(session, card, CardStep.REVOKE, ctx.now(), reason=_reason(revocation.reason, revocation.note))
-        log_cards(session, [card], CardStep.REVOKE, actor)
         return card_out(session, card, ctx.today())
 
 
-def revoke_for_death(session: Session, payload: Mapping[str, Any], actor: Actor, at: dt.datetime) -> None:
+def revoke_for_death(session: Session, payload: Mapping[str, Any], _actor: Actor, at: dt.datetime) -> None:
     """A registered death revokes the person's active card and any card on its way, in the same transaction."""
     code = payload["national_code"]
     live = [*PENDING, CardStatus.ACTIVE]
     cards = list(session.scalars(select(Card).where(Card.national_code == code, Card.status.in_(live))))
     for card in cards:
         _end(session, card, CardStep.REVOKE, at, reason="deceased")
-    log_cards(session, cards, "revoke_on_death", actor)
 
 
 def get_card(ctx: Context, *, actor: Actor, card_id: int) -> CardOut:
@@ -282,10 +271,6 @@ def holder_card_status(ctx: Context, connection: Connection, *, national_code: s
     """A person's card for a partner whose policy allows it: active, expired, revoked or none; read on the
     partner's check's connection to the primary."""
     return status.status_of_holder(connection, national_code, ctx.today())
-
-
-def record_sources() -> list[RecordSource]:
-    return [CardRecords()]
 
 
 # --- steps ------------------------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ from ..db import Base
 
 
 class SigningKey(Base):
-    """A certificate signing key's public half and validity; the private half is a file on the server."""
+    """A certificate signing key's public half and validity; the private half is in the key store."""
 
     __tablename__ = "certificate_keys"
 
     kid: Mapped[str] = mapped_column(String(16), primary_key=True)  # hex of the 8-byte key id
+    key_label: Mapped[str] = mapped_column(String(60))  # the private half's name in the key store
     algorithm: Mapped[str] = mapped_column(String(10))
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     not_before: Mapped[dt.datetime]

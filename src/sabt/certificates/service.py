@@ -8,7 +8,7 @@ revocation and supersession appends to the ledger in the same transaction.
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,14 +25,12 @@ from ..core.serials import compose_serial, normalize_serial, serial_problem
 from ..core.workflow import Action, Actor, EventKind, EventStatus, authorize
 from ..db import take_from_counter
 from ..geo.service import office_by_id, require_county
-from ..ledger.service import Change, RecordSource, append
 from ..registry import persons as registry_persons
 from ..registry import service as registry
 from ..registry.schemas import DatePair, EventOut, PersonCorrection
 from .facts import COUPLE_KINDS, county_codes, couple_facts, person_details, person_facts
 from .keys import KeySet, b64url
 from .models import Certificate, CertificatePrint, SerialCounter
-from .records import RECORD_SOURCES, certificate_content, print_content
 from .render import PrintedCertificate, render_pdf
 from .schemas import CertificateOut, CertificateRequest, CorrectedPersonOut, ReissueOut
 from .signed_code import decode_code, encode_code, verify_code
@@ -84,9 +82,6 @@ def print_certificate(ctx: Context, *, actor: Actor, serial: str) -> tuple[Certi
         printed = CertificatePrint(certificate_id=certificate.id, copy_number=copies + 1, office_id=actor.office_id,
                                    printed_by=actor.user_id, printed_at=now)  # fmt: skip
         session.add(printed)
-        session.flush()
-        append(session, [Change("certificate.print", "certificate_print", str(printed.id), 1, actor.user_id,
-                                print_content(printed, certificate.serial))], at=now)  # fmt: skip
         pdf = render_pdf(printed_certificate(session, ctx, certificate))
         return certificate_out(session, ctx, certificate), pdf
 
@@ -96,7 +91,7 @@ def revoke_certificate(ctx: Context, *, actor: Actor, serial: str, reason: str) 
     authorize(actor, Action.REVOKE_CERTIFICATE)
     with ctx.db.transaction() as session:
         certificate = _require_current(session, serial)
-        _end(session, certificate, status="revoked", reason=reason, actor=actor, now=ctx.now())
+        _end(certificate, status="revoked", reason=reason, now=ctx.now())
         return certificate_out(session, ctx, certificate)
 
 
@@ -165,7 +160,7 @@ def _supersede_changed(
         old.current_key = None  # free the record's current slot before its replacement takes it
         session.flush()
         new = _issue(session, ctx, subject, actor, now)
-        _end(session, old, status="superseded", reason=reason, actor=actor, now=now, superseded_by=new.serial)
+        _end(old, status="superseded", reason=reason, now=now, superseded_by=new.serial)
         reissued.append(ReissueOut(superseded=old.serial, serial=new.serial, kind=old.kind))
     return reissued
 
@@ -216,9 +211,9 @@ def _issue(session: Session, ctx: Context, subject: Subject, actor: Actor, now: 
     office = office_by_id(session, actor.office_id) if actor.office_id else None
     serial = compose_serial(subject.kind, _take_number(session))
     facts = subject.facts(serial, office.code if office else "")
-    key = signing_key(session, ctx.settings, now)
+    key = signing_key(session, ctx.keys, ctx.settings, now)
     code = encode_code(facts, issuer=ctx.settings.certificate_issuer, issued_at=int(now.timestamp()), kid=key.kid,
-                       key=key.private)  # fmt: skip
+                       key=key.signer)  # fmt: skip
     certificate = Certificate(
         serial=serial, kind=subject.kind, subject_code=subject.subject_code, partner_code=subject.partner_code,
         event_id=subject.event_id, facts=facts, details=subject.details, digest=facts_digest(facts), code=code,
@@ -227,23 +222,14 @@ def _issue(session: Session, ctx: Context, subject: Subject, actor: Actor, now: 
     )  # fmt: skip
     session.add(certificate)
     session.flush()
-    _log(session, certificate, "issue", actor, now)
     return certificate
 
 
 def _end(
-    session: Session, certificate: Certificate, *, status: str, reason: str, actor: Actor, now: dt.datetime,
-    superseded_by: str | None = None,
-) -> None:  # fmt: skip
+    certificate: Certificate, *, status: str, reason: str, now: dt.datetime, superseded_by: str | None = None
+) -> None:
     certificate.status, certificate.end_reason, certificate.ended_at = status, reason, now
     certificate.superseded_by, certificate.current_key = superseded_by, None
-    _log(session, certificate, "revoke" if status == "revoked" else "supersede", actor, now)
-
-
-def _log(session: Session, certificate: Certificate, kind: str, actor: Actor, now: dt.datetime) -> None:
-    revision = 1 if kind == "issue" else 2
-    append(session, [Change(f"certificate.{kind}", "certificate", certificate.serial, revision, actor.user_id,
-                            certificate_content(certificate))], at=now)  # fmt: skip
 
 
 def _take_number(session: Session) -> int:
@@ -334,12 +320,7 @@ def rotate_signing_key(ctx: Context) -> str:
     """Start a new signing key and end the current one's period; returns the new key id (hex). Run by an
     operator on the server that holds the keys (`sabt certificates keys rotate`)."""
     with ctx.db.transaction() as session:
-        return rotate(session, ctx.settings, ctx.now())
-
-
-def record_sources() -> Sequence[RecordSource]:
-    """Certificates, prints and keys as the ledger audit reads them."""
-    return RECORD_SOURCES
+        return rotate(session, ctx.keys, ctx.settings, ctx.now())
 
 
 def sign_statement(ctx: Context, statement: dict[str, Any]) -> tuple[str, str]:
@@ -347,11 +328,11 @@ def sign_statement(ctx: Context, statement: dict[str, Any]) -> tuple[str, str]:
     can prove what the registry told it; returns the key id (hex) and the base64url Ed25519 signature.
     Verified with the same published key set as certificates."""
     with ctx.db.snapshot(primary=True) as session:  # a read: no write lock on the answer's path
-        key = current_key(session, ctx.settings, ctx.now())
+        key = current_key(session, ctx.keys, ctx.now())
     if key is None:
         with ctx.db.transaction() as session:  # the first signature of a new registry makes its key
-            key = signing_key(session, ctx.settings, ctx.now())
-    return key.kid.hex(), b64url(key.private.sign(canonical_json(statement)))
+            key = signing_key(session, ctx.keys, ctx.settings, ctx.now())
+    return key.kid.hex(), b64url(key.signer.sign(canonical_json(statement)))
 
 
 def canonical_json(value: Any) -> bytes:

@@ -9,12 +9,11 @@ refuses anything that is not exactly this shape; verification fails closed, by r
 
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import base45
 import cbor2
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..core.errors import InvalidInput
 from ..core.text import forbidden_character
@@ -31,6 +30,12 @@ MAX_MESSAGE_BYTES = 8192
 CLOCK_SKEW_SECONDS = 300
 MAX_FACTS_DEPTH = 4
 MAX_TIMESTAMP = 2**40
+
+
+class Signs(Protocol):
+    """A private key, wherever it is kept: an Ed25519 key object or a key store's signer."""
+
+    def sign(self, data: bytes) -> bytes: ...
 
 
 class NotGenuine(InvalidInput):
@@ -56,7 +61,7 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     return bytes(cbor2.dumps(["Signature1", protected, b"", payload]))
 
 
-def encode_code(certificate: dict[str, Any], *, issuer: str, issued_at: int, kid: bytes, key: Ed25519PrivateKey) -> str:
+def encode_code(certificate: dict[str, Any], *, issuer: str, issued_at: int, kid: bytes, key: Signs) -> str:
     protected = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_KID: kid})
     payload = cbor2.dumps({CLAIM_ISSUER: issuer, CLAIM_ISSUED_AT: issued_at, CLAIM_CERTIFICATE: certificate})
     signature = key.sign(_sig_structure(protected, payload))

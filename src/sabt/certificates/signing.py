@@ -1,24 +1,23 @@
 """Certificate signing keys: public halves with their validity in the database (so every server and every
-replica publishes the same key set), private halves as owner-only files in the data directory.
+replica publishes the same key set), private halves in the key store (files in the data directory, or a
+PKCS#11 token), each under the label its row names.
 
 A key signs from `not_before` to `not_after`. The first certificate issued creates a key when none is
 current; `sabt certificates keys rotate` starts a new one and ends the current one's signing period.
 """
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..ledger.service import Change, append
-from ..ledger.signing import load_key, save_new_key
-from .keys import KeySet, PublicKey, key_id, raw_public_bytes
+from ..keystore import KeyStore, Signer
+from .keys import KeySet, PublicKey, key_id
 from .models import SigningKey
-from .records import key_content
 
 ALGORITHM = "EdDSA"
 
@@ -26,19 +25,15 @@ ALGORITHM = "EdDSA"
 @dataclass(frozen=True)
 class ActiveKey:
     kid: bytes
-    private: Ed25519PrivateKey
+    signer: Signer
 
 
-def key_file(settings: Settings, kid_hex: str) -> Path:
-    return settings.certificate_keys_dir() / f"{kid_hex}.pem"
-
-
-def signing_key(session: Session, settings: Settings, now: dt.datetime) -> ActiveKey:
+def signing_key(session: Session, keys: KeyStore, settings: Settings, now: dt.datetime) -> ActiveKey:
     """The newest key that may sign now and whose private half this server holds; a new one if none is."""
-    return current_key(session, settings, now) or create_key(session, settings, now)
+    return current_key(session, keys, now) or create_key(session, keys, settings, now)
 
 
-def current_key(session: Session, settings: Settings, now: dt.datetime) -> ActiveKey | None:
+def current_key(session: Session, keys: KeyStore, now: dt.datetime) -> ActiveKey | None:
     """The newest key that may sign now and whose private half this server holds, if there is one."""
     current = session.scalars(
         select(SigningKey)
@@ -46,39 +41,35 @@ def current_key(session: Session, settings: Settings, now: dt.datetime) -> Activ
         .order_by(SigningKey.not_before.desc())
     )
     for row in current:
-        path = key_file(settings, row.kid)
-        if path.exists():
-            return ActiveKey(bytes.fromhex(row.kid), load_key(path))
+        if keys.public_key(row.key_label) is not None:
+            return ActiveKey(bytes.fromhex(row.kid), Signer(keys, row.key_label))
     return None
 
 
-def create_key(session: Session, settings: Settings, now: dt.datetime, *, actor_id: int | None = None) -> ActiveKey:
-    private = Ed25519PrivateKey.generate()
-    kid = key_id(private.public_key())
-    save_new_key(key_file(settings, kid.hex()), private)
+def create_key(session: Session, keys: KeyStore, settings: Settings, now: dt.datetime) -> ActiveKey:
+    label = f"certificate-{secrets.token_hex(8)}"
+    public = keys.create(label)
+    kid = key_id(Ed25519PublicKey.from_public_bytes(public))
     row = SigningKey(
         kid=kid.hex(),
+        key_label=label,
         algorithm=ALGORITHM,
-        public_key=raw_public_bytes(private.public_key()),
+        public_key=public,
         not_before=now,
         not_after=now + dt.timedelta(days=settings.certificate_key_days),
         created_at=now,
     )
     session.add(row)
-    session.flush()
-    append(session, [Change("certificate_key.create", "certificate_key", row.kid, 1, actor_id, key_content(row))],
-           at=now)  # fmt: skip
-    return ActiveKey(kid, private)
+    session.flush()  # before the certificate that names it
+    return ActiveKey(kid, Signer(keys, label))
 
 
-def rotate(session: Session, settings: Settings, now: dt.datetime) -> str:
+def rotate(session: Session, keys: KeyStore, settings: Settings, now: dt.datetime) -> str:
     """End every current key's signing period now and start a new key; returns the new key id (hex)."""
-    for row in session.scalars(select(SigningKey).where(or_(SigningKey.not_after.is_(None),
-                                                            SigningKey.not_after > now))):  # fmt: skip
+    current = or_(SigningKey.not_after.is_(None), SigningKey.not_after > now)
+    for row in session.scalars(select(SigningKey).where(current)):
         row.not_after = now
-        append(session, [Change("certificate_key.retire", "certificate_key", row.kid, 2, None, key_content(row))],
-               at=now)  # fmt: skip
-    return create_key(session, settings, now).kid.hex()
+    return create_key(session, keys, settings, now).kid.hex()
 
 
 def key_set(session: Session, settings: Settings) -> KeySet:

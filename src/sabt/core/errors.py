@@ -68,6 +68,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The registry's database connection was lost; nothing was saved. Try again in a moment.",
         "اتصال به پایگاه داده ثبت قطع شد؛ چیزی ذخیره نشد. لحظه‌ای بعد دوباره تلاش کنید.",
     ),
+    "keys.unavailable": (
+        "The registry's signing keys cannot be reached just now; nothing was saved. Try again in a moment.",
+        "کلیدهای امضای ثبت اکنون در دسترس نیستند؛ چیزی ذخیره نشد. لحظه‌ای بعد دوباره تلاش کنید.",
+    ),
     "request.not_json": ("The request body is not valid JSON.", "بدنه درخواست JSON معتبر نیست."),
     "request.media_type": ("Send the body as application/json.", "بدنه درخواست باید application/json باشد."),
     "request.too_large": (
@@ -185,6 +189,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ledger.no_leaf": (
         "There is no leaf {index} in a tree of size {size}.",
         "برگ {index} در درختی به اندازه {size} وجود ندارد.",
+    ),
+    "audit.no_key": (
+        "The key store holds no ledger key: pass the published verifier key with --key.",
+        "کلید دفتر در انبار کلیدها نیست: کلید وارسی منتشرشده را با ‎--key‎ بدهید.",
+    ),
+    "audit.bad_key": (
+        "This is not a ledger verifier key (name+keyid+base64 key).",
+        "این کلید وارسی دفتر نیست (نام+شناسه کلید+کلید base64).",
+    ),
+    "witness.config": (
+        "SABT_WITNESSES holds an entry that is not a witness's verifier key, '=', and its http(s) address: {entry}",
+        "در SABT_WITNESSES موردی هست که کلید وارسی گواه، «=» و نشانی http(s) آن نیست: {entry}",
     ),
     "ledger.no_record": ("The ledger holds no change to {record}.", "دفتر ثبت تغییری برای {record} ندارد."),
     "ledger.sizes": (
@@ -583,3 +599,11 @@ class PayloadTooLarge(SabtError):
 
 class UnsupportedMediaType(SabtError):
     status = 415
+
+
+class Unavailable(SabtError):
+    """A part the registry depends on (the database, the key store) cannot serve just now; nothing was saved
+    and the same request may be sent again after `seconds`."""
+
+    status = 503
+    exit_code = 75  # EX_TEMPFAIL

@@ -1,22 +1,24 @@
-"""`sabt audit …`: verify the registry against its ledger, print proofs, sign checkpoints."""
+"""`sabt audit …`: verify the registry against its ledger, print proofs, sign and witness checkpoints;
+`sabt witness …`: run a witness of someone's log."""
 
 import json
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..models import metadata
 from ..terminal import INPUT_FILE, RowIdArgument, command_context, err, out, print_model
 from . import service
 from .audit import audit
+from .coverage import coverage as table_coverage
 from .merkle import leaf_hash, verify_consistency, verify_inclusion
 from .note import Checkpoint, verify_checkpoint
-from .service import RecordSource
+from .witness import load_witness, witness_app
+from .witnessing import configured_witnesses, quorum, sign_and_witness
 
 audit_app = typer.Typer(help="Tamper-evident ledger: audit, proofs, checkpoints.", no_args_is_help=True)
-# The features whose records the audit checks; the top-level command line fills this in.
-record_sources: list[Callable[[], Sequence[RecordSource]]] = []
+witness_cli = typer.Typer(help="A C2SP tlog-witness that cosigns other logs' checkpoints.", no_args_is_help=True)
 
 
 @audit_app.command("verify")
@@ -24,26 +26,47 @@ def verify(
     checkpoint: Annotated[
         list[Path] | None, typer.Option(help="A checkpoint note kept by a witness; checked as well", **INPUT_FILE)
     ] = None,
+    key: Annotated[
+        str | None, typer.Option(help="The published verifier key to check with (default: the key store's)")
+    ] = None,
+    witnessed: Annotated[
+        bool, typer.Option("--witnessed", help="Fail unless the whole log is covered by a witnessed checkpoint")
+    ] = False,
 ) -> None:
-    """Check every record against its last ledger leaf and the tree against its signed checkpoints.
+    """Check every evidence row against its last ledger leaf, the tree against its signed head and checkpoints.
     Exits 1 and names each record changed, deleted or added behind the service's back."""
     with command_context() as ctx:
-        witnessed = [path.read_text(encoding="utf-8") for path in checkpoint or []]
-        sources = [source for provide in record_sources for source in provide()]
-        report = audit(ctx, sources, witnessed=witnessed)
+        notes = [path.read_text(encoding="utf-8") for path in checkpoint or []]
+        policy = None
+        if witnessed:
+            witnesses = configured_witnesses(ctx.settings)
+            if not witnesses:
+                err.print("--witnessed needs SABT_WITNESSES: no witness is configured")
+                raise typer.Exit(2)
+            policy = (witnesses, quorum(ctx.settings, witnesses))
+        report = audit(ctx, witnessed=notes, verifier=key, policy=policy)
     for finding in report.findings:
         err.print(f"{finding.problem}: {finding.record or '-'}: {finding.detail}", markup=False, highlight=False)
-    out.print(f"ledger size {report.tree_size}, last checkpoint at {report.checkpoint_size}, "
+    witnessed_text = f", witnessed at {report.witnessed_size}" if witnessed else ""
+    out.print(f"ledger size {report.tree_size}, last checkpoint at {report.checkpoint_size}{witnessed_text}, "
               f"{report.records_checked} records checked, {len(report.findings)} problems")  # fmt: skip
     if report.findings:
         raise typer.Exit(1)
 
 
+@audit_app.command("coverage")
+def coverage() -> None:
+    """Every table: evidence (committed to the log), the log itself, or operational, with the reason."""
+    for row in table_coverage(list(metadata.tables)):
+        out.print(f"{row.table:<24} {row.kind:<12} {row.reason}", markup=False, highlight=False)
+
+
 @audit_app.command("proof")
-def proof(record: Annotated[str, typer.Option(help="The record, e.g. person/12 or event/70")]) -> None:
-    """The record's latest leaf with its inclusion proof in the current tree, as JSON."""
+def proof(record: Annotated[str, typer.Option(help="The record: its table and key, e.g. persons/12")]) -> None:
+    """The record's latest leaf with its inclusion proof and what opens its commitment, as JSON. It holds the
+    record's data: give it only to the record's holder or an auditor."""
     with command_context() as ctx:
-        print_model(service.record_inclusion(ctx, record=record))
+        print_model(service.record_proof(ctx, record=record))
 
 
 @audit_app.command("consistency")
@@ -55,11 +78,13 @@ def consistency(old: RowIdArgument, new: RowIdArgument) -> None:
 
 @audit_app.command("checkpoint")
 def checkpoint() -> None:
-    """Sign the current tree head now and print the note."""
+    """Sign the current tree head now, submit it to the witnesses, and print the note."""
     with command_context() as ctx:
-        signed = service.sign_checkpoint(ctx)
+        signed, outcomes = sign_and_witness(ctx)
         assert signed is not None
-        typer.echo(signed.note, nl=False)
+    for outcome in outcomes:
+        err.print(f"witness {outcome.witness}: {outcome.detail}", markup=False, highlight=False)
+    typer.echo(signed.note, nl=False)
 
 
 @audit_app.command("public-key")
@@ -87,6 +112,9 @@ def check_proof(
         ok = proof["tree_size"] == signed.size and verify_inclusion(
             leaf_hash(proof["leaf"].encode()), proof["index"], signed.size, path, signed.root
         )
+        if ok and "salt" in proof:  # a record's proof also opens the leaf's commitment
+            opened = service.commitment(bytes.fromhex(proof["salt"]), proof["record"], proof["content"])
+            ok = opened == json.loads(proof["leaf"])["commitment"]
     else:
         old_root = bytes.fromhex(proof["old_root"])
         if old_checkpoint_file is not None:
@@ -108,3 +136,34 @@ def _verified(path: Path, key: str) -> Checkpoint:
         err.print(f"the signature of {path} does not verify with this key")
         raise typer.Exit(1)
     return signed
+
+
+@witness_cli.command("serve")
+def witness_serve(
+    name: Annotated[str, typer.Option(help="The witness's key name, e.g. witness.court.example/w1")],
+    log: Annotated[list[str], typer.Option(help="The verifier key of a log this witness cosigns; repeatable")],
+    key_file: Annotated[Path, typer.Option(help="The witness's Ed25519 key (made on first use, 0600)")],
+    state: Annotated[Path, typer.Option(help="The witness's SQLite state: the latest cosigned checkpoints")],
+    host: str = "127.0.0.1",
+    port: int = 8100,
+) -> None:
+    """Serve POST /add-checkpoint (C2SP tlog-witness) until stopped."""
+    import uvicorn
+
+    try:
+        witness = load_witness(name, key_file, log, state)
+    except ValueError as error:
+        err.print(f"a --log is not a verifier key: {error}")
+        raise typer.Exit(2) from None
+    err.print(f"witness {witness.verifier()}", markup=False, highlight=False)
+    uvicorn.run(witness_app(witness), host=host, port=port, log_level="warning")
+
+
+@witness_cli.command("key")
+def witness_key(
+    name: Annotated[str, typer.Option(help="The witness's key name")],
+    key_file: Annotated[Path, typer.Option(help="The witness's Ed25519 key (made on first use, 0600)")],
+    state: Annotated[Path, typer.Option(help="The witness's SQLite state")],
+) -> None:
+    """Print the witness's cosignature verifier key, for the logs it witnesses and their auditors."""
+    typer.echo(load_witness(name, key_file, [], state).verifier())

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sqlalchemy import BigInteger, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -12,16 +12,18 @@ class LedgerLeaf(Base):
     __tablename__ = "ledger_leaves"
 
     index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    record_type: Mapped[str] = mapped_column(String(20))
-    record_id: Mapped[str] = mapped_column(String(40))
-    leaf: Mapped[str] = mapped_column(Text)  # canonical JSON: kind, record, revision, actor, time, commitment
+    # Which record the leaf commits to: never published (the leaf itself carries only the commitment).
+    record_type: Mapped[str] = mapped_column(String(40))  # the table
+    record_id: Mapped[str] = mapped_column(String(60))  # its primary key
+    leaf: Mapped[str] = mapped_column(Text)  # canonical JSON: version, time to the minute, commitment
 
     __table_args__ = (Index("ix_ledger_leaves_record", "record_type", "record_id"),)
 
 
 class LedgerSalt(Base):
     """The secret salt of each leaf's commitment. Kept apart so that the published log reveals nothing:
-    without the salt, a commitment cannot be tested against a guessed name and birth date."""
+    without the salt, a commitment cannot be tested against a guessed name and birth date, nor two leaves
+    of one record linked."""
 
     __tablename__ = "ledger_salts"
 
@@ -49,6 +51,8 @@ class LedgerHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     size: Mapped[int] = mapped_column(BigInteger)
     frontier: Mapped[bytes] = mapped_column(LargeBinary)
+    # Ed25519 by the ledger key over the size and root (`service.head_statement`), made by every append.
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary(64))
 
 
 class Checkpoint(Base):
@@ -61,3 +65,15 @@ class Checkpoint(Base):
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     signed_at: Mapped[dt.datetime]
     note: Mapped[str] = mapped_column(Text)
+
+
+class Cosignature(Base):
+    """A witness's tlog-cosignature/v1 line on one of the registry's checkpoints, as the witness returned it."""
+
+    __tablename__ = "ledger_cosignatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("ledger_checkpoints.id"), index=True)
+    witness: Mapped[str] = mapped_column(String(200))  # the witness's key name
+    line: Mapped[str] = mapped_column(Text)  # "— name base64(key id ‖ timestamp ‖ signature)"
+    received_at: Mapped[dt.datetime]

@@ -1,7 +1,10 @@
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 
 class CheckpointOut(BaseModel):
+    id: int = Field(description="The checkpoint's number in the registry")
     size: int
     root: str = Field(description="Root hash, hex")
     note: str = Field(description="The C2SP signed checkpoint note")
@@ -16,6 +19,12 @@ class InclusionOut(BaseModel):
     proof: list[str] = Field(description="RFC 9162 inclusion path, hex, leaf to root")
 
 
+class RecordProofOut(InclusionOut):
+    record: str = Field(description="The record: its table and primary key, e.g. persons/12")
+    salt: str = Field(description="The leaf's salt, hex: with the record and the row it opens the commitment")
+    content: dict[str, Any] | None = Field(description="The row as committed (every column); null once deleted")
+
+
 class ConsistencyOut(BaseModel):
     old_size: int
     new_size: int
@@ -25,7 +34,10 @@ class ConsistencyOut(BaseModel):
 
 
 class Finding(BaseModel):
-    problem: str = Field(description="changed, deleted, unlogged, leaf_altered, tree_altered, checkpoint_*")
+    problem: str = Field(
+        description="changed, deleted, unlogged, leaf_altered, leaf_version, tree_altered, head_unsigned, "
+        "checkpoint_signature, checkpoint_mismatch, not_witnessed"
+    )
     record: str | None
     detail: str
 
@@ -33,5 +45,6 @@ class Finding(BaseModel):
 class AuditReport(BaseModel):
     tree_size: int
     checkpoint_size: int | None
+    witnessed_size: int | None = None
     records_checked: int
     findings: list[Finding]

@@ -1,28 +1,36 @@
 """Appending to the ledger, proving what it holds, signing its head, and auditing the registry against it.
 
-Each change becomes a leaf: canonical JSON naming the kind of change, the record, its revision, the acting
-user, the time and a salted SHA-256 commitment to the record's content. The salt stays in the registry's
-database; the published log carries only the commitment. Appends happen inside the caller's transaction
-and lock the head row, so the registry change and its leaf commit (or roll back) together.
+Every row of an evidence table (`coverage.py`) that a transaction inserts, changes or deletes becomes one
+leaf when the transaction commits, in the same transaction: a feature writes its rows and the ledger
+commits to them, so no write path can forget to. A leaf is public and names nobody: the time to the
+minute and a salted SHA-256 commitment to the record's name and every column of its row. The salt, the
+record's name and the row stay in the registry's database.
+
+Each append ends with the log's new head (size and root) signed by the ledger key through the key store,
+a key the database does not hold: a database writer who appends a leaf, or changes one, cannot sign the
+head that covers it, and the audit names the head as unsigned.
 """
 
+import base64
 import datetime as dt
+import decimal
+import enum
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Table, and_, event, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from ..config import Settings
+from ..clock import Clock
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound
-from ..db import bulk_insert
+from ..db import WRITTEN, Base, Database, WrittenRows, bulk_insert
+from ..keystore import Signer
+from .coverage import is_evidence
 from .merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -36,59 +44,159 @@ from .merkle import (
 )
 from .models import Checkpoint, LedgerHead, LedgerLeaf, LedgerNode, LedgerSalt
 from .note import checkpoint_body, sign_note, verifier_key
-from .schemas import CheckpointOut, ConsistencyOut, InclusionOut
-from .signing import load_or_create_key
+from .schemas import CheckpointOut, ConsistencyOut, InclusionOut, RecordProofOut
 
-LEAF_VERSION = 1
+LEAF_VERSION = 2
+LEDGER_KEY = "ledger"
+WRITER = "sabt.ledger_writer"
 
 
 @dataclass(frozen=True)
 class Change:
-    """One change to one record, as a feature describes it to the ledger."""
+    """One record as it stands after a transaction: a row of an evidence table, or None once deleted."""
 
-    kind: str  # e.g. "event.register", "person.correct"
-    record_type: str  # e.g. "person"
-    record_id: str
-    revision: int
-    actor_id: int | None
-    content: dict[str, Any]  # what the commitment binds; never published
+    record_type: str  # the table, e.g. "persons"
+    record_id: str  # its primary key, parts joined by "/"
+    content: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class LedgerWriter:
+    """What a committing session needs to append: the key that signs the head, the log's name, the time."""
+
+    signer: Signer
+    origin: str
+    clock: Clock
+
+
+def install(database: Database, writer: LedgerWriter) -> None:
+    """Make every write transaction of `database` append its evidence rows to the log when it commits."""
+    database.writer.configure(info={WRITER: writer})
 
 
 def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-def commitment(salt: bytes, content: dict[str, Any]) -> str:
-    return hashlib.sha256(salt + canonical(content)).hexdigest()
+def commitment(salt: bytes, record: str, content: dict[str, Any] | None) -> str:
+    return hashlib.sha256(salt + canonical({"record": record, "content": content})).hexdigest()
 
 
-def append(session: Session, changes: Iterable[Change], *, at: dt.datetime) -> list[int]:
-    """Append one leaf per change, in order, inside the caller's transaction; returns their indexes."""
+def head_statement(origin: str, size: int, root: bytes) -> bytes:
+    """What the head signature covers; its first line keeps it from ever reading as a checkpoint note."""
+    return f"sabt-ledger-head/v1\n{origin}\n{size}\n{base64.b64encode(root).decode()}\n".encode()
+
+
+def row_content(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """Every column of a row as JSON values, so that the commitment binds the whole row."""
+    return {str(name): _json_value(value) for name, value in row.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def record_key(key: Sequence[Any]) -> str:
+    return "/".join(str(part) for part in key)
+
+
+STATEMENTS = "sabt.ledger_statements"
+
+
+def log_statement(session: Session, statement: Change) -> None:
+    """Commit, with the caller's transaction, to something the registry published that is not a row of a
+    table (a voter roll's digest), so that the publisher can later prove what it published."""
+    session.info.setdefault(STATEMENTS, []).append(statement)
+
+
+@event.listens_for(Session, "before_commit")
+def _append_what_was_written(session: Session) -> None:
+    session.flush()
+    written = session.info.pop(WRITTEN, {})
+    statements: list[Change] = session.info.pop(STATEMENTS, [])
+    evidence = {name: rows for name, rows in written.items() if is_evidence(name)}
+    if not evidence and not statements:
+        return
+    writer: LedgerWriter | None = session.info.get(WRITER)
+    if writer is None:
+        raise RuntimeError(f"evidence ({', '.join(sorted(evidence))}) written in a session without the ledger")
+    changes = [change for name in sorted(evidence) for change in _changes(session, name, evidence[name])]
+    append(session, [*changes, *statements], writer=writer)
+
+
+def _changes(session: Session, name: str, rows: WrittenRows) -> list[Change]:
+    """The rows as they stand now, read back with the types the audit reads them with."""
+    if rows.keys_unknown:
+        raise RuntimeError(f"rows of {name} were written without their keys, so the ledger cannot log them")
+    table = Base.metadata.tables[name]
+    keys = sorted(rows.changed | rows.deleted)
+    found = {key: content for key, content in _rows_by_key(session, table, keys)}
+    changes = []
+    for key in keys:
+        if key in found:
+            changes.append(Change(name, record_key(key), found[key]))
+        elif key in rows.deleted:  # a key written but absent was undone by a rolled-back savepoint
+            changes.append(Change(name, record_key(key), None))
+    return changes
+
+
+Key = tuple[Any, ...]
+
+
+def _rows_by_key(session: Session, table: Table, keys: list[Key]) -> Iterator[tuple[Key, dict[str, Any]]]:
+    columns = list(table.primary_key.columns)
+    connection = session.connection()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        # A single-column key compares as a plain value: SQLite and PostgreSQL both take IN (…) of those.
+        single = len(columns) == 1
+        condition = columns[0].in_([key[0] for key in chunk]) if single else tuple_(*columns).in_(chunk)
+        for row in connection.execute(select(table).where(condition)).mappings():
+            yield tuple(row[column.name] for column in columns), row_content(row)
+
+
+def append(session: Session, changes: Iterable[Change], *, writer: LedgerWriter) -> list[int]:
+    """Append one leaf per change, in order, inside the caller's transaction, and sign the new head;
+    returns the leaves' indexes."""
     pending = list(changes)
     if not pending:
         return []
     head = _locked_head(session)
-    frontier = _unpack_frontier(head)
+    frontier = head.subtrees()
+    at = writer.clock.now().astimezone(dt.UTC).replace(second=0, microsecond=0).isoformat()
     leaves, salts, nodes, indexes = [], [], [], []
     randomness = os.urandom(16 * len(pending))  # one call for the batch: a system call per leaf costs more
     for offset, change in enumerate(pending):
         index = head.size + offset
         salt = randomness[16 * offset : 16 * offset + 16]
-        text = canonical({
-            "v": LEAF_VERSION, "kind": change.kind, "record": f"{change.record_type}/{change.record_id}",
-            "revision": change.revision, "actor": change.actor_id, "at": at.isoformat(),
-            "commitment": commitment(salt, change.content),
-        }).decode()  # fmt: skip
+        record = f"{change.record_type}/{change.record_id}"
+        text = canonical({"v": LEAF_VERSION, "at": at, "commitment": commitment(salt, record, change.content)})
         leaves.append({"index": index, "record_type": change.record_type, "record_id": change.record_id,
-                       "leaf": text})  # fmt: skip
+                       "leaf": text.decode()})  # fmt: skip
         salts.append({"leaf_index": index, "salt": salt})
-        nodes.extend(_push(frontier, index, leaf_hash(text.encode())))
+        nodes.extend(_push(frontier, index, leaf_hash(text)))
         indexes.append(index)
-    bulk_insert(session, LedgerLeaf, leaves)
-    bulk_insert(session, LedgerSalt, salts)
-    bulk_insert(session, LedgerNode, nodes)
-    head.size += len(pending)
-    head.frontier = b"".join(hash_ for _, hash_ in frontier)
+    connection = session.connection()  # the log's own rows are not evidence rows to log again
+    bulk_insert(connection, LedgerLeaf, leaves)
+    bulk_insert(connection, LedgerSalt, salts)
+    bulk_insert(connection, LedgerNode, nodes)
+    size = head.size + len(pending)
+    root = fold_subtrees([hash_ for _, hash_ in frontier])
+    head_table = cast(Table, LedgerHead.__table__)
+    connection.execute(
+        update(head_table)
+        .where(head_table.c.id == 1)
+        .values(size=size, frontier=b"".join(hash_ for _, hash_ in frontier),
+                signature=writer.signer.sign(head_statement(writer.origin, size, root)))
+    )  # fmt: skip
     return indexes
 
 
@@ -104,28 +212,39 @@ def _push(frontier: list[tuple[int, bytes]], index: int, hash_: bytes) -> list[d
     return created
 
 
-def _locked_head(session: Session) -> LedgerHead:
-    # FOR UPDATE on PostgreSQL; SQLite's write transaction already holds the database lock.
-    head = session.get(LedgerHead, 1, with_for_update=True)
-    if head is None:
+@dataclass(frozen=True)
+class Head:
+    size: int
+    frontier: bytes  # the complete subtrees making up [0, size), largest first (one per set bit of size)
+    signature: bytes | None  # Ed25519 over `head_statement`; None while the log is empty
+
+    def subtrees(self) -> list[tuple[int, bytes]]:
+        levels = [level for level, _ in complete_subtrees(0, self.size)]
+        hashes = [self.frontier[i : i + HASH_SIZE] for i in range(0, len(self.frontier), HASH_SIZE)]
+        return list(zip(levels, hashes, strict=True))
+
+    def root(self) -> bytes:
+        return fold_subtrees([hash_ for _, hash_ in self.subtrees()]) if self.size else EMPTY_ROOT
+
+
+def read_head(session: Session, *, lock: bool = False) -> Head:
+    """The head row, read with Core (appends update it with Core). `lock`: FOR UPDATE on PostgreSQL; SQLite's
+    write transaction already holds the database lock."""
+    table = LedgerHead.__table__
+    query = select(table.c.size, table.c.frontier, table.c.signature).where(table.c.id == 1)
+    row = session.connection().execute(query.with_for_update() if lock else query).first()
+    if row is None:
         raise RuntimeError("the ledger head row is missing; run `sabt db upgrade`")
-    return head
+    return Head(row.size, row.frontier, row.signature)
 
 
-def _unpack_frontier(head: LedgerHead) -> list[tuple[int, bytes]]:
-    levels = [level for level, _ in complete_subtrees(0, head.size)]
-    hashes = [head.frontier[i : i + HASH_SIZE] for i in range(0, len(head.frontier), HASH_SIZE)]
-    return list(zip(levels, hashes, strict=True))
+def _locked_head(session: Session) -> Head:
+    return read_head(session, lock=True)
 
 
 def _head(session: Session) -> tuple[int, bytes]:
-    return _size_and_root(session.get(LedgerHead, 1))
-
-
-def _size_and_root(head: LedgerHead | None) -> tuple[int, bytes]:
-    if head is None or head.size == 0:
-        return 0, EMPTY_ROOT
-    return head.size, fold_subtrees([hash_ for _, hash_ in _unpack_frontier(head)])
+    head = read_head(session)
+    return head.size, head.root()
 
 
 class _Subtrees:
@@ -196,8 +315,9 @@ def _inclusion(session: Session, index: int, tree_size: int) -> InclusionOut:
     )
 
 
-def record_inclusion(ctx: Context, *, record: str) -> InclusionOut:
-    """The latest leaf of a record (`person/12`, `event/70`) with its proof in the current tree."""
+def record_proof(ctx: Context, *, record: str) -> RecordProofOut:
+    """The latest leaf of a record (`persons/12`, `events/70`) with its proof in the current tree and what
+    opens its commitment (the salt and the row), for the record's holder or an auditor: never public."""
     record_type, _, record_id = record.partition("/")
     with ctx.db.snapshot() as session:
         index = session.scalar(select(func.max(LedgerLeaf.index)).where(
@@ -205,7 +325,22 @@ def record_inclusion(ctx: Context, *, record: str) -> InclusionOut:
         if index is None:
             raise NotFound("ledger.no_record", field="record", record=record)
         size, _ = _head(session)
-        return _inclusion(session, index, size)
+        proof = _inclusion(session, index, size)
+        salt = session.scalar(select(LedgerSalt.salt).where(LedgerSalt.leaf_index == index))
+        table = Base.metadata.tables.get(record_type)
+        try:
+            key = _key_of(table, record_id) if table is not None else None
+        except ValueError:
+            key = None
+        found = _rows_by_key(session, table, [key]) if table is not None and key is not None else iter(())
+        content = next((content for _, content in found), None)
+        return RecordProofOut(**proof.model_dump(), record=record, salt=(salt or b"").hex(), content=content)
+
+
+def _key_of(table: Table, record_id: str) -> tuple[Any, ...]:
+    columns = list(table.primary_key.columns)
+    parts = record_id.split("/", len(columns) - 1)
+    return tuple(column.type.python_type(part) for column, part in zip(columns, parts, strict=True))
 
 
 def consistency(ctx: Context, *, old_size: int, new_size: int | None = None) -> ConsistencyOut:
@@ -226,23 +361,8 @@ def consistency(ctx: Context, *, old_size: int, new_size: int | None = None) -> 
         )
 
 
-@dataclass(frozen=True)
-class FileSigner:
-    """The checkpoint signer: an Ed25519 key file in the data directory (a PKCS#11 signer can replace it)."""
-
-    name: str
-    key_path: Path
-
-    def sign(self, body: str) -> str:
-        return sign_note(body, self.name, load_or_create_key(self.key_path))
-
-    def verifier(self) -> str:
-        return verifier_key(self.name, load_or_create_key(self.key_path).public_key())
-
-
-@lru_cache(maxsize=8)
-def signer_for(settings: Settings) -> FileSigner:
-    return FileSigner(settings.ledger_origin, settings.ledger_key_file())
+def ledger_signer(ctx: Context) -> Signer:
+    return Signer(ctx.keys, LEDGER_KEY)
 
 
 def sign_checkpoint(ctx: Context, *, only_if_grown: bool = False) -> CheckpointOut | None:
@@ -250,21 +370,25 @@ def sign_checkpoint(ctx: Context, *, only_if_grown: bool = False) -> CheckpointO
     with ctx.db.transaction() as session:
         # Every server process signs on its own timer: holding the head's row makes a second signer wait
         # and then find the checkpoint the first one signed.
-        size, root = _size_and_root(_locked_head(session))
+        head = _locked_head(session)
         if only_if_grown:
             last = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
-            if last is not None and last.size == size:
+            if last is not None and last.size == head.size:
                 return None
         now = ctx.now()
-        note = signer_for(ctx.settings).sign(checkpoint_body(ctx.settings.ledger_origin, size, root, now))
-        session.add(Checkpoint(size=size, root=root, signed_at=now, note=note))
-        return CheckpointOut(size=size, root=root.hex(), note=note)
+        signer = ledger_signer(ctx)
+        body = checkpoint_body(ctx.settings.ledger_origin, head.size, head.root(), now)
+        note = sign_note(body, ctx.settings.ledger_origin, signer.sign, signer.public_key())
+        row = Checkpoint(size=head.size, root=head.root(), signed_at=now, note=note)
+        session.add(row)
+        session.flush()
+        return CheckpointOut(id=row.id, size=head.size, root=head.root().hex(), note=note)
 
 
 def latest_checkpoint(ctx: Context) -> CheckpointOut:
     with ctx.db.snapshot() as session:
         row = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
-        latest = CheckpointOut(size=row.size, root=row.root.hex(), note=row.note) if row else None
+        latest = CheckpointOut(id=row.id, size=row.size, root=row.root.hex(), note=row.note) if row else None
     if latest is None:
         created = sign_checkpoint(ctx)
         assert created is not None
@@ -273,19 +397,18 @@ def latest_checkpoint(ctx: Context) -> CheckpointOut:
 
 
 def public_key(ctx: Context) -> str:
-    return signer_for(ctx.settings).verifier()
+    """The verifier key of the log's checkpoints and head, creating the key on first use."""
+    return verifier_key(ctx.settings.ledger_origin, ledger_signer(ctx).public_key())
 
 
-class RecordSource(Protocol):
-    """A feature's records as the audit sees them: every current row's id and committed content."""
-
-    record_type: str
-
-    def current(self, session: Session) -> Iterator[tuple[str, dict[str, Any]]]: ...
+def stored_public_key(ctx: Context) -> str | None:
+    """The verifier key, or None when the key store holds no ledger key (the audit creates none)."""
+    raw = ctx.keys.public_key(LEDGER_KEY)
+    return verifier_key(ctx.settings.ledger_origin, raw) if raw else None
 
 
 def latest_commitments(session: Session, record_type: str) -> dict[str, tuple[str, bytes]]:
-    """For each record of a type, the commitment of its latest leaf and that leaf's salt."""
+    """For each record of a type (a table), the commitment of its latest leaf and that leaf's salt."""
     latest = (select(LedgerLeaf.record_id, func.max(LedgerLeaf.index).label("index"))
               .where(LedgerLeaf.record_type == record_type).group_by(LedgerLeaf.record_id).subquery())  # fmt: skip
     rows = session.execute(
@@ -312,4 +435,4 @@ def checkpoints(session: Session) -> list[Checkpoint]:
 
 
 def head_size(session: Session) -> int:
-    return _head(session)[0]
+    return read_head(session).size

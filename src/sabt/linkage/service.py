@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
 from ..core.linkage import score_pairs
 from ..core.workflow import Action, Actor, authorize
-from ..ledger.service import Change, append
 from ..registry import suspects
 from ..registry.checks import national_code_of
 from .labelled import read_labelled
@@ -32,7 +31,6 @@ from .schemas import CandidateOut, CaseOut, CasesPage, EvaluationOut, ModelOut, 
 from .scoring import ScoredPair, estimate, score_against, score_all
 
 MIN_TRUE_PAIRS = 50
-RECORD_TYPE = "linkage_case"
 CERTIFICATE_LOOKBACK = dt.timedelta(days=7)
 log = logging.getLogger("sabt.linkage")
 
@@ -300,8 +298,6 @@ def decide(ctx: Context, *, actor: Actor, case_id: int, decision: str, note: str
         if decision == "duplicate":
             _merge(session, case, keep, actor, now, note)
         case.status, case.note, case.decided_by, case.decided_at = decision, note, actor.user_id, now
-        append(session, [Change(f"linkage.{decision}", RECORD_TYPE, str(case.id), 1, actor.user_id,
-                                case_content(case))], at=now)  # fmt: skip
         session.flush()
         return _cases_out(session, [case])[0]
 
@@ -357,24 +353,3 @@ def _brief(session: Session, person: suspects.PersonRow) -> PersonBrief:
         mother_last_name=person.mother_last_name, died_on=person.died_on,
         merged_into=national_code_of(session, person.merged_into_id),
     )  # fmt: skip
-
-
-def case_content(case: LinkageCase) -> dict[str, Any]:
-    return {"kind": case.kind, "key": case.key, "status": case.status, "person_id": case.person_id,
-            "other_person_id": case.other_person_id, "decided_by": case.decided_by, "note": case.note,
-            "kept": case.evidence.get("kept"), "merged": case.evidence.get("merged")}  # fmt: skip
-
-
-class CaseRecords:
-    """Decided cases as the ledger committed them, for `sabt audit verify`."""
-
-    record_type = RECORD_TYPE
-
-    def current(self, session: Session) -> Iterator[tuple[str, dict[str, Any]]]:
-        decided = select(LinkageCase).where(LinkageCase.status != "open")
-        for case in session.scalars(decided.execution_options(yield_per=10_000)):
-            yield str(case.id), case_content(case)
-
-
-def record_sources() -> list[CaseRecords]:
-    return [CaseRecords()]

@@ -12,7 +12,6 @@ from ..core.workflow import Actor, EventKind
 from ..geo.service import office_by_id
 from ..outbox.service import enqueue
 from .checks import Checked, CheckedBirth, CheckedCouple, CheckedDeath
-from .ledger_records import log_code, log_marriage, log_person
 from .models import Event, Marriage, Person
 from .national_codes import issue_national_code
 from .persons import record_person_revision
@@ -30,7 +29,7 @@ def apply_registration(
     elif isinstance(checked, CheckedDeath):
         kind, codes = _apply_death(session, event, checked, actor, now)
     else:
-        kind, codes = _apply_couple(session, event, checked, actor, now)
+        kind, codes = _apply_couple(session, event, checked)
     # The least a subscribed agency needs to act: who (by code), what, when; never names or places.
     payload = {"event_id": event.id, "date": event.event_date.isoformat(), **codes}
     enqueue(session, kind=kind, payload=payload, at=now)
@@ -46,8 +45,6 @@ def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Act
     session.flush()
     event.subject_id = person.id
     record_person_revision(session, person, reason="birth registered", actor=actor, event_id=event.id, at=now)
-    log_code(session, code, actor, now)
-    log_person(session, person, "register_birth", actor, now)
     return "birth.registered", {"national_code": person.national_code}
 
 
@@ -57,24 +54,20 @@ def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Act
     spouse = (Marriage.husband_id == person.id) | (Marriage.wife_id == person.id)
     for marriage in session.scalars(select(Marriage).where(spouse, Marriage.ended_on.is_(None))):
         marriage.ended_on, marriage.end_reason = death.event_date, "death"
-        log_marriage(session, marriage, "end_by_death", actor, now)
     record_person_revision(session, person, reason="death registered", actor=actor, event_id=event.id, at=now)
-    log_person(session, person, "register_death", actor, now)
     return "death.registered", {"national_code": person.national_code}
 
 
-def _apply_couple(session: Session, event: Event, couple: CheckedCouple, actor: Actor, now: dt.datetime) -> Notice:
+def _apply_couple(session: Session, event: Event, couple: CheckedCouple) -> Notice:
     if event.kind == EventKind.MARRIAGE:
         marriage = Marriage(husband_id=couple.husband.id, wife_id=couple.wife.id, married_on=couple.event_date,
                             marriage_event_id=event.id)  # fmt: skip
         session.add(marriage)
         session.flush()
-        log_marriage(session, marriage, "register", actor, now)
         return "marriage.registered", {"husband": couple.husband.national_code, "wife": couple.wife.national_code}
     assert couple.marriage is not None  # check_divorce found it
     marriage = couple.marriage
     marriage.ended_on, marriage.end_reason, marriage.divorce_event_id = couple.event_date, "divorce", event.id
-    log_marriage(session, marriage, "divorce", actor, now)
     return "divorce.registered", {"husband": couple.husband.national_code, "wife": couple.wife.national_code}
 
 

@@ -28,11 +28,10 @@ from ..core.workflow import Action, Actor, authorize
 from ..db import bulk_insert, one_of
 from ..geo.schemas import CountyOut
 from ..geo.service import list_counties, office_by_id
-from ..ledger.service import Change, append
 from .checks import Rules
 from .models import ImportJob, ImportReject, IssuedNationalCode, Person, PersonRevision
 from .national_codes import issue_national_code, reserve_serials
-from .records import code_values, person_content, snapshot
+from .records import snapshot
 
 COLUMNS = (
     "national_code", "first_name", "last_name", "sex", "birth_date", "birth_county", "father_national_code",
@@ -244,7 +243,9 @@ class _BatchImporter:
         for person in persons:
             if person["national_code"] is None:  # none in the old register: the importing office issues one
                 person["national_code"] = issue_national_code(session, prefix=self.prefix, at=now).code
-        ids = dict(zip((p["national_code"] for p in persons), _allocate_ids(session, len(persons)), strict=True))
+        ids = dict(
+            zip((p["national_code"] for p in persons), _allocate_ids(session, Person, len(persons)), strict=True)
+        )
         for person in persons:
             person["id"] = ids[person["national_code"]]
             for parent in ("father", "mother"):
@@ -255,26 +256,24 @@ class _BatchImporter:
             {"code": code, "source": "imported", "issued_at": now} for code in sorted(imported_codes)])  # fmt: skip
         rows = [person | {"revision": 1, "created_at": now, "updated_at": now} for person in persons]
         bulk_insert(session, Person, rows)
-        bulk_insert(session, PersonRevision, [
-            {"person_id": row["id"], "revision": 1, "snapshot": snapshot(row), "reason": self.reason,
-             "actor_id": self.actor.user_id, "event_id": None, "recorded_at": now} for row in rows])  # fmt: skip
-        append(session, [change for row in rows for change in self._changes(row, imported_codes)], at=now)
-
-    def _changes(self, person: dict[str, Any], imported_codes: set[str]) -> list[Change]:
-        code = person["national_code"]
-        source = "imported" if code in imported_codes else "issued"
-        return [
-            Change(f"national_code.{source}", "national_code", code, 1, self.actor.user_id, code_values(code, source)),
-            Change("person.import", "person", str(person["id"]), 1, self.actor.user_id, person_content(person)),
+        revision_ids = _allocate_ids(session, PersonRevision, len(rows))
+        revisions = [
+            {"id": revision_id, "person_id": row["id"], "revision": 1, "snapshot": snapshot(row), "reason": self.reason,
+             "actor_id": self.actor.user_id, "event_id": None, "recorded_at": now}
+            for revision_id, row in zip(revision_ids, rows, strict=True)
         ]  # fmt: skip
+        bulk_insert(session, PersonRevision, revisions)
 
 
-def _allocate_ids(session: Session, count: int) -> list[int]:
-    """Ids for `count` new persons, taken in one step (the write transaction holds the lock on SQLite)."""
+def _allocate_ids(session: Session, model: type[Person] | type[PersonRevision], count: int) -> list[int]:
+    """Ids for `count` new rows, taken in one step (the write transaction holds the lock on SQLite), so that
+    bulk rows carry their keys and the ledger can commit to them."""
+    table = model.__tablename__
     if session.get_bind().dialect.name == "postgresql":
-        return list(session.scalars(text("SELECT nextval('persons_id_seq') FROM generate_series(1, :n)"),
+        # `table` is one of two fixed table names, never input.
+        return list(session.scalars(text(f"SELECT nextval('{table}_id_seq') FROM generate_series(1, :n)"),  # noqa: S608
                                     {"n": count}))  # fmt: skip
-    first = (session.scalar(select(func.max(Person.id))) or 0) + 1
+    first = (session.scalar(select(func.max(model.id))) or 0) + 1
     return list(range(first, first + count))
 
 

@@ -20,7 +20,6 @@ from ..core.text import normalize_name
 from ..core.workflow import Action, Actor, authorize, own_national_code
 from ..geo.service import require_county
 from .checks import Rules, national_code_of, refuse_merged
-from .ledger_records import log_person
 from .models import Marriage, Person, PersonRevision
 from .records import snapshot
 from .schemas import (
@@ -159,7 +158,6 @@ def apply_correction(
         setattr(person, key, value)
     person.revision, person.updated_at = person.revision + 1, now
     record_person_revision(session, person, reason=correction.reason, actor=actor, event_id=None, at=now)
-    log_person(session, person, "correct", actor, now)
     return person_out(session, person)
 
 

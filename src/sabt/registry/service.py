@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,6 @@ from ..core.text import is_ascii_number, to_ascii_digits
 from ..core.workflow import LATE_APPROVAL_STATES, Action, Actor, EventKind, EventStatus, authorize, next_status
 from ..geo.schemas import OfficeOut
 from ..geo.service import office_by_code, office_by_id
-from ..ledger.service import RecordSource
 from .checks import (
     Checked,
     Rules,
@@ -35,7 +33,6 @@ from .checks import (
     check_marriage,
 )
 from .effects import apply_registration
-from .ledger_records import RECORD_SOURCES, log_event
 from .models import Event, EventHistory, IdempotencyKey, Person
 from .national_codes import peek_next_national_code
 from .schemas import (
@@ -146,7 +143,6 @@ def _declare_once(
         session.add(event)
         session.flush()
         _record_step(session, event, Action.DECLARE, actor, now, data=data)
-        log_event(session, event, Action.DECLARE, actor, now)
         if idempotency_key is not None:
             session.add(
                 IdempotencyKey(
@@ -218,7 +214,6 @@ def resubmit(ctx: Context, *, actor: Actor, event_id: int, declaration: Declarat
         event.late_approved_by, event.rejection_reason = None, None
         event.subject_id, event.partner_id, event.updated_at = checked.subject_id, checked.partner_id, now
         _record_step(session, event, Action.RESUBMIT, actor, now, data=data)
-        log_event(session, event, Action.RESUBMIT, actor, now)
         return event_out(session, event)
 
 
@@ -350,7 +345,6 @@ def _move(
 ) -> EventOut:
     event.status, event.updated_at = status, now
     _record_step(session, event, action, actor, now, note=note)
-    log_event(session, event, action, actor, now)
     return event_out(session, event)
 
 
@@ -428,8 +422,3 @@ def next_national_code(ctx: Context, *, prefix: str) -> str:
     if code is None:
         raise Conflict("national_code.exhausted", prefix=prefix)
     return code
-
-
-def record_sources() -> Sequence[RecordSource]:
-    """The registry's records as the ledger audit reads them."""
-    return RECORD_SOURCES

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from ..core.text import normalize_name
 from ..core.workflow import Actor
-from .ledger_records import log_person
 from .models import Event, Person
 from .persons import record_person_revision
 
@@ -135,7 +134,6 @@ def merge_person(session: Session, *, retired: Person, kept: Person, reason: str
     are; the retired one gains a revision saying where it went, and the ledger records the step."""
     retired.merged_into_id, retired.revision, retired.updated_at = kept.id, retired.revision + 1, now
     record_person_revision(session, retired, reason=reason, actor=actor, event_id=None, at=now)
-    log_person(session, retired, "merge", actor, now)
 
 
 @dataclass(frozen=True)

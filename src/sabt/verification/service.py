@@ -31,8 +31,7 @@ from ..core.identity import partner_token, same_name
 from ..core.jalali import DateProblem, parse_date
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import Action, Actor, Role, authorize, own_national_code
-from ..ledger.service import Change, append
-from ..ledger.signing import write_owner_only
+from ..keystore import write_owner_only
 from ..registry import persons as registry_persons
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
 from .models import CodeLock, IdentityCheck, Partner, PartnerKey
@@ -89,7 +88,6 @@ def create_partner(ctx: Context, *, actor: Actor | None, partner: PartnerIn) -> 
                       created_at=ctx.now())  # fmt: skip
         session.add(row)
         session.flush()
-        _log(session, "partner.create", "partner", row.code, actor, ctx.now(), _partner_content(row))
         return _partner_out(session, row)
 
 
@@ -110,7 +108,6 @@ def create_key(ctx: Context, *, actor: Actor | None, partner_code: str) -> KeyOu
                          revoked_at=None)  # fmt: skip
         session.add(row)
         session.flush()
-        _log(session, "partner_key.create", "partner_key", prefix, actor, ctx.now(), _key_content(row))
         return KeyOut(partner=partner.code, prefix=prefix, api_key=f"{KEY_PREFIX}_{prefix}_{secret}",
                       created_at=row.created_at)  # fmt: skip
 
@@ -124,7 +121,6 @@ def revoke_key(ctx: Context, *, actor: Actor | None, prefix: str) -> KeyOut:
             raise NotFound("partner.key_unknown", field="prefix", prefix=prefix)
         if row.revoked_at is None:
             row.revoked_at = ctx.now()
-            _log(session, "partner_key.revoke", "partner_key", prefix, actor, ctx.now(), _key_content(row))
         partner = session.get(Partner, row.partner_id)
         assert partner is not None  # the foreign key
         return KeyOut(partner=partner.code, prefix=prefix, created_at=row.created_at, revoked_at=row.revoked_at)
@@ -288,10 +284,8 @@ def set_lock(ctx: Context, *, actor: Actor, locked: bool) -> LockOut:
         row = session.get(CodeLock, code)
         if locked and row is None:
             session.add(CodeLock(national_code=code, locked_at=now, locked_by=actor.user_id))
-            _log(session, "code_lock.lock", "code_lock", code, actor, now, {"locked": True})
         elif not locked and row is not None:
             session.delete(row)
-            _log(session, "code_lock.unlock", "code_lock", code, actor, now, {"locked": False})
     return LockOut(national_code=code, locked=locked)
 
 
@@ -364,20 +358,6 @@ def _check_entry(
     """The access log entry, committed (by the log) before the answer leaves."""
     return {"partner_id": caller.partner_id, "key_prefix": caller.key_prefix, "national_code": code, "check": check,
             "purpose": purpose, "consent_reference": consent, "result": result, "checked_at": now}  # fmt: skip
-
-
-def _log(session: Session, kind: str, record_type: str, record_id: str, actor: Actor | None, now: dt.datetime,
-         content: dict[str, Any]) -> None:  # fmt: skip
-    append(session, [Change(kind, record_type, record_id, 1, actor.user_id if actor else None, content)], at=now)
-
-
-def _partner_content(row: Partner) -> dict[str, Any]:
-    return {"code": row.code, "name": row.name, "kind": row.kind, "policy": row.policy,
-            "rate_per_minute": row.rate_per_minute, "active": row.active}  # fmt: skip
-
-
-def _key_content(row: PartnerKey) -> dict[str, Any]:
-    return {"prefix": row.prefix, "secret_hash": row.secret_hash, "revoked": row.revoked_at is not None}
 
 
 def _digest(secret: str) -> str:

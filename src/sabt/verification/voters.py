@@ -17,7 +17,7 @@ from ..core.errors import InvalidInput
 from ..core.identity import latest_birth_to_vote, may_vote
 from ..core.jalali import to_jalali
 from ..geo.service import list_provinces
-from ..ledger.service import Change, append
+from ..ledger.service import Change, log_statement
 from ..registry import persons as registry_persons
 
 COLUMNS = ["province", "county", "national_code", "last_name", "first_name", "father_first_name", "birth_date"]
@@ -56,5 +56,5 @@ def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | Non
         content = {"election_day": election_day.isoformat(), "province": province, "voters": roll.voters,
                    "sha256": roll.digest}  # fmt: skip
         record = f"{election_day.isoformat()}/{province or 'all'}"
-        append(session, [Change("voter_roll.publish", "voter_roll", record, 1, None, content)], at=ctx.now())
+        log_statement(session, Change("voter_roll", record, content))
     return roll
