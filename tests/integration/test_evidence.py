@@ -21,9 +21,9 @@ from sabt.core.errors import SabtError
 from sabt.demo import prepare_demo
 from sabt.keystore import FileKeyStore, Signer
 from sabt.ledger import service as ledger
-from sabt.linkage import service as linkage
 from sabt.ledger.audit import audit, evidence_tables
 from sabt.ledger.coverage import LOG, OPERATIONAL
+from sabt.linkage import service as linkage
 from sabt.models import metadata
 from sabt.registry.models import Person
 from sabt.verification import service as verification
