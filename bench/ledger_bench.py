@@ -46,14 +46,27 @@ def run_ledger(leaves: int, workdir: Path, backends: tuple[str, ...] = ("sqlite"
         overhead = {"with_ledger_per_second": round(REGISTRATIONS / with_ledger, 1),
                     "without_ledger_per_second": round(REGISTRATIONS / without, 1),
                     "ratio": round(without / with_ledger, 3)}  # fmt: skip
-        result[backend] = {"append": appended, "signed_append": signed, "proofs": proofs, "registration": overhead,
-                           "audit": audited}  # fmt: skip
+        result[backend] = {
+            "append": appended,
+            "signed_append": signed,
+            "proofs": proofs,
+            "registration": overhead,
+            "audit": audited,
+        }
         report(f"ledger append ({backend})", f"{appended['leaves_per_second']:,} leaves/s", appended["ratio"],
                "hashlib over the same leaves")  # fmt: skip
-        report(f"ledger signed append ({backend})", f"{signed['signed_per_second']:,} one-leaf commits/s",
-               signed["ratio"], "the same commits with a signer that does nothing")  # fmt: skip
-        report(f"ledger audit ({backend})", f"{audited['seconds_per_million']} s per million rows",
-               audited["ratio"], "reading the same rows")  # fmt: skip
+        report(
+            f"ledger signed append ({backend})",
+            f"{signed['signed_per_second']:,} one-leaf commits/s",
+            signed["ratio"],
+            "the same commits with a signer that does nothing",
+        )
+        report(
+            f"ledger audit ({backend})",
+            f"{audited['seconds_per_million']} s per million rows",
+            audited["ratio"],
+            "reading the same rows",
+        )
         report(f"ledger proof ({backend})", f"inclusion median {proofs['inclusion_ms']['median']} ms at "
                f"{leaves:,} leaves", proofs["ratio"], "one raw node read")  # fmt: skip
         births = f"{overhead['with_ledger_per_second']} births/s"
@@ -114,9 +127,12 @@ def _audit(ctx: Context) -> dict[str, Any]:
                 pass
     read_seconds = time.perf_counter() - started
     rows = max(report_.records_checked, 1)
-    return {"rows": report_.records_checked, "seconds": round(audit_seconds, 2),
-            "seconds_per_million": round(audit_seconds / rows * 1_000_000, 1),
-            "ratio": round(read_seconds / audit_seconds, 3)}  # fmt: skip
+    return {
+        "rows": report_.records_checked,
+        "seconds": round(audit_seconds, 2),
+        "seconds_per_million": round(audit_seconds / rows * 1_000_000, 1),
+        "ratio": round(read_seconds / audit_seconds, 3),
+    }
 
 
 def _proofs(ctx: Context, leaves: int) -> dict[str, Any]:

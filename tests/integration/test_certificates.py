@@ -185,12 +185,27 @@ def test_genuine_signatures_over_data_the_registry_did_not_issue_are_caught(ctx,
     with ctx.db.transaction() as session:  # an insider who can reach the signing key
         key = signing_key(session, ctx.keys, ctx.settings, ctx.now())
     issued_at = int(ctx.now().timestamp())
-    altered = encode_code(real.facts | {"fn": "مینا"}, issuer=ctx.settings.certificate_issuer, issued_at=issued_at,
-                          kid=key.kid, key=key.signer)  # fmt: skip
-    invented = encode_code(real.facts | {"s": "B999999999" + "0"}, issuer=ctx.settings.certificate_issuer,
-                           issued_at=issued_at, kid=key.kid, key=key.signer)  # fmt: skip
-    odd = encode_code({"s": real.serial, "k": "birth", "bd": "not a date"}, issuer=ctx.settings.certificate_issuer,
-                      issued_at=issued_at, kid=key.kid, key=key.signer)  # fmt: skip
+    altered = encode_code(
+        real.facts | {"fn": "مینا"},
+        issuer=ctx.settings.certificate_issuer,
+        issued_at=issued_at,
+        kid=key.kid,
+        key=key.signer,
+    )
+    invented = encode_code(
+        real.facts | {"s": "B999999999" + "0"},
+        issuer=ctx.settings.certificate_issuer,
+        issued_at=issued_at,
+        kid=key.kid,
+        key=key.signer,
+    )
+    odd = encode_code(
+        {"s": real.serial, "k": "birth", "bd": "not a date"},
+        issuer=ctx.settings.certificate_issuer,
+        issued_at=issued_at,
+        kid=key.kid,
+        key=key.signer,
+    )
     assert (verify(ctx, odd).verdict, verify(ctx, odd).rows) == ("data_mismatch", [])
     assert verify(ctx, altered).verdict == "data_mismatch"
     assert verify(ctx, invented).verdict == "unknown_serial"

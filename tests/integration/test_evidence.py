@@ -41,8 +41,9 @@ def registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     """The demo registry, with what the demo leaves out: a partner's key and check, a citizen's lock, a
     webhook subscription, a suspected forgery, a certificate check, a staff sign-in and a trained model."""
     for url in new_database(request.param, tmp_path_factory):
-        settings = Settings(database_url=url, data_dir=tmp_path_factory.mktemp("evidence"), checkpoint_seconds=0,
-                            webhook_seconds=0)  # fmt: skip
+        settings = Settings(
+            database_url=url, data_dir=tmp_path_factory.mktemp("evidence"), checkpoint_seconds=0, webhook_seconds=0
+        )
         ctx = open_context(settings, SystemClock())
         prepare_demo(ctx, fresh=False)
         _add_what_the_demo_leaves_out(ctx)
@@ -73,8 +74,12 @@ def _add_what_the_demo_leaves_out(ctx: Context) -> None:
         verify_online(ctx, text="SB1:NOT-A-CODE", channel="api")
     accounts.sign_in(ctx, username="registrar", password="sabt-demo-password")
     synthetic = ctx.settings.data_dir / "synth"
-    linkage.train(ctx, actor=accounts.actor_for_username(ctx, "investigator"), legacy=synthetic / "legacy.csv",
-                  truth=synthetic / "legacy_truth.csv")  # fmt: skip
+    linkage.train(
+        ctx,
+        actor=accounts.actor_for_username(ctx, "investigator"),
+        legacy=synthetic / "legacy.csv",
+        truth=synthetic / "legacy_truth.csv",
+    )
 
 
 def dba(ctx: Context) -> Engine:
@@ -100,9 +105,19 @@ def findings(ctx: Context) -> set[tuple[str, str | None]]:
 def test_every_table_is_evidence_or_has_a_reason(registry):
     unlisted = set(LOG) | set(OPERATIONAL)
     assert unlisted - set(metadata.tables) <= {"alembic_version"}  # no reason is kept for a table that is gone
-    assert {"users", "access_tokens", "partners", "partner_keys", "code_locks", "webhook_subscriptions",
-            "offices", "counties", "certificates", "identity_checks", "event_history"} <= {
-        table.name for table in evidence_tables()}  # fmt: skip
+    assert {
+        "users",
+        "access_tokens",
+        "partners",
+        "partner_keys",
+        "code_locks",
+        "webhook_subscriptions",
+        "offices",
+        "counties",
+        "certificates",
+        "identity_checks",
+        "event_history",
+    } <= {table.name for table in evidence_tables()}
 
 
 def test_every_evidence_table_holds_rows_and_the_untouched_registry_audits_clean(registry):
@@ -147,8 +162,12 @@ def _other(value: Any) -> Any:
 
 def _unique_columns(table: Table) -> set[str]:
     unique = {column.name for column in table.columns if column.unique}
-    unique |= {column.name for constraint in table.constraints if isinstance(constraint, UniqueConstraint)
-               for column in constraint.columns}  # fmt: skip
+    unique |= {
+        column.name
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint)
+        for column in constraint.columns
+    }
     return unique | {column.name for index in table.indexes if index.unique for column in index.columns}
 
 

@@ -39,8 +39,11 @@ def token(tmp_path_factory: pytest.TempPathFactory) -> str:
     config = folder / "softhsm2.conf"
     config.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
     os.environ["SOFTHSM2_CONF"] = str(config)
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "sabt-test", "--pin", PIN,
-                    "--so-pin", "87654321"], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["softhsm2-util", "--init-token", "--free", "--label", "sabt-test", "--pin", PIN, "--so-pin", "87654321"],
+        check=True,
+        capture_output=True,
+    )
     return "sabt-test"
 
 
@@ -56,8 +59,14 @@ def test_a_key_made_in_the_token_signs_and_a_dropped_session_is_reopened(token):
 
 
 def test_a_registry_on_the_token_signs_with_it_and_keeps_no_key_file(token, backend, staff):
-    settings = backend.settings.model_copy(update={"key_store": "pkcs11", "pkcs11_token": token, "pkcs11_pin": PIN,
-                                                   "data_dir": backend.settings.data_dir / "hsm"})  # fmt: skip
+    settings = backend.settings.model_copy(
+        update={
+            "key_store": "pkcs11",
+            "pkcs11_token": token,
+            "pkcs11_pin": PIN,
+            "data_dir": backend.settings.data_dir / "hsm",
+        }
+    )
     ctx = build_context(open_database(settings.resolved_database_url()), settings, FixedClock(TEST_NOW))
     try:
         register(ctx, staff, BirthDeclaration(**birth()))
@@ -69,8 +78,9 @@ def test_a_registry_on_the_token_signs_with_it_and_keeps_no_key_file(token, back
 
 
 def test_a_token_that_cannot_be_reached_is_503_and_nothing_is_written(token, backend, staff):
-    settings = backend.settings.model_copy(update={"key_store": "pkcs11", "pkcs11_token": "no-such-token",
-                                                   "pkcs11_pin": PIN})  # fmt: skip
+    settings = backend.settings.model_copy(
+        update={"key_store": "pkcs11", "pkcs11_token": "no-such-token", "pkcs11_pin": PIN}
+    )
     ctx = build_context(open_database(settings.resolved_database_url()), settings, FixedClock(TEST_NOW))
     try:
         with ctx.db.snapshot() as session:

@@ -243,8 +243,11 @@ def test_the_audit_finds_a_rewritten_leaf_and_the_broken_checkpoint(ctx, staff):
         connection.execute(update(LedgerLeaf).where(LedgerLeaf.index == 0).values(leaf=altered))
     assert {problem for problem, _ in problems(registry_audit(ctx))} >= {"leaf_altered"}
     with behind_the_back(ctx) as connection:
-        connection.execute(update(LedgerNode).where(LedgerNode.level == 0, LedgerNode.index == 0)
-                           .values(hash=leaf_hash(altered.encode())))  # fmt: skip
+        connection.execute(
+            update(LedgerNode)
+            .where(LedgerNode.level == 0, LedgerNode.index == 0)
+            .values(hash=leaf_hash(altered.encode()))
+        )
     assert "checkpoint_mismatch" in {problem for problem, _ in problems(registry_audit(ctx))}
 
 

@@ -141,14 +141,33 @@ def test_a_witness_refuses_a_rewritten_history_a_stale_size_a_bad_signature_and_
     body, _, signature = signed.note.partition("\n\n")
     broken = f"{body}\n\n{signature[:-10]}AAAAAAAAA=\n"
     assert _submit(url, size, [], broken).status_code == 403
-    other = sign_note(checkpoint_body("elsewhere.test/log", 1, os.urandom(32), ctx.now()), "elsewhere.test/log",
-                      ledger.ledger_signer(ctx).sign, ledger.ledger_signer(ctx).public_key())  # fmt: skip
+    other = sign_note(
+        checkpoint_body("elsewhere.test/log", 1, os.urandom(32), ctx.now()),
+        "elsewhere.test/log",
+        ledger.ledger_signer(ctx).sign,
+        ledger.ledger_signer(ctx).public_key(),
+    )
     assert _submit(url, 0, [], other).status_code == 404
     assert httpx.post(f"{url}/add-checkpoint", content=b"old 01\n\nx").status_code == 400
 
 
 def test_the_witness_command_refuses_a_log_key_it_cannot_read(tmp_path: Path):
-    done = subprocess.run([*SABT, "witness", "serve", "--name", "w.test/w", "--key-file", str(tmp_path / "k.pem"),
-                           "--state", str(tmp_path / "s.db"), "--log", "not-a-key"],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [
+            *SABT,
+            "witness",
+            "serve",
+            "--name",
+            "w.test/w",
+            "--key-file",
+            str(tmp_path / "k.pem"),
+            "--state",
+            str(tmp_path / "s.db"),
+            "--log",
+            "not-a-key",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "verifier key" in done.stderr and "Traceback" not in done.stderr

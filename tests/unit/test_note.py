@@ -64,8 +64,9 @@ def test_a_real_published_checkpoint_verifies():
 def test_our_checkpoints_round_trip_with_their_time():
     key = Ed25519PrivateKey.generate()
     moment = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-    note = sign_note(checkpoint_body("sabt.test/ledger", 42, bytes(range(32)), moment), "sabt.test/ledger", key.sign,
-                     raw(key))  # fmt: skip
+    note = sign_note(
+        checkpoint_body("sabt.test/ledger", 42, bytes(range(32)), moment), "sabt.test/ledger", key.sign, raw(key)
+    )
     checkpoint = verify_checkpoint(note, verifier_key("sabt.test/ledger", raw(key)))
     assert checkpoint is not None
     assert (checkpoint.size, checkpoint.root, checkpoint.signed_at) == (42, bytes(range(32)), moment)

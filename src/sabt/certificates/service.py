@@ -212,8 +212,9 @@ def _issue(session: Session, ctx: Context, subject: Subject, actor: Actor, now: 
     serial = compose_serial(subject.kind, _take_number(session))
     facts = subject.facts(serial, office.code if office else "")
     key = signing_key(session, ctx.keys, ctx.settings, now)
-    code = encode_code(facts, issuer=ctx.settings.certificate_issuer, issued_at=int(now.timestamp()), kid=key.kid,
-                       key=key.signer)  # fmt: skip
+    code = encode_code(
+        facts, issuer=ctx.settings.certificate_issuer, issued_at=int(now.timestamp()), kid=key.kid, key=key.signer
+    )
     certificate = Certificate(
         serial=serial, kind=subject.kind, subject_code=subject.subject_code, partner_code=subject.partner_code,
         event_id=subject.event_id, facts=facts, details=subject.details, digest=facts_digest(facts), code=code,

@@ -73,8 +73,13 @@ def audit(
                 detail = f"{covered} of {head.size} covered by a checkpoint cosigned by {policy[1]} witnesses"
                 findings.append(Finding(problem="not_witnessed", record=None, detail=detail))
         checked = sum(_check_table(session, table, findings) for table in evidence_tables())
-    return AuditReport(tree_size=head.size, checkpoint_size=checkpoint_size, witnessed_size=witnessed_size,
-                       records_checked=checked, findings=findings)  # fmt: skip
+    return AuditReport(
+        tree_size=head.size,
+        checkpoint_size=checkpoint_size,
+        witnessed_size=witnessed_size,
+        records_checked=checked,
+        findings=findings,
+    )
 
 
 def _witnessed_size(

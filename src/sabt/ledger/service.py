@@ -179,8 +179,9 @@ def append(session: Session, changes: Iterable[Change], *, writer: LedgerWriter)
         salt = randomness[16 * offset : 16 * offset + 16]
         record = f"{change.record_type}/{change.record_id}"
         text = canonical({"v": LEAF_VERSION, "at": at, "commitment": commitment(salt, record, change.content)})
-        leaves.append({"index": index, "record_type": change.record_type, "record_id": change.record_id,
-                       "leaf": text.decode()})  # fmt: skip
+        leaves.append(
+            {"index": index, "record_type": change.record_type, "record_id": change.record_id, "leaf": text.decode()}
+        )
         salts.append({"leaf_index": index, "salt": salt})
         nodes.extend(_push(frontier, index, leaf_hash(text)))
         indexes.append(index)
@@ -194,9 +195,12 @@ def append(session: Session, changes: Iterable[Change], *, writer: LedgerWriter)
     connection.execute(
         update(head_table)
         .where(head_table.c.id == 1)
-        .values(size=size, frontier=b"".join(hash_ for _, hash_ in frontier),
-                signature=writer.signer.sign(head_statement(writer.origin, size, root)))
-    )  # fmt: skip
+        .values(
+            size=size,
+            frontier=b"".join(hash_ for _, hash_ in frontier),
+            signature=writer.signer.sign(head_statement(writer.origin, size, root)),
+        )
+    )
     return indexes
 
 

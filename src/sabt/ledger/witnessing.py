@@ -105,17 +105,19 @@ def _keep(ctx: Context, witness: WitnessEntry, signed: CheckpointOut, answer: st
     for line in answer.splitlines():
         if cosigned_at(f"{body}\n{line}\n", witness.key) is not None:
             with ctx.db.transaction() as session:
-                session.add(Cosignature(checkpoint_id=signed.id, witness=witness.name, line=line,
-                                        received_at=ctx.now()))  # fmt: skip
+                session.add(
+                    Cosignature(checkpoint_id=signed.id, witness=witness.name, line=line, received_at=ctx.now())
+                )
             return Outcome(witness.name, True, "cosigned")
     return Outcome(witness.name, False, "answered 200 without a valid cosignature by its key")
 
 
 def _last_cosigned_size(session: Session, witness: str) -> int:
     size = session.scalar(
-        select(func.max(Checkpoint.size)).join(Cosignature, Cosignature.checkpoint_id == Checkpoint.id)
+        select(func.max(Checkpoint.size))
+        .join(Cosignature, Cosignature.checkpoint_id == Checkpoint.id)
         .where(Cosignature.witness == witness)
-    )  # fmt: skip
+    )
     return size or 0
 
 
