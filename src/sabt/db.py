@@ -220,17 +220,19 @@ class WrittenRows:
     keys_unknown: bool = False
 
 
-WRITTEN = "sabt.written_rows"
+_WRITTEN = "sabt.written_rows"
 
 
-def written_rows(session: Session) -> dict[str, WrittenRows]:
-    """What the session's transaction has written so far, for the ledger to commit to at commit time."""
-    written: dict[str, WrittenRows] = session.info.setdefault(WRITTEN, {})
+def take_written_rows(session: Session) -> dict[str, WrittenRows]:
+    """What the session's transaction has written since it began (or since the last take), by table: for the
+    ledger to commit to when the transaction commits."""
+    written: dict[str, WrittenRows] = session.info.pop(_WRITTEN, {})
     return written
 
 
 def _rows_of(session: Session, table: Table) -> WrittenRows:
-    return written_rows(session).setdefault(table.name, WrittenRows(set(), set()))
+    written: dict[str, WrittenRows] = session.info.setdefault(_WRITTEN, {})
+    return written.setdefault(table.name, WrittenRows(set(), set()))
 
 
 def _remember_inserted(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -258,7 +260,7 @@ def _remember_flushed(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_written(session: Session) -> None:
-    session.info.pop(WRITTEN, None)
+    session.info.pop(_WRITTEN, None)
 
 
 class LoopReads:
@@ -306,7 +308,7 @@ def take_from_counter(session: Session, model: type[Base], *, key: dict[str, Any
 
 def bulk_insert(db: Session | Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany elsewhere. In a session,
-    the rows are remembered as written (see `written_rows`)."""
+    the rows are remembered as written (see `take_written_rows`)."""
     if not rows:
         return
     table = model.__table__

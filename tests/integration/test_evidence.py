@@ -3,7 +3,7 @@ column changed, a row deleted, a row inserted. The audit names each one, on both
 appended exactly as the service appends, but without the ledger key, is named too."""
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -180,41 +180,6 @@ def _changed_column(table: Table, row: dict[str, Any]) -> str:
     return candidates[0]
 
 
-def test_a_changed_column_in_every_evidence_table_is_named(registry):
-    engine, restore = dba(registry), []
-    with engine.begin() as connection:
-        for table in evidence_tables():
-            row = _first(connection, table)
-            column = _changed_column(table, row)
-            connection.execute(update(table).where(*_where(table, row)).values({column: _other(row[column])}))
-            restore.append((table, row))
-    try:
-        assert findings(registry) == {("changed", f"{table.name}/{_key(table, row)}") for table, row in restore}
-    finally:
-        with engine.begin() as connection:
-            for table, row in restore:
-                connection.execute(update(table).where(*_where(table, row)).values(row))
-        engine.dispose()
-    assert findings(registry) == set()
-
-
-def test_a_deleted_row_in_every_evidence_table_is_named(registry):
-    engine, restore = dba(registry), []
-    with engine.begin() as connection:
-        for table in evidence_tables():
-            row = _first(connection, table)
-            connection.execute(table.delete().where(*_where(table, row)))
-            restore.append((table, row))
-    try:
-        assert findings(registry) == {("deleted", f"{table.name}/{_key(table, row)}") for table, row in restore}
-    finally:
-        with engine.begin() as connection:
-            for table, row in restore:
-                connection.execute(insert(table).values(row))
-        engine.dispose()
-    assert findings(registry) == set()
-
-
 def _copy(connection: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
     """The row under a key no row has, its unique columns made different too."""
     unique = _unique_columns(table)
@@ -239,21 +204,62 @@ def _fresh(value: Any) -> Any:
     return _other(value)
 
 
-def test_an_inserted_row_in_every_evidence_table_is_named(registry):
-    engine, inserted = dba(registry), []
+Tamper = Callable[[Connection, Table, dict[str, Any]], dict[str, Any]]
+Undo = Callable[[Connection, Table, dict[str, Any]], None]
+
+
+def _named_in_every_table(registry: Context, problem: str, tamper: Tamper, undo: Undo) -> None:
+    """Tamper with the first row of every evidence table at once (each `tamper` returns the row the audit
+    should name), check the audit names exactly those, then undo it all and check the audit is clean."""
+    engine, tampered = dba(registry), []
     with engine.begin() as connection:
         for table in evidence_tables():
-            copy = _copy(connection, table, _first(connection, table))
-            connection.execute(insert(table).values(copy))
-            inserted.append((table, copy))
+            tampered.append((table, tamper(connection, table, _first(connection, table))))
     try:
-        assert findings(registry) == {("unlogged", f"{table.name}/{_key(table, row)}") for table, row in inserted}
+        assert findings(registry) == {(problem, f"{table.name}/{_key(table, row)}") for table, row in tampered}
     finally:
         with engine.begin() as connection:
-            for table, row in inserted:
-                connection.execute(table.delete().where(*_where(table, row)))
+            for table, row in tampered:
+                undo(connection, table, row)
         engine.dispose()
     assert findings(registry) == set()
+
+
+def _change(connection: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    column = _changed_column(table, row)
+    connection.execute(update(table).where(*_where(table, row)).values({column: _other(row[column])}))
+    return row
+
+
+def _restore(connection: Connection, table: Table, row: dict[str, Any]) -> None:
+    connection.execute(update(table).where(*_where(table, row)).values(row))
+
+
+def _delete(connection: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    connection.execute(table.delete().where(*_where(table, row)))
+    return row
+
+
+def _put_back(connection: Connection, table: Table, row: dict[str, Any]) -> None:
+    connection.execute(insert(table).values(row))
+
+
+def _insert_copy(connection: Connection, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    copy = _copy(connection, table, row)
+    connection.execute(insert(table).values(copy))
+    return copy
+
+
+def test_a_changed_column_in_every_evidence_table_is_named(registry):
+    _named_in_every_table(registry, "changed", _change, _restore)
+
+
+def test_a_deleted_row_in_every_evidence_table_is_named(registry):
+    _named_in_every_table(registry, "deleted", _delete, _put_back)
+
+
+def test_an_inserted_row_in_every_evidence_table_is_named(registry):
+    _named_in_every_table(registry, "unlogged", _insert_copy, _delete)
 
 
 def test_a_forged_append_without_the_ledger_key_is_named(registry, tmp_path):

@@ -91,12 +91,17 @@ def test_checkpoints_are_cosigned_by_the_witnesses_that_answer(witnessed_ctx, st
     assert audit(ctx, policy=_policy(ctx)).findings == []
 
 
-def test_a_registry_that_forgot_what_was_cosigned_learns_the_size_from_the_409(witnessed_ctx, staff):
-    ctx = witnessed_ctx
+def _cosigned_then_forgotten(ctx, staff) -> None:
+    """A checkpoint the witnesses cosigned, whose cosignatures are then deleted from the registry."""
     register(ctx, staff, BirthDeclaration(**birth()))
     sign_and_witness(ctx)
     with behind_the_back(ctx) as connection:
         connection.execute(delete(Cosignature))
+
+
+def test_a_registry_that_forgot_what_was_cosigned_learns_the_size_from_the_409(witnessed_ctx, staff):
+    ctx = witnessed_ctx
+    _cosigned_then_forgotten(ctx, staff)
     register(ctx, staff, BirthDeclaration(**birth(first_name="نازنین")))
     _, outcomes = sign_and_witness(ctx)
     assert [outcome.cosigned for outcome in outcomes] == [True, True, False]
@@ -104,10 +109,7 @@ def test_a_registry_that_forgot_what_was_cosigned_learns_the_size_from_the_409(w
 
 def test_deleting_the_cosigned_checkpoints_fails_the_witnessed_audit(witnessed_ctx, staff):
     ctx = witnessed_ctx
-    register(ctx, staff, BirthDeclaration(**birth()))
-    sign_and_witness(ctx)
-    with behind_the_back(ctx) as connection:
-        connection.execute(delete(Cosignature))
+    _cosigned_then_forgotten(ctx, staff)
     assert [finding.problem for finding in audit(ctx, policy=_policy(ctx)).findings] == ["not_witnessed"]
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ..clock import Clock
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound
-from ..db import WRITTEN, Base, Database, WrittenRows, bulk_insert
+from ..db import Base, Database, WrittenRows, bulk_insert, take_written_rows
 from ..keystore import Signer
 from .coverage import is_evidence
 from .merkle import (
@@ -120,7 +120,7 @@ def log_statement(session: Session, statement: Change) -> None:
 @event.listens_for(Session, "before_commit")
 def _append_what_was_written(session: Session) -> None:
     session.flush()
-    written = session.info.pop(WRITTEN, {})
+    written = take_written_rows(session)
     statements: list[Change] = session.info.pop(STATEMENTS, [])
     evidence = {name: rows for name, rows in written.items() if is_evidence(name)}
     if not evidence and not statements:
@@ -138,13 +138,14 @@ def _changes(session: Session, name: str, rows: WrittenRows) -> list[Change]:
         raise RuntimeError(f"rows of {name} were written without their keys, so the ledger cannot log them")
     table = Base.metadata.tables[name]
     keys = sorted(rows.changed | rows.deleted)
-    found = {key: content for key, content in _rows_by_key(session, table, keys)}
+    found = dict(_rows_by_key(session, table, keys))
     changes = []
     for key in keys:
         if key in found:
             changes.append(Change(name, record_key(key), found[key]))
-        elif key in rows.deleted:  # a key written but absent was undone by a rolled-back savepoint
+        elif key in rows.deleted:
             changes.append(Change(name, record_key(key), None))
+        # Otherwise the row was written, then undone by a rolled-back savepoint: it never existed.
     return changes
 
 
@@ -154,10 +155,10 @@ Key = tuple[Any, ...]
 def _rows_by_key(session: Session, table: Table, keys: list[Key]) -> Iterator[tuple[Key, dict[str, Any]]]:
     columns = list(table.primary_key.columns)
     connection = session.connection()
+    # A single-column key compares as a plain value; a composite one as a row value (both databases take it).
+    single = len(columns) == 1
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        # A single-column key compares as a plain value: SQLite and PostgreSQL both take IN (…) of those.
-        single = len(columns) == 1
         condition = columns[0].in_([key[0] for key in chunk]) if single else tuple_(*columns).in_(chunk)
         for row in connection.execute(select(table).where(condition)).mappings():
             yield tuple(row[column.name] for column in columns), row_content(row)
@@ -169,7 +170,7 @@ def append(session: Session, changes: Iterable[Change], *, writer: LedgerWriter)
     pending = list(changes)
     if not pending:
         return []
-    head = _locked_head(session)
+    head = read_head(session, lock=True)
     frontier = head.subtrees()
     at = writer.clock.now().astimezone(dt.UTC).replace(second=0, microsecond=0).isoformat()
     leaves, salts, nodes, indexes = [], [], [], []
@@ -242,15 +243,6 @@ def read_head(session: Session, *, lock: bool = False) -> Head:
     return Head(row.size, row.frontier, row.signature)
 
 
-def _locked_head(session: Session) -> Head:
-    return read_head(session, lock=True)
-
-
-def _head(session: Session) -> tuple[int, bytes]:
-    head = read_head(session)
-    return head.size, head.root()
-
-
 class _Subtrees:
     """MTH(D[start:end]) for aligned ranges, from stored complete-subtree hashes.
 
@@ -296,7 +288,7 @@ class _Subtrees:
 def inclusion(ctx: Context, *, index: int, tree_size: int | None = None) -> InclusionOut:
     """Leaf `index` with its inclusion proof in the tree of `tree_size` (default: the current tree)."""
     with ctx.db.snapshot() as session:
-        size, _ = _head(session)
+        size = read_head(session).size
         tree_size = size if tree_size is None else tree_size
         if not 0 <= index < tree_size <= size:
             raise NotFound("ledger.no_leaf", field="index", index=index, size=tree_size)
@@ -328,28 +320,30 @@ def record_proof(ctx: Context, *, record: str) -> RecordProofOut:
             LedgerLeaf.record_type == record_type, LedgerLeaf.record_id == record_id))  # fmt: skip
         if index is None:
             raise NotFound("ledger.no_record", field="record", record=record)
-        size, _ = _head(session)
+        size = read_head(session).size
         proof = _inclusion(session, index, size)
         salt = session.scalar(select(LedgerSalt.salt).where(LedgerSalt.leaf_index == index))
-        table = Base.metadata.tables.get(record_type)
-        try:
-            key = _key_of(table, record_id) if table is not None else None
-        except ValueError:
-            key = None
-        found = _rows_by_key(session, table, [key]) if table is not None and key is not None else iter(())
-        content = next((content for _, content in found), None)
+        content = _current_content(session, record_type, record_id)
         return RecordProofOut(**proof.model_dump(), record=record, salt=(salt or b"").hex(), content=content)
 
 
-def _key_of(table: Table, record_id: str) -> tuple[Any, ...]:
+def _current_content(session: Session, record_type: str, record_id: str) -> dict[str, Any] | None:
+    """The row a record names, as it stands; None once deleted, or for a statement that is not a row."""
+    table = Base.metadata.tables.get(record_type)
+    if table is None:
+        return None
     columns = list(table.primary_key.columns)
     parts = record_id.split("/", len(columns) - 1)
-    return tuple(column.type.python_type(part) for column, part in zip(columns, parts, strict=True))
+    try:
+        key = tuple(column.type.python_type(part) for column, part in zip(columns, parts, strict=True))
+    except ValueError:  # a key the log's own rows no longer spell as the table does
+        return None
+    return next((content for _, content in _rows_by_key(session, table, [key])), None)
 
 
 def consistency(ctx: Context, *, old_size: int, new_size: int | None = None) -> ConsistencyOut:
     with ctx.db.snapshot() as session:
-        size, _ = _head(session)
+        size = read_head(session).size
         new_size = size if new_size is None else new_size
         if not 0 < old_size <= new_size <= size:
             raise InvalidInput("ledger.sizes", field="old_size", old=old_size, new=new_size, size=size)
@@ -374,19 +368,18 @@ def sign_checkpoint(ctx: Context, *, only_if_grown: bool = False) -> CheckpointO
     with ctx.db.transaction() as session:
         # Every server process signs on its own timer: holding the head's row makes a second signer wait
         # and then find the checkpoint the first one signed.
-        head = _locked_head(session)
+        head = read_head(session, lock=True)
         if only_if_grown:
             last = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
             if last is not None and last.size == head.size:
                 return None
-        now = ctx.now()
-        signer = ledger_signer(ctx)
-        body = checkpoint_body(ctx.settings.ledger_origin, head.size, head.root(), now)
+        now, root, signer = ctx.now(), head.root(), ledger_signer(ctx)
+        body = checkpoint_body(ctx.settings.ledger_origin, head.size, root, now)
         note = sign_note(body, ctx.settings.ledger_origin, signer.sign, signer.public_key())
-        row = Checkpoint(size=head.size, root=head.root(), signed_at=now, note=note)
+        row = Checkpoint(size=head.size, root=root, signed_at=now, note=note)
         session.add(row)
-        session.flush()
-        return CheckpointOut(id=row.id, size=head.size, root=head.root().hex(), note=note)
+        session.flush()  # its id, for the witnesses' cosignatures
+        return CheckpointOut(id=row.id, size=head.size, root=root.hex(), note=note)
 
 
 def latest_checkpoint(ctx: Context) -> CheckpointOut:

@@ -11,16 +11,15 @@ import base64
 import binascii
 import datetime as dt
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import FastAPI, Request, Response
 
-from ..keystore import load_key, save_new_key
+from ..keystore import FileKeyStore, Signer
 from .merkle import EMPTY_ROOT, verify_consistency
-from .note import COSIGNATURE_V1, cosign, open_note, parse_checkpoint, parse_verifier_key, verifier_key
+from .note import COSIGNATURE_V1, cosign, open_note, parse_checkpoint, parse_verifier_key, split_note, verifier_key
 
 MAX_PROOF_LINES = 63
 MAX_BODY_BYTES = 16 * 1024
@@ -37,11 +36,11 @@ class Refusal(Exception):
 
 
 class Witness:
-    def __init__(self, name: str, key: Ed25519PrivateKey, logs: list[str], state: Path) -> None:
+    def __init__(self, name: str, key: Signer, logs: list[str], state: Path) -> None:
         self.name, self.key, self.state = name, key, state
-        self.public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self.public = key.public_key()
         self.logs = {parse_verifier_key(log)[0]: log for log in logs}  # origin -> verifier key
-        with self._database() as database:
+        with closing(self._database()) as database:
             database.execute("CREATE TABLE IF NOT EXISTS logs (origin TEXT PRIMARY KEY, size INTEGER, root BLOB)")
 
     def verifier(self) -> str:
@@ -56,7 +55,7 @@ class Witness:
     def add_checkpoint(self, body: bytes, now: dt.datetime) -> str:
         """The cosignature line for a submitted checkpoint, or `Refusal`."""
         old_size, proof, note = _parse_request(body)
-        body_text = note.split("\n\n", 1)[0] + "\n"
+        body_text, _ = split_note(note)
         try:
             checkpoint = parse_checkpoint(body_text)
         except ValueError:
@@ -128,9 +127,8 @@ def _check_consistency(old_size: int, old_root: bytes, size: int, root: bytes, p
 
 
 def load_witness(name: str, key_file: Path, logs: list[str], state: Path) -> Witness:
-    if not key_file.exists():
-        save_new_key(key_file, Ed25519PrivateKey.generate())
-    return Witness(name, load_key(key_file), logs, state)
+    """A witness whose key is the file `key_file` (made on first use, 0600)."""
+    return Witness(name, Signer(FileKeyStore(lambda _label: key_file), "witness"), logs, state)
 
 
 def witness_app(witness: Witness) -> FastAPI:
