@@ -4,10 +4,24 @@ appended exactly as the service appends, but without the ledger key, is named to
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
-from sqlalchemy import Connection, Engine, Table, UniqueConstraint, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from sabt.accounts import service as accounts
@@ -17,15 +31,17 @@ from sabt.certificates.verification import verify_online
 from sabt.clock import SystemClock
 from sabt.config import Settings
 from sabt.context import Context
-from sabt.core.errors import SabtError
+from sabt.core.errors import SabtError, Unavailable
 from sabt.demo import prepare_demo
 from sabt.keystore import FileKeyStore, Signer
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit, evidence_tables
 from sabt.ledger.coverage import LOG, OPERATIONAL
+from sabt.ledger.models import LedgerHead, LedgerLeaf, LedgerNode, LedgerSalt
 from sabt.linkage import service as linkage
 from sabt.models import metadata
 from sabt.registry.models import Person
+from sabt.synth.cards import CardReplay, replay_cards
 from sabt.verification import service as verification
 from sabt.verification import webhooks
 from sabt.verification.models import IdentityCheck
@@ -45,10 +61,19 @@ def registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             database_url=url, data_dir=tmp_path_factory.mktemp("evidence"), checkpoint_seconds=0, webhook_seconds=0
         )
         ctx = open_context(settings, SystemClock())
-        prepare_demo(ctx, fresh=False)
+        # A smaller demo: enough duplicates to train a model on, and a few dozen cards' lives.
+        smaller = (mock.patch("sabt.demo.DEMO_PEOPLE", 1600), mock.patch("sabt.demo.DEMO_YEARS", 1))
+        with smaller[0], smaller[1], mock.patch("sabt.demo.replay_cards", _first_cards):
+            prepare_demo(ctx, fresh=False)
         _add_what_the_demo_leaves_out(ctx)
         yield ctx
         ctx.db.dispose()
+
+
+def _first_cards(ctx: Context, *, path: Path, **replay: Any) -> CardReplay:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:41]), encoding="utf-8")
+    return replay_cards(ctx, path=path, **replay)
 
 
 def _add_what_the_demo_leaves_out(ctx: Context) -> None:
@@ -262,12 +287,106 @@ def test_an_inserted_row_in_every_evidence_table_is_named(registry):
     _named_in_every_table(registry, "unlogged", _insert_copy, _delete)
 
 
+def _latest_leaf(connection: Connection, record_type: str, record_id: str) -> int:
+    query = select(func.max(LedgerLeaf.index)).where(
+        LedgerLeaf.record_type == record_type, LedgerLeaf.record_id == record_id
+    )
+    index: int = connection.scalar(query)
+    return index
+
+
+def test_a_leaf_moved_to_another_record_or_stripped_of_its_opening_is_named(registry):
+    """An older state of a record made to look like its latest: its latest leaf filed under another record,
+    or its opening deleted. Every leaf is opened, not only the latest."""
+    engine = dba(registry)
+    with engine.begin() as connection:
+        moved = _latest_leaf(connection, "persons", "1")
+        connection.execute(update(LedgerLeaf).where(LedgerLeaf.index == moved).values(record_type="voter_roll"))
+        stripped = _latest_leaf(connection, "persons", "2")
+        salt = connection.execute(select(LedgerSalt.__table__).where(LedgerSalt.leaf_index == stripped)).one()
+        connection.execute(LedgerSalt.__table__.delete().where(LedgerSalt.leaf_index == stripped))
+    try:
+        assert {problem for problem, _ in findings(registry)} >= {"leaf_opening"}
+        assert ("leaf_opening", "voter_roll/1") in findings(registry)
+        assert ("leaf_opening", "persons/2") in findings(registry)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(update(LedgerLeaf).where(LedgerLeaf.index == moved).values(record_type="persons"))
+            connection.execute(insert(LedgerSalt.__table__).values(salt._asdict()))
+        engine.dispose()
+    assert findings(registry) == set()
+
+
+def test_a_stored_subtree_or_frontier_changed_is_named_and_stops_every_write(registry):
+    engine = dba(registry)
+    nodes = LedgerNode.__table__
+    with engine.begin() as connection:
+        node = connection.execute(select(nodes).where(nodes.c.level == 1).limit(1)).one()
+        at_node = (nodes.c.level == 1, nodes.c.index == node.index)
+        connection.execute(update(nodes).where(*at_node).values(hash=bytes(32)))
+        frontier = connection.scalar(select(LedgerHead.frontier))
+        connection.execute(update(LedgerHead).values(frontier=bytes(len(frontier))))
+    try:
+        assert {problem for problem, _ in findings(registry)} == {"tree_altered"}
+        with pytest.raises(Unavailable) as alarm:  # the service extends only a head its key signed
+            accounts.sign_in(registry, username="registrar", password="sabt-demo-password")
+        assert alarm.value.code == "ledger.integrity"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(update(nodes).where(*at_node).values(hash=node.hash))
+            connection.execute(update(LedgerHead).values(frontier=frontier))
+        engine.dispose()
+    assert findings(registry) == set()
+
+
+def _trigger(ctx: Context, table: str, action: str) -> tuple[str, str]:
+    """SQL that adds, and SQL that drops, a trigger running `action` after each insert into `table`."""
+    if ctx.db.is_sqlite:
+        create = f"CREATE TRIGGER planted AFTER INSERT ON {table} BEGIN {action}; END"
+        return create, "DROP TRIGGER planted"
+    create = (
+        f"CREATE FUNCTION planted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {action}; RETURN NULL; END $$;"
+        f"CREATE TRIGGER planted AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION planted()"
+    )
+    return create, f"DROP TRIGGER planted ON {table}; DROP FUNCTION planted()"
+
+
+def test_a_trigger_planted_in_the_database_is_named_and_a_row_it_removes_stops_the_write(registry):
+    """A trigger could change a row as the service writes it, and the ledger would commit to the result: the
+    audit names every trigger, and a row that vanishes before commit refuses the write."""
+    create, drop = _trigger(registry, "access_tokens", "DELETE FROM access_tokens")
+    engine = dba(registry)
+    with engine.begin() as connection:
+        connection.execute(text(create))
+    try:
+        assert {problem for problem, _ in findings(registry)} == {"database_code"}
+        with registry.db.snapshot() as session:
+            before = session.scalar(select(func.count()).select_from(LedgerLeaf))
+        with pytest.raises(Unavailable) as alarm:
+            accounts.sign_in(registry, username="registrar", password="sabt-demo-password")
+        assert alarm.value.code == "ledger.integrity"
+        with registry.db.snapshot() as session:
+            assert session.scalar(select(func.count()).select_from(LedgerLeaf)) == before
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(drop))
+        engine.dispose()
+    assert findings(registry) == set()
+
+
+class _Forger(ledger.LedgerWriter):
+    """Appends as the service does, but extends whatever head it finds, and signs with its own key."""
+
+    def trusted_head(self, session: Session) -> ledger.Head:
+        return ledger.read_head(session, lock=True)
+
+
 def test_a_forged_append_without_the_ledger_key_is_named(registry, tmp_path):
     """A database writer changes a person and appends the leaf exactly as the service would, signing the head
     with a key of its own: the rows match their leaves, but the head is not the ledger key's. (The module's
     last test: the forged leaf stays.)"""
     own_key = FileKeyStore(lambda label: tmp_path / f"{label}.pem")
-    forger = ledger.LedgerWriter(Signer(own_key, "ledger"), registry.settings.ledger_origin, SystemClock())
+    forger = _Forger(Signer(own_key, "ledger"), registry.settings.ledger_origin, SystemClock())
     engine = dba(registry)
     with Session(engine) as session, session.begin():
         person_id = session.scalar(select(Person.id).order_by(Person.id).limit(1))
@@ -276,3 +395,6 @@ def test_a_forged_append_without_the_ledger_key_is_named(registry, tmp_path):
         ledger.append(session, [ledger.Change("persons", str(person_id), ledger.row_content(row))], writer=forger)
     engine.dispose()
     assert findings(registry) == {("head_unsigned", None)}
+    with pytest.raises(Unavailable) as alarm:  # nor does the service sign a checkpoint over it
+        ledger.sign_checkpoint(registry)
+    assert alarm.value.code == "ledger.integrity"

@@ -5,6 +5,7 @@ reached answered 503 with nothing written."""
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +13,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
 
 from sabt.clock import FixedClock
+from sabt.config import Settings
+from sabt.context import Context
 from sabt.core.errors import Unavailable
 from sabt.db import open_database
 from sabt.keystore import Pkcs11KeyStore
+from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit
+from sabt.migrations import upgrade
 from sabt.registry import service as registry
 from sabt.registry.models import Event
 from sabt.wiring import build_context
 
-from .conftest import TEST_NOW
+from .conftest import TEST_NOW, _add_staff, new_database
 from .factories import BirthDeclaration, birth, register
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -58,23 +63,32 @@ def test_a_key_made_in_the_token_signs_and_a_dropped_session_is_reopened(token):
     assert Pkcs11KeyStore(MODULE, token, PIN).public_key("ledger-test") == public  # another process sees it
 
 
-def test_a_registry_on_the_token_signs_with_it_and_keeps_no_key_file(token, backend, staff):
-    settings = backend.settings.model_copy(
-        update={
-            "key_store": "pkcs11",
-            "pkcs11_token": token,
-            "pkcs11_pin": PIN,
-            "data_dir": backend.settings.data_dir / "hsm",
-        }
-    )
-    ctx = build_context(open_database(settings.resolved_database_url()), settings, FixedClock(TEST_NOW))
-    try:
-        register(ctx, staff, BirthDeclaration(**birth()))
-        report = audit(ctx)
-        assert report.findings == [] and report.tree_size > 0
-        assert not (settings.data_dir / "keys").exists()  # nothing was written to disk
-    finally:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hsm_registry(request, token, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
+    """A registry of its own whose ledger was signed by the token from its first leaf."""
+    for url in new_database(request.param, tmp_path_factory):
+        settings = Settings(
+            database_url=url,
+            data_dir=tmp_path_factory.mktemp("hsm"),
+            key_store="pkcs11",
+            pkcs11_token=token,
+            pkcs11_pin=PIN,
+            checkpoint_seconds=0,
+            webhook_seconds=0,
+        )
+        ctx = build_context(open_database(url), settings, FixedClock(TEST_NOW))
+        upgrade(ctx)
+        yield ctx
         ctx.db.dispose()
+
+
+def test_a_registry_on_the_token_signs_with_it_and_keeps_no_key_file(hsm_registry):
+    ctx = hsm_registry
+    register(ctx, _add_staff(ctx), BirthDeclaration(**birth()))
+    ledger.sign_checkpoint(ctx)
+    report = audit(ctx)
+    assert report.findings == [] and report.tree_size > 0 and report.checkpoint_size == report.tree_size
+    assert not (ctx.settings.data_dir / "keys").exists()  # nothing was written to disk
 
 
 def test_a_token_that_cannot_be_reached_is_503_and_nothing_is_written(token, backend, staff):

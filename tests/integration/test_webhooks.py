@@ -9,15 +9,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from sabt.certificates import service as certificates
 from sabt.core.errors import Conflict, Forbidden
-from sabt.outbox.models import OutboxMessage
+from sabt.outbox.models import Delivery, OutboxMessage, Subscription
 from sabt.verification import service, webhooks
 from sabt.verification.schemas import PartnerIn, SubscriptionIn
 
-from .factories import DeathDeclaration, adult, death, register
+from .conftest import TEST_NOW, behind_the_back
+from .factories import BirthDeclaration, DeathDeclaration, adult, birth, death, register
 
 NOTICE_POLICY = {"checks": ["verify"], "purpose": "pension stops at death", "notices": ["death.registered"]}
 
@@ -138,3 +139,25 @@ def test_a_partner_subscribes_only_to_what_its_policy_allows(ctx, staff, receive
     assert refused.value.field == "kinds"
     with pytest.raises(Forbidden):
         webhooks.list_deliveries(ctx, actor=staff["registrar"])
+
+
+def test_a_delivery_planted_for_a_notice_not_subscribed_to_is_never_sent(ctx, staff, receiver):
+    """Deliveries are operational rows; a database writer who adds one for a birth notice to a partner that
+    subscribed to deaths only still sends it nowhere."""
+    pension_fund(ctx, receiver.url)
+    register(ctx, staff, BirthDeclaration(**birth()))
+    with behind_the_back(ctx) as connection:
+        subscription = connection.scalar(select(Subscription.id))
+        for message in connection.scalars(select(OutboxMessage.id).where(OutboxMessage.kind == "birth.registered")):
+            connection.execute(
+                insert(Delivery).values(
+                    message_id=message,
+                    subscription_id=subscription,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=TEST_NOW,
+                )
+            )
+    assert webhooks.relay(ctx, webhooks.HttpSender()).delivered == 0
+    assert receiver.received == []
+    assert {delivery.status for delivery in webhooks.list_deliveries(ctx, actor=staff["admin"])} == {"failed"}

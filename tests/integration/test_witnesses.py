@@ -18,7 +18,8 @@ from sqlalchemy import delete
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit
 from sabt.ledger.models import Cosignature
-from sabt.ledger.note import checkpoint_body, sign_note
+from sabt.ledger.note import checkpoint_body, sign_note, verifier_key
+from sabt.ledger.witness import load_witness
 from sabt.ledger.witnessing import configured_witnesses, sign_and_witness
 
 from .conftest import _free_port, behind_the_back
@@ -27,26 +28,24 @@ from .factories import BirthDeclaration, birth, register
 SABT = [str(Path(sys.executable).with_name("sabt"))]
 
 
-def _sabt(*args: str) -> str:
-    done = subprocess.run([*SABT, *args], capture_output=True, text=True, check=True, timeout=60)
-    return done.stdout.strip()
-
-
 @pytest.fixture
 def witnesses(backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """`vkey=URL` of three witnesses of the test registry's log: two running, the third never started. New
     ones for each test: each test's log starts again from empty, which to a witness is another history."""
     folder = tmp_path_factory.mktemp("witnesses")
     log_key = ledger.public_key(backend.context)
-    entries, processes = [], []
+    entries, processes, ports = [], [], []
     for number in (1, 2, 3):
         name, port = f"witness{number}.test/w", _free_port()
-        files = ["--name", name, "--key-file", str(folder / f"{number}.pem"), "--state", str(folder / f"{number}.db")]
-        entries.append(f"{_sabt('witness', 'key', *files)}=http://127.0.0.1:{port}")
+        key_file, state = folder / f"{number}.pem", folder / f"{number}.db"
+        entries.append(f"{load_witness(name, key_file, [], state).verifier()}=http://127.0.0.1:{port}")
         if number < 3:
+            files = ["--name", name, "--key-file", str(key_file), "--state", str(state)]
             command = [*SABT, "witness", "serve", *files, "--log", log_key, "--port", str(port)]
             processes.append(subprocess.Popen(command, stderr=subprocess.PIPE))
-            _wait_for(port)
+            ports.append(port)
+    for port in ports:  # started together, awaited together
+        _wait_for(port)
     yield entries
     for process in processes:
         process.terminate()
@@ -153,23 +152,28 @@ def test_a_witness_refuses_a_rewritten_history_a_stale_size_a_bad_signature_and_
     assert httpx.post(f"{url}/add-checkpoint", content=b"old 01\n\nx").status_code == 400
 
 
-def test_the_witness_command_refuses_a_log_key_it_cannot_read(tmp_path: Path):
-    done = subprocess.run(
-        [
-            *SABT,
-            "witness",
-            "serve",
-            "--name",
-            "w.test/w",
-            "--key-file",
-            str(tmp_path / "k.pem"),
-            "--state",
-            str(tmp_path / "s.db"),
-            "--log",
-            "not-a-key",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2 and "verifier key" in done.stderr and "Traceback" not in done.stderr
+LOG_KEY = verifier_key("sabt.test/ledger", bytes(range(32)))
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--log", "not-a-key", "verifier key"),
+        ("--name", "w+test", "--name"),
+        ("--key-file", "{folder}", "--key-file"),
+        ("--state", "{folder}/missing/s.db", "--state"),
+        ("--port", "99999", "--port"),
+    ],
+)
+def test_the_witness_command_refuses_what_it_cannot_use_by_name(tmp_path: Path, option, value, said):
+    given = {
+        "--name": "w.test/w",
+        "--key-file": str(tmp_path / "k.pem"),
+        "--state": str(tmp_path / "s.db"),
+        "--log": LOG_KEY,
+        "--port": "8199",
+    }
+    given[option] = value.format(folder=tmp_path)
+    arguments = [item for pair in given.items() for item in pair]
+    done = subprocess.run([*SABT, "witness", "serve", *arguments], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr

@@ -202,6 +202,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "SABT_WITNESSES holds an entry that is not a witness's verifier key, '=', and its http(s) address: {entry}",
         "در SABT_WITNESSES موردی هست که کلید وارسی گواه، «=» و نشانی http(s) آن نیست: {entry}",
     ),
+    "ledger.integrity": (
+        "The ledger was changed outside the registry; nothing was saved, and nothing will be until an auditor has "
+        "looked (`sabt audit verify`).",
+        "دفتر ثبت بیرون از سامانه تغییر کرده است؛ چیزی ذخیره نشد و تا بازرس آن را بررسی نکند (sabt audit verify) "
+        "چیزی ذخیره نمی‌شود.",
+    ),
+    "witness.quorum": (
+        "SABT_WITNESS_QUORUM asks for {quorum} witnesses, but SABT_WITNESSES names {witnesses}.",
+        "SABT_WITNESS_QUORUM {quorum} گواه می‌خواهد، اما SABT_WITNESSES تنها {witnesses} گواه نام برده است.",
+    ),
     "ledger.no_record": ("The ledger holds no change to {record}.", "دفتر ثبت تغییری برای {record} ندارد."),
     "ledger.sizes": (
         "A consistency proof needs 0 < old size ({old}) ≤ new size ({new}) ≤ the log's size ({size}).",

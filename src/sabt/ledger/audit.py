@@ -1,27 +1,32 @@
 """The audit: does the registry as it stands match what the ledger committed to, and is the ledger itself
 intact, signed by its key and consistent with its signed checkpoints? Anything changed, deleted or added
-behind the service's back, in any evidence table, is reported by record and kind of tampering."""
+behind the service's back, in any evidence table or in the log's own tables, is reported by record and kind
+of tampering; a row the audit cannot even read is reported too, never a crash."""
 
 import json
 from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.orm import Session, aliased
 
 from ..context import Context
 from ..core.errors import InvalidInput
 from ..db import Base
-from .coverage import is_evidence
+from .coverage import STATEMENTS, is_evidence
 from .merkle import EMPTY_ROOT, fold_subtrees, leaf_hash, node_hash
+from .models import LedgerNode
 from .note import parse_verifier_key, verify_checkpoint
 from .schemas import AuditReport, Finding
 from .service import (
     LEAF_VERSION,
+    StoredLeaf,
     checkpoints,
-    commitment,
+    content_digest,
     head_statement,
-    latest_commitments,
+    latest_digests,
+    opened_commitment,
     read_head,
     record_key,
     row_content,
@@ -29,6 +34,10 @@ from .service import (
     stored_public_key,
 )
 from .witnessing import WitnessEntry, cosigned_notes, witnesses_of
+
+DELETED = content_digest(None)
+# What reading a row the database writer mangled can raise (a date that is not one, JSON that is not JSON).
+UNREADABLE = (ValueError, TypeError, KeyError, OverflowError)
 
 
 def audit(
@@ -42,25 +51,18 @@ def audit(
     insider cannot delete as they could the registry's own copies. `verifier`: the published verifier key
     to check signatures with (default: the key store's own). `policy`: the witnesses and how many of them
     must have cosigned a checkpoint that covers the whole log."""
-    verifier = verifier or stored_public_key(ctx)
+    verifier = stored_public_key(ctx) if verifier is None else verifier
     if verifier is None:
         raise InvalidInput("audit.no_key", field="key")
     try:
         origin, _, public = parse_verifier_key(verifier)
     except ValueError:
         raise InvalidInput("audit.bad_key", field="key") from None
+    findings: list[Finding] = []
     with ctx.db.snapshot() as session:
-        findings, roots = _check_tree(session)
-        head = read_head(session)
-        if len(roots) != head.size:
-            detail = f"the head says {head.size} leaves but {len(roots)} are stored"
-            findings.append(Finding(problem="tree_altered", record=None, detail=detail))
-        elif head.size:
-            try:
-                public.verify(head.signature or b"", head_statement(origin, head.size, roots[-1]))
-            except InvalidSignature:
-                detail = "the log's head is not signed by the ledger key: leaves were added or changed without it"
-                findings.append(Finding(problem="head_unsigned", record=None, detail=detail))
+        roots = _check_leaves(session, findings)
+        _check_nodes(session, len(roots), findings)
+        size = _check_head(session, origin, public, roots, findings)
         notes = [(f"checkpoint {row.id}", row.note) for row in checkpoints(session)]
         notes += [(f"witnessed checkpoint {number}", note) for number, note in enumerate(witnessed, 1)]
         checkpoint_size = _check_checkpoints(verifier, notes, roots, findings)
@@ -68,13 +70,14 @@ def audit(
         if policy is not None:
             cosigned = [*cosigned_notes(session), *witnessed]
             witnessed_size = _witnessed_size(verifier, cosigned, roots, *policy)
-            if head.size and (witnessed_size or 0) < head.size:
+            if size and (witnessed_size or 0) < size:
                 covered = "no leaf" if witnessed_size is None else f"only the first {witnessed_size} leaves"
-                detail = f"{covered} of {head.size} covered by a checkpoint cosigned by {policy[1]} witnesses"
+                detail = f"{covered} of {size} covered by a checkpoint cosigned by {policy[1]} witnesses"
                 findings.append(Finding(problem="not_witnessed", record=None, detail=detail))
+        _check_database_code(session, findings)
         checked = sum(_check_table(session, table, findings) for table in evidence_tables())
     return AuditReport(
-        tree_size=head.size,
+        tree_size=size,
         checkpoint_size=checkpoint_size,
         witnessed_size=witnessed_size,
         records_checked=checked,
@@ -101,29 +104,124 @@ def evidence_tables() -> list[Table]:
     return [table for name, table in sorted(Base.metadata.tables.items()) if is_evidence(name)]
 
 
-def _check_tree(session: Session) -> tuple[list[Finding], list[bytes]]:
-    """Rehash every leaf in order; returns the findings and the root after each leaf (roots[n-1] = size n)."""
-    findings: list[Finding] = []
+def _check_leaves(session: Session, findings: list[Finding]) -> list[bytes]:
+    """Rehash and open every leaf in order; returns the root after each leaf (roots[n-1] = size n)."""
     roots: list[bytes] = []
     frontier: list[tuple[int, bytes]] = []
-    for expected_index, (index, leaf, stored) in enumerate(stored_leaves(session)):
-        if index != expected_index:
-            detail = f"leaf {expected_index} is missing (next stored is {index})"
+    for expected_index, stored in enumerate(stored_leaves(session)):
+        if stored.index != expected_index:
+            detail = f"leaf {expected_index} is missing (next stored is {stored.index})"
             findings.append(Finding(problem="tree_altered", record=None, detail=detail))
             break
-        hashed = leaf_hash(leaf.encode())
-        if stored != hashed:
-            detail = f"leaf {index} does not hash to its stored tree node"
+        hashed = leaf_hash(stored.leaf.encode())
+        if stored.node != hashed:
+            detail = f"leaf {stored.index} does not hash to its stored tree node"
             findings.append(Finding(problem="leaf_altered", record=None, detail=detail))
-        if _version(leaf) != LEAF_VERSION:
-            detail = f"leaf {index} is not a version {LEAF_VERSION} leaf: written by an older Sabt or by hand"
-            findings.append(Finding(problem="leaf_version", record=None, detail=detail))
+        _check_opening(stored, findings)
         level, value = 0, hashed
         while frontier and frontier[-1][0] == level:
             value, level = node_hash(frontier.pop()[1], value), level + 1
         frontier.append((level, value))
         roots.append(fold_subtrees([hash_ for _, hash_ in frontier]))
-    return findings, roots
+    return roots
+
+
+def _check_opening(stored: StoredLeaf, findings: list[Finding]) -> None:
+    """The leaf is a current one, filed under a record the log can hold, and its salt and digest open its
+    commitment under that record's name: so no leaf can be moved to another record, or its opening removed,
+    to make an older state of a record look like its latest."""
+    leaf = _parsed(stored.leaf)
+    if leaf.get("v") != LEAF_VERSION:
+        detail = f"leaf {stored.index} is not a version {LEAF_VERSION} leaf: written by an older Sabt or by hand"
+        findings.append(Finding(problem="leaf_version", record=None, detail=detail))
+        return
+    record_type = stored.record.partition("/")[0]
+    if not (record_type in STATEMENTS or (record_type in Base.metadata.tables and is_evidence(record_type))):
+        detail = f"leaf {stored.index} is filed under {record_type}, which the log holds no records of"
+        findings.append(Finding(problem="leaf_record", record=None, detail=detail))
+        return
+    salt, digest = stored.salt, stored.digest
+    opens = isinstance(salt, bytes) and isinstance(digest, bytes)
+    if not opens or leaf.get("commitment") != opened_commitment(
+        bytes(salt or b""), stored.record, bytes(digest or b"")
+    ):
+        detail = (
+            f"leaf {stored.index} does not open to the record it is filed under: its record, salt or digest changed"
+        )
+        findings.append(Finding(problem="leaf_opening", record=stored.record, detail=detail))
+
+
+def _parsed(leaf: str) -> dict[str, object]:
+    try:
+        value = json.loads(leaf)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _check_nodes(session: Session, size: int, findings: list[Finding]) -> None:
+    """Every stored subtree above the leaves hashes from its two stored children, and each level holds as
+    many as a tree of `size` leaves has: proofs are built from these rows."""
+    counts = dict(session.execute(select(LedgerNode.level, func.count()).group_by(LedgerNode.level)).all())
+    level = 0
+    while size >> level or counts.get(level):
+        held, expected = counts.get(level, 0), size >> level
+        if held != expected:
+            detail = f"level {level} holds {held} subtree hashes; a tree of {size} leaves has {expected}"
+            findings.append(Finding(problem="tree_altered", record=None, detail=detail))
+        level += 1
+    parent, left, right = aliased(LedgerNode), aliased(LedgerNode), aliased(LedgerNode)
+    children = (
+        select(parent.level, parent.index, parent.hash, left.hash, right.hash)
+        .outerjoin(left, (left.level == parent.level - 1) & (left.index == parent.index * 2))
+        .outerjoin(right, (right.level == parent.level - 1) & (right.index == parent.index * 2 + 1))
+        .where(parent.level > 0)
+        .execution_options(yield_per=10_000)
+    )
+    for node_level, index, stored, left_hash, right_hash in session.execute(children):
+        if left_hash is None or right_hash is None or stored != node_hash(left_hash, right_hash):
+            detail = f"the stored subtree hash at level {node_level}, index {index} does not hash from its children"
+            findings.append(Finding(problem="tree_altered", record=None, detail=detail))
+
+
+def _check_head(
+    session: Session, origin: str, public: Ed25519PublicKey, roots: list[bytes], findings: list[Finding]
+) -> int:
+    """The head row matches the leaves and is signed by the ledger key; returns the log's size."""
+    try:
+        head = read_head(session)
+        frontier_root = head.root()
+    except (RuntimeError, ValueError):
+        findings.append(Finding(problem="tree_altered", record=None, detail="the head row is missing or malformed"))
+        return len(roots)
+    if len(roots) != head.size:
+        detail = f"the head says {head.size} leaves but {len(roots)} are stored"
+        findings.append(Finding(problem="tree_altered", record=None, detail=detail))
+    elif head.size:
+        if frontier_root != roots[-1]:
+            detail = "the head's frontier does not match the leaves: the next append would extend another tree"
+            findings.append(Finding(problem="tree_altered", record=None, detail=detail))
+        try:
+            public.verify(bytes(head.signature or b""), head_statement(origin, head.size, roots[-1]))
+        except InvalidSignature:
+            detail = "the log's head is not signed by the ledger key: leaves were added or changed without it"
+            findings.append(Finding(problem="head_unsigned", record=None, detail=detail))
+    return head.size
+
+
+def _check_database_code(session: Session, findings: list[Finding]) -> None:
+    """The registry's migrations create no triggers or rules; one found was added by hand, and could change
+    a row as the service writes it, which the ledger would then commit to as though the service had."""
+    if session.get_bind().dialect.name == "sqlite":
+        query = "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = (
+            "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal "
+            "UNION ALL SELECT rulename, tablename FROM pg_rules WHERE schemaname = current_schema()"
+        )
+    for name, table in session.execute(text(query)):
+        detail = f"{name} on {table}: the registry's migrations create no triggers or rules"
+        findings.append(Finding(problem="database_code", record=None, detail=detail))
 
 
 def _check_checkpoints(
@@ -143,35 +241,35 @@ def _check_checkpoints(
     return latest
 
 
-def _version(leaf: str) -> object:
-    try:
-        return json.loads(leaf).get("v")
-    except (ValueError, AttributeError):
-        return None
-
-
 def _check_table(session: Session, table: Table, findings: list[Finding]) -> int:
-    """Every current row of an evidence table against the commitment of its record's latest leaf."""
-    committed = latest_commitments(session, table.name)
+    """Every current row of an evidence table against the digest its record's latest leaf committed to."""
+    committed = latest_digests(session, table.name)
     columns = list(table.primary_key.columns)
     rows = session.connection().execute(select(table).order_by(*columns).execution_options(yield_per=10_000))
     seen = 0
-    for row in rows.mappings():
-        seen += 1
-        record_id = record_key([row[column.name] for column in columns])
-        record = f"{table.name}/{record_id}"
-        entry = committed.pop(record_id, None)
-        if entry is None:
-            findings.append(Finding(problem="unlogged", record=record, detail="present but never logged"))
-        elif commitment(entry[1], record, row_content(row)) != entry[0]:
-            if commitment(entry[1], record, None) == entry[0]:
-                detail = "logged as deleted, yet present"
-                findings.append(Finding(problem="unlogged", record=record, detail=detail))
-            else:
-                detail = "differs from its last logged state"
-                findings.append(Finding(problem="changed", record=record, detail=detail))
-    for record_id, (logged, salt) in committed.items():
-        record = f"{table.name}/{record_id}"
-        if commitment(salt, record, None) != logged:
+    try:
+        for row in rows.mappings():
+            seen += 1
+            record_id = record_key([row[column.name] for column in columns])
+            _check_row(f"{table.name}/{record_id}", committed.pop(record_id, b""), row_content(row), findings)
+    except UNREADABLE as error:
+        detail = f"a row cannot be read ({type(error).__name__}): it was written past the service"
+        findings.append(Finding(problem="unreadable", record=table.name, detail=detail))
+        return seen
+    for record_id, digest in committed.items():
+        if digest is not None and digest != DELETED:
+            record = f"{table.name}/{record_id}"
             findings.append(Finding(problem="deleted", record=record, detail="logged but no longer present"))
     return seen
+
+
+def _check_row(record: str, logged: bytes | None, content: dict[str, object], findings: list[Finding]) -> None:
+    """`logged`: the digest of the record's latest leaf; b"" when it has none, None when its opening is gone
+    (already named)."""
+    if logged == b"":
+        findings.append(Finding(problem="unlogged", record=record, detail="present but never logged"))
+    elif logged is not None and content_digest(content) != logged:
+        if logged == DELETED:
+            findings.append(Finding(problem="unlogged", record=record, detail="logged as deleted, yet present"))
+        else:
+            findings.append(Finding(problem="changed", record=record, detail="differs from its last logged state"))

@@ -14,7 +14,7 @@ from .audit import audit
 from .coverage import coverage as table_coverage
 from .merkle import leaf_hash, verify_consistency, verify_inclusion
 from .note import Checkpoint, verify_checkpoint
-from .witness import load_witness, witness_app
+from .witness import Witness, WitnessSetupError, load_witness, witness_app
 from .witnessing import configured_witnesses, quorum, sign_and_witness
 
 audit_app = typer.Typer(help="Tamper-evident ledger: audit, proofs, checkpoints.", no_args_is_help=True)
@@ -36,7 +36,7 @@ def verify(
     """Check every evidence row against its last ledger leaf, the tree against its signed head and checkpoints.
     Exits 1 and names each record changed, deleted or added behind the service's back."""
     with command_context() as ctx:
-        notes = [path.read_text(encoding="utf-8") for path in checkpoint or []]
+        notes = [_read_text(path) for path in checkpoint or []]
         policy = None
         if witnessed:
             witnesses = configured_witnesses(ctx.settings)
@@ -130,8 +130,16 @@ def check_proof(
     out.print(f"verified against the checkpoint of size {signed.size}")
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        err.print(f"{path} is not a checkpoint note: it is not UTF-8 text")
+        raise typer.Exit(2) from None
+
+
 def _verified(path: Path, key: str) -> Checkpoint:
-    signed = verify_checkpoint(path.read_text(encoding="utf-8"), key)
+    signed = verify_checkpoint(_read_text(path), key)
     if signed is None:
         err.print(f"the signature of {path} does not verify with this key")
         raise typer.Exit(1)
@@ -145,16 +153,12 @@ def witness_serve(
     key_file: Annotated[Path, typer.Option(help="The witness's Ed25519 key (made on first use, 0600)")],
     state: Annotated[Path, typer.Option(help="The witness's SQLite state: the latest cosigned checkpoints")],
     host: str = "127.0.0.1",
-    port: int = 8100,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8100,
 ) -> None:
     """Serve POST /add-checkpoint (C2SP tlog-witness) until stopped."""
     import uvicorn
 
-    try:
-        witness = load_witness(name, key_file, log, state)
-    except ValueError as error:
-        err.print(f"a --log is not a verifier key: {error}")
-        raise typer.Exit(2) from None
+    witness = _witness(name, key_file, log, state)
     err.print(f"witness {witness.verifier()}", markup=False, highlight=False)
     uvicorn.run(witness_app(witness), host=host, port=port, log_level="warning")
 
@@ -166,4 +170,12 @@ def witness_key(
     state: Annotated[Path, typer.Option(help="The witness's SQLite state")],
 ) -> None:
     """Print the witness's cosignature verifier key, for the logs it witnesses and their auditors."""
-    typer.echo(load_witness(name, key_file, [], state).verifier())
+    typer.echo(_witness(name, key_file, [], state).verifier())
+
+
+def _witness(name: str, key_file: Path, logs: list[str], state: Path) -> Witness:
+    try:
+        return load_witness(name, key_file, logs, state)
+    except WitnessSetupError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from None

@@ -27,8 +27,15 @@ OPERATIONAL = {
     "import_jobs": "progress of a legacy import; every imported person and code is evidence",
     "import_rejects": "rows a legacy import refused, kept for the operator to correct; nothing is registered",
     "linkage_runs": "progress of a duplicate search; the cases it opens and their decisions are evidence",
-    "webhook_deliveries": "attempts to deliver a message; the messages and the subscriptions are evidence",
+    "webhook_deliveries": "attempts to deliver a message; the messages and subscriptions are evidence, and a "
+    "delivery is sent only for a kind its subscription names",
     "alembic_version": "the schema's version, written by migrations",
+}
+
+
+# What the log may commit to besides table rows: things the registry published, by their record type.
+STATEMENTS = {
+    "voter_roll": "a published voter roll's digest, so the election body can prove which roll it received",
 }
 
 

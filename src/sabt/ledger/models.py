@@ -21,14 +21,16 @@ class LedgerLeaf(Base):
 
 
 class LedgerSalt(Base):
-    """The secret salt of each leaf's commitment. Kept apart so that the published log reveals nothing:
-    without the salt, a commitment cannot be tested against a guessed name and birth date, nor two leaves
-    of one record linked."""
+    """What opens each leaf's commitment: its secret salt and the digest of the row it committed to. Kept
+    apart so that the published log reveals nothing: without the salt, a commitment cannot be tested against
+    a guessed name and birth date, nor two leaves of one record linked. With both, the audit checks that every
+    leaf, not only a record's latest, is filed under the record it committed to."""
 
     __tablename__ = "ledger_salts"
 
     leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))  # SHA-256 of the row's canonical JSON
 
 
 class LedgerNode(Base):

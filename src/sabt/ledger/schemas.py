@@ -35,8 +35,9 @@ class ConsistencyOut(BaseModel):
 
 class Finding(BaseModel):
     problem: str = Field(
-        description="changed, deleted, unlogged, leaf_altered, leaf_version, tree_altered, head_unsigned, "
-        "checkpoint_signature, checkpoint_mismatch, not_witnessed"
+        description="changed, deleted, unlogged, unreadable, leaf_altered, leaf_version, leaf_record, "
+        "leaf_opening, tree_altered, head_unsigned, checkpoint_signature, checkpoint_mismatch, not_witnessed, "
+        "database_code"
     )
     record: str | None
     detail: str

@@ -17,19 +17,24 @@ import decimal
 import enum
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, cast
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Table, and_, event, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ..clock import Clock
 from ..context import Context
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput, NotFound, Unavailable
 from ..db import Base, Database, WrittenRows, bulk_insert, take_written_rows
 from ..keystore import Signer
+from .coverage import STATEMENTS as STATEMENT_TYPES
 from .coverage import is_evidence
 from .merkle import (
     EMPTY_ROOT,
@@ -47,6 +52,9 @@ from .note import checkpoint_body, sign_note, verifier_key
 from .schemas import CheckpointOut, ConsistencyOut, InclusionOut, RecordProofOut
 
 LEAF_VERSION = 2
+# How long a caller is told to wait when the ledger raises an alarm: an operator must look first.
+ALARM_SECONDS = 300
+log = logging.getLogger("sabt.ledger")
 LEDGER_KEY = "ledger"
 WRITER = "sabt.ledger_writer"
 
@@ -68,6 +76,23 @@ class LedgerWriter:
     origin: str
     clock: Clock
 
+    @cached_property
+    def public_key(self) -> Ed25519PublicKey:
+        return Ed25519PublicKey.from_public_bytes(self.signer.public_key())
+
+    def trusted_head(self, session: Session) -> "Head":
+        """The head row, locked, once its signature is checked: the service extends or signs only a log its
+        own key signed, never one a database writer appended to."""
+        head = read_head(session, lock=True)
+        if head.size == 0 and head.signature is None:
+            return head
+        try:
+            self.public_key.verify(bytes(head.signature or b""), head_statement(self.origin, head.size, head.root()))
+        except (InvalidSignature, ValueError):
+            log.critical("the ledger head is not signed by the ledger key: the log was changed past the service")
+            raise Unavailable("ledger.integrity", seconds=ALARM_SECONDS) from None
+        return head
+
 
 def install(database: Database, writer: LedgerWriter) -> None:
     """Make every write transaction of `database` append its evidence rows to the log when it commits."""
@@ -78,8 +103,17 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
+def content_digest(content: dict[str, Any] | None) -> bytes:
+    return hashlib.sha256(canonical(content)).digest()
+
+
 def commitment(salt: bytes, record: str, content: dict[str, Any] | None) -> str:
-    return hashlib.sha256(salt + canonical({"record": record, "content": content})).hexdigest()
+    return opened_commitment(salt, record, content_digest(content))
+
+
+def opened_commitment(salt: bytes, record: str, digest: bytes) -> str:
+    """SHA-256(salt ‖ record ‖ LF ‖ SHA-256(row)): the record's name and row, bound under the leaf's salt."""
+    return hashlib.sha256(salt + record.encode() + b"\n" + digest).hexdigest()
 
 
 def head_statement(origin: str, size: int, root: bytes) -> bytes:
@@ -114,6 +148,8 @@ STATEMENTS = "sabt.ledger_statements"
 def log_statement(session: Session, statement: Change) -> None:
     """Commit, with the caller's transaction, to something the registry published that is not a row of a
     table (a voter roll's digest), so that the publisher can later prove what it published."""
+    if statement.record_type not in STATEMENT_TYPES:
+        raise ValueError(f"{statement.record_type} is not a kind of statement the ledger knows (coverage.py)")
     session.info.setdefault(STATEMENTS, []).append(statement)
 
 
@@ -145,7 +181,9 @@ def _changes(session: Session, name: str, rows: WrittenRows) -> list[Change]:
             changes.append(Change(name, record_key(key), found[key]))
         elif key in rows.deleted:
             changes.append(Change(name, record_key(key), None))
-        # Otherwise the row was written, then undone by a rolled-back savepoint: it never existed.
+        else:  # a savepoint whose flush failed records nothing: only the database itself removes such a row
+            log.critical("%s/%s was written in this transaction and is gone at commit", name, record_key(key))
+            raise Unavailable("ledger.integrity", seconds=ALARM_SECONDS)
     return changes
 
 
@@ -170,7 +208,7 @@ def append(session: Session, changes: Iterable[Change], *, writer: LedgerWriter)
     pending = list(changes)
     if not pending:
         return []
-    head = read_head(session, lock=True)
+    head = writer.trusted_head(session)
     frontier = head.subtrees()
     at = writer.clock.now().astimezone(dt.UTC).replace(second=0, microsecond=0).isoformat()
     leaves, salts, nodes, indexes = [], [], [], []
@@ -178,12 +216,12 @@ def append(session: Session, changes: Iterable[Change], *, writer: LedgerWriter)
     for offset, change in enumerate(pending):
         index = head.size + offset
         salt = randomness[16 * offset : 16 * offset + 16]
-        record = f"{change.record_type}/{change.record_id}"
-        text = canonical({"v": LEAF_VERSION, "at": at, "commitment": commitment(salt, record, change.content)})
+        record, digest = f"{change.record_type}/{change.record_id}", content_digest(change.content)
+        text = canonical({"v": LEAF_VERSION, "at": at, "commitment": opened_commitment(salt, record, digest)})
         leaves.append(
             {"index": index, "record_type": change.record_type, "record_id": change.record_id, "leaf": text.decode()}
         )
-        salts.append({"leaf_index": index, "salt": salt})
+        salts.append({"leaf_index": index, "salt": salt, "digest": digest})
         nodes.extend(_push(frontier, index, leaf_hash(text)))
         indexes.append(index)
     connection = session.connection()  # the log's own rows are not evidence rows to log again
@@ -363,17 +401,21 @@ def ledger_signer(ctx: Context) -> Signer:
     return Signer(ctx.keys, LEDGER_KEY)
 
 
+def ledger_writer(ctx: Context) -> LedgerWriter:
+    return LedgerWriter(ledger_signer(ctx), ctx.settings.ledger_origin, ctx.clock)
+
+
 def sign_checkpoint(ctx: Context, *, only_if_grown: bool = False) -> CheckpointOut | None:
     """Sign the current tree head and keep the note. With `only_if_grown`, skip when nothing was added."""
     with ctx.db.transaction() as session:
         # Every server process signs on its own timer: holding the head's row makes a second signer wait
         # and then find the checkpoint the first one signed.
-        head = read_head(session, lock=True)
+        head = ledger_writer(ctx).trusted_head(session)
         if only_if_grown:
             last = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))
             if last is not None and last.size == head.size:
                 return None
-        now, root, signer = ctx.now(), head.root(), ledger_signer(ctx)
+        now, root, signer = ctx.now(), head.root(), ledger_signer(ctx)  # the root is the signed head's
         body = checkpoint_body(ctx.settings.ledger_origin, head.size, root, now)
         note = sign_note(body, ctx.settings.ledger_origin, signer.sign, signer.public_key())
         row = Checkpoint(size=head.size, root=root, signed_at=now, note=note)
@@ -404,27 +446,43 @@ def stored_public_key(ctx: Context) -> str | None:
     return verifier_key(ctx.settings.ledger_origin, raw) if raw else None
 
 
-def latest_commitments(session: Session, record_type: str) -> dict[str, tuple[str, bytes]]:
-    """For each record of a type (a table), the commitment of its latest leaf and that leaf's salt."""
-    latest = (select(LedgerLeaf.record_id, func.max(LedgerLeaf.index).label("index"))
-              .where(LedgerLeaf.record_type == record_type).group_by(LedgerLeaf.record_id).subquery())  # fmt: skip
-    rows = session.execute(
-        select(latest.c.record_id, LedgerLeaf.leaf, LedgerSalt.salt)
-        .join(LedgerLeaf, LedgerLeaf.index == latest.c.index)
-        .join(LedgerSalt, LedgerSalt.leaf_index == latest.c.index)
+def latest_digests(session: Session, record_type: str) -> dict[str, bytes | None]:
+    """For each record of a type (a table), the digest its latest leaf committed to (None when the opening
+    is gone: the audit has already named that leaf)."""
+    latest = (
+        select(LedgerLeaf.record_id, func.max(LedgerLeaf.index).label("index"))
+        .where(LedgerLeaf.record_type == record_type)
+        .group_by(LedgerLeaf.record_id)
+        .subquery()
     )
-    return {record_id: (json.loads(leaf)["commitment"], salt) for record_id, leaf, salt in rows}
-
-
-def stored_leaves(session: Session) -> Iterator[tuple[int, str, bytes | None]]:
-    """Every leaf in order with its stored level-0 hash (None when the node row is gone)."""
     rows = session.execute(
-        select(LedgerLeaf.index, LedgerLeaf.leaf, LedgerNode.hash)
+        select(latest.c.record_id, LedgerSalt.digest).outerjoin(LedgerSalt, LedgerSalt.leaf_index == latest.c.index)
+    )
+    return {record_id: digest for record_id, digest in rows}
+
+
+@dataclass(frozen=True)
+class StoredLeaf:
+    index: int
+    leaf: str
+    record: str
+    node: bytes | None  # the stored level-0 hash; None when the node row is gone
+    salt: bytes | None  # None when the opening is gone
+    digest: bytes | None
+
+
+def stored_leaves(session: Session) -> Iterator[StoredLeaf]:
+    """Every leaf in order with its stored level-0 hash and what opens it."""
+    columns = (LedgerLeaf.index, LedgerLeaf.leaf, LedgerLeaf.record_type, LedgerLeaf.record_id, LedgerNode.hash)
+    rows = session.execute(
+        select(*columns, LedgerSalt.salt, LedgerSalt.digest)
         .outerjoin(LedgerNode, (LedgerNode.level == 0) & (LedgerNode.index == LedgerLeaf.index))
+        .outerjoin(LedgerSalt, LedgerSalt.leaf_index == LedgerLeaf.index)
         .order_by(LedgerLeaf.index)
         .execution_options(yield_per=10_000)
     )
-    return ((index, leaf, stored) for index, leaf, stored in rows)
+    for index, leaf, record_type, record_id, node, salt, digest in rows:
+        yield StoredLeaf(index, leaf, f"{record_type}/{record_id}", node, salt, digest)
 
 
 def checkpoints(session: Session) -> list[Checkpoint]:

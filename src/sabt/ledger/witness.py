@@ -126,9 +126,30 @@ def _check_consistency(old_size: int, old_root: bytes, size: int, root: bytes, p
         raise Refusal(422, "the consistency proof does not verify")
 
 
+class WitnessSetupError(ValueError):
+    """A witness that cannot start as asked, with the option at fault in the message."""
+
+
 def load_witness(name: str, key_file: Path, logs: list[str], state: Path) -> Witness:
     """A witness whose key is the file `key_file` (made on first use, 0600)."""
-    return Witness(name, Signer(FileKeyStore(lambda _label: key_file), "witness"), logs, state)
+    if not name or "+" in name or any(character.isspace() for character in name):
+        raise WitnessSetupError("--name is a key name without spaces or '+', e.g. witness.court.example/w1")
+    for log in logs:
+        try:
+            parse_verifier_key(log)
+        except ValueError:
+            raise WitnessSetupError(
+                f"a --log is not a log's verifier key (name+keyid+base64 key): {log[:80]}"
+            ) from None
+    key = Signer(FileKeyStore(lambda _label: key_file), "witness")
+    try:
+        key.public_key()
+    except (OSError, ValueError) as error:
+        raise WitnessSetupError(f"--key-file {key_file} is not an Ed25519 key this witness can use: {error}") from None
+    try:
+        return Witness(name, key, logs, state)
+    except (OSError, sqlite3.Error) as error:
+        raise WitnessSetupError(f"--state {state} cannot be opened as the witness's database: {error}") from None
 
 
 def witness_app(witness: Witness) -> FastAPI:
@@ -136,9 +157,11 @@ def witness_app(witness: Witness) -> FastAPI:
 
     @app.post("/add-checkpoint")
     async def add_checkpoint(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return Response("the body is too large\n", status_code=413, media_type="text/plain")
+        body = b""
+        async for chunk in request.stream():  # read no more than a checkpoint can be
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                return Response("the body is too large\n", status_code=413, media_type="text/plain")
         try:
             line = witness.add_checkpoint(body, dt.datetime.now(dt.UTC))
         except Refusal as refusal:

@@ -38,8 +38,10 @@ class Outcome:
 
 
 def configured_witnesses(settings: Settings) -> list[WitnessEntry]:
-    """SABT_WITNESSES: `vkey=URL` entries separated by spaces; refused whole when one is malformed."""
-    entries = []
+    """SABT_WITNESSES: `vkey=URL` entries separated by spaces; refused whole when one is malformed, names a
+    witness twice (it would count twice towards the quorum), or when the quorum asks for more witnesses than
+    there are."""
+    entries: list[WitnessEntry] = []
     for item in settings.witnesses.split():
         key, separator, url = item.rpartition("=")
         try:
@@ -48,7 +50,12 @@ def configured_witnesses(settings: Settings) -> list[WitnessEntry]:
             raise InvalidInput("witness.config", field="SABT_WITNESSES", entry=item[:80]) from None
         if not separator or not url.startswith(("http://", "https://")):
             raise InvalidInput("witness.config", field="SABT_WITNESSES", entry=item[:80])
+        if any(entry.name == name for entry in entries):
+            raise InvalidInput("witness.config", field="SABT_WITNESSES", entry=f"{name} twice")
         entries.append(WitnessEntry(name, key, url.rstrip("/")))
+    if settings.witness_quorum > len(entries):
+        wanted = settings.witness_quorum
+        raise InvalidInput("witness.quorum", field="SABT_WITNESS_QUORUM", quorum=wanted, witnesses=len(entries))
     return entries
 
 

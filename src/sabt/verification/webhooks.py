@@ -109,14 +109,19 @@ def _claim_due(ctx: Context) -> list[tuple[int, str, dict[str, object]]]:
     now = ctx.now()
     with ctx.db.transaction() as session:
         rows = session.execute(
-            select(Delivery, Subscription.url, OutboxMessage)
+            select(Delivery, Subscription, OutboxMessage)
             .join(Subscription, Subscription.id == Delivery.subscription_id)
             .join(OutboxMessage, OutboxMessage.id == Delivery.message_id)
             .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
             .order_by(Delivery.id).limit(BATCH).with_for_update(skip_locked=True, of=Delivery)
         ).all()  # fmt: skip
         claimed = []
-        for delivery, url, message in rows:
+        for delivery, subscription, message in rows:
+            if not subscription.active or message.kind not in subscription.kinds:
+                # Deliveries are operational rows: one the subscription (evidence) does not ask for is
+                # never sent, whoever wrote it.
+                delivery.status, delivery.last_error = "failed", f"not subscribed to {message.kind}"
+                continue
             delivery.next_attempt_at = now + CLAIM
             envelope = {
                 "id": message.id,
@@ -124,7 +129,7 @@ def _claim_due(ctx: Context) -> list[tuple[int, str, dict[str, object]]]:
                 "payload": message.payload,
                 "created_at": message.created_at.isoformat(),
             }
-            claimed.append((delivery.id, url, envelope))
+            claimed.append((delivery.id, subscription.url, envelope))
         return claimed
 
 

@@ -42,6 +42,8 @@ def upgrade() -> None:
         batch_op.alter_column("key_label", existing_type=sa.String(length=60), nullable=False)
     with op.batch_alter_table("ledger_head", schema=None) as batch_op:
         batch_op.add_column(sa.Column("signature", sa.LargeBinary(length=64), nullable=True))
+    with op.batch_alter_table("ledger_salts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("digest", sa.LargeBinary(length=32), nullable=True))
     with op.batch_alter_table("ledger_leaves", schema=None) as batch_op:
         batch_op.alter_column("record_type", existing_type=sa.String(length=20), type_=sa.String(length=40))
         batch_op.alter_column("record_id", existing_type=sa.String(length=40), type_=sa.String(length=60))
@@ -51,6 +53,8 @@ def downgrade() -> None:
     with op.batch_alter_table("ledger_leaves", schema=None) as batch_op:
         batch_op.alter_column("record_id", existing_type=sa.String(length=60), type_=sa.String(length=40))
         batch_op.alter_column("record_type", existing_type=sa.String(length=40), type_=sa.String(length=20))
+    with op.batch_alter_table("ledger_salts", schema=None) as batch_op:
+        batch_op.drop_column("digest")
     with op.batch_alter_table("ledger_head", schema=None) as batch_op:
         batch_op.drop_column("signature")
     with op.batch_alter_table("certificate_keys", schema=None) as batch_op:
