@@ -3,6 +3,7 @@ column changed, a row deleted, a row inserted. The audit names each one, on both
 appended exactly as the service appends, but without the ledger key, is named too."""
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from sabt.accounts import service as accounts
 from sabt.batched_writes import DirectWriter
 from sabt.certificates.models import Certificate
 from sabt.certificates.verification import verify_online
+from sabt.cli import app
 from sabt.clock import SystemClock
 from sabt.config import Settings
 from sabt.context import Context
@@ -143,6 +146,24 @@ def test_every_table_is_evidence_or_has_a_reason(registry):
         "identity_checks",
         "event_history",
     } <= {table.name for table in evidence_tables()}
+
+
+def test_the_whole_public_log_names_nobody(registry):
+    with registry.db.snapshot() as session:
+        codes = set(session.scalars(select(Person.national_code)))
+        size = ledger.head_size(session)
+    published = [ledger.inclusion(registry, index=index).leaf for index in range(0, size, max(size // 2000, 1))]
+    assert all(set(json.loads(leaf)) == {"v", "at", "commitment"} for leaf in published)
+    assert not any(code in leaf for leaf in published for code in codes)
+
+
+def test_the_coverage_command_lists_every_table_with_its_kind(registry):
+    env = {"SABT_DATABASE_URL": registry.db.url, "SABT_DATA_DIR": str(registry.settings.data_dir)}
+    listed = CliRunner().invoke(app, ["audit", "coverage"], env=env)
+    assert listed.exit_code == 0
+    kinds = {line.split()[0]: line.split()[1] for line in listed.stdout.splitlines()}
+    assert set(kinds) == set(metadata.tables) - {"alembic_version"}
+    assert {kinds["persons"], kinds["ledger_leaves"], kinds["webhook_deliveries"]} == {"evidence", "log", "operational"}
 
 
 def test_every_evidence_table_holds_rows_and_the_untouched_registry_audits_clean(registry):

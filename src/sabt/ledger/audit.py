@@ -201,8 +201,9 @@ def _check_head(
         if frontier_root != roots[-1]:
             detail = "the head's frontier does not match the leaves: the next append would extend another tree"
             findings.append(Finding(problem="tree_altered", record=None, detail=detail))
+        signature = head.signature if isinstance(head.signature, bytes) else b""
         try:
-            public.verify(bytes(head.signature or b""), head_statement(origin, head.size, roots[-1]))
+            public.verify(signature, head_statement(origin, head.size, roots[-1]))
         except InvalidSignature:
             detail = "the log's head is not signed by the ledger key: leaves were added or changed without it"
             findings.append(Finding(problem="head_unsigned", record=None, detail=detail))

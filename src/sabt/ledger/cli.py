@@ -58,7 +58,7 @@ def verify(
 def coverage() -> None:
     """Every table: evidence (committed to the log), the log itself, or operational, with the reason."""
     for row in table_coverage(list(metadata.tables)):
-        out.print(f"{row.table:<24} {row.kind:<12} {row.reason}", markup=False, highlight=False)
+        typer.echo(f"{row.table:<24} {row.kind:<12} {row.reason}")  # one line each, never wrapped
 
 
 @audit_app.command("proof")

@@ -86,8 +86,9 @@ class LedgerWriter:
         head = read_head(session, lock=True)
         if head.size == 0 and head.signature is None:
             return head
+        signature = head.signature if isinstance(head.signature, bytes) else b""
         try:
-            self.public_key.verify(bytes(head.signature or b""), head_statement(self.origin, head.size, head.root()))
+            self.public_key.verify(signature, head_statement(self.origin, head.size, head.root()))
         except (InvalidSignature, ValueError):
             log.critical("the ledger head is not signed by the ledger key: the log was changed past the service")
             raise Unavailable("ledger.integrity", seconds=ALARM_SECONDS) from None
