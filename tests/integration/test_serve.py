@@ -27,8 +27,13 @@ def test_two_server_processes_answer_checks_and_share_a_partners_rate_limit(ctx,
     verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
     key = verification.create_key(ctx, actor=None, partner_code="bank-serve").api_key
     port = _free_port()
-    env = os.environ | {"SABT_DATABASE_URL": ctx.settings.resolved_database_url(), "SABT_DATA_DIR": str(tmp_path),
-                        "SABT_CHECKPOINT_SECONDS": "0", "SABT_WEBHOOK_SECONDS": "0"}  # fmt: skip
+    env = os.environ | {
+        "SABT_DATABASE_URL": ctx.settings.resolved_database_url(),
+        "SABT_DATA_DIR": str(tmp_path),
+        "SABT_LEDGER_KEY_PATH": str(ctx.settings.ledger_key_file()),  # the key that signed the log's head
+        "SABT_CHECKPOINT_SECONDS": "0",
+        "SABT_WEBHOOK_SECONDS": "0",
+    }
     env.pop("SABT_SERVER_PROCESSES", None)
     sabt = Path(sys.executable).with_name("sabt")
     server = subprocess.Popen([str(sabt), "serve", "--port", str(port), "--workers", "2"], env=env,
