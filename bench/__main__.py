@@ -3,7 +3,8 @@
 Every benchmark measures a baseline in the same run, on the same data and machine, and reports the ratio:
   synth          people generated per second, against writing the same number of CSV rows
   import         `sabt import` on SQLite and PostgreSQL, against a raw executemany / COPY of the same rows
-  registry-read  a person looked up through the service layer, against a raw indexed SELECT
+  registry-read  a person looked up through the service layer, against a raw indexed SELECT; the access-log
+                 write's share of it
   ledger         bulk appends against hashlib alone; proof time; registration with and without the ledger
   verify         the partner yes/no check over HTTP under load (wrk), against a no-op endpoint of the same server
   certificates   QR verification (offline, and online on both databases) against raw Ed25519 verification;

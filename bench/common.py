@@ -20,7 +20,7 @@ from sabt.accounts.service import actor_for_username, create_user
 from sabt.clock import SystemClock
 from sabt.config import Settings
 from sabt.context import Context
-from sabt.core.workflow import Actor
+from sabt.core.permissions import Actor
 from sabt.db import open_database
 from sabt.geo.schemas import OfficeIn
 from sabt.geo.service import create_office

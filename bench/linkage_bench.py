@@ -25,7 +25,7 @@ from sabt.accounts.service import create_user
 from sabt.context import Context
 from sabt.core.jalali import DateProblem, parse_date
 from sabt.core.national_code import compose_national_code, national_code_problem
-from sabt.core.workflow import Actor
+from sabt.core.permissions import Actor
 from sabt.db import bulk_insert
 from sabt.linkage import service as linkage
 from sabt.linkage.records import as_table, registry_records

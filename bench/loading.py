@@ -8,7 +8,7 @@ from typing import Any
 
 from sabt.context import Context
 from sabt.core.jalali import parse_date
-from sabt.core.workflow import Actor
+from sabt.core.permissions import Actor
 from sabt.db import bulk_insert
 from sabt.registry.importer import import_persons
 from sabt.registry.models import Person

@@ -12,15 +12,17 @@ from typing import Annotated
 
 import typer
 
+from .access import cli as access_cli
 from .accounts import service as accounts
+from .accounts import sign_in
 from .accounts.schemas import UserIn
 from .cards import cli as cards_cli
 from .certificates import cli as certificates_cli
 from .config import Settings
 from .core.errors import SabtError
 from .core.national_code import national_code_problem, normalize_national_code
+from .core.permissions import Role
 from .core.text import forbidden_character
-from .core.workflow import Role
 from .geo import service as geo
 from .geo.schemas import OfficeIn
 from .ledger import cli as ledger_cli
@@ -47,6 +49,7 @@ app.add_typer(person_app, name="person")
 app.add_typer(code_app, name="national-code")
 app.add_typer(registry_cli.register_app, name="register")
 app.add_typer(registry_cli.event_app, name="event")
+ledger_cli.audit_app.command("access")(access_cli.access)
 app.add_typer(ledger_cli.audit_app, name="audit")
 app.add_typer(ledger_cli.witness_cli, name="witness")
 app.add_typer(certificates_cli.certificates_app, name="certificates")
@@ -90,7 +93,9 @@ def demo(
     """Create a seeded SQLite registry with demo users and serve it on localhost."""
     from .demo import prepare_demo
 
-    settings = Settings(data_dir=data_dir, database_url="", stats_base="registry")  # 3,000 people, not 80 million
+    # 3,000 people, not 80 million; and the demo's users sign in with the password alone (the login page says
+    # so), which no real registry allows.
+    settings = Settings(data_dir=data_dir, database_url="", stats_base="registry", second_factor=False)
     ctx = open_context(settings)
     try:
         summary = prepare_demo(ctx, fresh=fresh)
@@ -134,6 +139,29 @@ def user_add(
             user=UserIn(username=username, password=secret, role=role, full_name=full_name, office=office),
         )
         out.print(f"user {user.username} ({user.role}) added")
+
+
+@user_app.command("unlock")
+def user_unlock(
+    username: str,
+    as_user: Annotated[str, typer.Option("--as", envvar="SABT_USER", help="Act as this user")],
+) -> None:
+    """Lift a lock-out after repeated failed sign-ins (recorded, with who lifted it)."""
+    with command_context() as ctx:
+        sign_in.unlock(ctx, actor=accounts.actor_for_username(ctx, as_user), username=username, address="")
+        out.print(f"{username} unlocked")
+
+
+@user_app.command("events")
+def user_events(
+    as_user: Annotated[str, typer.Option("--as", envvar="SABT_USER", help="Act as this user")],
+    username: Annotated[str | None, typer.Option(help="Only this account's")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind: signed_in, failed_password, locked, …")] = None,
+) -> None:
+    """What happened to accounts, newest first, as JSON: sign-ins, failures, lock-outs, unlocks."""
+    with command_context() as ctx:
+        actor = accounts.actor_for_username(ctx, as_user)
+        print_model(sign_in.account_events(ctx, actor=actor, username=username, kind=kind))
 
 
 @office_app.command("add")

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     max_wives: int = Field(4, ge=1)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     token_hours: int = Field(12, ge=1)
+    # Staff sign in with a password and a second factor (an authenticator app's code or a passkey); only the
+    # demo turns this off. Sensitive steps ask for the factor again once it is older than step_up_minutes.
+    second_factor: bool = True
+    step_up_minutes: int = Field(5, ge=1, le=60)
     earliest_date: str = "1900-01-01"
     # The ledger's name in its signed checkpoints; give each deployment its own (e.g. its host name).
     ledger_origin: str = "sabt.localhost/ledger"
@@ -73,9 +77,10 @@ class Settings(BaseSettings):
     def certificate_keys_dir(self) -> Path:
         return Path(self.certificate_key_dir) if self.certificate_key_dir else self.data_dir / "keys" / "certificates"
 
-    def partner_token_key_file(self) -> Path:
-        """The secret behind partner tokens (created on first use, 0600)."""
-        return self.data_dir / "keys" / "partner-tokens.key"
+    def secret_file(self, name: str) -> Path:
+        """A secret key of the server's own (created on first use, 0600): `partner-tokens` behind partner
+        tokens, `forms` behind the sign-in form's token, `second-factors` sealing TOTP secrets."""
+        return self.data_dir / "keys" / f"{name}.key"
 
     def ledger_key_file(self) -> Path:
         return Path(self.ledger_key_path) if self.ledger_key_path else self.data_dir / "keys" / "ledger-ed25519.pem"

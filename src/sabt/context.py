@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .clock import Clock, local_date
 from .config import Settings
-from .core.workflow import Actor
+from .core.permissions import Actor
 from .db import Database
 from .keystore import KeyStore
 

@@ -16,7 +16,8 @@ from .certificates import service as certificates
 from .certificates.schemas import CertificateRequest
 from .clock import FixedClock
 from .context import Context
-from .core.workflow import Actor, EventKind, EventStatus, Role
+from .core.permissions import Actor, Role
+from .core.workflow import EventKind, EventStatus
 from .geo import service as geo
 from .geo.schemas import OfficeIn
 from .ledger.service import sign_checkpoint

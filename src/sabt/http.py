@@ -11,8 +11,8 @@ from .accounts.service import actor_for_token
 from .context import Context
 from .core.errors import InvalidInput, SabtError, Unauthorized
 from .core.jalali import FIRST_DAY, LAST_DAY
+from .core.permissions import Actor
 from .core.text import forbidden_character, printable
-from .core.workflow import Actor
 from .db import LARGEST_ID
 
 PROBLEM_JSON = "application/problem+json"
@@ -38,6 +38,11 @@ def get_optional_actor(
 ) -> Actor | None:
     """The signed-in actor on a public endpoint, or None; a token that is sent must still be valid."""
     return actor_for_token(ctx, token) if token else None
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server saw it (behind a proxy: as the proxy reported it)."""
+    return request.client.host if request.client else ""
 
 
 CurrentContext = Annotated[Context, Depends(get_context)]
@@ -70,7 +75,9 @@ def problem_response(
     if errors:
         body["errors"] = [item | {"field": printable(item["field"]) if item.get("field") else None} for item in errors]
     headers = dict(headers or {})
-    if error.status == 401:
+    if error.code == "auth.step_up":  # RFC 9470: the token is good, its authentication is not recent enough
+        headers["WWW-Authenticate"] = 'Bearer error="insufficient_user_authentication"'
+    elif error.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if error.status in (429, 503):
         headers["Retry-After"] = str(error.params.get("seconds", 1))

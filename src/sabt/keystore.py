@@ -97,6 +97,16 @@ def save_new_key(path: Path, key: Ed25519PrivateKey) -> None:
     write_owner_only(path, key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
 
 
+@lru_cache(maxsize=16)
+def local_secret(path: Path) -> bytes:
+    """A secret of the server's own: 32 random bytes, owner-only, made on first use; losing it invalidates
+    what it made (partner tokens, sign-in form tokens, sealed TOTP secrets)."""
+    # Made earlier, or by a concurrent first use: whichever landed first is the secret.
+    with contextlib.suppress(FileExistsError):
+        write_owner_only(path, secrets.token_bytes(32))
+    return path.read_bytes()
+
+
 def write_owner_only(path: Path, data: bytes) -> None:
     """Create `path` holding `data`, mode 0600 from the start, never overwriting (FileExistsError). The bytes
     go to a draft first and are linked into place, so a concurrent reader never sees a half-written file."""

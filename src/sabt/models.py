@@ -1,5 +1,6 @@
 """Every feature's tables, gathered so that migrations see the whole schema."""
 
+from .access import models as access_models
 from .accounts import models as accounts_models
 from .cards import models as cards_models
 from .certificates import models as certificates_models
@@ -22,4 +23,5 @@ FEATURE_MODELS = (
     linkage_models,
     outbox_models,
     cards_models,
+    access_models,
 )

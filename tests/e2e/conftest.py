@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.integration.conftest import PASSWORD, api, backend, ctx, database_url, server, staff, tokens  # noqa: F401
+from tests.integration.conftest import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    api,
+    backend,
+    ctx,
+    database_url,
+    server,
+    staff,
+    strict_server,
+    tokens,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The flags a headless Chromium needs on a closed network, run as root.
@@ -32,8 +42,13 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, server: str, ctx) -> Iterator[Page]:  # noqa: F811 (fixtures)
     """A fresh browser tab on the test server; fails the test on any script error in the page."""
-    context = browser.new_context(base_url=server, locale="fa-IR", viewport={"width": 1280, "height": 900},
-                                  accept_downloads=True)  # fmt: skip
+    yield from open_tab(browser, server, width=1280)
+
+
+def open_tab(browser: Browser, base_url: str, *, width: int) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=base_url, locale="fa-IR", viewport={"width": width, "height": 900}, accept_downloads=True
+    )
     tab = context.new_page()
     script_errors: list[str] = []
     tab.on("pageerror", lambda error: script_errors.append(str(error)))

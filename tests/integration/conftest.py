@@ -34,7 +34,7 @@ from sabt.cli import app
 from sabt.clock import FixedClock
 from sabt.config import Settings
 from sabt.context import Context
-from sabt.core.workflow import Actor, Role
+from sabt.core.permissions import Actor, Role
 from sabt.db import Database, open_database
 from sabt.geo import service as geo
 from sabt.geo.schemas import OfficeIn
@@ -107,7 +107,9 @@ def _add_staff(ctx: Context) -> dict[str, Actor]:
         "head": (Role.OFFICE_HEAD, "THR"),
         "admin": (Role.NATIONAL_ADMIN, None),
         "auditor": (Role.AUDITOR, None),
+        "isf_clerk": (Role.CLERK, "ISF"),
         "isf_registrar": (Role.REGISTRAR, "ISF"),
+        "isf_head": (Role.OFFICE_HEAD, "ISF"),
         "investigator": (Role.INVESTIGATOR, None),
     }
     for username, (role, office) in people.items():
@@ -130,7 +132,9 @@ def new_backend(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         checkpoint_seconds=0,
         webhook_seconds=0,
         stats_cache_seconds=0,
-    )  # the tests relay webhooks themselves, and each sees the dashboard of its own registry
+        second_factor=False,
+    )  # the tests relay webhooks themselves, and each sees the dashboard of its own registry; the tests of
+    # second factors turn them on (test_staff_security)
     database = open_database(database_url)
     clock = FixedClock(TEST_NOW)
     ctx = build_context(database, settings, clock)
@@ -207,8 +211,9 @@ def nothing_written(ctx: Context) -> Iterator[None]:
 
 
 def _table_counts(ctx: Context) -> dict[str, int]:
-    # A test's sign-ins write tokens, and the log grows with them.
-    tables = [table for table in metadata.sorted_tables if table.name != "access_tokens" and is_evidence(table.name)]
+    # A test's sign-ins write tokens and account events (a failed one too), and the log grows with them.
+    signing_in = {"access_tokens", "account_events"}
+    tables = [table for table in metadata.sorted_tables if table.name not in signing_in and is_evidence(table.name)]
     with ctx.db.snapshot() as session:
         return {table.name: session.scalar(select(func.count()).select_from(table)) or 0 for table in tables}
 
@@ -231,9 +236,15 @@ def server(backend: Backend) -> Iterator[str]:
     yield from serve(backend)
 
 
-def serve(backend: Backend) -> Iterator[str]:
+def serve(backend: Backend, *, second_factor: bool = False) -> Iterator[str]:
+    """The app on a free port of localhost. With `second_factor`, as a real registry runs: staff give a
+    second factor, at an address a passkey can belong to (a host name, not an IP address)."""
     port = _free_port()
-    config = uvicorn.Config(create_app(backend.context), host="127.0.0.1", port=port, log_level="warning")
+    context = backend.context
+    if second_factor:
+        changes = {"second_factor": True, "public_url": f"http://localhost:{port}"}
+        context = build_context(backend.database, backend.settings.model_copy(update=changes), backend.clock)
+    config = uvicorn.Config(create_app(context), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -242,9 +253,15 @@ def serve(backend: Backend) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://localhost:{port}" if second_factor else f"http://127.0.0.1:{port}"
     instance.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def strict_server(backend: Backend) -> Iterator[str]:
+    """A second server on the same registry that asks staff for their second factor."""
+    yield from serve(backend, second_factor=True)
 
 
 @pytest.fixture(scope="session")

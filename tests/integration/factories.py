@@ -5,7 +5,7 @@ import itertools
 from typing import Any
 
 from sabt.context import Context
-from sabt.core.workflow import Actor
+from sabt.core.permissions import Actor
 from sabt.registry import service
 from sabt.registry.schemas import (
     BirthDeclaration,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pyotp
 import pytest
 from sqlalchemy import (
     Connection,
@@ -27,6 +28,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from sabt.accounts import service as accounts
+from sabt.accounts import sign_in
+from sabt.accounts.schemas import TokenOut
 from sabt.batched_writes import DirectWriter
 from sabt.certificates.models import Certificate
 from sabt.certificates.verification import verify_online
@@ -35,7 +38,7 @@ from sabt.clock import SystemClock
 from sabt.config import Settings
 from sabt.context import Context
 from sabt.core.errors import SabtError, Unavailable
-from sabt.demo import prepare_demo
+from sabt.demo import DEMO_PASSWORD, prepare_demo
 from sabt.keystore import FileKeyStore, Signer
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit, evidence_tables
@@ -43,6 +46,7 @@ from sabt.ledger.coverage import LOG, OPERATIONAL
 from sabt.ledger.models import LedgerHead, LedgerLeaf, LedgerNode, LedgerSalt
 from sabt.linkage import service as linkage
 from sabt.models import metadata
+from sabt.registry import persons as registry_persons
 from sabt.registry.models import Person
 from sabt.synth.cards import CardReplay, replay_cards
 from sabt.verification import service as verification
@@ -100,7 +104,10 @@ def _add_what_the_demo_leaves_out(ctx: Context) -> None:
     verify_online(ctx, text=certificate, channel="api")
     with pytest.raises(SabtError):
         verify_online(ctx, text="SB1:NOT-A-CODE", channel="api")
-    accounts.sign_in(ctx, username="registrar", password="sabt-demo-password")
+    token = staff_sign_in(ctx).access_token  # and, as staff must, an authenticator app
+    secret = sign_in.start_totp(ctx, token=token).secret
+    sign_in.confirm_totp(ctx, token=token, code=pyotp.TOTP(secret).now(), address="127.0.0.1")
+    registry_persons.get_person(ctx, actor=registrar, national_code=code)  # a staff read of a person
     synthetic = ctx.settings.data_dir / "synth"
     linkage.train(
         ctx,
@@ -108,6 +115,10 @@ def _add_what_the_demo_leaves_out(ctx: Context) -> None:
         legacy=synthetic / "legacy.csv",
         truth=synthetic / "legacy_truth.csv",
     )
+
+
+def staff_sign_in(ctx: Context) -> TokenOut:
+    return sign_in.sign_in(ctx, attempt=sign_in.Attempt("registrar", "127.0.0.1"), password=DEMO_PASSWORD)
 
 
 def dba(ctx: Context) -> Engine:
@@ -350,7 +361,7 @@ def test_a_stored_subtree_or_frontier_changed_is_named_and_stops_every_write(reg
     try:
         assert {problem for problem, _ in findings(registry)} == {"tree_altered"}
         with pytest.raises(Unavailable) as alarm:  # the service extends only a head its key signed
-            accounts.sign_in(registry, username="registrar", password="sabt-demo-password")
+            staff_sign_in(registry)
         assert alarm.value.code == "ledger.integrity"
     finally:
         with engine.begin() as connection:
@@ -384,7 +395,7 @@ def test_a_trigger_planted_in_the_database_is_named_and_a_row_it_removes_stops_t
         with registry.db.snapshot() as session:
             before = session.scalar(select(func.count()).select_from(LedgerLeaf))
         with pytest.raises(Unavailable) as alarm:
-            accounts.sign_in(registry, username="registrar", password="sabt-demo-password")
+            staff_sign_in(registry)
         assert alarm.value.code == "ledger.integrity"
         with registry.db.snapshot() as session:
             assert session.scalar(select(func.count()).select_from(LedgerLeaf)) == before

@@ -11,6 +11,8 @@ import httpx
 import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -63,10 +65,50 @@ def test_a_bank_gets_yes_or_no_per_field_and_nothing_else(api, ctx, staff, perso
     assert set(body) == {"status", "fields", "alive", "card_status", "partner_token", "checked_at"}
     assert body["card_status"] is None  # not in this bank's policy; and no other personal data
     wrong = ask(api, key, {"national_code": person, "first_name": "مریم", "purpose": "account opening"}).json()
-    assert (wrong["status"], wrong["fields"], wrong["partner_token"]) == ("no_match", {"first_name": False}, None)
+    assert (wrong["status"], wrong["fields"], wrong["alive"], wrong["partner_token"]) == ("no_match", {}, None, None)
     unknown = ask(api, key, {"national_code": "0499370899", "first_name": "زهرا", "purpose": "x"}).json()
     assert unknown["status"] == "no_match" and unknown["alive"] is None
     assert checks_logged(ctx) == 3
+
+
+NAMES = st.sampled_from(["زهرا", "مریم", "علی", "رضایی", "رضايي", "محمدی", "x"])
+CLAIMS = st.fixed_dictionaries(
+    {},
+    optional={
+        "first_name": NAMES,
+        "last_name": NAMES,
+        "father_name": NAMES,
+        "birth_date": st.sampled_from(["1368/12/10", "1990-03-01", "1369/01/01"]),
+    },
+).filter(bool)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(claims=CLAIMS)
+def test_a_no_match_is_the_same_whether_or_not_the_code_is_held_and_whoever_holds_it(api, ctx, staff, claims):
+    """No existence oracle: a partner allowed to see alive or deceased learns nothing from a no_match, for a
+    living holder, a deceased one, or a code nobody holds."""
+    key = bank_key(api)
+    living = adult(ctx, staff, "female", first_name="زهرا", year=1990)
+    deceased = adult(ctx, staff, "male", first_name="علی", year=1960)
+    register(ctx, staff, DeathDeclaration(**death(deceased)))
+    answers = []
+    for code in (living, deceased, "0499370899"):
+        body = ask(api, key, {"national_code": code, "purpose": "account opening", **claims}).json()
+        if body["status"] == "no_match":
+            answers.append({name: value for name, value in body.items() if name != "checked_at"})
+    assert all(answer == answers[0] for answer in answers)
+    assert {"status": "no_match", "fields": {}, "alive": None, "card_status": None, "partner_token": None} in answers
+
+
+def bank_key(api):
+    """One bank for all of a property test's examples (each example shares the test's registry)."""
+    listed = api.get("/api/partners", as_="admin").json()
+    if not any(item["code"] == "bank-oracle" for item in listed):
+        return partner(api, "bank-oracle", BANK_POLICY)
+    key = api.post("/api/partners/bank-oracle/keys", as_="admin")
+    assert key.status_code == 201
+    return key.json()["api_key"]
 
 
 def test_alive_status_follows_the_policy_and_death_is_reported_where_allowed(api, ctx, staff, person):

@@ -1,6 +1,7 @@
 """The pages' security over real HTTP, without a browser: sign-in sessions, CSRF, headers, and refusals as
 Persian pages that write nothing."""
 
+import datetime as dt
 import re
 
 import httpx
@@ -61,6 +62,35 @@ def test_a_sign_in_without_its_form_token_is_refused(browser):
     answer = browser.post("/login", data={"username": "registrar", "password": PASSWORD, "csrf": "forged"})
     assert answer.status_code == 403 and "این فرم منقضی شده" in answer.text
     assert "sabt_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_a_sign_in_token_the_client_chose_or_the_server_signed_too_long_ago_is_refused(browser, ctx):
+    """A double-submit token the client makes up (the same value in the cookie and the form) is not enough:
+    the server signed the one it gave, for an hour."""
+    chosen = "a-token-of-my-own"
+    browser.cookies.set("sabt_login", chosen)
+    made_up = browser.post("/login", data={"username": "registrar", "password": PASSWORD, "csrf": chosen})
+    assert made_up.status_code == 403
+    browser.cookies.clear()
+    given = csrf_of(browser.get("/login").text)
+    ctx.clock.current = ctx.now() + dt.timedelta(hours=2)
+    stale = browser.post("/login", data={"username": "registrar", "password": PASSWORD, "csrf": given})
+    assert stale.status_code == 403 and "sabt_session" not in stale.headers.get("set-cookie", "")
+    fresh = csrf_of(browser.get("/login").text)
+    assert fresh != given
+    assert (
+        browser.post("/login", data={"username": "registrar", "password": PASSWORD, "csrf": fresh}).status_code == 303
+    )
+
+
+def test_every_page_a_signed_in_user_opens_carries_the_security_headers(browser, ctx):
+    sign_in(browser, "admin")
+    for path in ("/office", "/account", "/office/security", "/office/access", "/office/search", "/stats", "/verify"):
+        page = browser.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["content-security-policy"].startswith("default-src 'self'"), path
+        assert (page.headers["x-frame-options"], page.headers["x-content-type-options"]) == ("DENY", "nosniff")
+        assert page.headers["referrer-policy"] == "no-referrer" and page.headers["cache-control"] == "no-store"
 
 
 def test_a_form_posted_without_the_csrf_token_writes_nothing(browser, ctx):

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from sabt.core.errors import MESSAGES, Forbidden, InvalidInput, SabtError
 from sabt.core.people import age_in_years, marriage_capacity_problem
-from sabt.core.workflow import PERMISSIONS, Action, Actor, EventStatus, Role, authorize, next_status
+from sabt.core.permissions import Action, Actor, Role, authorize
+from sabt.core.workflow import EventStatus, next_status
 
 
 def actor(role: Role, office: int | None = 1) -> Actor:
@@ -26,37 +27,6 @@ def test_registration_cannot_skip_validation_and_is_final():
 def test_rejected_events_can_only_be_resubmitted():
     allowed = {action for action in Action if next_status(EventStatus.REJECTED, action)}
     assert allowed == {Action.RESUBMIT}
-
-
-@pytest.mark.parametrize(
-    ("role", "action", "allowed"),
-    [
-        (Role.CLERK, Action.DECLARE, True),
-        (Role.CLERK, Action.VALIDATE, False),
-        (Role.REGISTRAR, Action.REGISTER, True),
-        (Role.REGISTRAR, Action.APPROVE_LATE, False),
-        (Role.OFFICE_HEAD, Action.APPROVE_LATE, True),
-        (Role.OFFICE_HEAD, Action.CORRECT, True),
-        (Role.AUDITOR, Action.DECLARE, False),
-        (Role.AUDITOR, Action.READ, True),
-        (Role.NATIONAL_ADMIN, Action.MANAGE_USERS, True),
-        (Role.NATIONAL_ADMIN, Action.REGISTER, False),
-    ],
-)
-def test_roles(role, action, allowed):
-    assert actor(role).may(action) is allowed
-
-
-def test_every_staff_role_may_read_and_a_citizen_only_their_own_record():
-    assert all(Action.READ in actions for role, actions in PERMISSIONS.items() if role != Role.CITIZEN)
-    assert PERMISSIONS[Role.CITIZEN] == {Action.OWN_RECORD}
-
-
-def test_office_staff_act_only_on_their_own_office():
-    authorize(actor(Role.REGISTRAR, 1), Action.REGISTER, office_id=1)
-    with pytest.raises(Forbidden) as raised:
-        authorize(actor(Role.REGISTRAR, 1), Action.REGISTER, office_id=2)
-    assert raised.value.code == "office.forbidden"
 
 
 def test_a_refusal_names_the_role_and_action_in_both_languages():

@@ -10,9 +10,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from .. import __version__
+from ..access.api import router as access_router
+from ..accounts import sign_in
 from ..accounts.api import router as accounts_router
 from ..cards.api import router as cards_router
 from ..certificates.api import UPLOAD_PATH
@@ -26,7 +29,7 @@ from ..context import Context
 from ..core.errors import BadRequest, InvalidInput, MethodNotAllowed, NotFound, SabtError, Unavailable
 from ..db import LoopReads
 from ..geo.api import router as geo_router
-from ..http import problem_response, refuse_forbidden_characters
+from ..http import client_address, problem_response, refuse_forbidden_characters
 from ..inputs import validation_problem
 from ..ledger.api import router as ledger_router
 from ..ledger.witnessing import sign_and_witness
@@ -47,13 +50,15 @@ from ..web.declare import router as declaration_pages
 from ..web.errors import is_page, page_for_error
 from ..web.linkage import router as linkage_pages
 from ..web.office import router as office_pages
+from ..web.security import router as security_pages
+from ..web.session import SESSION_COOKIE
 from ..web.templating import static as static_router
 from ..web.templating import use_timezone
 from ..wiring import open_context
 from .head import HeadAsGet
 from .limits import BodyLimits
 from .openapi import install_openapi
-from .request_log import redact_request_log
+from .request_log import redact_request_log, redacted_path
 
 log = logging.getLogger("sabt.api")
 
@@ -80,12 +85,34 @@ def create_app(context: Context) -> FastAPI:
         uploads=frozenset({UPLOAD_PATH, VERIFY_PAGE, EVALUATION_PATH}),
         max_upload_bytes=context.settings.max_upload_bytes,
     )
-    feature_routers = (accounts_router, geo_router, registry_router, ledger_router, certificates_router,
-                       verification_router, cards_router, stats_router, linkage_router)  # fmt: skip
+    feature_routers = (
+        accounts_router,
+        geo_router,
+        registry_router,
+        ledger_router,
+        certificates_router,
+        verification_router,
+        cards_router,
+        stats_router,
+        linkage_router,
+        access_router,
+    )
     for router in feature_routers:
         app.include_router(router, prefix="/api")
-    for router in (well_known_router, verify_page_router, static_router, account_pages, office_pages,
-                   declaration_pages, citizen_pages, stats_pages, card_pages, linkage_pages):  # fmt: skip
+    pages = (
+        well_known_router,
+        verify_page_router,
+        static_router,
+        account_pages,
+        office_pages,
+        declaration_pages,
+        citizen_pages,
+        stats_pages,
+        card_pages,
+        linkage_pages,
+        security_pages,
+    )
+    for router in pages:
         app.include_router(router)
     _add_error_mapping(app)
     install_openapi(app)
@@ -146,15 +173,17 @@ async def _every(interval: int, what: str, work: Callable[[], object]) -> None:
 def _add_error_mapping(app: FastAPI) -> None:
     @app.exception_handler(SabtError)
     async def sabt_error(request: Request, error: SabtError) -> Response:
+        if error.code in RECORDED_REFUSALS:
+            await run_in_threadpool(_record_refusal, request, error)
         if is_page(request):
-            return page_for_error(request, error)
+            return await page_for_error(request, error)
         return problem_response(error, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         problems = [validation_problem(item) for item in error.errors()]
         if is_page(request):
-            return page_for_error(request, problems[0])
+            return await page_for_error(request, problems[0])
         if any(problem.code == "request.not_json" for problem in problems):
             return problem_response(InvalidInput("request.not_json"), instance=request.url.path)
         listed = [
@@ -168,7 +197,7 @@ def _add_error_mapping(app: FastAPI) -> None:
         take (405), and a body it could not read at all (400: not UTF-8, nested too deeply to parse)."""
         problem = _framework_problem(error)
         if is_page(request):
-            return page_for_error(request, problem)
+            return await page_for_error(request, problem)
         allowed = {"Allow": error.headers["Allow"]} if error.headers and "Allow" in error.headers else None
         return problem_response(problem, instance=request.url.path, headers=allowed)
 
@@ -185,8 +214,25 @@ def _add_error_mapping(app: FastAPI) -> None:
     async def unexpected(request: Request, _error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if is_page(request):
-            return page_for_error(request, _ServerError("server.error"))
+            return await page_for_error(request, _ServerError("server.error"))
         return problem_response(_ServerError("server.error"), instance=request.url.path)
+
+
+# A signed-in user refused for their role, for another office's record, or for a step-up they skipped: an
+# account event, so that an auditor sees who tried what.
+RECORDED_REFUSALS = frozenset({"role.forbidden", "office.forbidden", "auth.step_up"})
+
+
+def _record_refusal(request: Request, error: SabtError) -> None:
+    token = request.cookies.get(SESSION_COOKIE) or _bearer(request.headers.get("authorization", ""))
+    if token:
+        what = f"{error.code} {error.params.get('action', '')}: {request.method} {redacted_path(request.url.path)}"
+        sign_in.record_refusal(request.app.state.context, token=token, what=what, address=client_address(request))
+
+
+def _bearer(header: str) -> str:
+    scheme, _, credentials = header.partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
 
 
 def _framework_problem(error: HTTPException) -> SabtError:

@@ -2,10 +2,11 @@
 that the shared machinery can make of it, and the problem's `code` lists every stable code there is.
 
 Which refusals an operation can give follows from what it takes: a method with a body (unreadable 400, too
-large 413, not JSON 415), a caller's credentials (401, 403), a partner's key (and its rate limit, 429), and what every
-use case may answer (404 for what it names but does not exist, 409 for a state that forbids it, 422 for a
-value it refuses, 503 for a database connection lost under it). A test sends every operation the fuzzer's
-cases and fails on an answer this document does not list.
+large 413, not JSON 415), a caller's credentials (401, 403), a partner's key (and its rate limit, 429), a
+step of signing in (429 for a locked name or a throttled address), and what every use case may answer (404
+for what it names but does not exist, 409 for a state that forbids it, 422 for a value it refuses, 503 for a
+database connection lost under it). A test sends every operation the fuzzer's cases and fails on an answer
+this document does not list.
 """
 
 from typing import Any
@@ -30,6 +31,7 @@ _WITH_BODY = {
 }
 _SIGNED_IN = {"401": "No valid credentials", "403": "The caller's role or office may not do this"}
 _RATE_LIMITED = {"429": "Too many requests; Retry-After says when to try again"}
+SIGN_IN_STEPS = ("/api/auth/",)  # a password or a second factor: a locked name or a throttled address gets 429
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -65,7 +67,7 @@ def _refusals(path: str, method: str, operation: dict[str, Any]) -> dict[str, st
     schemes = {name for requirement in operation.get("security", []) for name in requirement}
     if schemes or path == TOKEN_URL:  # signing in refuses a wrong password
         refusals |= _SIGNED_IN
-    if "APIKeyHeader" in schemes:
+    if "APIKeyHeader" in schemes or path.startswith(SIGN_IN_STEPS):  # partners' rate; failed sign-ins' lock-out
         refusals |= _RATE_LIMITED
     return refusals
 

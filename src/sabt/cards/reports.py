@@ -15,7 +15,7 @@ from ..context import Context
 from ..core.cards import CARD_AGE, CardStatus
 from ..core.errors import InvalidInput
 from ..core.identity import latest_birth_at_age
-from ..core.workflow import OFFICE_ROLES, Action, Actor, authorize
+from ..core.permissions import OFFICE_ROLES, Action, Actor, authorize
 from ..geo.service import list_provinces, office_by_code, office_by_id
 from ..registry import persons as registry_persons
 from .models import Card, CardBatch
@@ -107,12 +107,12 @@ def _row(
 def office_queue(ctx: Context, *, actor: Actor, office: str | None = None) -> OfficeQueue:
     """What waits at an office (or, for national roles without an office, everywhere): applications to
     enrol, enrolments to send, batches at the factory and cards to hand over, with their ages in days."""
-    authorize(actor, Action.READ)
+    authorize(actor, Action.READ_OFFICE_WORK)
     now = ctx.now()
     with ctx.db.snapshot() as session:
         office_id = office_by_code(session, office).id if office else None
         if actor.role in OFFICE_ROLES:
-            authorize(actor, Action.READ, office_id=office_id or actor.office_id)
+            authorize(actor, Action.READ_OFFICE_WORK, office_id=office_id or actor.office_id)
             office_id = actor.office_id
         name = office_by_id(session, office_id).code if office_id is not None else "all"
         here = (Card.office_id == office_id) if office_id is not None else true()

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..access.service import record_reads
 from ..context import Context
 from ..core.cards import (
     PENDING,
@@ -28,7 +29,7 @@ from ..core.cards import (
 )
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
-from ..core.workflow import Action, Actor, authorize, own_national_code
+from ..core.permissions import Action, Actor, authorize, own_national_code
 from ..db import take_from_counter
 from ..geo.service import office_by_id
 from ..registry import persons as registry_persons
@@ -99,12 +100,12 @@ def _refuse_if_pending(session: Session, code: str) -> None:
 
 def enrol(ctx: Context, *, actor: Actor, card_id: int, enrolment: EnrolmentIn) -> CardOut:
     """Photo and fingerprints were captured: keep the capture's reference and the template's hash only."""
-    authorize(actor, Action.CARD_DESK)
+    authorize(actor, Action.ENROL_CARD)
     template = enrolment.template_sha256.strip().lower()
     if not SHA256_HEX.match(template):
         raise InvalidInput("card.template", field="template_sha256")
     with ctx.db.transaction() as session:
-        card = _own_card(session, actor, card_id)
+        card = _own_card(session, actor, card_id, Action.ENROL_CARD)
         now = ctx.now()
         _step(card, CardStep.ENROL, now)
         card.photo_ref, card.template_sha256, card.enrolled_at = enrolment.photo_ref, template, now
@@ -178,7 +179,7 @@ def hand_over(ctx: Context, *, actor: Actor, card_id: int) -> CardOut:
     """The holder collected the card at the office: it becomes active and replaces any earlier card."""
     authorize(actor, Action.ISSUE_CARD)
     with ctx.db.transaction() as session:
-        card = _own_card(session, actor, card_id)
+        card = _own_card(session, actor, card_id, Action.ISSUE_CARD)
         registry_persons.person_basics(session, card.national_code, lock=True)  # queue behind a death
         now = ctx.now()
         _step(card, CardStep.ISSUE, now)
@@ -223,7 +224,7 @@ def report_my_card(ctx: Context, *, actor: Actor, report: ReportIn) -> CardOut:
 def revoke_card(ctx: Context, *, actor: Actor, card_id: int, revocation: RevocationIn) -> CardOut:
     authorize(actor, Action.REVOKE_CARD)
     with ctx.db.transaction() as session:
-        card = _own_card(session, actor, card_id)
+        card = _own_card(session, actor, card_id, Action.REVOKE_CARD)
         _end(session, card, CardStep.REVOKE, ctx.now(), reason=_reason(revocation.reason, revocation.note))
         return card_out(session, card, ctx.today())
 
@@ -240,7 +241,9 @@ def revoke_for_death(session: Session, payload: Mapping[str, Any], _actor: Actor
 def get_card(ctx: Context, *, actor: Actor, card_id: int) -> CardOut:
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:
-        return card_out(session, _card(session, card_id), ctx.today())
+        card = card_out(session, _card(session, card_id), ctx.today())
+    record_reads(ctx, actor, [card.national_code], "cards")
+    return card
 
 
 def cards_of(ctx: Context, *, actor: Actor, national_code: str) -> list[CardOut]:
@@ -250,12 +253,14 @@ def cards_of(ctx: Context, *, actor: Actor, national_code: str) -> list[CardOut]
     with ctx.db.snapshot() as session:
         registry_persons.person_basics(session, code)
         cards = session.scalars(select(Card).where(Card.national_code == code).order_by(Card.id))
-        return [card_out(session, card, ctx.today()) for card in cards]
+        found = [card_out(session, card, ctx.today()) for card in cards]
+    record_reads(ctx, actor, [code], "cards")
+    return found
 
 
 def cards_at_office(ctx: Context, *, actor: Actor, status: CardStatus, limit: int = 100) -> list[CardOut]:
     """The actor's office's cards in one status, oldest first: what its desk works through."""
-    authorize(actor, Action.READ)
+    authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
         query = select(Card).where(Card.office_id == actor.office_id, Card.status == status)
         return [card_out(session, card, ctx.today()) for card in session.scalars(query.order_by(Card.id).limit(limit))]
@@ -304,10 +309,10 @@ def _card(session: Session, card_id: int, *, lock: bool = False) -> Card:
     return card
 
 
-def _own_card(session: Session, actor: Actor, card_id: int) -> Card:
-    """A card of the actor's office (the office that took the application and hands the card over)."""
+def _own_card(session: Session, actor: Actor, card_id: int, action: Action) -> Card:
+    """A card `action` is taken on, by the office that took its application and hands it over."""
     card = _card(session, card_id, lock=True)
-    authorize(actor, Action.READ, office_id=card.office_id)
+    authorize(actor, action, office_id=card.office_id)
     return card
 
 

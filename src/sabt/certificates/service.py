@@ -17,12 +17,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..access.service import record_reads
 from ..clock import local_day
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
+from ..core.permissions import Action, Actor, authorize
 from ..core.serials import compose_serial, normalize_serial, serial_problem
-from ..core.workflow import Action, Actor, EventKind, EventStatus, authorize
+from ..core.workflow import EventKind, EventStatus
 from ..db import take_from_counter
 from ..geo.service import office_by_id, require_county
 from ..registry import persons as registry_persons
@@ -83,7 +85,9 @@ def print_certificate(ctx: Context, *, actor: Actor, serial: str) -> tuple[Certi
                                    printed_by=actor.user_id, printed_at=now)  # fmt: skip
         session.add(printed)
         pdf = render_pdf(printed_certificate(session, ctx, certificate))
-        return certificate_out(session, ctx, certificate), pdf
+        out = certificate_out(session, ctx, certificate)
+    record_reads(ctx, actor, _persons_named([out]), "print")
+    return out, pdf
 
 
 def revoke_certificate(ctx: Context, *, actor: Actor, serial: str, reason: str) -> CertificateOut:
@@ -91,6 +95,9 @@ def revoke_certificate(ctx: Context, *, actor: Actor, serial: str, reason: str) 
     authorize(actor, Action.REVOKE_CERTIFICATE)
     with ctx.db.transaction() as session:
         certificate = _require_current(session, serial)
+        issued_by = {certificate.office_id} if certificate.office_id is not None else set()
+        holders = registry_persons.offices_holding(session, certificate.subject_code) | issued_by
+        authorize(actor, Action.REVOKE_CERTIFICATE, held_by=holders)
         _end(certificate, status="revoked", reason=reason, now=ctx.now())
         return certificate_out(session, ctx, certificate)
 
@@ -98,7 +105,9 @@ def revoke_certificate(ctx: Context, *, actor: Actor, serial: str, reason: str) 
 def get_certificate(ctx: Context, *, actor: Actor, serial: str) -> CertificateOut:
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:
-        return certificate_out(session, ctx, _certificate(session, serial))
+        out = certificate_out(session, ctx, _certificate(session, serial))
+    record_reads(ctx, actor, _persons_named([out]), "certificate")
+    return out
 
 
 def births_without_certificate(ctx: Context, *, actor: Actor, days: int = 30, limit: int = 50) -> list[EventOut]:
@@ -125,7 +134,13 @@ def certificates_of(ctx: Context, *, actor: Actor, national_code: str) -> list[C
                        Certificate.partner_code == person.national_code))
             .order_by(Certificate.id.desc())
         )  # fmt: skip
-        return [certificate_out(session, ctx, row) for row in rows]
+        found = [certificate_out(session, ctx, row) for row in rows]
+    record_reads(ctx, actor, [person.national_code], "certificate")
+    return found
+
+
+def _persons_named(shown: list[CertificateOut]) -> list[str]:
+    return [code for out in shown for code in (out.subject_national_code, out.partner_national_code) if code]
 
 
 def correct_person(

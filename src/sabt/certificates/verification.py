@@ -23,7 +23,7 @@ from ..clock import local_day
 from ..context import Context
 from ..core.errors import InvalidInput, describe
 from ..core.jalali import to_jalali
-from ..core.workflow import Action, Actor, authorize
+from ..core.permissions import Action, Actor, authorize
 from ..geo.service import list_provinces, office_by_code, office_by_id
 from .facts import readable_rows
 from .keys import KeySet

@@ -412,6 +412,52 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.required": ("Sign in first.", "ابتدا وارد شوید."),
     "auth.invalid": ("The username or password is wrong.", "نام کاربری یا گذرواژه نادرست است."),
     "auth.token": ("The access token is unknown or expired.", "توکن دسترسی نامعتبر یا منقضی است."),
+    "auth.second_factor": (
+        "Give the second factor (an authenticator app's code or a passkey) before anything else.",
+        "پیش از هر کار، عامل دوم ورود (رمز یک‌بار مصرف برنامه احراز هویت یا کلید عبور) را وارد کنید.",
+    ),
+    "auth.step_up": (
+        "This step ({action}) needs the second factor again: give a fresh code or use your passkey.",
+        "این کار («{action_fa}») دوباره عامل دوم ورود را می‌خواهد: رمز یک‌بار مصرف تازه یا کلید عبور.",
+    ),
+    "auth.locked": (
+        "Too many failed sign-ins for this account: try again in {seconds} seconds, or ask the national "
+        "administrator to unlock it.",
+        "ورودهای ناموفق این حساب بیش از حد بوده است: {seconds} ثانیه دیگر دوباره تلاش کنید یا از مدیر ملی "
+        "بخواهید قفل آن را باز کند.",
+    ),
+    "auth.throttled": (
+        "Too many failed sign-ins from this address: try again in {seconds} seconds.",
+        "ورودهای ناموفق از این نشانی بیش از حد بوده است: {seconds} ثانیه دیگر دوباره تلاش کنید.",
+    ),
+    "auth.not_locked": ("The account {username} is not locked.", "حساب {username} قفل نیست."),
+    "factor.invalid": (
+        "The code is wrong, expired or already used: give the code your authenticator app shows now.",
+        "رمز نادرست، منقضی یا تکراری است: رمزی را که اکنون برنامه احراز هویت نشان می‌دهد وارد کنید.",
+    ),
+    "factor.recovery": (
+        "This recovery code is wrong or was used already: each works once.",
+        "این کد بازیابی نادرست است یا پیش‌تر به کار رفته است: هر کد فقط یک بار کار می‌کند.",
+    ),
+    "factor.passkey": (
+        "The passkey's answer was refused ({detail}).",
+        "پاسخ کلید عبور پذیرفته نشد؛ دوباره تلاش کنید.",
+    ),
+    "factor.passkey_known": ("This passkey is registered already.", "این کلید عبور پیش‌تر ثبت شده است."),
+    "factor.no_passkey": ("This account has no passkey.", "این حساب کلید عبوری ندارد."),
+    "factor.nothing_to_confirm": (
+        "No authenticator app is waiting to be confirmed: start again.",
+        "برنامه احراز هویتی در انتظار تأیید نیست: از ابتدا شروع کنید.",
+    ),
+    "access.one_question": (
+        "Ask one thing: --person, --user or --unusual.",
+        "فقط یکی را بپرسید: گزینه person، user یا unusual.",
+    ),
+    "access.too_long": (
+        "The report covers at most {days} days.",
+        "گزارش حداکثر {days} روز را در بر می‌گیرد.",
+    ),
+    "session.unknown": ("This user has no session {id}.", "این کاربر نشستی با شناسه {id} ندارد."),
     "role.forbidden": (
         "A {role} may not {action}.",
         "نقش «{role_fa}» اجازه «{action_fa}» ندارد.",
@@ -484,6 +530,7 @@ ROLE_FA = {
 }
 ACTION_FA = {
     "read": "مشاهده",
+    "read_office_work": "مشاهده کارتابل اداره",
     "declare": "اعلام واقعه",
     "resubmit": "ارسال مجدد",
     "validate": "بررسی",
@@ -492,6 +539,8 @@ ACTION_FA = {
     "approve_late": "تأیید ثبت خارج از مهلت",
     "correct": "اصلاح",
     "manage_users": "مدیریت کاربران",
+    "read_accounts": "مشاهده کاربران و ورودهای آنان",
+    "add_factor": "افزودن عامل دوم ورود",
     "manage_offices": "مدیریت ادارات",
     "issue_certificate": "صدور گواهی",
     "print_certificate": "چاپ گواهی",
@@ -501,11 +550,13 @@ ACTION_FA = {
     "enrol_citizen": "ثبت‌نام شهروند",
     "own_record": "مشاهده پرونده خود",
     "card_desk": "پذیرش درخواست کارت هوشمند",
+    "enrol_card": "ثبت عکس و اثر انگشت برای کارت هوشمند",
     "issue_card": "ارسال برای تولید و تحویل کارت هوشمند",
     "revoke_card": "ابطال کارت هوشمند",
     "produce_cards": "ثبت تولید کارت هوشمند",
     "investigate": "بررسی موارد مشکوک به تکرار و تقلب",
     "run_linkage": "اجرای کشف موارد تکراری",
+    "read_access_log": "مشاهده گزارش دسترسی کارکنان",
 }
 STATUS_FA = {
     "declared": "اعلام‌شده", "validated": "بررسی‌شده", "registered": "ثبت‌شده", "rejected": "ردشده",

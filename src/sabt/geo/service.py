@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.permissions import Action, Actor, authorize
 from ..core.text import is_ascii_number, to_ascii_digits
-from ..core.workflow import Action, Actor, authorize
 from .models import County, Office, Province
 from .schemas import CountyOut, OfficeIn, OfficeOut, ProvinceOut
 
@@ -114,6 +114,18 @@ def create_office(ctx: Context, *, actor: Actor | None, office: OfficeIn) -> Off
 def list_offices(ctx: Context) -> list[OfficeOut]:
     with ctx.db.snapshot() as session:
         return [_office_out(session, row) for row in session.scalars(select(Office).order_by(Office.code))]
+
+
+def office_names(session: Session, office_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Each office's code and Persian name, for showing where something was done."""
+    if not office_ids:
+        return {}
+    rows = session.execute(select(Office.id, Office.code, Office.name_fa).where(Office.id.in_(office_ids)))
+    return {office_id: (code, name) for office_id, code, name in rows}
+
+
+def offices_in_county(session: Session, county_code: str) -> frozenset[int]:
+    return frozenset(session.scalars(select(Office.id).where(Office.county_code == county_code)))
 
 
 def office_by_code(session: Session, code: str, *, field: str = "office") -> OfficeOut:

@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..access.service import record_reads
 from ..accounts.service import usernames
 from ..certificates import verification as certificate_checks
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
 from ..core.linkage import score_pairs
-from ..core.workflow import Action, Actor, authorize
+from ..core.permissions import Action, Actor, authorize
 from ..registry import suspects
 from ..registry.checks import national_code_of
 from .labelled import read_labelled
@@ -214,12 +215,12 @@ def _add_cases(session: Session, findings: Iterable[Finding], *, source: str, ru
 def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateOut]:
     """Persons a declared birth may duplicate, best first, with the evidence: for the registrar to see
     before registering it."""
-    authorize(actor, Action.READ)
+    authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
         birth = suspects.declared_birth(session, event_id)
         if birth is None:
             raise InvalidInput("linkage.not_birth", field="event_id")
-        authorize(actor, Action.READ, office_id=birth.office_id)
+        authorize(actor, Action.READ_OFFICE_WORK, office_id=birth.office_id)
         model, in_use = current_model(session)
         record = linkage_record(
             0, first_name=birth.first_name, last_name=birth.last_name, sex=birth.sex,
@@ -236,7 +237,7 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
         scored = score_against(record, candidates, model, model_key=_model_key(in_use),
                                threshold=ctx.settings.linkage_threshold)  # fmt: skip
         persons = suspects.person_ids(session, [pair.right for pair in scored])
-        return [
+        found = [
             CandidateOut(
                 person=_brief(session, persons[pair.right]),
                 match_weight=round(pair.match_weight, 2),
@@ -245,6 +246,8 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
             )
             for pair in scored
         ]
+    record_reads(ctx, actor, [candidate.person.national_code for candidate in found], "linkage")
+    return found
 
 
 def _model_key(model: ModelOut) -> str:
@@ -276,13 +279,21 @@ def list_cases(ctx: Context, *, actor: Actor, status: str | None = "open", kind:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         order = (LinkageCase.match_weight.desc().nulls_last(), LinkageCase.id)
         cases = list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
-        return CasesPage(total=total, cases=_cases_out(session, cases))
+        listed = CasesPage(total=total, cases=_cases_out(session, cases))
+    record_reads(ctx, actor, _persons_in(listed.cases), "linkage")
+    return listed
 
 
 def get_case(ctx: Context, *, actor: Actor, case_id: int) -> CaseOut:
     authorize(actor, Action.INVESTIGATE)
     with ctx.db.snapshot() as session:
-        return _cases_out(session, [_case(session, case_id)])[0]
+        case = _cases_out(session, [_case(session, case_id)])[0]
+    record_reads(ctx, actor, _persons_in([case]), "linkage")
+    return case
+
+
+def _persons_in(cases: list[CaseOut]) -> list[str]:
+    return [person.national_code for case in cases for person in (case.person, case.other_person) if person]
 
 
 def decide(ctx: Context, *, actor: Actor, case_id: int, decision: str, note: str = "",

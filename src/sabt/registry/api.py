@@ -27,6 +27,9 @@ from .schemas import (
     ReasonIn,
 )
 
+# Why a record is looked at (a case number, a citizen's request), kept in the staff access log.
+Purpose = Annotated[str, Query(max_length=200, description="Why the record is read, for the access log")]
+
 router = APIRouter(tags=["registry"])
 
 IdempotencyKey = Annotated[
@@ -161,18 +164,28 @@ def search_persons(
     birth_year: Annotated[int | None, Query(ge=1200, le=2200, description="Jalali (e.g. 1370) or Gregorian")] = None,
     father_name: Annotated[str | None, Query(max_length=60)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    purpose: Purpose = "",
 ) -> list[PersonSummary]:
-    """Find persons by normalized first name and/or surname, narrowed by Gregorian birth year and father's name."""
+    """Find persons by normalized first name and/or surname, narrowed by Gregorian birth year and father's name.
+    Every person in the results is a read in the staff access log."""
     if not (name or last_name):
         raise InvalidInput("request.missing", field="name")
     return persons.search_persons(
-        ctx, actor=actor, name=name, last_name=last_name, birth_year=birth_year, father_name=father_name, limit=limit
+        ctx,
+        actor=actor,
+        name=name,
+        last_name=last_name,
+        birth_year=birth_year,
+        father_name=father_name,
+        limit=limit,
+        purpose=purpose,
     )
 
 
 @router.get("/persons/{national_code}", response_model=PersonOut)
-def get_person(ctx: CurrentContext, actor: CurrentActor, national_code: str) -> PersonOut:
-    return persons.get_person(ctx, actor=actor, national_code=national_code)
+def get_person(ctx: CurrentContext, actor: CurrentActor, national_code: str, purpose: Purpose = "") -> PersonOut:
+    """A person's record; the read is in the staff access log, with its purpose when one is given."""
+    return persons.get_person(ctx, actor=actor, national_code=national_code, purpose=purpose)
 
 
 @router.get("/persons/{national_code}/history", response_model=list[PersonRevisionOut])

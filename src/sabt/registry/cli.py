@@ -15,8 +15,8 @@ from rich.console import Console
 from ..accounts import service as accounts
 from ..context import Context
 from ..core.errors import InvalidInput
+from ..core.permissions import Action, Actor
 from ..core.text import to_persian_digits
-from ..core.workflow import Action, Actor
 from ..terminal import INPUT_FILE, RowIdArgument, command_context, out, print_model
 from . import service
 from .schemas import (

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..context import Reactions
-from ..core.workflow import Actor, EventKind
+from ..core.permissions import Actor
+from ..core.workflow import EventKind
 from ..geo.service import office_by_id
 from ..outbox.service import enqueue
 from .checks import Checked, CheckedBirth, CheckedCouple, CheckedDeath

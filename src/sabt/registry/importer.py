@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from ..context import Context
 from ..core.errors import InvalidInput, SabtError
 from ..core.national_code import national_code_problem, normalize_national_code
+from ..core.permissions import Action, Actor, authorize
 from ..core.text import to_ascii_digits
-from ..core.workflow import Action, Actor, authorize
 from ..db import bulk_insert, one_of
 from ..geo.schemas import CountyOut
 from ..geo.service import list_counties, office_by_id

@@ -11,16 +11,17 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from ..access.service import record_reads
 from ..accounts.service import usernames
 from ..config import Settings
 from ..context import Context
 from ..core.errors import InvalidInput, NotFound
 from ..core.jalali import year_span
+from ..core.permissions import Action, Actor, authorize, own_national_code
 from ..core.text import normalize_name
-from ..core.workflow import Action, Actor, authorize, own_national_code
-from ..geo.service import require_county
+from ..geo.service import offices_in_county, require_county
 from .checks import Rules, national_code_of, refuse_merged
-from .models import Marriage, Person, PersonRevision
+from .models import Event, Marriage, Person, PersonRevision
 from .records import snapshot
 from .schemas import (
     ChildOut,
@@ -53,10 +54,12 @@ def record_person_revision(
     session.flush()
 
 
-def get_person(ctx: Context, *, actor: Actor, national_code: str) -> PersonOut:
+def get_person(ctx: Context, *, actor: Actor, national_code: str, purpose: str = "") -> PersonOut:
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:
-        return person_out(session, _person(session, national_code))
+        record = person_out(session, _person(session, national_code))
+    record_reads(ctx, actor, [record.national_code], "record", purpose=purpose)
+    return record
 
 
 def own_record(ctx: Context, *, actor: Actor) -> PersonOut:
@@ -83,6 +86,7 @@ def search_persons(
     birth_year: int | None = None,
     father_name: str | None = None,
     limit: int = 50,
+    purpose: str = "",
 ) -> list[PersonSummary]:
     """Persons whose normalized first name and/or surname match, narrowed by birth year (Jalali or
     Gregorian) and father's name."""
@@ -99,7 +103,7 @@ def search_persons(
         first, last = year_span(birth_year)
         query = query.where(Person.birth_date.between(first, last))
     with ctx.db.snapshot() as session:
-        return [
+        found = [
             PersonSummary(
                 national_code=row.national_code,
                 first_name=row.first_name,
@@ -111,19 +115,22 @@ def search_persons(
             )
             for row in session.scalars(query.limit(limit))
         ]
+    record_reads(ctx, actor, [person.national_code for person in found], "search", purpose=purpose)
+    return found
 
 
 def person_history(ctx: Context, *, actor: Actor, national_code: str) -> list[PersonRevisionOut]:
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:
         person = _person(session, national_code)
+        code = person.national_code
         revisions = list(
             session.scalars(
                 select(PersonRevision).where(PersonRevision.person_id == person.id).order_by(PersonRevision.revision)
             )
         )
         names = usernames(session, {revision.actor_id for revision in revisions})
-        return [
+        history = [
             PersonRevisionOut(
                 revision=r.revision,
                 reason=r.reason,
@@ -134,6 +141,8 @@ def person_history(ctx: Context, *, actor: Actor, national_code: str) -> list[Pe
             )
             for r in revisions
         ]
+    record_reads(ctx, actor, [code], "history")
+    return history
 
 
 def apply_correction(
@@ -150,6 +159,7 @@ def apply_correction(
     caller's transaction. The use case (with the certificates it supersedes) is certificates.correct_person."""
     authorize(actor, Action.CORRECT)
     person = _person(session, national_code)
+    authorize(actor, Action.CORRECT, held_by=holding_offices(session, person))
     changes = _corrected_values(Rules(session, settings, today), person, correction)
     changes = {key: value for key, value in changes.items() if getattr(person, key) != value}
     if not changes:
@@ -159,6 +169,23 @@ def apply_correction(
     person.revision, person.updated_at = person.revision + 1, now
     record_person_revision(session, person, reason=correction.reason, actor=actor, event_id=None, at=now)
     return person_out(session, person)
+
+
+def holding_offices(session: Session, person: Person) -> frozenset[int]:
+    """The offices that keep a person's record: the one that registered their birth or, for a person
+    registered without a declaration (an imported register), every office of the county they were born in."""
+    registered_by = session.scalar(
+        select(Event.office_id).where(
+            Event.kind == "birth", Event.status == "registered", Event.subject_id == person.id
+        )
+    )
+    if registered_by is not None:
+        return frozenset({registered_by})
+    return offices_in_county(session, person.birth_county_code)
+
+
+def offices_holding(session: Session, national_code: str) -> frozenset[int]:
+    return holding_offices(session, _person(session, national_code))
 
 
 def person_record(session: Session, national_code: str) -> PersonOut:

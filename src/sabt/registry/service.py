@@ -16,12 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..access.service import record_reads
 from ..accounts.service import usernames
 from ..context import Context
 from ..core.deadlines import assess_timeliness
 from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.permissions import Action, Actor, authorize
 from ..core.text import is_ascii_number, to_ascii_digits
-from ..core.workflow import LATE_APPROVAL_STATES, Action, Actor, EventKind, EventStatus, authorize, next_status
+from ..core.workflow import LATE_APPROVAL_STATES, EventKind, EventStatus, next_status
 from ..geo.schemas import OfficeOut
 from ..geo.service import office_by_code, office_by_id
 from .checks import (
@@ -264,15 +266,20 @@ def approve_late(ctx: Context, *, actor: Actor, event_id: int, note: str = "") -
 
 
 def get_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
-    authorize(actor, Action.READ)
+    authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
-        return event_out(session, _event(session, event_id))
+        event = _event(session, event_id)
+        authorize(actor, Action.READ_OFFICE_WORK, office_id=event.office_id)
+        out = event_out(session, event)
+    record_reads(ctx, actor, [code for code in (out.subject_national_code, out.partner_national_code) if code], "event")
+    return out
 
 
 def event_history(ctx: Context, *, actor: Actor, event_id: int) -> list[EventStepOut]:
-    authorize(actor, Action.READ)
+    authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
-        _event(session, event_id)
+        event = _event(session, event_id)
+        authorize(actor, Action.READ_OFFICE_WORK, office_id=event.office_id)
         steps = list(
             session.scalars(select(EventHistory).where(EventHistory.event_id == event_id).order_by(EventHistory.id))
         )
@@ -302,11 +309,13 @@ def list_events(
     limit: int = 100,
 ) -> list[EventOut]:
     """The work queue: an office's events (the actor's own office unless another is named), oldest first."""
-    authorize(actor, Action.READ)
+    authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
         query = select(Event).order_by(Event.created_at, Event.id).limit(limit)
         if office_code is not None:
-            query = query.where(Event.office_id == office_by_code(session, office_code).id)
+            office_id = office_by_code(session, office_code).id
+            authorize(actor, Action.READ_OFFICE_WORK, office_id=office_id)
+            query = query.where(Event.office_id == office_id)
         elif actor.office_id is not None:
             query = query.where(Event.office_id == actor.office_id)
         if status is not None:

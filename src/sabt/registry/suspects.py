@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, select
 from sqlalchemy.orm import Session
 
+from ..core.permissions import Actor
 from ..core.text import normalize_name
-from ..core.workflow import Actor
 from .models import Event, Person
 from .persons import record_person_revision
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..context import Context
-from ..core.workflow import Action, Actor
+from ..core.permissions import Action, Actor
 from ..geo import service as geo
 from ..http import CurrentContext
 from ..web.session import MaybeSignedIn

@@ -17,6 +17,7 @@ from ..cards import reports as card_reports
 from ..certificates import verification as certificate_checks
 from ..context import Context
 from ..core.errors import InvalidInput
+from ..core.permissions import Action, Actor
 from ..core.stats import (
     DAYS_PER_YEAR,
     DEATH_AGE_GROUPS,
@@ -32,7 +33,7 @@ from ..core.stats import (
     suppress,
     total_fertility,
 )
-from ..core.workflow import Action, Actor, EventKind
+from ..core.workflow import EventKind
 from ..geo import service as geo
 from ..registry import aggregates
 from ..registry import persons as registry_persons

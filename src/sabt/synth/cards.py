@@ -21,7 +21,7 @@ from ..cards.schemas import ApplicationIn, EnrolmentIn, ProducedCard, Production
 from ..clock import FixedClock
 from ..context import Context
 from ..core.cards import CARD_AGE
-from ..core.workflow import Actor
+from ..core.permissions import Actor
 from .files import Nation
 from .replay import StaffFor
 

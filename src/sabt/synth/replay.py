@@ -15,7 +15,7 @@ from ..clock import FixedClock
 from ..context import Context
 from ..core.errors import SabtError
 from ..core.jalali import parse_date
-from ..core.workflow import Actor
+from ..core.permissions import Actor
 from ..registry import service as registry
 from ..registry.schemas import BirthDeclaration, DeathDeclaration, Declaration, DivorceDeclaration, MarriageDeclaration
 

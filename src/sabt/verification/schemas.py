@@ -65,8 +65,11 @@ class IdentityQuery(Strict):
 
 class IdentityAnswer(BaseModel):
     status: Literal["match", "no_match", "locked"]
-    fields: dict[str, bool] = Field(description="Each field the partner sent: whether it matches the record")
-    alive: bool | None = Field(None, description="Only when the partner's policy allows it")
+    fields: dict[str, bool] = Field(
+        description="On a match, each field the partner sent (all true); empty on no_match, which says neither "
+        "which field differed nor whether anyone holds the code"
+    )
+    alive: bool | None = Field(None, description="On a match, when the partner's policy allows it")
     card_status: Literal["active", "expired", "revoked", "none"] | None = Field(
         None, description="The smart card the person holds; on a match, when the partner's policy allows it"
     )

@@ -6,14 +6,11 @@ policy says so, attributes only with a consent reference and only those their po
 question is logged (partner, key, time, purpose, result) before it is answered.
 """
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, exists, select, true
@@ -30,8 +27,8 @@ from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthori
 from ..core.identity import partner_token, same_name
 from ..core.jalali import DateProblem, parse_date
 from ..core.national_code import national_code_problem, normalize_national_code
-from ..core.workflow import Action, Actor, Role, authorize, own_national_code
-from ..keystore import write_owner_only
+from ..core.permissions import Action, Actor, Role, authorize, own_national_code
+from ..keystore import local_secret
 from ..registry import persons as registry_persons
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
 from .models import CodeLock, IdentityCheck, Partner, PartnerKey
@@ -199,10 +196,12 @@ def verify_identity(
     fields = _compare(query, claimed_birth, person)
     matched = person is not None and all(fields.values())
     card_status = caller.policy.card_status and matched
+    # A no_match says nothing more: not which field differed, not alive or deceased. Either would tell a
+    # partner whether someone holds the code.
     answer = IdentityAnswer(
         status="match" if matched else "no_match",
-        fields=fields,
-        alive=person.died_on is None if person is not None and caller.policy.alive_status else None,
+        fields=fields if matched else {},
+        alive=person.died_on is None if matched and person is not None and caller.policy.alive_status else None,
         card_status=cards.holder_card_status(ctx, connection, national_code=code) if card_status else None,
         partner_token=partner_token(_token_secret(ctx), caller.code, code) if matched else None,
         checked_at=now,
@@ -365,13 +364,4 @@ def _digest(secret: str) -> str:
 
 
 def _token_secret(ctx: Context) -> bytes:
-    return _load_or_create_secret(ctx.settings.partner_token_key_file())
-
-
-@lru_cache(maxsize=4)
-def _load_or_create_secret(path: Path) -> bytes:
-    """The HMAC key behind partner tokens: 32 random bytes, owner-only; losing it changes every token."""
-    # Made earlier, or by a concurrent first use: whichever landed first is the secret.
-    with contextlib.suppress(FileExistsError):
-        write_owner_only(path, secrets.token_bytes(32))
-    return path.read_bytes()
+    return local_secret(ctx.settings.secret_file("partner-tokens"))

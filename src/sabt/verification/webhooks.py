@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..certificates import service as certificates
 from ..context import Context
 from ..core.errors import Forbidden
-from ..core.workflow import Action, Actor, authorize
+from ..core.permissions import Action, Actor, authorize
 from ..outbox.models import Delivery, OutboxMessage, Subscription
 from .models import Partner
 from .schemas import DeliveryOut, Policy, SubscriptionIn, SubscriptionOut

@@ -1,11 +1,12 @@
-"""A citizen's own pages: their record, which agencies checked their identity, the lock on their code,
-and their smart cards (with a report of a lost or stolen one)."""
+"""A citizen's own pages: their record, which agencies checked their identity and which staff read it, the
+lock on their code, and their smart cards (with a report of a lost or stolen one)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ..access import service as access
 from ..cards import service as cards
 from ..cards.schemas import ReportIn
 from ..core.errors import SabtError
@@ -34,6 +35,7 @@ def _my_page(
         "user": user,
         "person": persons.own_record(ctx, actor=user.actor),
         "checks": verification.checks_about_me(ctx, actor=user.actor),
+        "reads": access.reads_about_me(ctx, actor=user.actor),
         "lock": verification.my_lock(ctx, actor=user.actor),
         "cards": cards.my_cards(ctx, actor=user.actor),
         "notice": notice,

@@ -1,9 +1,11 @@
-"""Refusals on the pages: a Persian error page, or the sign-in page when the session is missing or over."""
+"""Refusals on the pages: a Persian error page, the sign-in page when the session is missing or over, and the
+second factor asked again when a step needs a recent one."""
 
 from fastapi import Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from ..core.errors import SabtError
+from .session import CSRF_FIELD, SESSION_COOKIE, STEP_UP_FIELD, csrf_token
 from .templating import page
 
 # Addresses that answer programs (problem+json), not people.
@@ -14,8 +16,33 @@ def is_page(request: Request) -> bool:
     return not request.url.path.startswith(NOT_PAGES)
 
 
-def page_for_error(request: Request, error: SabtError) -> Response:
+async def page_for_error(request: Request, error: SabtError) -> Response:
+    if error.code == "auth.step_up":
+        return await _step_up(request, error)
     if error.status == status.HTTP_401_UNAUTHORIZED:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     back = "/office" if request.url.path.startswith("/office") else "/"
     return page(request, "office/error.html", {"message": error.message_fa, "back": back}, status=error.status)
+
+
+async def _step_up(request: Request, error: SabtError) -> Response:
+    """A form that needs a recent second factor comes back with a field for it and everything that was
+    typed, to be sent again as it was; a page that was only opened is opened again after the factor."""
+    if request.method != "POST":
+        return RedirectResponse(f"/login/factor?next={request.url.path}", status_code=status.HTTP_303_SEE_OTHER)
+    form = await request.form() if "form" in request.headers.get("content-type", "") else {}
+    fields = [
+        (name, value)
+        for name, value in (form.multi_items() if hasattr(form, "multi_items") else [])
+        if isinstance(value, str) and name not in (STEP_UP_FIELD, CSRF_FIELD)
+    ]
+    token = request.cookies.get(SESSION_COOKIE, "")
+    fields.append((CSRF_FIELD, csrf_token(token)))
+    values = {
+        "message": error.message_fa,
+        "action": request.url.path,
+        "fields": fields,
+        "csrf": csrf_token(token),
+        "passkey": True,
+    }
+    return page(request, "accounts/step_up.html", values, status=error.status)

@@ -55,6 +55,10 @@ def _lists(node: Any) -> Any:
 
 
 def refusal(error: SabtError) -> Errors:
+    """A refusal shown next to its field. A step that needs the second factor again is not a refusal of
+    the form: it goes on to the page that asks for the factor, keeping what was typed."""
+    if error.code == "auth.step_up":
+        raise error
     return {error.field or "_form": error.message_fa}
 
 

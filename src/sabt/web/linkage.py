@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..context import Context
 from ..core.errors import SabtError
-from ..core.workflow import Action
+from ..core.permissions import Action
 from ..http import CurrentContext, RowId
 from ..inputs import AsciiDigits
 from ..linkage import service as linkage

@@ -15,8 +15,9 @@ from ..certificates.schemas import CertificateRequest
 from ..context import Context
 from ..core.cards import CardStatus
 from ..core.errors import SabtError
+from ..core.permissions import Action, Actor
 from ..core.text import is_ascii_number, to_ascii_digits, to_persian_digits
-from ..core.workflow import Action, Actor, EventStatus
+from ..core.workflow import EventStatus
 from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
 from ..registry import persons
@@ -130,8 +131,7 @@ def search(
     query = {"national_code": national_code, "first_name": first_name, "last_name": last_name, "birth_year": birth_year}
     try:
         if national_code.strip():
-            record = persons.get_person(ctx, actor=user.actor, national_code=national_code)
-            return _person_page(ctx, request, user, record.national_code)
+            return _person_page(ctx, request, user, national_code)
         if not (first_name.strip() or last_name.strip()):
             errors = {"first_name": "کد ملی، یا نام یا نام خانوادگی را بنویسید."}
             return page(request, "office/search.html", {"user": user, "query": query, "results": None,
@@ -163,6 +163,7 @@ def _person_page(
     typed: dict[str, str] | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
     record = persons.get_person(ctx, actor=user.actor, national_code=code)
+    code = record.national_code
     return page(request, "office/person.html", {
         "user": user, "person": record, "history": persons.person_history(ctx, actor=user.actor, national_code=code),
         "certificates": certificates.certificates_of(ctx, actor=user.actor, national_code=code),

@@ -3,7 +3,8 @@ API's, stored as SHA-256, revoked at sign-out), and every form carries a CSRF to
 
 The cookie is SameSite=Strict and Secure whenever the registry is served over HTTPS, so another site can
 neither read it nor make the browser send it; the CSRF token is a second, independent check. The sign-in
-form, which has no session yet, uses a double-submit cookie instead.
+form, which has no session yet, carries a token the server signed with a key of its own, bound to a
+short-lived cookie of the same value and good for an hour.
 """
 
 import hashlib
@@ -16,14 +17,18 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from ..accounts import service as accounts
+from ..accounts import sign_in
 from ..context import Context
 from ..core.errors import Forbidden, Unauthorized
-from ..core.workflow import Actor
-from ..http import get_context
+from ..core.permissions import Actor
+from ..http import client_address, get_context
+from ..keystore import local_secret
 
 SESSION_COOKIE = "sabt_session"
 LOGIN_COOKIE = "sabt_login"
 CSRF_FIELD = "csrf"
+STEP_UP_FIELD = "_step_up_code"  # a form sent again with the second factor's code, after a step-up was asked
+LOGIN_TOKEN_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -40,17 +45,30 @@ def csrf_token(session_token: str) -> str:
     return hmac.new(session_token.encode(), b"sabt csrf", hashlib.sha256).hexdigest()[:32]
 
 
-def signed_in_user(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> WebUser:
-    """The person signed in to the pages; 401 (which the pages turn into the sign-in page) otherwise."""
+async def step_up_code(request: Request) -> str:
+    """The second factor's code a form was sent again with (read on the event loop; the form is cached)."""
+    if request.method != "POST" or "form" not in request.headers.get("content-type", ""):
+        return ""
+    value = (await request.form()).get(STEP_UP_FIELD, "")
+    return value if isinstance(value, str) else ""
+
+
+def signed_in_user(
+    request: Request, ctx: Annotated[Context, Depends(get_context)], code: Annotated[str, Depends(step_up_code)]
+) -> WebUser:
+    """The person signed in to the pages; 401 (which the pages turn into the sign-in page) otherwise. A form
+    sent again with the second factor's code steps the session up first."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthorized("auth.required")
+    if code.strip():
+        sign_in.give_factor(ctx, token=token, code=code, address=client_address(request))
     return WebUser(accounts.actor_for_token(ctx, token), token)
 
 
 def optional_user(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> WebUser | None:
     try:
-        return signed_in_user(request, ctx)
+        return signed_in_user(request, ctx, "")
     except Unauthorized:
         return None
 
@@ -66,8 +84,15 @@ def check_csrf(expected: str, submitted: str) -> None:
 
 
 def start_session(response: Response, ctx: Context, token: str) -> None:
-    response.set_cookie(SESSION_COOKIE, token, max_age=ctx.settings.token_hours * 3600, httponly=True,
-                        secure=_secure(ctx), samesite="strict", path="/")  # fmt: skip
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=ctx.settings.token_hours * 3600,
+        httponly=True,
+        secure=_secure(ctx),
+        samesite="strict",
+        path="/",
+    )
     response.delete_cookie(LOGIN_COOKIE, path="/")
 
 
@@ -75,13 +100,40 @@ def end_session(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def login_token(request: Request) -> str:
-    """The sign-in form's token: kept in a short-lived cookie and repeated in the form (double submit)."""
-    return request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+def login_token(ctx: Context, request: Request) -> str:
+    """The sign-in form's token: the one its cookie holds while it is still good, else a new one."""
+    held = request.cookies.get(LOGIN_COOKIE, "")
+    if held and _login_token_good(ctx, held):
+        return held
+    expires = int(ctx.now().timestamp()) + LOGIN_TOKEN_SECONDS
+    body = f"{secrets.token_urlsafe(16)}.{expires}"
+    return f"{body}.{_sign(ctx, body)}"
+
+
+def check_login_token(ctx: Context, request: Request, submitted: str) -> None:
+    """The form's token must be the cookie's, signed by this server and not expired."""
+    check_csrf(request.cookies.get(LOGIN_COOKIE, ""), submitted)
+    if not _login_token_good(ctx, submitted):
+        raise Forbidden("csrf.invalid")
+
+
+def _login_token_good(ctx: Context, token: str) -> bool:
+    body, _, signature = token.rpartition(".")
+    _, _, expires = body.partition(".")
+    if not expires.isascii() or not expires.isdigit() or int(expires) < ctx.now().timestamp():
+        return False
+    return hmac.compare_digest(_sign(ctx, body).encode(), signature.encode("utf-8", "surrogatepass"))
+
+
+def _sign(ctx: Context, body: str) -> str:
+    key = local_secret(ctx.settings.secret_file("forms"))
+    return hmac.new(key, f"sabt sign-in form {body}".encode(), hashlib.sha256).hexdigest()
 
 
 def remember_login_token(response: Response, ctx: Context, token: str) -> None:
-    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, secure=_secure(ctx), samesite="strict")
+    response.set_cookie(
+        LOGIN_COOKIE, token, max_age=LOGIN_TOKEN_SECONDS, httponly=True, secure=_secure(ctx), samesite="strict"
+    )
 
 
 def _secure(ctx: Context) -> bool:

@@ -54,6 +54,18 @@ WORDS_FA = {
     "impossible_mother_age": "سن ناممکن مادر", "serial_declarant": "اعلام‌کننده ثبت‌های دیرهنگام پیاپی",
     "certificate_many_places": "استعلام یک گواهی از چند جا", "running": "در حال اجرا", "finished": "پایان‌یافته",
     "failed": "ناموفق",
+    # roles, staff reads and second factors
+    "clerk": "متصدی", "registrar": "مأمور ثبت", "office_head": "رئیس اداره", "national_admin": "مدیر ملی",
+    "auditor": "بازرس", "investigator": "کارشناس کشف تقلب", "citizen": "شهروند",
+    "record": "پرونده", "search": "نتیجه جستجو", "history": "سوابق اصلاح", "certificate": "گواهی‌ها",
+    "print": "چاپ گواهی", "cards": "کارت هوشمند", "event": "واقعه", "linkage": "بررسی موارد تکراری",
+    "totp": "برنامه احراز هویت", "webauthn": "کلید عبور", "recovery": "کد بازیابی", "password": "فقط گذرواژه",
+    "console": "خط فرمان سرور",
+    "signed_in": "ورود", "stepped_up": "تأیید دوباره", "failed_password": "گذرواژه نادرست",
+    "failed_factor": "عامل دوم نادرست", "locked": "قفل", "unlocked": "باز شدن قفل", "recovery_used": "کد بازیابی",
+    "factor_added": "افزودن عامل دوم", "session_revoked": "پایان نشست", "refused": "درخواست ردشده",
+    "outside_office": "پرونده‌های ادارات دیگر", "much_read_person": "شخصی که بسیار دیده شده",
+    "at_night": "مشاهده در شب",
 }  # fmt: skip
 templates.env.filters["words_fa"] = lambda value: WORDS_FA.get(str(value), str(value))
 
@@ -74,6 +86,8 @@ def page(request: Request, name: str, values: dict[str, Any], *, status: int = 2
     """A page from its template, with the security headers every page carries."""
     response = templates.TemplateResponse(request, name, values, status_code=status)
     response.headers.update(PAGE_HEADERS)
+    if request.url.scheme == "https":  # a browser that saw the registry over HTTPS never asks over HTTP again
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     return response
 
 

@@ -172,6 +172,81 @@ function attachProvince(select) {
   narrow();
 }
 
+// --- passkeys (WebAuthn): create one, sign in with one, or step up with one --------------------------
+const fromB64 = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+const toB64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-")
+  .replace(/\//g, "_").replace(/=+$/, "");
+
+function credentialJSON(credential) {
+  const response = {};
+  for (const name of ["clientDataJSON", "attestationObject", "authenticatorData", "signature", "userHandle"]) {
+    if (credential.response[name]) response[name] = toB64(credential.response[name]);
+  }
+  if (credential.response.getTransports) response.transports = credential.response.getTransports();
+  return { id: credential.id, rawId: toB64(credential.rawId), type: credential.type, response,
+    clientExtensionResults: credential.getClientExtensionResults(), authenticatorAttachment: credential.authenticatorAttachment };
+}
+
+async function postJSON(path, csrf, body) {
+  const response = await fetch(path, {
+    method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body || {}),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(answer.message_fa || "کلید عبور پذیرفته نشد.");
+  return answer;
+}
+
+async function createPasskey(csrf) {
+  const options = await postJSON("/login/passkeys/options", csrf);
+  options.challenge = fromB64(options.challenge);
+  options.user.id = fromB64(options.user.id);
+  for (const item of options.excludeCredentials || []) item.id = fromB64(item.id);
+  const credential = await navigator.credentials.create({ publicKey: options });
+  return postJSON("/login/passkeys", csrf, credentialJSON(credential));
+}
+
+async function usePasskey(csrf) {
+  const options = await postJSON("/login/passkey/challenge", csrf);
+  options.challenge = fromB64(options.challenge);
+  for (const item of options.allowCredentials || []) item.id = fromB64(item.id);
+  const credential = await navigator.credentials.get({ publicKey: options });
+  return postJSON("/login/passkey", csrf, credentialJSON(credential));
+}
+
+function attachPasskey(button) {
+  const error = document.querySelector("[data-passkey-error]");
+  button.addEventListener("click", async () => {
+    error.hidden = true;
+    try {
+      if (button.dataset.passkey === "register") {
+        const answer = await createPasskey(button.dataset.csrf);
+        const shown = document.querySelector("[data-passkey-codes]");
+        shown.querySelector("ol").replaceChildren(...answer.recovery_codes.map((code) => {
+          const item = document.createElement("li");
+          item.textContent = code;
+          return item;
+        }));
+        shown.querySelector("a").href = answer.next;
+        shown.hidden = false;
+        button.hidden = true;
+      } else {
+        const answer = await usePasskey(button.dataset.csrf);
+        if (button.dataset.passkey === "step-up") {
+          const form = document.querySelector("form[method=post]");
+          form.querySelector("[name=_step_up_code]").remove();
+          form.submit();
+        } else {
+          window.location.assign(button.dataset.next || answer.next);
+        }
+      }
+    } catch (failure) {
+      error.textContent = failure.name === "NotAllowedError" ? "کلید عبور به کار نرفت؛ دوباره تلاش کنید." : failure.message;
+      error.hidden = false;
+    }
+  });
+}
+
+document.querySelectorAll("button[data-passkey]").forEach(attachPasskey);
 document.querySelectorAll("input[data-jalali]").forEach(attachCalendar);
 document.querySelectorAll("input[data-lookup]").forEach(attachLookup);
 document.querySelectorAll("select[data-counties]").forEach(attachProvince);

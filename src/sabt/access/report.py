@@ -1,0 +1,81 @@
+"""The report of unusual access, from the staff access log: a reader of many records that other offices
+keep, a person many staff read (a well-known person looked up out of curiosity), and reads at night, when
+offices are closed. Each finding is a lead for an auditor, not a verdict."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+from ..accounts.service import usernames
+from ..context import Context
+from ..core.errors import InvalidInput
+from ..core.permissions import OFFICE_ROLES, Action, Actor, authorize
+from ..registry import persons as registry_persons
+from .schemas import UnusualAccessOut
+from .service import reads_between
+
+OUTSIDE_OFFICE_PERSONS = 20  # distinct persons of other offices one office user read in the period
+READERS_OF_ONE_PERSON = 5  # distinct staff who read one person in the period
+NIGHT_STARTS, NIGHT_ENDS = 22, 6  # local hours
+DEFAULT_DAYS, LONGEST_DAYS = 7, 92
+
+
+def unusual_access(
+    ctx: Context, *, actor: Actor, since: dt.date | None = None, until: dt.date | None = None
+) -> list[UnusualAccessOut]:
+    """Findings for the days from `since` to `until` (inclusive; at most 92, the last seven by default),
+    most striking first within each kind."""
+    authorize(actor, Action.READ_ACCESS_LOG)
+    until = until or ctx.today()
+    since = since or until - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if since > until:
+        raise InvalidInput("stats.range", field="since")
+    if (until - since).days >= LONGEST_DAYS:
+        raise InvalidInput("access.too_long", field="since", days=LONGEST_DAYS)
+    zone = ZoneInfo(ctx.settings.timezone)
+    start = dt.datetime.combine(since, dt.time(), zone)
+    end = dt.datetime.combine(until, dt.time(), zone) + dt.timedelta(days=1)
+    outside: defaultdict[int, set[str]] = defaultdict(set)
+    readers: defaultdict[str, set[int]] = defaultdict(set)
+    at_night: Counter[int] = Counter()
+    with ctx.db.snapshot(primary=True) as session:
+        reads = reads_between(session, start, end)
+        holders: dict[str, frozenset[int]] = {}
+        for read in reads:
+            readers[read.national_code].add(read.user_id)
+            hour = read.at.astimezone(zone).hour
+            if hour >= NIGHT_STARTS or hour < NIGHT_ENDS:
+                at_night[read.user_id] += 1
+            if read.role in OFFICE_ROLES and read.office_id is not None:
+                if read.national_code not in holders:
+                    holders[read.national_code] = registry_persons.offices_holding(session, read.national_code)
+                if read.office_id not in holders[read.national_code]:
+                    outside[read.user_id].add(read.national_code)
+        names = usernames(session, {read.user_id for read in reads})
+    findings = [
+        UnusualAccessOut(
+            kind="outside_office",
+            username=names.get(user_id),
+            count=len(codes),
+            detail=f"read {len(codes)} persons whose records other offices keep",
+        )
+        for user_id, codes in sorted(outside.items(), key=lambda item: -len(item[1]))
+        if len(codes) >= OUTSIDE_OFFICE_PERSONS
+    ]
+    findings += [
+        UnusualAccessOut(
+            kind="much_read_person", national_code=code, count=len(users), detail=f"read by {len(users)} staff users"
+        )
+        for code, users in sorted(readers.items(), key=lambda item: -len(item[1]))
+        if len(users) >= READERS_OF_ONE_PERSON
+    ]
+    findings += [
+        UnusualAccessOut(
+            kind="at_night",
+            username=names.get(user_id),
+            count=count,
+            detail=f"{count} reads between {NIGHT_STARTS}:00 and {NIGHT_ENDS:02}:00",
+        )
+        for user_id, count in at_night.most_common()
+    ]
+    return findings
