@@ -152,6 +152,18 @@ def user_unlock(
         out.print(f"{username} unlocked")
 
 
+@user_app.command("reset-factors")
+def user_reset_factors(
+    username: str,
+    as_user: Annotated[str, typer.Option("--as", envvar="SABT_USER", help="Act as this user")],
+) -> None:
+    """Revoke a user's second factors and recovery codes (a lost phone) and end their sessions; they enrol
+    again at their next sign-in. Check who they are in person first."""
+    with command_context() as ctx:
+        sign_in.reset_factors(ctx, actor=accounts.actor_for_username(ctx, as_user), username=username, address="")
+        out.print(f"{username}: second factors revoked; a new one is enrolled at the next sign-in")
+
+
 @user_app.command("events")
 def user_events(
     as_user: Annotated[str, typer.Option("--as", envvar="SABT_USER", help="Act as this user")],

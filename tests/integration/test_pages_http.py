@@ -164,6 +164,22 @@ def test_a_refused_correction_keeps_what_the_head_typed_and_a_good_one_is_applie
     clerk.close()
 
 
+def test_another_office_s_head_is_not_offered_a_correction_and_is_refused_one(browser, ctx, staff):
+    from .factories import adult
+
+    person = adult(ctx, staff, "female", first_name="زهرا")
+    token = sign_in(browser, "isf_head")
+    record = browser.post("/office/person", data={"csrf": token, "national_code": person})
+    assert record.status_code == 200 and "<h1>زهرا" in record.text and "اصلاح پرونده" not in record.text
+    body = {"csrf": token, "_national_code": person, "first_name": "زهره", "reason": "رأی کمیسیون ۱۲"}
+    refused = browser.post("/office/person/correct", data=body)
+    assert refused.status_code == 403 and "این پرونده متعلق به اداره دیگری است." in refused.text
+    home = httpx.Client(base_url=str(browser.base_url), follow_redirects=False)
+    home_token = sign_in(home, "head")
+    assert "اصلاح پرونده" in home.post("/office/person", data={"csrf": home_token, "national_code": person}).text
+    home.close()
+
+
 def test_card_work_at_the_desk_from_application_to_hand_over_and_a_loss(browser, ctx, staff):
     from sabt.cards import service as cards
     from sabt.cards.schemas import EnrolmentIn, ProducedCard, ProductionIn

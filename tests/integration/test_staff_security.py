@@ -444,3 +444,20 @@ def test_sessions_are_listed_and_an_administrator_ends_one(strict, ctx):
     assert strict.get("/api/me", headers=bearer(clerk)).status_code == 401
     assert strict.post("/api/users/clerk/sessions/999999/revoke", headers=bearer(admin)).status_code == 404
     assert account_events(ctx, "session_revoked") == 1
+
+
+def test_an_administrator_resets_a_lost_factor_and_the_user_enrols_again(strict, ctx):
+    admin, _, _ = enrolled(strict, ctx, "admin")
+    clerk, answer, app = enrolled(strict, ctx, "clerk")
+    reset = strict.post("/api/users/clerk/factors/reset", headers=bearer(admin))
+    assert reset.status_code == 204
+    assert strict.get("/api/me", headers=bearer(clerk)).status_code == 401  # the old session ended
+    again = password_sign_in(strict, "clerk").json()
+    assert again["second_factor"] == "enrol"
+    later(ctx, 60)
+    for code in (app.at(ctx.now()), answer["recovery_codes"][1]):
+        refused = strict.post("/api/auth/factor", headers=bearer(again["access_token"]), json={"code": code})
+        assert refused.status_code == 401
+    events = strict.get("/api/security/events", headers=bearer(admin), params={"kind": "factors_reset"}).json()
+    assert [(event["username"], event["by"]) for event in events] == [("clerk", "admin")]
+    assert strict.post("/api/users/clerk/factors/reset", headers=bearer(clerk)).status_code == 401

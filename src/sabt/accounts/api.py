@@ -143,6 +143,13 @@ def unlock(ctx: CurrentContext, request: Request, actor: CurrentActor, username:
     sign_in.unlock(ctx, actor=actor, username=username, address=client_address(request))
 
 
+@router.post("/users/{username}/factors/reset", status_code=status.HTTP_204_NO_CONTENT)
+def reset_factors(ctx: CurrentContext, request: Request, actor: CurrentActor, username: UserInPath) -> None:
+    """Revoke every second factor and recovery code of a user who lost them, and end their sessions; they
+    enrol a new factor at their next sign-in."""
+    sign_in.reset_factors(ctx, actor=actor, username=username, address=client_address(request))
+
+
 @router.get("/security/locked", response_model=list[LockedAccountOut])
 def locked_accounts(ctx: CurrentContext, actor: CurrentActor) -> list[LockedAccountOut]:
     return sign_in.locked_accounts(ctx, actor=actor)

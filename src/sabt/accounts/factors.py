@@ -59,6 +59,18 @@ def _usable(user_id: int) -> tuple[ColumnElement[bool], ...]:
     )
 
 
+def revoke_all(session: Session, user: User, now: dt.datetime) -> None:
+    """Every factor and unused recovery code of the user stops counting."""
+    for factor in session.scalars(
+        select(SecondFactor).where(SecondFactor.user_id == user.id, SecondFactor.revoked_at.is_(None))
+    ):
+        factor.revoked_at = now
+    for code in session.scalars(
+        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    ):
+        code.used_at = now
+
+
 # --- TOTP ---------------------------------------------------------------------------------------------
 
 

@@ -466,6 +466,21 @@ def _record(
     )
 
 
+def reset_factors(ctx: Context, *, actor: Actor, username: str, address: str) -> None:
+    """A national administrator revokes every second factor and recovery code of a user who lost them (after
+    checking who they are in person), and ends their sessions: they enrol again at their next sign-in."""
+    authorize(actor, Action.MANAGE_USERS)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        user = user_named(session, username)
+        factors.revoke_all(session, user, now)
+        for access in session.scalars(
+            select(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
+        ):
+            access.revoked_at, access.revoked_by = now, actor.user_id
+        _record(session, user.username, "factors_reset", user.id, address, now, actor_id=actor.user_id)
+
+
 def record_refusal(ctx: Context, *, token: str, what: str, address: str) -> None:
     """A signed-in user was refused a step (their role, another office's record, a skipped step-up): an
     account event. A token that is no session records nothing (it was refused as such already)."""

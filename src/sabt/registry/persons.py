@@ -15,7 +15,7 @@ from ..access.service import record_reads
 from ..accounts.service import usernames
 from ..config import Settings
 from ..context import Context
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from ..core.jalali import year_span
 from ..core.permissions import Action, Actor, authorize, own_national_code
 from ..core.text import normalize_name
@@ -182,6 +182,20 @@ def holding_offices(session: Session, person: Person) -> frozenset[int]:
     if registered_by is not None:
         return frozenset({registered_by})
     return offices_in_county(session, person.birth_county_code)
+
+
+def may_act_on(ctx: Context, *, actor: Actor, national_code: str, action: Action) -> bool:
+    """Whether the permission table lets `actor` take `action` on this person's record, so that a page
+    offers only what it allows (a step-up still to be asked for counts as allowed)."""
+    with ctx.db.snapshot() as session:
+        held_by = holding_offices(session, _person(session, national_code))
+    try:
+        authorize(actor, action, held_by=held_by)
+    except Forbidden:
+        return False
+    except Unauthorized:
+        return True
+    return True
 
 
 def offices_holding(session: Session, national_code: str) -> frozenset[int]:

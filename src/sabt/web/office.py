@@ -164,12 +164,13 @@ def _person_page(
 ) -> Response:  # fmt: skip
     record = persons.get_person(ctx, actor=user.actor, national_code=code)
     code = record.national_code
+    may_correct = persons.may_act_on(ctx, actor=user.actor, national_code=code, action=Action.CORRECT)
     return page(request, "office/person.html", {
         "user": user, "person": record, "history": persons.person_history(ctx, actor=user.actor, national_code=code),
         "certificates": certificates.certificates_of(ctx, actor=user.actor, national_code=code),
         "cards": cards.cards_of(ctx, actor=user.actor, national_code=code), "kind_fa": KIND_FA,
         "may_print": user.actor.may(Action.PRINT_CERTIFICATE), "may_issue": user.actor.may(Action.ISSUE_CERTIFICATE),
-        "may_correct": user.actor.may(Action.CORRECT), "may_card_desk": user.actor.may(Action.CARD_DESK),
+        "may_correct": may_correct, "may_card_desk": user.actor.may(Action.CARD_DESK),
         "errors": errors or {}, "notice": notice,
         "typed": typed or {},
     }, status=status_code)  # fmt: skip

@@ -64,6 +64,7 @@ WORDS_FA = {
     "signed_in": "ورود", "stepped_up": "تأیید دوباره", "failed_password": "گذرواژه نادرست",
     "failed_factor": "عامل دوم نادرست", "locked": "قفل", "unlocked": "باز شدن قفل", "recovery_used": "کد بازیابی",
     "factor_added": "افزودن عامل دوم", "session_revoked": "پایان نشست", "refused": "درخواست ردشده",
+    "factors_reset": "ابطال عامل‌های دوم",
     "outside_office": "پرونده‌های ادارات دیگر", "much_read_person": "شخصی که بسیار دیده شده",
     "at_night": "مشاهده در شب",
 }  # fmt: skip
