@@ -32,6 +32,7 @@ from sqlalchemy import (
     exc,
     false,
     inspect,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -304,6 +305,16 @@ def take_from_counter(session: Session, model: type[Base], *, key: dict[str, Any
         update(model).where(*found).values({column: counter + 1}).returning(counter)
     ).scalar_one()
     return taken - 1
+
+
+def serialize(session: Session, *names: str) -> None:
+    """Hold a lock of each name until the transaction ends, so that transactions naming the same one run one
+    after the other (a PostgreSQL advisory lock, taken in one order so that two cannot wait on each other);
+    SQLite's write transactions run one at a time already."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for name in sorted(set(names)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
 
 
 def bulk_insert(db: Session | Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:

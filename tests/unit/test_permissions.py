@@ -98,3 +98,12 @@ def test_the_table_in_the_security_document_is_the_table_in_the_code():
     ]
     document = (Path(__file__).parents[2] / "docs" / "security.md").read_text(encoding="utf-8")
     assert "\n".join(rows) in document
+
+
+def test_a_record_no_office_holds_is_for_no_office_role():
+    for role in (Role.CLERK, Role.REGISTRAR, Role.OFFICE_HEAD):
+        with pytest.raises(Forbidden) as raised:
+            authorize(actor(role, 1), Action.RESUBMIT, held_by=frozenset())
+        assert raised.value.code == "office.forbidden"
+    authorize(actor(Role.AUDITOR), Action.READ_OFFICE_WORK, held_by=frozenset())
+    authorize(actor(Role.CLERK, 1), Action.READ, held_by=frozenset())  # reading is for any office

@@ -2,8 +2,9 @@
 role and office), as an auditor (by person or by user), and the report of unusual access.
 
 A read is logged once per person shown: opening a record, a search's results, a history, certificates
-and cards, a declaration naming them, a case of suspected duplicates. A citizen reading their own record and
-operators' bulk work (imports, statistics) are not staff reads of a person.
+and cards, the events and declarations that name them (the desk's queues too), a case of suspected
+duplicates, and the record a step answers with (a correction, an issued certificate, a card's step). A
+citizen reading their own record and operators' bulk work (imports, statistics) are not staff reads.
 """
 
 import datetime as dt
@@ -29,7 +30,8 @@ def record_reads(ctx: Context, actor: Actor, codes: Iterable[str], what: What, *
     leaves; nothing for a citizen (their own record) or when nobody was shown."""
     if actor.role not in STAFF_ROLES:
         return
-    distinct = sorted(set(codes))
+    normalized = (normalize_national_code(code) for code in codes)
+    distinct = sorted({code for code in normalized if national_code_problem(code) is None})
     if not distinct:
         return
     now = ctx.now()

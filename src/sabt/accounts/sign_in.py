@@ -33,6 +33,7 @@ from ..core.sign_in import (
     locks_now,
     seconds_until,
 )
+from ..db import serialize
 from . import factors
 from .models import AccessToken, AccountEvent, User
 from .schemas import (
@@ -60,7 +61,7 @@ T = TypeVar("T")
 
 
 class _Refused(Exception):
-    """A sign-in step that failed, to be recorded after its transaction rolled back."""
+    """A sign-in step that failed: counted against the name and the address, and recorded."""
 
     def __init__(self, kind: str, user_id: int | None, error: Unauthorized) -> None:
         self.kind, self.user_id, self.error = kind, user_id, error
@@ -76,21 +77,40 @@ def sign_in(ctx: Context, *, attempt: Attempt, password: str, code: str | None =
     """Check a password (and, when given, the second factor's code) and hand out a new bearer token; it can
     act only once its second factor is given, when the account needs one."""
     now = ctx.now()
-    refuse_if_throttled(ctx, attempt, now)
-    try:
-        with ctx.db.transaction() as session:
-            user = find_user(session, attempt.username)
-            if not password_matches(user.password_hash if user else None, password) or user is None:
-                raise _Refused("failed_password", user.id if user else None, Unauthorized("auth.invalid"))
-            factor = _factor_given(session, ctx, user, code, now) if code and needs_factor(ctx.settings, user) else None
-            token = secrets.token_urlsafe(32)
-            access = _new_token(session, ctx, user, digest(token), factor, attempt.address, now)
-            if _stage(session, ctx, user, access) in ("done", "not_required"):
-                _record(session, user.username, "signed_in", user.id, attempt.address, now, detail=factor or "")
-            return _token_out(session, ctx, user, access, token)
-    except _Refused as refused:
-        _record_failure(ctx, attempt, refused, now)
-        raise refused.error from None
+    with ctx.db.snapshot(primary=True) as session:
+        _refuse_if_throttled(session, attempt, now)  # before the password is hashed: a locked name costs nothing
+        user = find_user(session, attempt.username)
+        password_hash = user.password_hash if user else None
+    right = password_matches(password_hash, password)  # slow on purpose (Argon2id): outside any lock
+
+    def signed_in(session: Session) -> TokenOut:
+        user = find_user(session, attempt.username)
+        if not right or user is None:
+            raise _Refused("failed_password", user.id if user else None, Unauthorized("auth.invalid"))
+        factor = _factor_given(session, ctx, user, code, now) if code and needs_factor(ctx.settings, user) else None
+        token = secrets.token_urlsafe(32)
+        access = _new_token(session, ctx, user, digest(token), factor, attempt.address, now)
+        if _stage(session, ctx, user, access) in ("done", "not_required"):
+            _record(session, user.username, "signed_in", user.id, attempt.address, now, detail=factor or "")
+        return _token_out(session, ctx, user, access, token)
+
+    return _decided(ctx, attempt, now, signed_in)
+
+
+def _decided(ctx: Context, attempt: Attempt, now: dt.datetime, step: Callable[[Session], T]) -> T:
+    """One attempt on a name, decided while no other attempt on that name or from that address is: the lock
+    and the throttle are checked, and a failure is counted, in the same transaction, so that attempts sent
+    together cannot all pass the check before any of them is counted. A failed step's own changes (a
+    passkey challenge used up) are kept with its record."""
+    with ctx.db.transaction() as session:
+        serialize(session, f"sign-in name {attempt.username}", f"sign-in address {attempt.address}")
+        _refuse_if_throttled(session, attempt, now)
+        try:
+            return step(session)
+        except _Refused as refused:
+            _record_failure(session, attempt, refused, now)
+            failure = refused
+    raise failure.error
 
 
 def give_factor(ctx: Context, *, token: str, code: str, address: str) -> TokenOut:
@@ -106,18 +126,16 @@ def give_factor(ctx: Context, *, token: str, code: str, address: str) -> TokenOu
 def _factor_step(
     ctx: Context, token: str, address: str, step: Callable[[Session, AccessToken, User, dt.datetime], T]
 ) -> T:
-    """A step of a session that gives a factor: refused while its name is locked or its address throttled,
-    and a factor it refuses is a failure counted and recorded (after its own transaction rolled back)."""
+    """A step of a session that gives a factor, decided as a password is: refused while its name is locked
+    or its address throttled, and a factor it refuses counted against both."""
     now = ctx.now()
     attempt = _attempt_of(ctx, token, address)
-    refuse_if_throttled(ctx, attempt, now)
-    try:
-        with ctx.db.transaction() as session:
-            access, user = session_of(session, token, now)
-            return step(session, access, user, now)
-    except _Refused as refused:
-        _record_failure(ctx, attempt, refused, now)
-        raise refused.error from None
+
+    def within(session: Session) -> T:
+        access, user = session_of(session, token, now)
+        return step(session, access, user, now)
+
+    return _decided(ctx, attempt, now, within)
 
 
 @contextmanager
@@ -392,26 +410,25 @@ def _session_out(access: AccessToken, *, current: str) -> SessionOut:
 # --- lock-out, throttling and the account events ------------------------------------------------------
 
 
-def refuse_if_throttled(ctx: Context, attempt: Attempt, now: dt.datetime) -> None:
+def _refuse_if_throttled(session: Session, attempt: Attempt, now: dt.datetime) -> None:
     """429 with Retry-After for a locked name or a throttled address, before any password is looked at."""
-    with ctx.db.snapshot(primary=True) as session:
-        state = account_state(_history(session, attempt.username, now), now)
-        if state.locked_until is not None:
-            raise TooManyRequests("auth.locked", field="username", seconds=seconds_until(state.locked_until, now))
-        if not attempt.address:
-            return
-        failures_at = session.scalars(
-            select(AccountEvent.at)
-            .where(
-                AccountEvent.address == attempt.address[:ADDRESS_LENGTH],
-                AccountEvent.kind.in_(FAILED),
-                AccountEvent.at > now - WINDOW,
-            )
-            .limit(ADDRESS_FAILURES * 5)
+    state = account_state(_history(session, attempt.username, now), now)
+    if state.locked_until is not None:
+        raise TooManyRequests("auth.locked", field="username", seconds=seconds_until(state.locked_until, now))
+    if not attempt.address:
+        return
+    failures_at = session.scalars(
+        select(AccountEvent.at)
+        .where(
+            AccountEvent.address == attempt.address[:ADDRESS_LENGTH],
+            AccountEvent.kind.in_(FAILED),
+            AccountEvent.at > now - WINDOW,
         )
-        retry = address_retry_after(list(failures_at), now)
-        if retry is not None:
-            raise TooManyRequests("auth.throttled", seconds=retry)
+        .limit(ADDRESS_FAILURES * 5)
+    )
+    retry = address_retry_after(list(failures_at), now)
+    if retry is not None:
+        raise TooManyRequests("auth.throttled", seconds=retry)
 
 
 def _history(session: Session, username: str, now: dt.datetime) -> list[Happened]:
@@ -424,22 +441,12 @@ def _history(session: Session, username: str, now: dt.datetime) -> list[Happened
     return [Happened(kind, at) for kind, at in rows]
 
 
-def _record_failure(ctx: Context, attempt: Attempt, refused: _Refused, now: dt.datetime) -> None:
-    with ctx.db.transaction() as session:
-        state = account_state(_history(session, attempt.username, now), now)
-        _record(
-            session, attempt.username, refused.kind, refused.user_id, attempt.address, now, detail=refused.error.code
-        )
-        if locks_now(state):
-            _record(
-                session,
-                attempt.username,
-                "locked",
-                refused.user_id,
-                attempt.address,
-                now,
-                detail=f"{ACCOUNT_FAILURES} failed sign-ins",
-            )
+def _record_failure(session: Session, attempt: Attempt, refused: _Refused, now: dt.datetime) -> None:
+    state = account_state(_history(session, attempt.username, now), now)
+    _record(session, attempt.username, refused.kind, refused.user_id, attempt.address, now, detail=refused.error.code)
+    if locks_now(state):
+        detail = f"{ACCOUNT_FAILURES} failed sign-ins"
+        _record(session, attempt.username, "locked", refused.user_id, attempt.address, now, detail=detail)
 
 
 def _record(
@@ -494,14 +501,16 @@ def record_refusal(ctx: Context, *, token: str, what: str, address: str) -> None
 
 
 def unlock(ctx: Context, *, actor: Actor, username: str, address: str) -> None:
-    """A national administrator lifts a lock-out before it ends (recorded, as the lock was)."""
+    """A national administrator lifts a lock-out before it ends (recorded, as the lock was); a name nobody
+    has can be locked too, and unlocked as well."""
     authorize(actor, Action.MANAGE_USERS)
     now = ctx.now()
     with ctx.db.transaction() as session:
-        user = user_named(session, username)
-        if account_state(_history(session, user.username, now), now).locked_until is None:
+        if account_state(_history(session, username, now), now).locked_until is None:
             raise Conflict("auth.not_locked", field="username", username=username)
-        _record(session, user.username, "unlocked", user.id, address, now, actor_id=actor.user_id)
+        user = find_user(session, username)
+        user_id = user.id if user else None
+        _record(session, username, "unlocked", user_id, address, now, actor_id=actor.user_id)
 
 
 def locked_accounts(ctx: Context, *, actor: Actor) -> list[LockedAccountOut]:

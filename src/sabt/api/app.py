@@ -224,7 +224,12 @@ RECORDED_REFUSALS = frozenset({"role.forbidden", "office.forbidden", "auth.step_
 
 
 def _record_refusal(request: Request, error: SabtError) -> None:
-    token = request.cookies.get(SESSION_COOKIE) or _bearer(request.headers.get("authorization", ""))
+    # The credential the refused request was answered for: a page's session, the API's bearer token.
+    token = (
+        request.cookies.get(SESSION_COOKIE, "")
+        if is_page(request)
+        else _bearer(request.headers.get("authorization", ""))
+    )
     if token:
         what = f"{error.code} {error.params.get('action', '')}: {request.method} {redacted_path(request.url.path)}"
         sign_in.record_refusal(request.app.state.context, token=token, what=what, address=client_address(request))

@@ -61,11 +61,12 @@ def apply_for_card(ctx: Context, *, actor: Actor, application: ApplicationIn) ->
     try:
         with ctx.db.transaction() as session:
             card = _new_application(session, ctx, actor, code, application.replaces)
-            return card_out(session, card, ctx.today())
+            shown = card_out(session, card, ctx.today())
     except IntegrityError:  # another office took an application for this person a moment before
         with ctx.db.snapshot(primary=True) as session:
             _refuse_if_pending(session, code)
         raise
+    return _shown(ctx, actor, shown)
 
 
 def _new_application(session: Session, ctx: Context, actor: Actor, code: str, replaces: str | None) -> Card:
@@ -109,7 +110,8 @@ def enrol(ctx: Context, *, actor: Actor, card_id: int, enrolment: EnrolmentIn) -
         now = ctx.now()
         _step(card, CardStep.ENROL, now)
         card.photo_ref, card.template_sha256, card.enrolled_at = enrolment.photo_ref, template, now
-        return card_out(session, card, ctx.today())
+        shown = card_out(session, card, ctx.today())
+    return _shown(ctx, actor, shown)
 
 
 def send_batch(ctx: Context, *, actor: Actor, card_ids: list[int] | None) -> BatchOut:
@@ -190,7 +192,8 @@ def hand_over(ctx: Context, *, actor: Actor, card_id: int) -> CardOut:
             session.flush()  # free the active key before this card takes it
             changed.insert(0, previous)
         card.issued_at, card.pending_key, card.active_key = now, None, card.national_code
-        return card_out(session, card, ctx.today())
+        shown = card_out(session, card, ctx.today())
+    return _shown(ctx, actor, shown)
 
 
 def report_card(ctx: Context, *, actor: Actor, card_id: int, report: ReportIn) -> CardOut:
@@ -199,7 +202,8 @@ def report_card(ctx: Context, *, actor: Actor, card_id: int, report: ReportIn) -
     with ctx.db.transaction() as session:
         card = _card(session, card_id, lock=True)
         _end(session, card, REPORTS[report.what], ctx.now(), reason=_reason(report.what, report.note))
-        return card_out(session, card, ctx.today())
+        shown = card_out(session, card, ctx.today())
+    return _shown(ctx, actor, shown)
 
 
 def my_cards(ctx: Context, *, actor: Actor) -> list[CardOut]:
@@ -226,7 +230,8 @@ def revoke_card(ctx: Context, *, actor: Actor, card_id: int, revocation: Revocat
     with ctx.db.transaction() as session:
         card = _own_card(session, actor, card_id, Action.REVOKE_CARD)
         _end(session, card, CardStep.REVOKE, ctx.now(), reason=_reason(revocation.reason, revocation.note))
-        return card_out(session, card, ctx.today())
+        shown = card_out(session, card, ctx.today())
+    return _shown(ctx, actor, shown)
 
 
 def revoke_for_death(session: Session, payload: Mapping[str, Any], _actor: Actor, at: dt.datetime) -> None:
@@ -300,6 +305,12 @@ def _end(session: Session, card: Card, step: CardStep, now: dt.datetime, *, reas
 
 def _reason(what: str, note: str) -> str:
     return f"{what}: {note.strip()}"[:200] if note.strip() else what
+
+
+def _shown(ctx: Context, actor: Actor, card: CardOut) -> CardOut:
+    """A card shown to the staff user who acted on it: a read of its holder's data."""
+    record_reads(ctx, actor, [card.national_code], "cards")
+    return card
 
 
 def _card(session: Session, card_id: int, *, lock: bool = False) -> Card:

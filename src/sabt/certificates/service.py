@@ -65,11 +65,13 @@ def issue_certificate(ctx: Context, *, actor: Actor, request: CertificateRequest
             subject = _subject(session, request)
             _refuse_if_current(session, subject)
             certificate = _issue(session, ctx, subject, actor, ctx.now())
-            return certificate_out(session, ctx, certificate)
+            issued = certificate_out(session, ctx, certificate)
     except IntegrityError:  # another office issued the same certificate a moment before; nothing was written
         with ctx.db.snapshot(primary=True) as session:
             _refuse_if_current(session, _subject(session, request))
         raise
+    record_reads(ctx, actor, _persons_named([issued]), "certificate")
+    return issued
 
 
 def print_certificate(ctx: Context, *, actor: Actor, serial: str) -> tuple[CertificateOut, bytes]:
@@ -95,7 +97,7 @@ def revoke_certificate(ctx: Context, *, actor: Actor, serial: str, reason: str) 
     authorize(actor, Action.REVOKE_CERTIFICATE)
     with ctx.db.transaction() as session:
         certificate = _require_current(session, serial)
-        issued_by = {certificate.office_id} if certificate.office_id is not None else set()
+        issued_by = frozenset({certificate.office_id} if certificate.office_id is not None else ())
         holders = registry_persons.offices_holding(session, certificate.subject_code) | issued_by
         authorize(actor, Action.REVOKE_CERTIFICATE, held_by=holders)
         _end(certificate, status="revoked", reason=reason, now=ctx.now())
@@ -155,7 +157,9 @@ def correct_person(
                                                    national_code=national_code, correction=correction,
                                                    now=now, today=ctx.today())  # fmt: skip
         reissued = _supersede_changed(session, ctx, person.national_code, actor, now, correction.reason)
-        return CorrectedPersonOut(**person.model_dump(), reissued_certificates=reissued)
+        corrected = CorrectedPersonOut(**person.model_dump(), reissued_certificates=reissued)
+    record_reads(ctx, actor, [corrected.national_code], "record")
+    return corrected
 
 
 def _supersede_changed(

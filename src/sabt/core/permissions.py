@@ -135,16 +135,17 @@ class Actor:
 
 
 def authorize(
-    actor: Actor, action: Action, *, office_id: int | None = None, held_by: frozenset[int] = frozenset()
+    actor: Actor, action: Action, *, office_id: int | None = None, held_by: frozenset[int] | None = None
 ) -> None:
-    """Raise unless `actor` may do `action`. For an action on a record, name the office that holds it
-    (`office_id`) or, for a person's record kept by several, the offices that do (`held_by`): an office role
-    acting where the action's scope is its own office must be of one of them."""
+    """Raise unless `actor` may do `action`. Before its record is read, the role alone is checked; on the
+    record, name the office that holds it (`office_id`) or, for a person's record, the offices that do
+    (`held_by`, empty when none does). Where the action's scope is the holding office, an office role must
+    be of one of them: a record no office holds is for national roles only."""
     permission = PERMISSIONS[action]
     if actor.role not in permission.roles:
         raise Forbidden("role.forbidden", role=actor.role, action=action)
-    holders = held_by | ({office_id} if office_id is not None else set())
-    on_another_office = bool(holders) and actor.office_id not in holders
+    holders = held_by if held_by is not None else frozenset({office_id}) if office_id is not None else None
+    on_another_office = holders is not None and actor.office_id not in holders
     if permission.scope == Scope.HOLDING_OFFICE and actor.role in OFFICE_ROLES and on_another_office:
         raise Forbidden("office.forbidden", action=action)
     if permission.step_up and not actor.stepped_up:

@@ -128,6 +128,12 @@ def offices_in_county(session: Session, county_code: str) -> frozenset[int]:
     return frozenset(session.scalars(select(Office.id).where(Office.county_code == county_code)))
 
 
+def offices_in_province_of(session: Session, county_code: str) -> frozenset[int]:
+    province = select(County.province_code).where(County.code == county_code).scalar_subquery()
+    counties = select(County.code).where(County.province_code == province)
+    return frozenset(session.scalars(select(Office.id).where(Office.county_code.in_(counties))))
+
+
 def office_by_code(session: Session, code: str, *, field: str = "office") -> OfficeOut:
     row = session.scalar(select(Office).where(Office.code == code))
     if row is None:

@@ -19,7 +19,7 @@ from ..core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from ..core.jalali import year_span
 from ..core.permissions import Action, Actor, authorize, own_national_code
 from ..core.text import normalize_name
-from ..geo.service import offices_in_county, require_county
+from ..geo.service import offices_in_county, offices_in_province_of, require_county
 from .checks import Rules, national_code_of, refuse_merged
 from .models import Event, Marriage, Person, PersonRevision
 from .records import snapshot
@@ -173,7 +173,8 @@ def apply_correction(
 
 def holding_offices(session: Session, person: Person) -> frozenset[int]:
     """The offices that keep a person's record: the one that registered their birth or, for a person
-    registered without a declaration (an imported register), every office of the county they were born in."""
+    registered without a declaration (an imported register), every office of the county they were born in,
+    else of their province; none when their province has no office (national roles only act on it)."""
     registered_by = session.scalar(
         select(Event.office_id).where(
             Event.kind == "birth", Event.status == "registered", Event.subject_id == person.id
@@ -181,7 +182,9 @@ def holding_offices(session: Session, person: Person) -> frozenset[int]:
     )
     if registered_by is not None:
         return frozenset({registered_by})
-    return offices_in_county(session, person.birth_county_code)
+    return offices_in_county(session, person.birth_county_code) or offices_in_province_of(
+        session, person.birth_county_code
+    )
 
 
 def may_act_on(ctx: Context, *, actor: Actor, national_code: str, action: Action) -> bool:

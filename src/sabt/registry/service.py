@@ -271,7 +271,7 @@ def get_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
         event = _event(session, event_id)
         authorize(actor, Action.READ_OFFICE_WORK, office_id=event.office_id)
         out = event_out(session, event)
-    record_reads(ctx, actor, [code for code in (out.subject_national_code, out.partner_national_code) if code], "event")
+    record_reads(ctx, actor, persons_named([out.model_dump()]), "event")
     return out
 
 
@@ -284,7 +284,7 @@ def event_history(ctx: Context, *, actor: Actor, event_id: int) -> list[EventSte
             session.scalars(select(EventHistory).where(EventHistory.event_id == event_id).order_by(EventHistory.id))
         )
         names = usernames(session, {step.actor_id for step in steps})
-        return [
+        history = [
             EventStepOut(
                 action=step.action,
                 status=step.status,
@@ -296,6 +296,8 @@ def event_history(ctx: Context, *, actor: Actor, event_id: int) -> list[EventSte
             )
             for step in steps
         ]
+    record_reads(ctx, actor, persons_named([step.model_dump() for step in history]), "event")
+    return history
 
 
 def list_events(
@@ -324,7 +326,27 @@ def list_events(
             query = query.where(Event.kind == kind)
         if declared_since is not None:
             query = query.where(Event.declared_on >= declared_since)
-        return [event_out(session, event) for event in session.scalars(query)]
+        found = [event_out(session, event) for event in session.scalars(query)]
+    record_reads(ctx, actor, persons_named([event.model_dump() for event in found]), "event")
+    return found
+
+
+def persons_named(shown: list[dict[str, Any]]) -> list[str]:
+    """Every national code in what is shown (a declaration's parents, spouses and declarant, the person an
+    event registered), each a person whose data the reader saw."""
+    codes: list[str] = []
+    waiting: list[Any] = list(shown)
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("national_code") and isinstance(value, str) and value:
+                    codes.append(value)
+                else:
+                    waiting.append(value)
+        elif isinstance(node, list):
+            waiting.extend(node)
+    return codes
 
 
 def _event(session: Session, event_id: int) -> Event:

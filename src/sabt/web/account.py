@@ -63,7 +63,10 @@ def login(
     try:
         token = sign_in.sign_in(ctx, attempt=attempt, password=password)
     except SabtError as error:
-        return _login_page(ctx, request, username=username, error=error.message_fa, status=error.status)
+        refused = _login_page(ctx, request, username=username, error=error.message_fa, status=error.status)
+        if error.status == status.HTTP_429_TOO_MANY_REQUESTS:
+            refused.headers["Retry-After"] = str(error.params["seconds"])
+        return refused
     stage = token.second_factor
     response = _see_other(NEXT_STEP[stage]) if stage in NEXT_STEP else _after_sign_in(_role(ctx, token.access_token))
     start_session(response, ctx, token.access_token)
