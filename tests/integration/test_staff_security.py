@@ -337,7 +337,9 @@ def account_events(ctx, kind: str) -> int:
         return session.scalar(select(func.count()).where(AccountEvent.kind == kind)) or 0
 
 
-def test_a_password_alone_opens_nothing_but_the_second_factor_step(strict, ctx):
+def test_a_password_alone_opens_nothing_but_the_second_factor_step(strict, server, ctx):
+    assert 'id="demo-notice"' not in strict.get("/login").text  # only the demo says a password will do
+    assert 'id="demo-notice"' in httpx.get(f"{server}/login").text
     answer = password_sign_in(strict, "admin").json()
     assert (answer["second_factor"], answer["factors"]) == ("enrol", [])
     refused = strict.get("/api/users", headers=bearer(answer["access_token"]))

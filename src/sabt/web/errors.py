@@ -3,9 +3,13 @@ second factor asked again when a step needs a recent one."""
 
 from fastapi import Request, status
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from ..accounts import sign_in
+from ..accounts.service import actor_for_token
+from ..context import Context
 from ..core.errors import SabtError
-from .session import CSRF_FIELD, SESSION_COOKIE, STEP_UP_FIELD, csrf_token
+from .session import CSRF_FIELD, SESSION_COOKIE, STEP_UP_FIELD, WebUser, csrf_token
 from .templating import page
 
 # Addresses that answer programs (problem+json), not people.
@@ -38,11 +42,18 @@ async def _step_up(request: Request, error: SabtError) -> Response:
     ]
     token = request.cookies.get(SESSION_COOKIE, "")
     fields.append((CSRF_FIELD, csrf_token(token)))
+    user, usable = await run_in_threadpool(_signed_in, request.app.state.context, token)
     values = {
+        "user": user,
         "message": error.message_fa,
         "action": request.url.path,
         "fields": fields,
         "csrf": csrf_token(token),
-        "passkey": True,
+        "passkey": "webauthn" in usable,
     }
     return page(request, "accounts/step_up.html", values, status=error.status)
+
+
+def _signed_in(ctx: Context, token: str) -> tuple[WebUser, list[str]]:
+    """Who is asked to step up (for the page's header), and which factors they can give."""
+    return WebUser(actor_for_token(ctx, token), token), sign_in.token_state(ctx, token=token).factors

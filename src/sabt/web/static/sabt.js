@@ -232,7 +232,7 @@ function attachPasskey(button) {
       } else {
         const answer = await usePasskey(button.dataset.csrf);
         if (button.dataset.passkey === "step-up") {
-          const form = document.querySelector("form[method=post]");
+          const form = document.getElementById("step-up-form");
           form.querySelector("[name=_step_up_code]").remove();
           form.submit();
         } else {
