@@ -124,6 +124,9 @@ def test_a_correction_asks_for_the_second_factor_again_and_then_is_made(strict_p
     correct_a_first_name(strict_page, person)
     expect(strict_page.locator("h1")).to_have_text("تأیید دوباره هویت")
     screenshot(strict_page, "step-up")
+    strict_page.fill("#step-up-code", "000000")
+    strict_page.click("text=تأیید و ادامه")
+    expect(strict_page.locator("main .notice")).to_contain_text("رمز نادرست")  # asked again, the form kept
     strict_page.fill("#step-up-code", app.at(ctx.now()))
     strict_page.click("text=تأیید و ادامه")
     expect(strict_page.locator(".notice.good")).to_contain_text("پرونده اصلاح شد")

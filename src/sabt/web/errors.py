@@ -21,12 +21,19 @@ def is_page(request: Request) -> bool:
 
 
 async def page_for_error(request: Request, error: SabtError) -> Response:
-    if error.code == "auth.step_up":
-        return await _step_up(request, error)
+    if error.code == "auth.step_up" or (error.code.startswith("factor.") and await _stepping_up(request)):
+        return await _step_up(request, error)  # asked for the factor, or given a wrong one: ask again
     if error.status == status.HTTP_401_UNAUTHORIZED:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     back = "/office" if request.url.path.startswith("/office") else "/"
     return page(request, "office/error.html", {"message": error.message_fa, "back": back}, status=error.status)
+
+
+async def _stepping_up(request: Request) -> bool:
+    """Whether the request is a form sent again with a step-up's code."""
+    if request.method != "POST" or "form" not in request.headers.get("content-type", ""):
+        return False
+    return STEP_UP_FIELD in await request.form()
 
 
 async def _step_up(request: Request, error: SabtError) -> Response:
