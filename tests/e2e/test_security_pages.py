@@ -81,6 +81,7 @@ def test_a_registrar_enrols_an_authenticator_app_and_signs_in_with_its_codes(str
     strict_page.fill("#code", app.at(ctx.now()))
     strict_page.click("main form button[type=submit]")
     expect(strict_page).to_have_url("/office")
+    assert strict_page.locator("header .who").inner_text() == "registrar"
 
 
 def correct_a_first_name(page: Page, person: str) -> None:
@@ -130,6 +131,7 @@ def test_a_correction_asks_for_the_second_factor_again_and_then_is_made(strict_p
     strict_page.fill("#step-up-code", app.at(ctx.now()))
     strict_page.click("text=تأیید و ادامه")
     expect(strict_page.locator(".notice.good")).to_contain_text("پرونده اصلاح شد")
+    assert strict_page.locator("h1").inner_text().startswith("زهره")
 
 
 def test_a_citizen_sees_the_clerk_s_read_of_their_record_made_a_minute_earlier(page: Page, ctx, staff):
@@ -150,6 +152,7 @@ def test_a_citizen_sees_the_clerk_s_read_of_their_record_made_a_minute_earlier(p
     expect(reads).to_contain_text("متصدی")
     expect(reads).to_contain_text("اداره اصفهان")
     expect(reads).not_to_contain_text("isf_clerk")
+    assert "isf_clerk" not in page.content()  # the reader is named nowhere on the citizen's page
     screenshot(page, "citizen-staff-reads")
 
 

@@ -265,7 +265,7 @@ Tamper = Callable[[Connection, Table, dict[str, Any]], dict[str, Any]]
 Undo = Callable[[Connection, Table, dict[str, Any]], None]
 
 
-def _named_in_every_table(registry: Context, problem: str, tamper: Tamper, undo: Undo) -> None:
+def assert_named_in_every_table(registry: Context, problem: str, tamper: Tamper, undo: Undo) -> None:
     """Tamper with the first row of every evidence table at once (each `tamper` returns the row the audit
     should name), check the audit names exactly those, then undo it all and check the audit is clean."""
     engine, tampered = dba(registry), []
@@ -308,15 +308,15 @@ def _insert_copy(connection: Connection, table: Table, row: dict[str, Any]) -> d
 
 
 def test_a_changed_column_in_every_evidence_table_is_named(registry):
-    _named_in_every_table(registry, "changed", _change, _restore)
+    assert_named_in_every_table(registry, "changed", _change, _restore)
 
 
 def test_a_deleted_row_in_every_evidence_table_is_named(registry):
-    _named_in_every_table(registry, "deleted", _delete, _put_back)
+    assert_named_in_every_table(registry, "deleted", _delete, _put_back)
 
 
 def test_an_inserted_row_in_every_evidence_table_is_named(registry):
-    _named_in_every_table(registry, "unlogged", _insert_copy, _delete)
+    assert_named_in_every_table(registry, "unlogged", _insert_copy, _delete)
 
 
 def _latest_leaf(connection: Connection, record_type: str, record_id: str) -> int:
