@@ -121,6 +121,10 @@ def media_type_of(content_type: str) -> str:
     return content_type.partition(";")[0].strip().lower()
 
 
+def is_form(request: Request) -> bool:
+    return media_type_of(request.headers.get("content-type", "")) in FORM_TYPES
+
+
 def is_json(media_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")  # as FastAPI reads a body as JSON
 

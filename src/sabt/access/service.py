@@ -9,6 +9,7 @@ citizen reading their own record and operators' bulk work (imports, statistics) 
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -48,6 +49,24 @@ def record_reads(ctx: Context, actor: Actor, codes: Iterable[str], what: What, *
             )
             for code in distinct
         )
+
+
+def national_codes_in(shown: list[dict[str, Any]]) -> list[str]:
+    """Every national code in what is shown (a declaration's parents, spouses and declarant, the person an
+    event registered), each a person whose data the reader saw."""
+    codes: list[str] = []
+    waiting: list[Any] = list(shown)
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("national_code") and isinstance(value, str) and value:
+                    codes.append(value)
+                else:
+                    waiting.append(value)
+        elif isinstance(node, list):
+            waiting.extend(node)
+    return codes
 
 
 def reads_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[StaffReadOut]:

@@ -43,10 +43,6 @@ RECOVERY_CODES = 10
 TOTP_DIGITS = 6
 
 
-def has_factor(session: Session, user_id: int) -> bool:
-    return session.scalar(select(SecondFactor.id).where(*_usable(user_id)).limit(1)) is not None
-
-
 def factor_kinds(session: Session, user_id: int) -> set[str]:
     return set(session.scalars(select(SecondFactor.kind).where(*_usable(user_id))))
 
@@ -55,6 +51,16 @@ def _usable(user_id: int) -> tuple[ColumnElement[bool], ...]:
     return (
         SecondFactor.user_id == user_id,
         SecondFactor.confirmed_at.is_not(None),
+        SecondFactor.revoked_at.is_(None),
+    )
+
+
+def _waiting_totp(user_id: int) -> tuple[ColumnElement[bool], ...]:
+    """An authenticator-app secret shown but not yet confirmed by a code made with it."""
+    return (
+        SecondFactor.user_id == user_id,
+        SecondFactor.kind == "totp",
+        SecondFactor.confirmed_at.is_(None),
         SecondFactor.revoked_at.is_(None),
     )
 
@@ -76,14 +82,7 @@ def revoke_all(session: Session, user: User, now: dt.datetime) -> None:
 
 def start_totp(session: Session, settings: Settings, user: User, now: dt.datetime) -> str:
     """A new secret, waiting for its first code; an earlier one still waiting is dropped. Returns it."""
-    for waiting in session.scalars(
-        select(SecondFactor).where(
-            SecondFactor.user_id == user.id,
-            SecondFactor.kind == "totp",
-            SecondFactor.confirmed_at.is_(None),
-            SecondFactor.revoked_at.is_(None),
-        )
-    ):
+    for waiting in session.scalars(select(SecondFactor).where(*_waiting_totp(user.id))):
         waiting.revoked_at = now
     secret = pyotp.random_base32()
     session.add(
@@ -115,15 +114,7 @@ def qr_svg_data_uri(uri: str) -> str:
 def confirm_totp(session: Session, settings: Settings, user: User, code: str, now: dt.datetime) -> None:
     """Confirm the secret waiting for its first code."""
     waiting = session.scalar(
-        select(SecondFactor)
-        .where(
-            SecondFactor.user_id == user.id,
-            SecondFactor.kind == "totp",
-            SecondFactor.confirmed_at.is_(None),
-            SecondFactor.revoked_at.is_(None),
-        )
-        .order_by(SecondFactor.id.desc())
-        .with_for_update()
+        select(SecondFactor).where(*_waiting_totp(user.id)).order_by(SecondFactor.id.desc()).with_for_update()
     )
     if waiting is None:
         raise Conflict("factor.nothing_to_confirm", field="code")

@@ -243,7 +243,7 @@ def _refuse_unless_may_add_factor(
 ) -> None:
     """A first factor may be added by the password's session; a further one needs a recent factor, so that
     a stolen password cannot add an attacker's authenticator."""
-    if not factors.has_factor(session, user.id):
+    if not factors.factor_kinds(session, user.id):
         return
     if access.factor is None or not stepped_up(ctx.settings, user, access, now):
         raise Unauthorized("auth.step_up", action="add_factor")
@@ -284,13 +284,6 @@ def _take_challenge(access: AccessToken) -> bytes:
 # --- sessions and their state -------------------------------------------------------------------------
 
 
-def session_stage(ctx: Context, *, token: str) -> SecondFactorStage:
-    """Where the session's sign-in stands (for the pages: which step to show)."""
-    with ctx.db.snapshot(primary=True) as session:
-        access, user = session_of(session, token, ctx.now())
-        return _stage(session, ctx, user, access)
-
-
 def token_state(ctx: Context, *, token: str) -> TokenOut:
     """The session's token as the sign-in answered it, without the token itself."""
     with ctx.db.snapshot(primary=True) as session:
@@ -303,7 +296,7 @@ def _stage(session: Session, ctx: Context, user: User, access: AccessToken) -> S
         return "not_required"
     if access.factor is not None:
         return "done"
-    return "required" if factors.has_factor(session, user.id) else "enrol"
+    return "required" if factors.factor_kinds(session, user.id) else "enrol"
 
 
 def _attempt_of(ctx: Context, token: str, address: str) -> Attempt:

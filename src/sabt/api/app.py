@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -225,19 +226,13 @@ RECORDED_REFUSALS = frozenset({"role.forbidden", "office.forbidden", "auth.step_
 
 def _record_refusal(request: Request, error: SabtError) -> None:
     # The credential the refused request was answered for: a page's session, the API's bearer token.
+    scheme, bearer = get_authorization_scheme_param(request.headers.get("authorization"))
     token = (
-        request.cookies.get(SESSION_COOKIE, "")
-        if is_page(request)
-        else _bearer(request.headers.get("authorization", ""))
+        request.cookies.get(SESSION_COOKIE, "") if is_page(request) else bearer if scheme.lower() == "bearer" else ""
     )
     if token:
         what = f"{error.code} {error.params.get('action', '')}: {request.method} {redacted_path(request.url.path)}"
         sign_in.record_refusal(request.app.state.context, token=token, what=what, address=client_address(request))
-
-
-def _bearer(header: str) -> str:
-    scheme, _, credentials = header.partition(" ")
-    return credentials.strip() if scheme.lower() == "bearer" else ""
 
 
 def _framework_problem(error: HTTPException) -> SabtError:

@@ -142,6 +142,7 @@ def certificates_of(ctx: Context, *, actor: Actor, national_code: str) -> list[C
 
 
 def _persons_named(shown: list[CertificateOut]) -> list[str]:
+    """The persons certificates are about (subject and partner): the staff reads they are."""
     return [code for out in shown for code in (out.subject_national_code, out.partner_national_code) if code]
 
 

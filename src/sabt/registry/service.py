@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..access.service import record_reads
+from ..access.service import national_codes_in, record_reads
 from ..accounts.service import usernames
 from ..context import Context
 from ..core.deadlines import assess_timeliness
@@ -271,7 +271,7 @@ def get_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
         event = _event(session, event_id)
         authorize(actor, Action.READ_OFFICE_WORK, office_id=event.office_id)
         out = event_out(session, event)
-    record_reads(ctx, actor, persons_named([out.model_dump()]), "event")
+    record_reads(ctx, actor, national_codes_in([out.model_dump()]), "event")
     return out
 
 
@@ -296,7 +296,7 @@ def event_history(ctx: Context, *, actor: Actor, event_id: int) -> list[EventSte
             )
             for step in steps
         ]
-    record_reads(ctx, actor, persons_named([step.model_dump() for step in history]), "event")
+    record_reads(ctx, actor, national_codes_in([step.model_dump() for step in history]), "event")
     return history
 
 
@@ -327,26 +327,8 @@ def list_events(
         if declared_since is not None:
             query = query.where(Event.declared_on >= declared_since)
         found = [event_out(session, event) for event in session.scalars(query)]
-    record_reads(ctx, actor, persons_named([event.model_dump() for event in found]), "event")
+    record_reads(ctx, actor, national_codes_in([event.model_dump() for event in found]), "event")
     return found
-
-
-def persons_named(shown: list[dict[str, Any]]) -> list[str]:
-    """Every national code in what is shown (a declaration's parents, spouses and declarant, the person an
-    event registered), each a person whose data the reader saw."""
-    codes: list[str] = []
-    waiting: list[Any] = list(shown)
-    while waiting:
-        node = waiting.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key.endswith("national_code") and isinstance(value, str) and value:
-                    codes.append(value)
-                else:
-                    waiting.append(value)
-        elif isinstance(node, list):
-            waiting.extend(node)
-    return codes
 
 
 def _event(session: Session, event_id: int) -> Event:

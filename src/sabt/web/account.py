@@ -253,7 +253,7 @@ def _pending_stage(ctx: Context, request: Request) -> SecondFactorStage | None:
     if not token:
         return None
     try:
-        stage = sign_in.session_stage(ctx, token=token)
+        stage = sign_in.token_state(ctx, token=token).second_factor
     except Unauthorized:
         return None
     return stage if stage in NEXT_STEP else None

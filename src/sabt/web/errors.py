@@ -9,6 +9,7 @@ from ..accounts import sign_in
 from ..accounts.service import actor_for_token
 from ..context import Context
 from ..core.errors import SabtError
+from ..http import is_form
 from .session import CSRF_FIELD, SESSION_COOKIE, STEP_UP_FIELD, WebUser, csrf_token
 from .templating import page
 
@@ -31,9 +32,7 @@ async def page_for_error(request: Request, error: SabtError) -> Response:
 
 async def _stepping_up(request: Request) -> bool:
     """Whether the request is a form sent again with a step-up's code."""
-    if request.method != "POST" or "form" not in request.headers.get("content-type", ""):
-        return False
-    return STEP_UP_FIELD in await request.form()
+    return request.method == "POST" and is_form(request) and STEP_UP_FIELD in await request.form()
 
 
 async def _step_up(request: Request, error: SabtError) -> Response:
@@ -41,11 +40,9 @@ async def _step_up(request: Request, error: SabtError) -> Response:
     typed, to be sent again as it was; a page that was only opened is opened again after the factor."""
     if request.method != "POST":
         return RedirectResponse(f"/login/factor?next={request.url.path}", status_code=status.HTTP_303_SEE_OTHER)
-    form = await request.form() if "form" in request.headers.get("content-type", "") else {}
+    typed = (await request.form()).multi_items() if is_form(request) else []
     fields = [
-        (name, value)
-        for name, value in (form.multi_items() if hasattr(form, "multi_items") else [])
-        if isinstance(value, str) and name not in (STEP_UP_FIELD, CSRF_FIELD)
+        (name, value) for name, value in typed if isinstance(value, str) and name not in (STEP_UP_FIELD, CSRF_FIELD)
     ]
     token = request.cookies.get(SESSION_COOKIE, "")
     fields.append((CSRF_FIELD, csrf_token(token)))

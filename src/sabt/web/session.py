@@ -21,7 +21,7 @@ from ..accounts import sign_in
 from ..context import Context
 from ..core.errors import Forbidden, Unauthorized
 from ..core.permissions import Actor
-from ..http import client_address, get_context
+from ..http import client_address, get_context, is_form
 from ..keystore import local_secret
 
 SESSION_COOKIE = "sabt_session"
@@ -47,7 +47,7 @@ def csrf_token(session_token: str) -> str:
 
 async def step_up_code(request: Request) -> str:
     """The second factor's code a form was sent again with (read on the event loop; the form is cached)."""
-    if request.method != "POST" or "form" not in request.headers.get("content-type", ""):
+    if request.method != "POST" or not is_form(request):
         return ""
     value = (await request.form()).get(STEP_UP_FIELD, "")
     return value if isinstance(value, str) else ""
