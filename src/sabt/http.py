@@ -79,9 +79,13 @@ def problem_response(
         headers["WWW-Authenticate"] = 'Bearer error="insufficient_user_authentication"'
     elif error.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    if error.status in (429, 503):
-        headers["Retry-After"] = str(error.params.get("seconds", 1))
+    headers |= retry_after(error)
     return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def retry_after(error: SabtError) -> dict[str, str]:
+    """When a refused caller may try again (too many requests, a part briefly unavailable): Retry-After."""
+    return {"Retry-After": str(error.params.get("seconds", 1))} if error.status in (429, 503) else {}
 
 
 async def refuse_forbidden_characters(request: Request) -> None:

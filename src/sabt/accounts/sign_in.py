@@ -76,14 +76,13 @@ class Attempt:
 def sign_in(ctx: Context, *, attempt: Attempt, password: str, code: str | None = None) -> TokenOut:
     """Check a password (and, when given, the second factor's code) and hand out a new bearer token; it can
     act only once its second factor is given, when the account needs one."""
-    now = ctx.now()
     with ctx.db.snapshot(primary=True) as session:
-        _refuse_if_throttled(session, attempt, now)  # before the password is hashed: a locked name costs nothing
+        _refuse_if_throttled(session, attempt, ctx.now())  # before the password is hashed: a lock costs nothing
         user = find_user(session, attempt.username)
         password_hash = user.password_hash if user else None
     right = password_matches(password_hash, password)  # slow on purpose (Argon2id): outside any lock
 
-    def signed_in(session: Session) -> TokenOut:
+    def signed_in(session: Session, now: dt.datetime) -> TokenOut:
         user = find_user(session, attempt.username)
         if not right or user is None:
             raise _Refused("failed_password", user.id if user else None, Unauthorized("auth.invalid"))
@@ -94,19 +93,22 @@ def sign_in(ctx: Context, *, attempt: Attempt, password: str, code: str | None =
             _record(session, user.username, "signed_in", user.id, attempt.address, now, detail=factor or "")
         return _token_out(session, ctx, user, access, token)
 
-    return _decided(ctx, attempt, now, signed_in)
+    return _decided(ctx, attempt, signed_in)
 
 
-def _decided(ctx: Context, attempt: Attempt, now: dt.datetime, step: Callable[[Session], T]) -> T:
+def _decided(ctx: Context, attempt: Attempt, step: Callable[[Session, dt.datetime], T]) -> T:
     """One attempt on a name, decided while no other attempt on that name or from that address is: the lock
     and the throttle are checked, and a failure is counted, in the same transaction, so that attempts sent
-    together cannot all pass the check before any of them is counted. A failed step's own changes (a
-    passkey challenge used up) are kept with its record."""
+    together cannot all pass the check before any of them is counted. Its time is read once the attempt
+    holds the lock (and SQLite's write transaction has begun), so that it sees every failure committed
+    before it. A failed step's own changes (a passkey challenge used up) are kept with its record."""
     with ctx.db.transaction() as session:
         serialize(session, f"sign-in name {attempt.username}", f"sign-in address {attempt.address}")
+        session.connection()  # begins the transaction now: on SQLite, BEGIN IMMEDIATE waits for the write lock
+        now = ctx.now()
         _refuse_if_throttled(session, attempt, now)
         try:
-            return step(session)
+            return step(session, now)
         except _Refused as refused:
             _record_failure(session, attempt, refused, now)
             failure = refused
@@ -128,14 +130,13 @@ def _factor_step(
 ) -> T:
     """A step of a session that gives a factor, decided as a password is: refused while its name is locked
     or its address throttled, and a factor it refuses counted against both."""
-    now = ctx.now()
     attempt = _attempt_of(ctx, token, address)
 
-    def within(session: Session) -> T:
+    def within(session: Session, now: dt.datetime) -> T:
         access, user = session_of(session, token, now)
         return step(session, access, user, now)
 
-    return _decided(ctx, attempt, now, within)
+    return _decided(ctx, attempt, within)
 
 
 @contextmanager

@@ -268,7 +268,9 @@ def cards_at_office(ctx: Context, *, actor: Actor, status: CardStatus, limit: in
     authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
         query = select(Card).where(Card.office_id == actor.office_id, Card.status == status)
-        return [card_out(session, card, ctx.today()) for card in session.scalars(query.order_by(Card.id).limit(limit))]
+        found = [card_out(session, card, ctx.today()) for card in session.scalars(query.order_by(Card.id).limit(limit))]
+    record_reads(ctx, actor, [card.national_code for card in found], "cards")
+    return found
 
 
 def status_of_serial(ctx: Context, *, serial: str) -> CardStatusOut:

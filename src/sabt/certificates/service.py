@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..access.service import record_reads
+from ..access.service import national_codes_in, record_reads
 from ..clock import local_day
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
@@ -101,7 +101,9 @@ def revoke_certificate(ctx: Context, *, actor: Actor, serial: str, reason: str) 
         holders = registry_persons.offices_holding(session, certificate.subject_code) | issued_by
         authorize(actor, Action.REVOKE_CERTIFICATE, held_by=holders)
         _end(certificate, status="revoked", reason=reason, now=ctx.now())
-        return certificate_out(session, ctx, certificate)
+        revoked = certificate_out(session, ctx, certificate)
+    record_reads(ctx, actor, _persons_named([revoked]), "certificate")
+    return revoked
 
 
 def get_certificate(ctx: Context, *, actor: Actor, serial: str) -> CertificateOut:
@@ -137,13 +139,13 @@ def certificates_of(ctx: Context, *, actor: Actor, national_code: str) -> list[C
             .order_by(Certificate.id.desc())
         )  # fmt: skip
         found = [certificate_out(session, ctx, row) for row in rows]
-    record_reads(ctx, actor, [person.national_code], "certificate")
+    record_reads(ctx, actor, _persons_named(found), "certificate")
     return found
 
 
 def _persons_named(shown: list[CertificateOut]) -> list[str]:
-    """The persons certificates are about (subject and partner): the staff reads they are."""
-    return [code for out in shown for code in (out.subject_national_code, out.partner_national_code) if code]
+    """Every person the certificates shown name (subject, partner, parents in their facts)."""
+    return national_codes_in([out.model_dump() for out in shown])
 
 
 def correct_person(

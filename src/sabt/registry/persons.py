@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..access.service import record_reads
+from ..access.service import national_codes_in, record_reads
 from ..accounts.service import usernames
 from ..config import Settings
 from ..context import Context
@@ -58,7 +58,8 @@ def get_person(ctx: Context, *, actor: Actor, national_code: str, purpose: str =
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:
         record = person_out(session, _person(session, national_code))
-    record_reads(ctx, actor, [record.national_code], "record", purpose=purpose)
+    # The record shows its relatives too (parents, spouses, children), each by name and code.
+    record_reads(ctx, actor, national_codes_in([record.model_dump()]), "record", purpose=purpose)
     return record
 
 

@@ -71,12 +71,13 @@ def declare(ctx: Context, *, actor: Actor, declaration: Declaration, idempotency
     data = declaration.model_dump(mode="json")
     request_hash = hashlib.sha256(json.dumps([kind, data], sort_keys=True).encode()).hexdigest()
     try:
-        return _declare_once(ctx, actor, kind, declaration, data, idempotency_key, request_hash)
+        declared = _declare_once(ctx, actor, kind, declaration, data, idempotency_key, request_hash)
     except IntegrityError:
         if idempotency_key is None:
             raise
         # A concurrent request with the same key won the race; answer as its replay.
-        return _declare_once(ctx, actor, kind, declaration, data, idempotency_key, request_hash)
+        declared = _declare_once(ctx, actor, kind, declaration, data, idempotency_key, request_hash)
+    return _shown(ctx, actor, declared)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,8 @@ def resubmit(ctx: Context, *, actor: Actor, event_id: int, declaration: Declarat
         event.late_approved_by, event.rejection_reason = None, None
         event.subject_id, event.partner_id, event.updated_at = checked.subject_id, checked.partner_id, now
         _record_step(session, event, Action.RESUBMIT, actor, now, data=data)
-        return event_out(session, event)
+        resubmitted = event_out(session, event)
+    return _shown(ctx, actor, resubmitted)
 
 
 def validate_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
@@ -226,7 +228,8 @@ def validate_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
         authorize(actor, Action.VALIDATE, office_id=event.office_id)
         status = _next(event, Action.VALIDATE)
         _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
-        return _move(session, event, Action.VALIDATE, status, actor, ctx.now())
+        moved = _move(session, event, Action.VALIDATE, status, actor, ctx.now())
+    return _shown(ctx, actor, moved)
 
 
 def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
@@ -240,7 +243,8 @@ def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
         checked = _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
         now = ctx.now()
         apply_registration(session, event, checked, actor, now, ctx.reactions)
-        return _move(session, event, Action.REGISTER, status, actor, now)
+        moved = _move(session, event, Action.REGISTER, status, actor, now)
+    return _shown(ctx, actor, moved)
 
 
 def reject_event(ctx: Context, *, actor: Actor, event_id: int, reason: str) -> EventOut:
@@ -249,7 +253,8 @@ def reject_event(ctx: Context, *, actor: Actor, event_id: int, reason: str) -> E
         authorize(actor, Action.REJECT, office_id=event.office_id)
         status = _next(event, Action.REJECT)
         event.rejection_reason = reason
-        return _move(session, event, Action.REJECT, status, actor, ctx.now(), note=reason)
+        moved = _move(session, event, Action.REJECT, status, actor, ctx.now(), note=reason)
+    return _shown(ctx, actor, moved)
 
 
 def approve_late(ctx: Context, *, actor: Actor, event_id: int, note: str = "") -> EventOut:
@@ -262,7 +267,15 @@ def approve_late(ctx: Context, *, actor: Actor, event_id: int, note: str = "") -
         if not event.late:
             raise Conflict("event.not_late")
         event.late_approved_by = actor.user_id
-        return _move(session, event, Action.APPROVE_LATE, EventStatus(event.status), actor, ctx.now(), note=note)
+        moved = _move(session, event, Action.APPROVE_LATE, EventStatus(event.status), actor, ctx.now(), note=note)
+    return _shown(ctx, actor, moved)
+
+
+def _shown(ctx: Context, actor: Actor, event: EventOut) -> EventOut:
+    """An event shown to the staff user who asked for it or took a step on it: a read of every person it
+    names (the subject, the parents, the spouses, the declarant)."""
+    record_reads(ctx, actor, national_codes_in([event.model_dump()]), "event")
+    return event
 
 
 def get_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
@@ -271,8 +284,7 @@ def get_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
         event = _event(session, event_id)
         authorize(actor, Action.READ_OFFICE_WORK, office_id=event.office_id)
         out = event_out(session, event)
-    record_reads(ctx, actor, national_codes_in([out.model_dump()]), "event")
-    return out
+    return _shown(ctx, actor, out)
 
 
 def event_history(ctx: Context, *, actor: Actor, event_id: int) -> list[EventStepOut]:

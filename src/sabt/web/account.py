@@ -14,7 +14,7 @@ from ..accounts.service import actor_for_token, sign_out
 from ..context import Context
 from ..core.errors import SabtError, Unauthorized
 from ..core.permissions import Role
-from ..http import CurrentContext, RowId, client_address
+from ..http import CurrentContext, RowId, client_address, retry_after
 from .session import (
     SESSION_COOKIE,
     MaybeSignedIn,
@@ -63,10 +63,9 @@ def login(
     try:
         token = sign_in.sign_in(ctx, attempt=attempt, password=password)
     except SabtError as error:
-        refused = _login_page(ctx, request, username=username, error=error.message_fa, status=error.status)
-        if error.status == status.HTTP_429_TOO_MANY_REQUESTS:
-            refused.headers["Retry-After"] = str(error.params["seconds"])
-        return refused
+        return _refused(
+            _login_page(ctx, request, username=username, error=error.message_fa, status=error.status), error
+        )
     stage = token.second_factor
     response = _see_other(NEXT_STEP[stage]) if stage in NEXT_STEP else _after_sign_in(_role(ctx, token.access_token))
     start_session(response, ctx, token.access_token)
@@ -105,7 +104,7 @@ def give_factor(
     try:
         sign_in.give_factor(ctx, token=token, code=code, address=client_address(request))
     except SabtError as error:
-        return _factor_page(ctx, request, next_page=next, error=error.message_fa, status=error.status)
+        return _refused(_factor_page(ctx, request, next_page=next, error=error.message_fa, status=error.status), error)
     return _see_other(_local(next) or _home_of(ctx, token))
 
 
@@ -155,12 +154,8 @@ def confirm_totp(
         enrolled = sign_in.confirm_totp(ctx, token=token, code=code, address=client_address(request))
     except SabtError as error:
         again = {"secret": secret, "otpauth_uri": "", "qr_svg": ""}
-        return page(
-            request,
-            "accounts/enrol_totp.html",
-            {"csrf": csrf, "enrolment": again, "error": error.message_fa},
-            status=error.status,
-        )
+        values = {"csrf": csrf, "enrolment": again, "error": error.message_fa}
+        return _refused(page(request, "accounts/enrol_totp.html", values, status=error.status), error)
     return page(request, "accounts/recovery.html", {"codes": enrolled.recovery_codes, "next": _home_of(ctx, token)})
 
 
@@ -212,7 +207,8 @@ def _json_answer(step: Callable[[], Any]) -> Response:
     try:
         return JSONResponse(step())
     except SabtError as error:
-        return JSONResponse({"message_fa": error.message_fa, "code": error.code}, status_code=error.status)
+        answer = {"message_fa": error.message_fa, "code": error.code}
+        return JSONResponse(answer, status_code=error.status, headers=retry_after(error))
 
 
 # --- the user's own sessions --------------------------------------------------------------------------
@@ -269,6 +265,12 @@ def _home_of(ctx: Context, token: str) -> str:
 
 def _after_sign_in(role: Role) -> Response:
     return _see_other("/me" if role == Role.CITIZEN else "/office")
+
+
+def _refused(response: Response, error: SabtError) -> Response:
+    """A page that refused a step, with Retry-After when the refusal is a lock-out or a throttle."""
+    response.headers.update(retry_after(error))
+    return response
 
 
 def _see_other(path: str) -> Response:

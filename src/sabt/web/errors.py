@@ -9,7 +9,7 @@ from ..accounts import sign_in
 from ..accounts.service import actor_for_token
 from ..context import Context
 from ..core.errors import SabtError
-from ..http import is_form
+from ..http import is_form, retry_after
 from .session import CSRF_FIELD, SESSION_COOKIE, STEP_UP_FIELD, WebUser, csrf_token
 from .templating import page
 
@@ -27,7 +27,9 @@ async def page_for_error(request: Request, error: SabtError) -> Response:
     if error.status == status.HTTP_401_UNAUTHORIZED:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     back = "/office" if request.url.path.startswith("/office") else "/"
-    return page(request, "office/error.html", {"message": error.message_fa, "back": back}, status=error.status)
+    response = page(request, "office/error.html", {"message": error.message_fa, "back": back}, status=error.status)
+    response.headers.update(retry_after(error))
+    return response
 
 
 async def _stepping_up(request: Request) -> bool:
