@@ -26,8 +26,9 @@ DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates", "verify
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"{', '.join(DEFAULT)} or scale")
     parser.add_argument("--people", type=int, default=None, help="population size (default: per benchmark)")
     parser.add_argument("--certificates", type=int, default=1000, help="certificates: how many to issue and verify")

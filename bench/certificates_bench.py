@@ -31,8 +31,12 @@ MINIMAL_PAGE = '#set text(font: "Noto Sans Arabic", lang: "fa", dir: rtl)\n#set 
 def run_certificates(people: int, count: int, workdir: Path) -> None:
     folder = workdir / "certificates-nation"
     generate_nation(SynthRequest(people=people, years=1, seed=4), folder)
-    result: dict[str, Any] = {"people": people, "certificates": count, "repeats": REPEATS,
-                              "postgres": postgres_version()}  # fmt: skip
+    result: dict[str, Any] = {
+        "people": people,
+        "certificates": count,
+        "repeats": REPEATS,
+        "postgres": postgres_version(),
+    }
     for backend in ("sqlite", "postgresql"):
         with fresh_registry(backend, workdir) as ctx:
             head = office_head(ctx)
@@ -101,5 +105,9 @@ def _render(ctx: Any, head: Any, serials: list[str]) -> dict[str, Any]:
 
     rate, floor = _median_rate(print_all, len(serials)), _median_rate(minimal_pages, len(serials))
     report("certificates (print PDF)", f"{rate:,.0f} PDFs/s", rate / floor, "Typst compiling a one-line page")
-    return {"pdfs_per_second": round(rate, 1), "minimal_pages_per_second": round(floor, 1),
-            "ratio": round(rate / floor, 3), "pdfs": len(serials)}  # fmt: skip
+    return {
+        "pdfs_per_second": round(rate, 1),
+        "minimal_pages_per_second": round(floor, 1),
+        "ratio": round(rate / floor, 3),
+        "pdfs": len(serials),
+    }

@@ -32,12 +32,24 @@ POSTGRES = os.environ.get("SABT_TEST_POSTGRES_URL", "postgresql+psycopg://postgr
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())  # fmt: skip
-    memory_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                         if line.startswith("MemTotal")))  # fmt: skip
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory_kb / 2**20, 1),
-            "python": platform.python_version(), "system": platform.platform()}  # fmt: skip
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
 
 
 def median_seconds(action: Callable[[], object], repeats: int) -> float:
@@ -52,8 +64,12 @@ def median_seconds(action: Callable[[], object], repeats: int) -> float:
 def write_result(name: str, result: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
-    body = {"benchmark": name, "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "machine": machine(), **result}  # fmt: skip
+    body = {
+        "benchmark": name,
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **result,
+    }
     path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
@@ -105,6 +121,7 @@ def fresh_registry(backend: str, workdir: Path, *, keep: bool = False) -> Iterat
 def office_head(ctx: Context) -> Actor:
     create_office(ctx, actor=None, office=OfficeIn(code="BENCH", name_fa="اداره سنجش", county="2301"))
     password = "bench password"  # noqa: S105 (a throwaway benchmark registry)
-    create_user(ctx, actor=None, user=UserIn(username="bench.head", password=password, role="office_head",
-                                             office="BENCH"))  # fmt: skip
+    create_user(
+        ctx, actor=None, user=UserIn(username="bench.head", password=password, role="office_head", office="BENCH")
+    )
     return actor_for_username(ctx, "bench.head")

@@ -44,9 +44,11 @@ def run_ledger(leaves: int, workdir: Path, backends: tuple[str, ...] = ("sqlite"
             with mock.patch("sabt.ledger.service.is_evidence", return_value=False):
                 without = _registrations(ctx, head)
             audited = _audit(ctx)
-        overhead = {"with_ledger_per_second": round(REGISTRATIONS / with_ledger, 1),
-                    "without_ledger_per_second": round(REGISTRATIONS / without, 1),
-                    "ratio": round(without / with_ledger, 3)}  # fmt: skip
+        overhead = {
+            "with_ledger_per_second": round(REGISTRATIONS / with_ledger, 1),
+            "without_ledger_per_second": round(REGISTRATIONS / without, 1),
+            "ratio": round(without / with_ledger, 3),
+        }
         result[backend] = {
             "append": appended,
             "signed_append": signed,
@@ -54,8 +56,12 @@ def run_ledger(leaves: int, workdir: Path, backends: tuple[str, ...] = ("sqlite"
             "registration": overhead,
             "audit": audited,
         }
-        report(f"ledger append ({backend})", f"{appended['leaves_per_second']:,} leaves/s", appended["ratio"],
-               "hashlib over the same leaves")  # fmt: skip
+        report(
+            f"ledger append ({backend})",
+            f"{appended['leaves_per_second']:,} leaves/s",
+            appended["ratio"],
+            "hashlib over the same leaves",
+        )
         report(
             f"ledger signed append ({backend})",
             f"{signed['signed_per_second']:,} one-leaf commits/s",
@@ -68,8 +74,12 @@ def run_ledger(leaves: int, workdir: Path, backends: tuple[str, ...] = ("sqlite"
             audited["ratio"],
             "reading the same leaves, nodes, openings and rows",
         )
-        report(f"ledger proof ({backend})", f"inclusion median {proofs['inclusion_ms']['median']} ms at "
-               f"{leaves:,} leaves", proofs["ratio"], "one raw node read")  # fmt: skip
+        report(
+            f"ledger proof ({backend})",
+            f"inclusion median {proofs['inclusion_ms']['median']} ms at {leaves:,} leaves",
+            proofs["ratio"],
+            "one raw node read",
+        )
         births = f"{overhead['with_ledger_per_second']} births/s"
         report(f"ledger in registration ({backend})", births, overhead["ratio"], "the same without the ledger")
     write_result("ledger" if len(backends) == 2 else f"ledger-{'-'.join(backends)}-{leaves}", result)
@@ -91,8 +101,12 @@ def _append(ctx: Context, leaves: int) -> dict[str, Any]:
     for text in texts:
         hashlib.sha256(b"\x00" + text).digest()
     hashing = time.perf_counter() - started
-    return {"leaves_per_second": round(leaves / seconds), "seconds": round(seconds, 2),
-            "hashlib_seconds": round(hashing, 3), "ratio": round(hashing / seconds, 4)}  # fmt: skip
+    return {
+        "leaves_per_second": round(leaves / seconds),
+        "seconds": round(seconds, 2),
+        "hashlib_seconds": round(hashing, 3),
+        "ratio": round(hashing / seconds, 4),
+    }
 
 
 class _NoSigner:
@@ -166,8 +180,12 @@ def _proofs(ctx: Context, leaves: int) -> dict[str, Any]:
             session.get(LedgerNode, (0, index))
         raw.append(time.perf_counter() - started)
     inclusion_ms, raw_ms = summary_ms(inclusion), summary_ms(raw)
-    return {"inclusion_ms": inclusion_ms, "consistency_ms": summary_ms(consistency), "raw_node_read_ms": raw_ms,
-            "ratio": round(raw_ms["median"] / inclusion_ms["median"], 3)}  # fmt: skip
+    return {
+        "inclusion_ms": inclusion_ms,
+        "consistency_ms": summary_ms(consistency),
+        "raw_node_read_ms": raw_ms,
+        "ratio": round(raw_ms["median"] / inclusion_ms["median"], 3),
+    }
 
 
 def _registrations(ctx: Context, head: Any) -> float:
@@ -175,11 +193,16 @@ def _registrations(ctx: Context, head: Any) -> float:
     started = time.perf_counter()
     for number in range(REGISTRATIONS):
         declaration = BirthDeclaration(
-            first_name="سارا", last_name="رضایی", sex="female", birth_date=day.isoformat(), county="2301",
-            father={"first_name": "علی", "last_name": "رضایی"}, mother={"first_name": "مریم", "last_name": "احمدی"},
+            first_name="سارا",
+            last_name="رضایی",
+            sex="female",
+            birth_date=day.isoformat(),
+            county="2301",
+            father={"first_name": "علی", "last_name": "رضایی"},
+            mother={"first_name": "مریم", "last_name": "احمدی"},
             declarant={"relation": "father"},
             evidence={"kind": "medical_certificate", "issuer": "facility", "document_number": f"B{number}"},
-        )  # fmt: skip
+        )
         event = registry.declare(ctx, actor=head, declaration=declaration)
         registry.validate_event(ctx, actor=head, event_id=event.id)
         registry.register_event(ctx, actor=head, event_id=event.id)

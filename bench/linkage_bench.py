@@ -50,21 +50,43 @@ def run_linkage(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
     for backend in backends:
         with fresh_registry(backend, workdir) as ctx:
             head = office_head(ctx)
-            create_user(ctx, actor=None, user=UserIn(username="bench.inv", password="bench password",  # noqa: S106
-                                                     role="investigator"))  # fmt: skip
+            create_user(
+                ctx,
+                actor=None,
+                user=UserIn(
+                    username="bench.inv",
+                    password="bench password",  # noqa: S106
+                    role="investigator",
+                ),
+            )
             loaded = _load_legacy(ctx, folder / "legacy.csv")
             run_seconds, peak_mb, output = _run_command(ctx)
             exact = _exact_self_join(ctx)
-            report(f"linkage run ({backend}, {loaded:,} persons)", f"{run_seconds:.1f} s, peak {peak_mb:,.0f} MB",
-                   exact / run_seconds, "DuckDB's exact self-join on the same persons")  # fmt: skip
+            report(
+                f"linkage run ({backend}, {loaded:,} persons)",
+                f"{run_seconds:.1f} s, peak {peak_mb:,.0f} MB",
+                exact / run_seconds,
+                "DuckDB's exact self-join on the same persons",
+            )
             check_ms, lookup_ms = _checks(ctx, head)
-        measured = {"persons": loaded, "run_seconds": round(run_seconds, 2), "run_peak_rss_mb": round(peak_mb),
-                    "run_output": output, "exact_self_join_seconds": round(exact, 3),
-                    "ratio_run": round(exact / run_seconds, 4), "check_ms": round(check_ms, 1),
-                    "lookup_ms": round(lookup_ms, 2), "ratio_check": round(lookup_ms / check_ms, 4)}  # fmt: skip
+        measured = {
+            "persons": loaded,
+            "run_seconds": round(run_seconds, 2),
+            "run_peak_rss_mb": round(peak_mb),
+            "run_output": output,
+            "exact_self_join_seconds": round(exact, 3),
+            "ratio_run": round(exact / run_seconds, 4),
+            "check_ms": round(check_ms, 1),
+            "lookup_ms": round(lookup_ms, 2),
+            "ratio_check": round(lookup_ms / check_ms, 4),
+        }
         result[backend] = measured
-        report(f"linkage check before registration ({backend})", f"{check_ms:.1f} ms a birth (median of {CHECKS})",
-               measured["ratio_check"], "a person looked up by code through the service layer")  # fmt: skip
+        report(
+            f"linkage check before registration ({backend})",
+            f"{check_ms:.1f} ms a birth (median of {CHECKS})",
+            measured["ratio_check"],
+            "a person looked up by code through the service layer",
+        )
     write_result("linkage", result)
 
 
@@ -106,10 +128,20 @@ _PEAK = (
 
 def _run_command(ctx: Context) -> tuple[float, float, str]:
     """`sabt linkage run` in its own process: wall time and that process's peak resident memory."""
-    env = os.environ | {"SABT_DATABASE_URL": ctx.settings.resolved_database_url(),
-                        "SABT_DATA_DIR": str(ctx.settings.data_dir)}  # fmt: skip
-    command = [sys.executable, "-c", _PEAK, str(Path(sys.executable).parent / "sabt"), "linkage", "run", "--as",
-               "bench.inv"]  # fmt: skip
+    env = os.environ | {
+        "SABT_DATABASE_URL": ctx.settings.resolved_database_url(),
+        "SABT_DATA_DIR": str(ctx.settings.data_dir),
+    }
+    command = [
+        sys.executable,
+        "-c",
+        _PEAK,
+        str(Path(sys.executable).parent / "sabt"),
+        "linkage",
+        "run",
+        "--as",
+        "bench.inv",
+    ]
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)  # noqa: S603
     seconds = time.perf_counter() - started
@@ -144,13 +176,16 @@ def _checks(ctx: Context, head: Actor) -> tuple[float, float]:
     for index, person in enumerate(people):
         assert person is not None
         declaration = BirthDeclaration(
-            first_name=person.first_name, last_name=person.last_name, sex=person.sex,
-            birth_date=person.birth_date.isoformat(), county=person.birth_county_code,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            sex=person.sex,
+            birth_date=person.birth_date.isoformat(),
+            county=person.birth_county_code,
             father={"first_name": person.father_first_name, "last_name": person.father_last_name},
             mother={"first_name": person.mother_first_name, "last_name": person.mother_last_name},
             declarant={"relation": "father"},
             evidence={"kind": "medical_certificate", "issuer": "facility", "document_number": f"BENCH-{index}"},
-        )  # fmt: skip
+        )
         event = registry.declare(ctx, actor=head, declaration=declaration)
         started = time.perf_counter()
         linkage.check_birth(ctx, actor=head, event_id=event.id)

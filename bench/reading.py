@@ -73,5 +73,7 @@ def measure_lookups(ctx: Context, actor: Actor, count: int) -> dict[str, Any]:
 
 def summary_ms(seconds: list[float]) -> dict[str, float]:
     ordered = sorted(seconds)
-    return {"median": round(statistics.median(ordered) * 1000, 3),
-            "p95": round(ordered[int(len(ordered) * 0.95)] * 1000, 3)}  # fmt: skip
+    return {
+        "median": round(statistics.median(ordered) * 1000, 3),
+        "p95": round(ordered[int(len(ordered) * 0.95)] * 1000, 3),
+    }

@@ -35,9 +35,13 @@ def run_scale(people: int, folder: Path, workdir: Path) -> dict[str, Any]:
         result["lookup"] = measure_lookups(ctx, actor_for_username(ctx, "bench.head"), LOOKUPS)
     result["import_vs_raw_load"] = round(result["import"]["rows_per_second"] / result["raw_load"]["rows_per_second"], 3)
     result["projection_90m"] = _projection(result, 90_000_000 / people)
-    report("scale", f"{rows} persons imported at {result['import']['rows_per_second']} rows/s, "
-           f"lookup median {result['lookup']['service_ms']['median']} ms", result["lookup"]["ratio"],
-           "a raw indexed SELECT")  # fmt: skip
+    report(
+        "scale",
+        f"{rows} persons imported at {result['import']['rows_per_second']} rows/s, "
+        f"lookup median {result['lookup']['service_ms']['median']} ms",
+        result["lookup"]["ratio"],
+        "a raw indexed SELECT",
+    )
     write_result(f"scale-{people // 1_000_000}m", result)
     return result
 
@@ -45,15 +49,21 @@ def run_scale(people: int, folder: Path, workdir: Path) -> dict[str, Any]:
 def _sizes(ctx: Any) -> dict[str, Any]:
     with ctx.db.snapshot() as session:
         total = session.scalar(text("SELECT pg_database_size(current_database())"))
-        tables = session.execute(text(
-            "SELECT relname, pg_total_relation_size(relid) FROM pg_catalog.pg_statio_user_tables "
-            "ORDER BY 2 DESC LIMIT 8")).all()  # fmt: skip
+        tables = session.execute(
+            text(
+                "SELECT relname, pg_total_relation_size(relid) FROM pg_catalog.pg_statio_user_tables "
+                "ORDER BY 2 DESC LIMIT 8"
+            )
+        ).all()
     return {"total_gb": round(total / 2**30, 2), "tables_mb": {name: round(size / 2**20) for name, size in tables}}
 
 
 def _projection(result: dict[str, Any], factor: float) -> dict[str, Any]:
     """Load time and size grow linearly with the population; a B-tree lookup grows with its depth (log n),
     so the lookup latency is carried over unchanged."""
-    return {"people": 90_000_000, "import_hours": round(result["import"]["seconds"] * factor / 3600, 1),
-            "database_gb": round(result["database"]["total_gb"] * factor), "lookup_median_ms":
-            result["lookup"]["service_ms"]["median"]}  # fmt: skip
+    return {
+        "people": 90_000_000,
+        "import_hours": round(result["import"]["seconds"] * factor / 3600, 1),
+        "database_gb": round(result["database"]["total_gb"] * factor),
+        "lookup_median_ms": result["lookup"]["service_ms"]["median"],
+    }

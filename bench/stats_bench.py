@@ -43,8 +43,13 @@ def run_stats(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
     end = dt.date(2026, 3, 20)  # the last day of 1404: a whole Jalali year
     generate_nation(SynthRequest(people=people, years=1, seed=9, end=end), folder)
     start = dt.date(2025, 3, 21)
-    result: dict[str, Any] = {"people": people, "from": start.isoformat(), "to": end.isoformat(),
-                              "repeats": REPEATS, "postgres": postgres_version()}  # fmt: skip
+    result: dict[str, Any] = {
+        "people": people,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "repeats": REPEATS,
+        "postgres": postgres_version(),
+    }
     for backend in backends:
         with fresh_registry(backend, workdir) as ctx:
             office_head(ctx)
@@ -54,17 +59,30 @@ def run_stats(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
             duck_seconds = median_seconds(lambda paths=parquet: _duckdb_aggregates(paths, start, end), REPEATS)
             page, noop = _dashboard(ctx, workdir, cache_seconds=0)
             cached, _ = _dashboard(ctx, workdir, cache_seconds=300)
-        measured = {"events": events, "sabt_seconds": round(sabt_seconds, 3), "duckdb_seconds": round(duck_seconds, 4),
-                    "ratio": round(duck_seconds / sabt_seconds, 4), "dashboard_seconds": round(page, 3),
-                    "noop_seconds": round(noop, 4), "dashboard_ratio": round(noop / page, 4),
-                    "dashboard_cached_seconds": round(cached, 4),
-                    "dashboard_cached_ratio": round(noop / cached, 4)}  # fmt: skip
+        measured = {
+            "events": events,
+            "sabt_seconds": round(sabt_seconds, 3),
+            "duckdb_seconds": round(duck_seconds, 4),
+            "ratio": round(duck_seconds / sabt_seconds, 4),
+            "dashboard_seconds": round(page, 3),
+            "noop_seconds": round(noop, 4),
+            "dashboard_ratio": round(noop / page, 4),
+            "dashboard_cached_seconds": round(cached, 4),
+            "dashboard_cached_ratio": round(noop / cached, 4),
+        }
         result[backend] = measured
-        report(f"stats ({backend}, {people:,} people, {events:,} events)",
-               f"all {len(INDICATORS)} indicators by province × month in {sabt_seconds:.2f} s",
-               measured["ratio"], "the same aggregates in DuckDB")  # fmt: skip
-        report(f"dashboard ({backend})", f"{page * 1000:.0f} ms a page computed, {cached * 1000:.1f} ms from its cache",
-               measured["dashboard_ratio"], "a no-op endpoint (/health) of the same server (computed)")  # fmt: skip
+        report(
+            f"stats ({backend}, {people:,} people, {events:,} events)",
+            f"all {len(INDICATORS)} indicators by province × month in {sabt_seconds:.2f} s",
+            measured["ratio"],
+            "the same aggregates in DuckDB",
+        )
+        report(
+            f"dashboard ({backend})",
+            f"{page * 1000:.0f} ms a page computed, {cached * 1000:.1f} ms from its cache",
+            measured["dashboard_ratio"],
+            "a no-op endpoint (/health) of the same server (computed)",
+        )
     write_result("stats", result)
 
 
@@ -102,27 +120,52 @@ def _load(ctx: Context, folder: Path) -> int:
 def _newborn(row: dict[str, str], ids: dict[str, int], now: dt.datetime) -> dict[str, Any]:
     number = ids[row["subject"]]
     return {
-        "id": number, "national_code": f"9{number:09d}", "first_name": row["first_name"],
-        "first_name_typed": row["first_name"], "last_name": row["last_name"], "last_name_typed": row["last_name"],
-        "sex": row["sex"], "birth_date": parse_date(row["event_date"]), "birth_time": None,
-        "birth_county_code": row["county"], "birth_place": "", "birth_order": int(row["birth_order"] or 1),
-        "father_id": ids.get(row["father"]), "father_first_name": row["father_first_name"],
-        "father_last_name": row["father_last_name"], "mother_id": ids.get(row["mother"]),
-        "mother_first_name": row["mother_first_name"], "mother_last_name": row["mother_last_name"], "died_on": None,
-        "revision": 1, "created_at": now, "updated_at": now,
-    }  # fmt: skip
+        "id": number,
+        "national_code": f"9{number:09d}",
+        "first_name": row["first_name"],
+        "first_name_typed": row["first_name"],
+        "last_name": row["last_name"],
+        "last_name_typed": row["last_name"],
+        "sex": row["sex"],
+        "birth_date": parse_date(row["event_date"]),
+        "birth_time": None,
+        "birth_county_code": row["county"],
+        "birth_place": "",
+        "birth_order": int(row["birth_order"] or 1),
+        "father_id": ids.get(row["father"]),
+        "father_first_name": row["father_first_name"],
+        "father_last_name": row["father_last_name"],
+        "mother_id": ids.get(row["mother"]),
+        "mother_first_name": row["mother_first_name"],
+        "mother_last_name": row["mother_last_name"],
+        "died_on": None,
+        "revision": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _event(row: dict[str, str], ids: dict[str, int], office: int, user: int, now: dt.datetime) -> dict[str, Any]:
     happened, declared = parse_date(row["event_date"]), parse_date(row["declared_on"])
     deadline = happened + dt.timedelta(days=DEADLINES[row["kind"]])
     return {
-        "kind": row["kind"], "status": "registered", "office_id": office, "event_date": happened,
-        "county_code": row["county"], "declared_on": declared, "deadline": deadline, "late": declared > deadline,
-        "days_late": max(0, (declared - deadline).days), "data": {}, "revision": 1,
-        "subject_id": ids.get(row["subject"]), "partner_id": ids.get(row["partner"]), "declared_by": user,
-        "created_at": now, "updated_at": now,
-    }  # fmt: skip
+        "kind": row["kind"],
+        "status": "registered",
+        "office_id": office,
+        "event_date": happened,
+        "county_code": row["county"],
+        "declared_on": declared,
+        "deadline": deadline,
+        "late": declared > deadline,
+        "days_late": max(0, (declared - deadline).days),
+        "data": {},
+        "revision": 1,
+        "subject_id": ids.get(row["subject"]),
+        "partner_id": ids.get(row["partner"]),
+        "declared_by": user,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 # --- the baseline: the same aggregates in DuckDB over the same rows ----------------------------------------------
@@ -132,11 +175,19 @@ def _export(ctx: Context, folder: Path) -> dict[str, Path]:
     """The rows the statistics read, as Parquet files (not timed)."""
     folder.mkdir(exist_ok=True)
     queries = {
-        "events": select(Event.kind, Event.status, Event.county_code, Event.event_date, Event.declared_on,
-                         Event.late, Event.subject_id),
-        "persons": select(Person.id, Person.sex, Person.birth_date, Person.birth_county_code, Person.mother_id,
-                          Person.died_on),
-    }  # fmt: skip
+        "events": select(
+            Event.kind,
+            Event.status,
+            Event.county_code,
+            Event.event_date,
+            Event.declared_on,
+            Event.late,
+            Event.subject_id,
+        ),
+        "persons": select(
+            Person.id, Person.sex, Person.birth_date, Person.birth_county_code, Person.mother_id, Person.died_on
+        ),
+    }
     paths = {}
     with ctx.db.snapshot() as session:
         for name, query in queries.items():

@@ -25,17 +25,39 @@ def run_synth(people: int, workdir: Path) -> None:
         with (workdir / "plain.csv").open("w", encoding="utf-8", newline="") as file:
             writer = csv.writer(file)
             writer.writerow(PERSON_COLUMNS)
-            record = ["0499370899", "فاطمه", "محمدی", "female", "1370/01/01", "2301", "", "علی", "محمدی", "",
-                      "زهرا", "احمدی", ""]  # fmt: skip
+            record = [
+                "0499370899",
+                "فاطمه",
+                "محمدی",
+                "female",
+                "1370/01/01",
+                "2301",
+                "",
+                "علی",
+                "محمدی",
+                "",
+                "زهرا",
+                "احمدی",
+                "",
+            ]
             for _ in range(rows):
                 writer.writerow(record)
 
     baseline = median_seconds(write_plain_rows, REPEATS)
     ratio = baseline / seconds
-    write_result("synth", {"people": people, "persons_rows": rows, "seconds_median": round(seconds, 3),
-                           "people_per_second": round(people / seconds), "baseline": "csv.writer of as many rows",
-                           "baseline_seconds_median": round(baseline, 3), "ratio": round(ratio, 3),
-                           "repeats": REPEATS})  # fmt: skip
+    write_result(
+        "synth",
+        {
+            "people": people,
+            "persons_rows": rows,
+            "seconds_median": round(seconds, 3),
+            "people_per_second": round(people / seconds),
+            "baseline": "csv.writer of as many rows",
+            "baseline_seconds_median": round(baseline, 3),
+            "ratio": round(ratio, 3),
+            "repeats": REPEATS,
+        },
+    )
     report("synth", f"{people / seconds:,.0f} people/s", ratio, "plain CSV rows/s")
 
 
@@ -54,10 +76,14 @@ def run_import(people: int, workdir: Path) -> None:
                 raw.append(raw_load(ctx, folder / "persons.csv")[0])
         import_s, raw_s = sorted(imported)[REPEATS // 2], sorted(raw)[REPEATS // 2]
         ratio = raw_s / import_s
-        result[backend] = {"rows": rows, "import_seconds_median": round(import_s, 3),
-                           "import_rows_per_second": round(rows / import_s),
-                           "raw_seconds_median": round(raw_s, 3), "raw_rows_per_second": round(rows / raw_s),
-                           "ratio": round(ratio, 3)}  # fmt: skip
+        result[backend] = {
+            "rows": rows,
+            "import_seconds_median": round(import_s, 3),
+            "import_rows_per_second": round(rows / import_s),
+            "raw_seconds_median": round(raw_s, 3),
+            "raw_rows_per_second": round(rows / raw_s),
+            "ratio": round(ratio, 3),
+        }
         baseline = "raw COPY" if backend == "postgresql" else "raw executemany"
         report(f"import ({backend})", f"{rows / import_s:,.0f} rows/s", ratio, f"{baseline} of the same rows")
     write_result("import", result)
@@ -75,8 +101,12 @@ def run_registry_read(people: int, workdir: Path) -> None:
             lookups = measure_lookups(ctx, head, 2000)
             lookups["seconds"] = round(time.perf_counter() - started, 2)
         result[backend] = lookups
-        report(f"registry-read ({backend})", f"median {lookups['service_ms']['median']} ms per person",
-               float(lookups["ratio"]), "a raw indexed SELECT")  # fmt: skip
+        report(
+            f"registry-read ({backend})",
+            f"median {lookups['service_ms']['median']} ms per person",
+            float(lookups["ratio"]),
+            "a raw indexed SELECT",
+        )
         report(
             f"registry-read ({backend}) access log",
             f"median {lookups['access_log_ms']['median']} ms per read",

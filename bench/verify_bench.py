@@ -42,13 +42,26 @@ def run_verify(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
     folder = workdir / "verify-nation"
     generate_nation(SynthRequest(people=people, years=1, seed=5), folder)
     queries = _queries(folder / "persons.csv", 5000)
-    result: dict[str, Any] = {"people": people, "connections": CONNECTIONS, "round_seconds": ROUND_SECONDS,
-                              "rounds": ROUNDS, "postgres": postgres_version()}  # fmt: skip
+    result: dict[str, Any] = {
+        "people": people,
+        "connections": CONNECTIONS,
+        "round_seconds": ROUND_SECONDS,
+        "rounds": ROUNDS,
+        "postgres": postgres_version(),
+    }
     for backend in backends:
         with fresh_registry(backend, workdir) as ctx:
             timed_import(ctx, office_head(ctx), folder / "persons.csv")
-            partner = PartnerIn.model_validate({"code": "bench-bank", "name": "Bench", "kind": "bank", "contact": "-",
-                                                "policy": POLICY, "rate_per_minute": 100_000})  # fmt: skip
+            partner = PartnerIn.model_validate(
+                {
+                    "code": "bench-bank",
+                    "name": "Bench",
+                    "kind": "bank",
+                    "contact": "-",
+                    "policy": POLICY,
+                    "rate_per_minute": 100_000,
+                }
+            )
             verification.create_partner(ctx, actor=None, partner=partner)
             key = verification.create_key(ctx, actor=None, partner_code="bench-bank").api_key
             assert key is not None
@@ -63,18 +76,28 @@ def run_verify(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
 
 def _report(backend: str, people: int, workers: int, measured: dict[str, Any]) -> None:
     check, noop = measured["verify"], measured["noop"]
-    report(f"verify ({backend}, {people:,} people, {workers} server process(es))",
-           f"{check['per_second']:,.0f} checks/s, p50 {check['p50_ms']} ms, p99 {check['p99_ms']} ms "
-           f"(no-op: {noop['per_second']:,.0f}/s, p99 {noop['p99_ms']} ms)", measured["ratio"],
-           "a no-op endpoint (/health)")  # fmt: skip
+    report(
+        f"verify ({backend}, {people:,} people, {workers} server process(es))",
+        f"{check['per_second']:,.0f} checks/s, p50 {check['p50_ms']} ms, p99 {check['p99_ms']} ms "
+        f"(no-op: {noop['per_second']:,.0f}/s, p99 {noop['p99_ms']} ms)",
+        measured["ratio"],
+        "a no-op endpoint (/health)",
+    )
 
 
 def _queries(path: Path, count: int) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as file:
         rows = [row for row in csv.DictReader(file) if row["national_code"]]
     sample = random.Random(11).sample(rows, min(count, len(rows)))  # noqa: S311 (a reproducible sample)
-    return [{"national_code": row["national_code"], "first_name": row["first_name"], "birth_date": row["birth_date"],
-             "purpose": "benchmark"} for row in sample]  # fmt: skip
+    return [
+        {
+            "national_code": row["national_code"],
+            "first_name": row["first_name"],
+            "birth_date": row["birth_date"],
+            "purpose": "benchmark",
+        }
+        for row in sample
+    ]
 
 
 class _server:
@@ -82,12 +105,20 @@ class _server:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        env = os.environ | {"SABT_DATABASE_URL": database_url, "SABT_DATA_DIR": str(workdir),
-                            "SABT_CHECKPOINT_SECONDS": "0", "SABT_WEBHOOK_SECONDS": "0"}  # fmt: skip
+        env = os.environ | {
+            "SABT_DATABASE_URL": database_url,
+            "SABT_DATA_DIR": str(workdir),
+            "SABT_CHECKPOINT_SECONDS": "0",
+            "SABT_WEBHOOK_SECONDS": "0",
+        }
         sabt = Path(sys.executable).with_name("sabt")
         command = [str(sabt), "serve", "--port", str(self.port), "--workers", str(workers)]
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,  # noqa: S603
-                                        stderr=subprocess.DEVNULL)  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603 (the command is this interpreter's own sabt)
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def __enter__(self) -> str:
         base = f"http://127.0.0.1:{self.port}"
@@ -115,11 +146,13 @@ def _measure(base: str, key: str, queries: list[dict[str, str]], workdir: Path) 
         for name in ("noop", "verify"):
             rounds[name].append(_wrk(base, arguments[name], ROUND_SECONDS))
     summary: dict[str, Any] = {
-        name: {"per_second": round(statistics.median(r["requests"] / r["seconds"] for r in runs)),
-               "p50_ms": statistics.median(r["p50_ms"] for r in runs),
-               "p99_ms": statistics.median(r["p99_ms"] for r in runs)}
+        name: {
+            "per_second": round(statistics.median(r["requests"] / r["seconds"] for r in runs)),
+            "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+            "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+        }
         for name, runs in rounds.items()
-    }  # fmt: skip
+    }
     summary["ratio"] = round(summary["verify"]["per_second"] / summary["noop"]["per_second"], 3)
     return summary
 

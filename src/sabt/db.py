@@ -155,8 +155,7 @@ def _sqlite_engine(url: str, *, begin: str | None) -> Engine:
     """`begin`: the statement that opens each transaction; None for autocommit, each statement on its own."""
     # Enough pooled connections for every worker thread: one opened and closed per request past the pool
     # costs more than the request's reads.
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=40,
-                           max_overflow=10)  # fmt: skip
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=40, max_overflow=10)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -79,13 +79,13 @@ def _seed(ctx: Context) -> None:
     for code, name, county in OFFICES:
         geo.create_office(ctx, actor=None, office=OfficeIn(code=code, name_fa=name, county=counties[county]))
     for username, role, office in USERS:
-        accounts.create_user(ctx, actor=None, user=UserIn(username=username, password=DEMO_PASSWORD, role=role,
-                                                            office=office))  # fmt: skip
+        accounts.create_user(
+            ctx, actor=None, user=UserIn(username=username, password=DEMO_PASSWORD, role=role, office=office)
+        )
     today = ctx.today()
     window_start = today - dt.timedelta(days=round(DEMO_YEARS * 365.2425))
     folder = ctx.settings.data_dir / "synth"
-    generate_nation(SynthRequest(people=DEMO_PEOPLE, years=DEMO_YEARS, seed=DEMO_SEED, end=today, legacy=True),
-                    folder)  # fmt: skip
+    generate_nation(SynthRequest(people=DEMO_PEOPLE, years=DEMO_YEARS, seed=DEMO_SEED, end=today, legacy=True), folder)
     head = accounts.actor_for_username(ctx, "head")
     at_window_start = replace(ctx, clock=FixedClock(dt.datetime.combine(window_start, dt.time(6), dt.UTC)))
     import_persons(at_window_start, actor=head, path=folder / "persons.csv")
@@ -134,13 +134,19 @@ class ProvinceOffices:
     def _open(self, province: str) -> tuple[str, Actor, Actor]:
         code = f"P{province}-01"
         first = next(c for c in geo.list_counties(self.ctx, province_code=province) if c.national_code_prefixes)
-        geo.create_office(self.ctx, actor=None, office=OfficeIn(code=code, name_fa=f"اداره ثبت احوال {first.name_fa}",
-                                                                  county=first.code))  # fmt: skip
+        geo.create_office(
+            self.ctx,
+            actor=None,
+            office=OfficeIn(code=code, name_fa=f"اداره ثبت احوال {first.name_fa}", county=first.code),
+        )
         staff = []
         for role in (Role.REGISTRAR, Role.OFFICE_HEAD):
             username = f"{role.value.replace('_', '.')}.p{province}"
-            accounts.create_user(self.ctx, actor=None, user=UserIn(username=username, role=role, office=code,
-                                                                     password=secrets.token_urlsafe(18)))  # fmt: skip
+            accounts.create_user(
+                self.ctx,
+                actor=None,
+                user=UserIn(username=username, role=role, office=code, password=secrets.token_urlsafe(18)),
+            )
             staff.append(accounts.actor_for_username(self.ctx, username))
         return code, staff[0], staff[1]
 
@@ -152,12 +158,20 @@ def _leave_work_in_queue(ctx: Context) -> None:
     today = ctx.today()
     for days_ago, name, sex in ((4, "آوا", "female"), (40, "کیان", "male")):
         parents = {"father": {"national_code": father}, "mother": {"national_code": mother}}
-        registry.declare(ctx, actor=clerk, declaration=BirthDeclaration(
-            first_name=name, last_name="محمدی", sex=sex, birth_date=str(today - dt.timedelta(days=days_ago)),
-            county="2301", declarant={"relation": "mother"},
-            evidence={"kind": "medical_certificate", "issuer": "midwife", "document_number": "MW-77"},
-            **parents,
-        ))  # fmt: skip
+        registry.declare(
+            ctx,
+            actor=clerk,
+            declaration=BirthDeclaration(
+                first_name=name,
+                last_name="محمدی",
+                sex=sex,
+                birth_date=str(today - dt.timedelta(days=days_ago)),
+                county="2301",
+                declarant={"relation": "mother"},
+                evidence={"kind": "medical_certificate", "issuer": "midwife", "document_number": "MW-77"},
+                **parents,
+            ),
+        )
 
 
 def _print_sample_certificates(ctx: Context) -> None:
@@ -179,11 +193,15 @@ def _print_sample_certificates(ctx: Context) -> None:
 def _tehran_couple(ctx: Context) -> tuple[str, str]:
     """A living couple from the registry, to be the parents in today's queue."""
     auditor = accounts.actor_for_username(ctx, "auditor")
-    marriages = registry.list_events(ctx, actor=auditor, status=EventStatus.REGISTERED, kind=EventKind.MARRIAGE,
-                                     office_code="THR-01", limit=500)  # fmt: skip
+    marriages = registry.list_events(
+        ctx, actor=auditor, status=EventStatus.REGISTERED, kind=EventKind.MARRIAGE, office_code="THR-01", limit=500
+    )
     for event in marriages:
         wife, husband = event.partner_national_code, event.subject_national_code
-        if wife and husband and all(persons.get_person(ctx, actor=auditor, national_code=code).alive
-                                    for code in (wife, husband)):  # fmt: skip
+        if (
+            wife
+            and husband
+            and all(persons.get_person(ctx, actor=auditor, national_code=code).alive for code in (wife, husband))
+        ):
             return wife, husband
     raise RuntimeError("the demo population has no married couple in Tehran")

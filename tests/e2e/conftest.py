@@ -22,8 +22,15 @@ from tests.integration.conftest import (  # noqa: F401 (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The flags a headless Chromium needs on a closed network, run as root.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")

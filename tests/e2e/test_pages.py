@@ -82,8 +82,9 @@ def test_a_registrar_declares_registers_and_prints_a_birth_and_the_public_verifi
 
 def test_a_forged_certificate_code_is_rejected_on_the_public_page(page: Page, ctx, staff):
     person = adult(ctx, staff, "female")
-    issued = certificates.issue_certificate(ctx, actor=staff["registrar"], request=CertificateRequest(
-        kind="birth", national_code=person))  # fmt: skip
+    issued = certificates.issue_certificate(
+        ctx, actor=staff["registrar"], request=CertificateRequest(kind="birth", national_code=person)
+    )
     payload = bytearray(zlib.decompress(base45.b45decode(issued.code.removeprefix("SB1:"))))
     name = issued.facts["fn"].encode()
     payload[payload.index(name) + len(name) - 1] ^= 1  # one letter of the signed name changed: a forger's edit
@@ -114,8 +115,14 @@ def test_a_refused_form_says_why_next_to_the_field_and_keeps_what_was_typed(page
 def test_the_calendar_agrees_with_the_registry_on_every_day_it_shows(page: Page):
     sign_in(page, "clerk")
     page.goto("/office/declare/birth")
-    for day in (dt.date(1990, 3, 21), dt.date(2024, 3, 20), dt.date(2025, 3, 20), dt.date(2025, 3, 21),
-                dt.date(2026, 11, 25), dt.date(2000, 2, 29)):  # fmt: skip
+    for day in (
+        dt.date(1990, 3, 21),
+        dt.date(2024, 3, 20),
+        dt.date(2025, 3, 20),
+        dt.date(2025, 3, 21),
+        dt.date(2026, 11, 25),
+        dt.date(2000, 2, 29),
+    ):
         shown = page.evaluate(f"sabtJalali.fromGregorian({day.year}, {day.month}, {day.day})")
         expected = jdatetime.date.fromgregorian(date=day)
         assert (shown["jy"], shown["jm"], shown["jd"]) == (expected.year, expected.month, expected.day)
@@ -126,8 +133,15 @@ def test_the_calendar_agrees_with_the_registry_on_every_day_it_shows(page: Page)
 
 def test_every_field_has_a_label_and_the_keyboard_reaches_the_content(page: Page):
     sign_in(page, "registrar")
-    for path in ("/office", "/office/declare/birth", "/office/declare/death", "/office/declare/marriage",
-                 "/office/declare/divorce", "/office/search", "/verify"):  # fmt: skip
+    for path in (
+        "/office",
+        "/office/declare/birth",
+        "/office/declare/death",
+        "/office/declare/marriage",
+        "/office/declare/divorce",
+        "/office/search",
+        "/verify",
+    ):
         page.goto(path)
         unlabelled = page.eval_on_selector_all(
             "main input:not([type=hidden]), main select, main textarea",
@@ -152,14 +166,26 @@ def test_text_contrast_passes_wcag_aa_on_the_main_pages(page: Page):
 
 def test_a_citizen_sees_who_checked_them_and_locks_their_code(page: Page, ctx, staff, api):
     person = adult(ctx, staff, "female", first_name="زهرا")
-    verification.enrol_citizen(ctx, actor=staff["registrar"], citizen=CitizenIn(
-        national_code=person, username="zahra", password="a long passphrase"))  # fmt: skip
-    bank = {"code": "bank", "name": "بانک ملی", "kind": "bank", "contact": "ops", "rate_per_minute": 600,
-            "policy": {"checks": ["verify"], "purpose": "KYC"}}  # fmt: skip
+    verification.enrol_citizen(
+        ctx,
+        actor=staff["registrar"],
+        citizen=CitizenIn(national_code=person, username="zahra", password="a long passphrase"),
+    )
+    bank = {
+        "code": "bank",
+        "name": "بانک ملی",
+        "kind": "bank",
+        "contact": "ops",
+        "rate_per_minute": 600,
+        "policy": {"checks": ["verify"], "purpose": "KYC"},
+    }
     api.post("/api/partners", as_="admin", json=bank)
     key = api.post("/api/partners/bank/keys", as_="admin").json()["api_key"]
-    api.post("/api/identity/verify", headers={"X-API-Key": key},
-             json={"national_code": person, "first_name": "زهرا", "purpose": "opening an account"})  # fmt: skip
+    api.post(
+        "/api/identity/verify",
+        headers={"X-API-Key": key},
+        json={"national_code": person, "first_name": "زهرا", "purpose": "opening an account"},
+    )
     sign_in(page, "zahra", "a long passphrase")
     expect(page).to_have_url("/me")
     expect(page.locator("h1")).to_have_text("زهرا رضایی")
@@ -167,8 +193,11 @@ def test_a_citizen_sees_who_checked_them_and_locks_their_code(page: Page, ctx, s
     screenshot(page, "citizen")
     page.click("text=قفل کردن کد ملی")
     expect(page.locator(".notice.good")).to_have_text("کد ملی شما قفل شد.")
-    answer = api.post("/api/identity/verify", headers={"X-API-Key": key},
-                      json={"national_code": person, "first_name": "زهرا", "purpose": "again"})  # fmt: skip
+    answer = api.post(
+        "/api/identity/verify",
+        headers={"X-API-Key": key},
+        json={"national_code": person, "first_name": "زهرا", "purpose": "again"},
+    )
     assert answer.json()["status"] == "locked"
     assert to_persian_digits(person) not in page.url and person not in page.url  # no personal data in addresses
     page.click("text=خروج")
@@ -204,8 +233,11 @@ CONTRAST_CHECK = """() => {
 def test_the_pages_fit_a_phone_without_scrolling_sideways(page: Page):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, "registrar")
-    for path, name in (("/office", "phone-desk"), ("/office/declare/birth", "phone-declare-birth"),
-                       ("/verify", "phone-verify")):  # fmt: skip
+    for path, name in (
+        ("/office", "phone-desk"),
+        ("/office/declare/birth", "phone-declare-birth"),
+        ("/verify", "phone-verify"),
+    ):
         page.goto(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (path, overflow)
@@ -231,12 +263,19 @@ def test_the_public_statistics_dashboard_shows_figures_a_map_and_downloads(page:
 
 def test_a_registrar_is_warned_of_a_duplicate_birth_and_an_investigator_merges_it(page: Page, ctx, staff):
     born = dt.date(2001, 4, 10)
-    parents = {"father": {"first_name": "حسین", "last_name": "کریمی"},
-               "mother": {"first_name": "زهرا", "last_name": "موسوی"}}  # fmt: skip
+    parents = {
+        "father": {"first_name": "حسین", "last_name": "کریمی"},
+        "mother": {"first_name": "زهرا", "last_name": "موسوی"},
+    }
     first = registered_person(ctx, staff, born=born, sex="male", first_name="محمدرضا", last_name="کریمی", **parents)
     registered_person(ctx, staff, born=born, sex="male", first_name="محمدرزا", last_name="کریمی", **parents)
-    again = registry.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(
-        sex="male", first_name="محمد رضا", last_name="کریمی", birth_date=born.isoformat(), **parents)))  # fmt: skip
+    again = registry.declare(
+        ctx,
+        actor=staff["clerk"],
+        declaration=BirthDeclaration(
+            **birth(sex="male", first_name="محمد رضا", last_name="کریمی", birth_date=born.isoformat(), **parents)
+        ),
+    )
     sign_in(page, "registrar")
     page.goto(f"/office/events/{again.id}")
     warning = page.locator("[aria-labelledby=duplicates-title]")

@@ -15,8 +15,9 @@ SABT = str(Path(sys.executable).with_name("sabt"))
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("audited")
-    subprocess.run([SABT, "demo", "--no-serve", "--data-dir", str(data)], check=True, capture_output=True,
-                   env=_env(data))  # fmt: skip
+    subprocess.run(
+        [SABT, "demo", "--no-serve", "--data-dir", str(data)], check=True, capture_output=True, env=_env(data)
+    )
     return data
 
 
@@ -40,14 +41,30 @@ def test_a_proof_checks_offline_with_only_the_public_key(demo_dir, tmp_path):
     key = sabt(demo_dir, "audit", "public-key").stdout.strip()
     (tmp_path / "checkpoint.txt").write_text(sabt(demo_dir, "audit", "checkpoint").stdout)
     (tmp_path / "proof.json").write_text(sabt(demo_dir, "audit", "proof", "--record", "persons/1").stdout)
-    checked = sabt(demo_dir, "audit", "check-proof", str(tmp_path / "proof.json"),
-                   "--checkpoint", str(tmp_path / "checkpoint.txt"), "--key", key)  # fmt: skip
+    checked = sabt(
+        demo_dir,
+        "audit",
+        "check-proof",
+        str(tmp_path / "proof.json"),
+        "--checkpoint",
+        str(tmp_path / "checkpoint.txt"),
+        "--key",
+        key,
+    )
     assert checked.returncode == 0, checked.stderr
     proof = json.loads((tmp_path / "proof.json").read_text())
     proof["content"]["first_name"] = "جعلی"  # claim the record held another name
     (tmp_path / "forged.json").write_text(json.dumps(proof))
-    forged = sabt(demo_dir, "audit", "check-proof", str(tmp_path / "forged.json"),
-                  "--checkpoint", str(tmp_path / "checkpoint.txt"), "--key", key)  # fmt: skip
+    forged = sabt(
+        demo_dir,
+        "audit",
+        "check-proof",
+        str(tmp_path / "forged.json"),
+        "--checkpoint",
+        str(tmp_path / "checkpoint.txt"),
+        "--key",
+        key,
+    )
     assert forged.returncode == 1
 
 
@@ -55,15 +72,43 @@ def test_a_consistency_proof_checks_offline_between_two_checkpoints(demo_dir, tm
     key = sabt(demo_dir, "audit", "public-key").stdout.strip()
     (tmp_path / "old.txt").write_text(sabt(demo_dir, "audit", "checkpoint").stdout)
     old_size = int((tmp_path / "old.txt").read_text().splitlines()[1])
-    sabt(demo_dir, "register", "marriage", "--as", "registrar", "--husband", _living(demo_dir, "male"),
-         "--wife", _living(demo_dir, "female"), "--date", "1404/01/15", "--county", "2301",
-         "--notary-office", "3", "--document-number", "M-77", "--court-permission", "court 1404/3")  # fmt: skip
+    sabt(
+        demo_dir,
+        "register",
+        "marriage",
+        "--as",
+        "registrar",
+        "--husband",
+        _living(demo_dir, "male"),
+        "--wife",
+        _living(demo_dir, "female"),
+        "--date",
+        "1404/01/15",
+        "--county",
+        "2301",
+        "--notary-office",
+        "3",
+        "--document-number",
+        "M-77",
+        "--court-permission",
+        "court 1404/3",
+    )
     (tmp_path / "new.txt").write_text(sabt(demo_dir, "audit", "checkpoint").stdout)
     new_size = int((tmp_path / "new.txt").read_text().splitlines()[1])
     assert new_size > old_size
     (tmp_path / "proof.json").write_text(sabt(demo_dir, "audit", "consistency", str(old_size), str(new_size)).stdout)
-    checked = sabt(demo_dir, "audit", "check-proof", str(tmp_path / "proof.json"), "--checkpoint",
-                   str(tmp_path / "new.txt"), "--old-checkpoint", str(tmp_path / "old.txt"), "--key", key)  # fmt: skip
+    checked = sabt(
+        demo_dir,
+        "audit",
+        "check-proof",
+        str(tmp_path / "proof.json"),
+        "--checkpoint",
+        str(tmp_path / "new.txt"),
+        "--old-checkpoint",
+        str(tmp_path / "old.txt"),
+        "--key",
+        key,
+    )
     assert checked.returncode == 0, checked.stderr + checked.stdout
 
 

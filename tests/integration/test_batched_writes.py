@@ -13,23 +13,38 @@ from sabt.verification.schemas import PartnerIn
 
 
 def test_awaiting_requests_go_on_once_their_row_is_committed_and_a_bad_row_fails_only_its_own(ctx):
-    partner = {"code": "bank", "name": "Bank", "kind": "bank", "contact": "-", "rate_per_minute": 60,
-               "policy": {"checks": ["verify"], "purpose": "test"}}  # fmt: skip
+    partner = {
+        "code": "bank",
+        "name": "Bank",
+        "kind": "bank",
+        "contact": "-",
+        "rate_per_minute": 60,
+        "policy": {"checks": ["verify"], "purpose": "test"},
+    }
     verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
     with ctx.db.snapshot() as session:
         partner_id = session.scalar(select(Partner.id))
 
     def entry(partner: int) -> dict[str, object]:
-        return {"partner_id": partner, "key_prefix": "ab12cd34", "national_code": "0010000512", "check": "verify",
-                "purpose": "test", "consent_reference": None, "result": "match", "checked_at": ctx.now()}  # fmt: skip
+        return {
+            "partner_id": partner,
+            "key_prefix": "ab12cd34",
+            "national_code": "0010000512",
+            "check": "verify",
+            "purpose": "test",
+            "consent_reference": None,
+            "result": "match",
+            "checked_at": ctx.now(),
+        }
 
     writer = BatchedWriter(ctx, IdentityCheck, linger=0.2)  # long enough for both to share a batch
 
     async def ask() -> list[BaseException | None]:
         await writer.written(entry(partner_id))
         assert logged() == 1  # committed before it returned
-        return await asyncio.gather(writer.written(entry(partner_id)), writer.written(entry(partner_id + 1000)),
-                                    return_exceptions=True)  # fmt: skip
+        return await asyncio.gather(
+            writer.written(entry(partner_id)), writer.written(entry(partner_id + 1000)), return_exceptions=True
+        )
 
     def logged() -> int:
         with ctx.db.snapshot() as session:

@@ -32,8 +32,9 @@ def chip() -> str:
 
 
 def applied(ctx, staff, code, replaces=None):
-    return cards.apply_for_card(ctx, actor=staff["clerk"], application=ApplicationIn(national_code=code,
-                                                                                     replaces=replaces))  # fmt: skip
+    return cards.apply_for_card(
+        ctx, actor=staff["clerk"], application=ApplicationIn(national_code=code, replaces=replaces)
+    )
 
 
 def produced(ctx, staff, code, replaces=None):
@@ -132,8 +133,9 @@ def test_another_office_cannot_work_on_a_card_but_a_loss_is_reported_anywhere(ct
     with pytest.raises(Forbidden):
         cards.hand_over(ctx, actor=staff["isf_registrar"], card_id=card.id)
     card = cards.hand_over(ctx, actor=staff["registrar"], card_id=card.id)
-    reported = cards.report_card(ctx, actor=staff["isf_registrar"], card_id=card.id,
-                                 report=ReportIn(what="stolen", note="bag stolen in Isfahan"))  # fmt: skip
+    reported = cards.report_card(
+        ctx, actor=staff["isf_registrar"], card_id=card.id, report=ReportIn(what="stolen", note="bag stolen in Isfahan")
+    )
     assert (reported.status, reported.public_status) == ("stolen", "revoked")
     assert cards.status_of_serial(ctx, serial=card.serial).reason == "stolen"
 
@@ -142,8 +144,9 @@ def test_revoking_is_for_the_office_head(ctx, staff, person):
     card = active(ctx, staff, person)
     with pytest.raises(Forbidden):
         cards.revoke_card(ctx, actor=staff["registrar"], card_id=card.id, revocation=RevocationIn(reason="fraud"))
-    revoked = cards.revoke_card(ctx, actor=staff["head"], card_id=card.id,
-                                revocation=RevocationIn(reason="fraud", note="case 1404-17"))  # fmt: skip
+    revoked = cards.revoke_card(
+        ctx, actor=staff["head"], card_id=card.id, revocation=RevocationIn(reason="fraud", note="case 1404-17")
+    )
     assert (revoked.status, revoked.end_reason) == ("revoked", "fraud: case 1404-17")
 
 
@@ -151,15 +154,16 @@ def test_a_bad_manifest_changes_nothing(ctx, staff, person):
     other = adult(ctx, staff, "male", year=1985)
     ids = [applied(ctx, staff, code).id for code in (person, other)]
     for card_id in ids:
-        cards.enrol(ctx, actor=staff["clerk"], card_id=card_id,
-                    enrolment=EnrolmentIn(photo_ref="cap", template_sha256=TEMPLATE))  # fmt: skip
+        cards.enrol(
+            ctx, actor=staff["clerk"], card_id=card_id, enrolment=EnrolmentIn(photo_ref="cap", template_sha256=TEMPLATE)
+        )
     batch = cards.send_batch(ctx, actor=staff["registrar"], card_ids=None)
     assert sorted(batch.card_ids) == ids
     same = chip()
     cases = {
         "card.manifest": [ProducedCard(card_id=ids[0], chip_id=chip())],  # one card missing
         "card.chip_format": [ProducedCard(card_id=ids[0], chip_id="XYZ"), ProducedCard(card_id=ids[1], chip_id=chip())],
-    }  # fmt: skip
+    }
     cases_twice = [ProducedCard(card_id=ids[0], chip_id=same), ProducedCard(card_id=ids[1], chip_id=same)]
     for code, listed in [*cases.items(), ("card.manifest", cases_twice)]:
         with pytest.raises(InvalidInput, match=code):
@@ -180,8 +184,9 @@ def test_the_revocation_list_is_signed_numbered_in_order_and_read_incrementally(
     body = answer.json()
     statement = body["statement"]
     assert [(e["number"], e["serial"], e["reason"]) for e in statement["entries"]] == [
-        (1, first.serial, "lost"), (2, second.serial, "revoked"),
-    ]  # fmt: skip
+        (1, first.serial, "lost"),
+        (2, second.serial, "revoked"),
+    ]
     assert (statement["after"], statement["through"], statement["complete"]) == (0, 2, True)
     keys = api.get("/.well-known/sabt-certificate-keys.json").json()["keys"]
     jwk = next(k for k in keys if base64.urlsafe_b64decode(k["kid"] + "==").hex() == body["kid"])
@@ -200,8 +205,11 @@ def test_the_public_status_endpoint_says_only_the_status(api, ctx, staff, person
     answer = api.get(f"/api/cards/status/{card.serial}")
     assert answer.json() == {"serial": card.serial, "status": "active", "reason": None}
     never_made = compose_card_serial(999_999)
-    assert api.get(f"/api/cards/status/{never_made}").json() == {"serial": never_made, "status": "unknown",
-                                                                 "reason": None}  # fmt: skip
+    assert api.get(f"/api/cards/status/{never_made}").json() == {
+        "serial": never_made,
+        "status": "unknown",
+        "reason": None,
+    }
     unknown = api.get(f"/api/cards/status/{card.serial[:-2]}{'8' if card.serial[-2] != '8' else '7'}{card.serial[-1]}")
     assert unknown.status_code == 422  # the check character catches a mistyped digit
     assert_problem(api.get("/api/cards/status/B0000000019"), 422, "card.serial_format", "serial")
@@ -241,8 +249,12 @@ def test_the_office_queue_shows_each_stage_with_its_age(ctx, staff, person):
     queue = reports.office_queue(ctx, actor=staff["clerk"])
     stages = {item.stage: (item.count, item.oldest_days) for item in queue.stages}
     assert queue.office == "THR"
-    assert stages == {"waiting_enrolment": (1, 3), "waiting_batch": (0, None), "in_production": (0, None),
-                      "waiting_pickup": (1, 3)}  # fmt: skip
+    assert stages == {
+        "waiting_enrolment": (1, 3),
+        "waiting_batch": (0, None),
+        "in_production": (0, None),
+        "waiting_pickup": (1, 3),
+    }
     isfahan = reports.office_queue(ctx, actor=staff["isf_registrar"])
     assert {item.stage: item.count for item in isfahan.stages}["waiting_pickup"] == 0
 

@@ -47,13 +47,17 @@ def test_a_card_from_application_to_hand_over_over_http(api, person):
     card = api.post("/api/cards/applications", as_="clerk", json={"national_code": person})
     assert card.status_code == 201, card.text
     card_id = card.json()["id"]
-    enrolled = api.post(f"/api/cards/{card_id}/enrolment", as_="clerk",
-                        json={"photo_ref": "capture-77", "template_sha256": TEMPLATE})  # fmt: skip
+    enrolled = api.post(
+        f"/api/cards/{card_id}/enrolment", as_="clerk", json={"photo_ref": "capture-77", "template_sha256": TEMPLATE}
+    )
     assert enrolled.json()["status"] == "enrolled"
     batch = api.post("/api/cards/batches", as_="registrar", json={})
     assert batch.status_code == 201 and batch.json()["card_ids"] == [card_id]
-    made = api.post(f"/api/cards/batches/{batch.json()['id']}/production", as_="admin",
-                    json={"cards": [{"card_id": card_id, "chip_id": chip().lower()}]})  # fmt: skip
+    made = api.post(
+        f"/api/cards/batches/{batch.json()['id']}/production",
+        as_="admin",
+        json={"cards": [{"card_id": card_id, "chip_id": chip().lower()}]},
+    )
     assert made.status_code == 200, made.text
     handed = api.post(f"/api/cards/{card_id}/hand-over", as_="registrar").json()
     assert (handed["status"], handed["public_status"]) == ("active", "active")
@@ -84,17 +88,26 @@ def test_a_bad_application_is_refused(api, unchanged, body, status, code, field)
 
 def test_an_application_without_a_token_or_by_an_auditor_is_refused(api, person, unchanged):
     assert_problem(api.post("/api/cards/applications", json={"national_code": person}), 401, "auth.required")
-    assert_problem(api.post("/api/cards/applications", as_="auditor", json={"national_code": person}), 403,
-                   "role.forbidden")  # fmt: skip
+    assert_problem(
+        api.post("/api/cards/applications", as_="auditor", json={"national_code": person}), 403, "role.forbidden"
+    )
 
 
 def test_bad_enrolments_change_nothing(api, ctx, staff, person):
     card = applied(ctx, staff, person)
     path = f"/api/cards/{card.id}/enrolment"
-    assert_problem(api.post(path, as_="clerk", json={"photo_ref": "c", "template_sha256": "raw-fingerprint"}), 422,
-                   "card.template", "template_sha256")  # fmt: skip
-    assert_problem(api.post("/api/cards/999999/enrolment", as_="clerk", json={"photo_ref": "c",
-                   "template_sha256": TEMPLATE}), 404, "card.unknown", "card")  # fmt: skip
+    assert_problem(
+        api.post(path, as_="clerk", json={"photo_ref": "c", "template_sha256": "raw-fingerprint"}),
+        422,
+        "card.template",
+        "template_sha256",
+    )
+    assert_problem(
+        api.post("/api/cards/999999/enrolment", as_="clerk", json={"photo_ref": "c", "template_sha256": TEMPLATE}),
+        404,
+        "card.unknown",
+        "card",
+    )
     assert_problem(api.post("/api/cards/x/enrolment", as_="clerk", json={}), 422, "request.invalid", "card_id")
     assert cards.get_card(ctx, actor=staff["clerk"], card_id=card.id).status == "applied"
 
@@ -104,11 +117,13 @@ def test_bad_production_and_hand_over_change_nothing(api, ctx, staff, person):
     assert_problem(api.post(f"/api/cards/{card.id}/hand-over", as_="registrar"), 409, "card.transition", "card")
     assert_problem(api.post("/api/cards/batches", as_="registrar", json={}), 409, "card.batch_empty", "card_ids")
     body = {"cards": [{"card_id": card.id, "chip_id": chip()}]}
-    assert_problem(api.post("/api/cards/batches/77/production", as_="admin", json=body), 404, "card.batch_unknown",
-                   "batch")  # fmt: skip
+    assert_problem(
+        api.post("/api/cards/batches/77/production", as_="admin", json=body), 404, "card.batch_unknown", "batch"
+    )
     assert_problem(api.post("/api/cards/batches/77/production", as_="registrar", json=body), 403, "role.forbidden")
-    assert_problem(api.post(f"/api/cards/{card.id}/revoke", as_="head", json={"reason": "whim"}), 422,
-                   "request.invalid", "reason")  # fmt: skip
+    assert_problem(
+        api.post(f"/api/cards/{card.id}/revoke", as_="head", json={"reason": "whim"}), 422, "request.invalid", "reason"
+    )
     assert cards.get_card(ctx, actor=staff["clerk"], card_id=card.id).status == "applied"
 
 
@@ -124,10 +139,12 @@ def test_a_chip_already_on_a_card_is_refused(api, ctx, staff, person):
 
 
 def test_reports_refuse_a_future_day_and_an_unknown_province(api):
-    assert_problem(api.get("/api/cards/coverage", as_="admin", params={"as_of": "2030-01-01"}), 422,
-                   "date.in_future", "as_of")  # fmt: skip
-    assert_problem(api.get("/api/cards/coverage", as_="admin", params={"province": "99"}), 422, "province.unknown",
-                   "province")  # fmt: skip
+    assert_problem(
+        api.get("/api/cards/coverage", as_="admin", params={"as_of": "2030-01-01"}), 422, "date.in_future", "as_of"
+    )
+    assert_problem(
+        api.get("/api/cards/coverage", as_="admin", params={"province": "99"}), 422, "province.unknown", "province"
+    )
     assert_problem(api.get("/api/cards/queue", as_="clerk", params={"office": "ISF"}), 403, "office.forbidden")
 
 
@@ -142,8 +159,9 @@ def test_two_offices_taking_one_persons_application_at_once_take_it_once(ctx, st
         except SabtError as error:
             outcomes.append(error.code)
 
-    threads = [threading.Thread(target=take, args=(staff[name],)) for name in ("clerk", "registrar", "head",
-                                                                              "isf_registrar")]  # fmt: skip
+    threads = [
+        threading.Thread(target=take, args=(staff[name],)) for name in ("clerk", "registrar", "head", "isf_registrar")
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -156,8 +174,10 @@ def test_the_card_commands_run_the_lifecycle(sabt, ctx, staff, person, tmp_path)
     applied_out = sabt("cards", "apply", person, "--as", "clerk")
     assert applied_out.exit_code == 0, applied_out.output
     card_id = applied_out.output.split()[2]
-    assert sabt("cards", "enrol", card_id, "--as", "clerk", "--photo-ref", "c1", "--template-sha256",
-                TEMPLATE).exit_code == 0  # fmt: skip
+    assert (
+        sabt("cards", "enrol", card_id, "--as", "clerk", "--photo-ref", "c1", "--template-sha256", TEMPLATE).exit_code
+        == 0
+    )
     batch = sabt("cards", "batch", "--as", "registrar")
     assert batch.exit_code == 0 and "1 card sent" in batch.output
     manifest = tmp_path / "manifest.csv"
@@ -188,15 +208,19 @@ def test_a_citizen_sees_their_cards_and_reports_the_active_one_stolen(api, ctx, 
     assert api.post("/api/citizens", as_="registrar", json=account).status_code == 201
     token = api.client.post("/api/auth/token", data={"username": "zahra.card", "password": account["password"]})
     citizen = {"Authorization": f"Bearer {token.json()['access_token']}"}
-    assert_problem(api.post("/api/me/card/report", headers=citizen, json={"what": "lost"}), 404, "card.none_active",
-                   "card")  # fmt: skip
+    assert_problem(
+        api.post("/api/me/card/report", headers=citizen, json={"what": "lost"}), 404, "card.none_active", "card"
+    )
     card = produced(ctx, staff, person)
     card = cards.hand_over(ctx, actor=staff["registrar"], card_id=card.id)
     assert [c["serial"] for c in api.get("/api/me/cards", headers=citizen).json()] == [card.serial]
     reported = api.post("/api/me/card/report", headers=citizen, json={"what": "stolen", "note": "at night"})
     assert reported.status_code == 200 and reported.json()["status"] == "stolen"
-    assert api.get(f"/api/cards/status/{card.serial}").json() == {"serial": card.serial, "status": "revoked",
-                                                                  "reason": "stolen"}  # fmt: skip
+    assert api.get(f"/api/cards/status/{card.serial}").json() == {
+        "serial": card.serial,
+        "status": "revoked",
+        "reason": "stolen",
+    }
     assert_problem(api.get(f"/api/persons/{person}/cards", headers=citizen), 403, "role.forbidden")
     assert_problem(api.get("/api/me/cards", as_="clerk"), 403, "role.forbidden")
 

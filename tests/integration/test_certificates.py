@@ -144,9 +144,11 @@ def test_a_correction_supersedes_the_certificate_and_names_the_new_serial(ctx, s
     code = adult(ctx, staff, "female", first_name="زهره")
     old = issue(ctx, staff, national_code=code)
     corrected = certificates.correct_person(
-        ctx, actor=staff["head"], national_code=code,
+        ctx,
+        actor=staff["head"],
+        national_code=code,
         correction=PersonCorrection(reason="commission decision 1404/112", first_name="زهرا"),
-    )  # fmt: skip
+    )
     [reissue] = corrected.reissued_certificates
     assert reissue.superseded == old.serial and reissue.serial != old.serial
     new = certificates.get_certificate(ctx, actor=staff["auditor"], serial=reissue.serial)

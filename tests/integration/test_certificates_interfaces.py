@@ -44,9 +44,11 @@ def test_issue_print_photograph_and_verify_over_http(api, ctx, staff):
     printed = api.post(f"/api/certificates/{certificate['serial']}/print", as_="clerk")
     assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
     assert printed.headers["x-copy-number"] == "1"
-    for upload in (("page.jpg", photo_of(printed.content), "image/jpeg"),
-                   ("page.png", photo_of(printed.content, "PNG"), "image/png"),
-                   ("page.pdf", printed.content, "application/pdf")):  # fmt: skip
+    for upload in (
+        ("page.jpg", photo_of(printed.content), "image/jpeg"),
+        ("page.png", photo_of(printed.content, "PNG"), "image/png"),
+        ("page.pdf", printed.content, "application/pdf"),
+    ):
         result = api.post("/api/certificates/verify/file", files={"file": upload})
         assert result.status_code == 200, result.text
         assert (result.json()["verdict"], result.json()["serial"]) == ("genuine", certificate["serial"])
@@ -116,21 +118,35 @@ def test_a_huge_upload_gets_413_before_it_is_read(api, ctx):
 
 def test_staff_routes_check_roles_and_bad_requests_write_nothing(api, ctx, staff):
     code = adult(ctx, staff, "female")
-    assert_problem(api.post("/api/certificates", as_="clerk", json={"kind": "birth", "national_code": code}), 403,
-                   "role.forbidden")  # fmt: skip
+    assert_problem(
+        api.post("/api/certificates", as_="clerk", json={"kind": "birth", "national_code": code}), 403, "role.forbidden"
+    )
     assert_problem(api.post("/api/certificates", json={"kind": "birth", "national_code": code}), 401, "auth.required")
-    assert_problem(api.post("/api/certificates", as_="registrar", json={"kind": "passport", "national_code": code}),
-                   422, "request.invalid", "kind")  # fmt: skip
-    assert_problem(api.post("/api/certificates", as_="registrar", json={"kind": "death", "national_code": code}),
-                   422, "certificate.alive", "national_code")  # fmt: skip
+    assert_problem(
+        api.post("/api/certificates", as_="registrar", json={"kind": "passport", "national_code": code}),
+        422,
+        "request.invalid",
+        "kind",
+    )
+    assert_problem(
+        api.post("/api/certificates", as_="registrar", json={"kind": "death", "national_code": code}),
+        422,
+        "certificate.alive",
+        "national_code",
+    )
     assert certificate_count(ctx) == 0
     serial = issued(api, code)["serial"]
-    assert_problem(api.post(f"/api/certificates/{serial}/revoke", as_="registrar", json={"reason": "lost"}), 403,
-                   "role.forbidden")  # fmt: skip
+    assert_problem(
+        api.post(f"/api/certificates/{serial}/revoke", as_="registrar", json={"reason": "lost"}), 403, "role.forbidden"
+    )
     assert_problem(api.get(f"/api/certificates/{serial[:-1]}0", as_="auditor"), 422, "serial.check", "serial")
     assert_problem(api.get("/api/certificates/B999999999", as_="auditor"), 422, "serial.format", "serial")
-    assert_problem(api.post("/api/certificates", as_="registrar", json={"kind": "birth", "national_code": code}),
-                   409, "certificate.exists", "kind")  # fmt: skip
+    assert_problem(
+        api.post("/api/certificates", as_="registrar", json={"kind": "birth", "national_code": code}),
+        409,
+        "certificate.exists",
+        "kind",
+    )
     revoked = api.post(f"/api/certificates/{serial}/revoke", as_="head", json={"reason": "reported lost"})
     assert revoked.json()["status"] == "revoked"
     assert_problem(api.post(f"/api/certificates/{serial}/print", as_="clerk"), 409, "certificate.not_current", "serial")
@@ -141,8 +157,9 @@ def test_staff_routes_check_roles_and_bad_requests_write_nothing(api, ctx, staff
 def test_a_correction_over_http_lists_the_reissued_certificates(api, ctx, staff):
     code = adult(ctx, staff, "female", first_name="زهره")
     old = issued(api, code)
-    corrected = api.post(f"/api/persons/{code}/corrections", as_="head",
-                         json={"reason": "commission decision", "first_name": "زهرا"}).json()  # fmt: skip
+    corrected = api.post(
+        f"/api/persons/{code}/corrections", as_="head", json={"reason": "commission decision", "first_name": "زهرا"}
+    ).json()
     [reissued] = corrected["reissued_certificates"]
     assert reissued["superseded"] == old["serial"]
     verdict = api.post("/api/certificates/verify", json={"code": old["code"]}).json()

@@ -12,10 +12,32 @@ def recent(days_ago: int) -> str:
 
 def register_child(sabt, *extra: str):
     return sabt(
-        "register", "birth", "--as", "registrar", "--first-name", "کوروش", "--last-name", "پارسا", "--sex", "male",
-        "--birth-date", recent(2), "--county", "2301", "--father-first-name", "داریوش", "--father-last-name", "پارسا",
-        "--mother-first-name", "آتوسا", "--mother-last-name", "پارسا", "--certificate", "midwife:MW-1", *extra,
-    )  # fmt: skip
+        "register",
+        "birth",
+        "--as",
+        "registrar",
+        "--first-name",
+        "کوروش",
+        "--last-name",
+        "پارسا",
+        "--sex",
+        "male",
+        "--birth-date",
+        recent(2),
+        "--county",
+        "2301",
+        "--father-first-name",
+        "داریوش",
+        "--father-last-name",
+        "پارسا",
+        "--mother-first-name",
+        "آتوسا",
+        "--mother-last-name",
+        "پارسا",
+        "--certificate",
+        "midwife:MW-1",
+        *extra,
+    )
 
 
 def test_national_code_check_valid(sabt):
@@ -43,11 +65,16 @@ def test_register_a_birth_with_flags_and_show_the_person(sabt):
 
 def test_register_from_a_json_file(sabt, tmp_path):
     declaration = {
-        "first_name": "شیرین", "last_name": "فرهادی", "sex": "female", "birth_date": recent(3), "county": "2301",
-        "father": {"first_name": "فرهاد", "last_name": "فرهادی"}, "mother": {"first_name": "نسرین", "last_name": "راد"},
+        "first_name": "شیرین",
+        "last_name": "فرهادی",
+        "sex": "female",
+        "birth_date": recent(3),
+        "county": "2301",
+        "father": {"first_name": "فرهاد", "last_name": "فرهادی"},
+        "mother": {"first_name": "نسرین", "last_name": "راد"},
         "declarant": {"relation": "mother"},
         "evidence": {"kind": "medical_certificate", "issuer": "physician", "document_number": "P-9"},
-    }  # fmt: skip
+    }
     path = tmp_path / "birth.json"
     path.write_text(json.dumps(declaration, ensure_ascii=False), encoding="utf-8")
     result = sabt("register", "birth", "--as", "registrar", "--file", str(path))

@@ -24,8 +24,11 @@ def test_the_demo_seeds_a_registry_and_serves_it(tmp_path: Path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("SABT_")}
     process = subprocess.Popen(
         [str(sabt), "demo", "--port", str(port), "--data-dir", str(tmp_path / "demo")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 150
@@ -54,8 +57,12 @@ def test_the_demo_seeds_a_registry_and_serves_it(tmp_path: Path):
         ).json()
         assert father in [person["national_code"] for person in found]
         samples = sorted((tmp_path / "demo" / "sample-certificates").glob("*.pdf"))
-        verdicts = [httpx.post(f"{base}/api/certificates/verify/file", files={"file": (path.name, path.read_bytes())})
-                    .json()["verdict"] for path in samples]  # fmt: skip
+        verdicts = [
+            httpx.post(f"{base}/api/certificates/verify/file", files={"file": (path.name, path.read_bytes())}).json()[
+                "verdict"
+            ]
+            for path in samples
+        ]
         assert verdicts == ["genuine", "revoked"]
         coverage = httpx.get(f"{base}/api/cards/coverage", headers=headers).json()
         provinces = [row for row in coverage if row["county"] is None and row["province"]]

@@ -24,13 +24,23 @@ from .test_api import assert_problem
 
 BANK_POLICY = {"checks": ["verify"], "alive_status": True, "purpose": "Central Bank KYC rules, art. 4"}
 ELECTION_POLICY = {"checks": ["verify"], "alive_status": False, "purpose": "Elections Law, art. 9"}
-PENSION_POLICY = {"checks": ["verify", "ekyc"], "attributes": ["first_name", "last_name", "birth_date", "alive"],
-                  "alive_status": True, "purpose": "pension entitlement"}  # fmt: skip
+PENSION_POLICY = {
+    "checks": ["verify", "ekyc"],
+    "attributes": ["first_name", "last_name", "birth_date", "alive"],
+    "alive_status": True,
+    "purpose": "pension entitlement",
+}
 
 
 def partner(api, code, policy, rate=600):
-    body = {"code": code, "name": f"Partner {code}", "kind": "bank", "contact": "ops@example.org", "policy": policy,
-            "rate_per_minute": rate}  # fmt: skip
+    body = {
+        "code": code,
+        "name": f"Partner {code}",
+        "kind": "bank",
+        "contact": "ops@example.org",
+        "policy": policy,
+        "rate_per_minute": rate,
+    }
     created = api.post("/api/partners", as_="admin", json=body)
     assert created.status_code == 201, created.text
     key = api.post(f"/api/partners/{code}/keys", as_="admin")
@@ -54,13 +64,23 @@ def person(ctx, staff):
 
 def test_a_bank_gets_yes_or_no_per_field_and_nothing_else(api, ctx, staff, person):
     key = partner(api, "bank-melli", BANK_POLICY)
-    query = {"national_code": person, "first_name": "زهرا", "last_name": "رضايي", "birth_date": "1368/12/10",
-             "father_name": "علي", "purpose": "account opening"}  # fmt: skip
+    query = {
+        "national_code": person,
+        "first_name": "زهرا",
+        "last_name": "رضايي",
+        "birth_date": "1368/12/10",
+        "father_name": "علي",
+        "purpose": "account opening",
+    }
     answer = ask(api, key, query)
     body = answer.json()
     assert answer.status_code == 200, answer.text
-    assert body["status"] == "match" and body["fields"] == {"first_name": True, "last_name": True,
-                                                            "birth_date": True, "father_name": True}  # fmt: skip
+    assert body["status"] == "match" and body["fields"] == {
+        "first_name": True,
+        "last_name": True,
+        "birth_date": True,
+        "father_name": True,
+    }
     assert body["alive"] is True and body["partner_token"]
     assert set(body) == {"status", "fields", "alive", "card_status", "partner_token", "checked_at"}
     assert body["card_status"] is None  # not in this bank's policy; and no other personal data
@@ -129,8 +149,12 @@ def test_partner_tokens_are_stable_per_partner_and_unlinkable_across_partners(ap
 
 def test_ekyc_releases_the_policy_attributes_in_a_statement_signed_with_the_published_key(api, ctx, person):
     key = partner(api, "pension", PENSION_POLICY)
-    answer = ask(api, key, {"national_code": person, "consent_reference": "CONSENT-2025-0001", "purpose": "pension"},
-                 path="/api/identity/ekyc").json()  # fmt: skip
+    answer = ask(
+        api,
+        key,
+        {"national_code": person, "consent_reference": "CONSENT-2025-0001", "purpose": "pension"},
+        path="/api/identity/ekyc",
+    ).json()
     statement = answer["statement"]
     assert answer["status"] == "released" and statement["consent_reference"] == "CONSENT-2025-0001"
     assert set(statement["attributes"]) == {"first_name", "last_name", "birth_date", "alive"}
@@ -140,8 +164,9 @@ def test_ekyc_releases_the_policy_attributes_in_a_statement_signed_with_the_publ
     signed = json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     public.verify(base64.urlsafe_b64decode(answer["signature"] + "=="), signed)  # raises if not the registry's
     bank = partner(api, "bank", BANK_POLICY)
-    refused = ask(api, bank, {"national_code": person, "consent_reference": "C-1234", "purpose": "x"},
-                  path="/api/identity/ekyc")  # fmt: skip
+    refused = ask(
+        api, bank, {"national_code": person, "consent_reference": "C-1234", "purpose": "x"}, path="/api/identity/ekyc"
+    )
     assert_problem(refused, 403, "partner.policy")
 
 
@@ -163,8 +188,11 @@ def test_a_key_revoked_after_use_is_refused_at_once(api, ctx, person):
     assert [ask(api, key, query).status_code for _ in range(3)] == [200, 200, 200]
     assert api.post(f"/api/partner-keys/{key.split('_')[1]}/revoke", as_="admin").status_code == 200
     assert_problem(ask(api, key, query), 401, "partner.key")
-    assert_problem(ask(api, key, {"national_code": person, "consent_reference": "c-123", "purpose": "kyc"},
-                       "/api/identity/ekyc"), 401, "partner.key")  # fmt: skip
+    assert_problem(
+        ask(api, key, {"national_code": person, "consent_reference": "c-123", "purpose": "kyc"}, "/api/identity/ekyc"),
+        401,
+        "partner.key",
+    )
     assert checks_logged(ctx) == 3
 
 
@@ -188,17 +216,29 @@ def test_over_the_rate_limit_a_partner_gets_429_with_retry_after(api, ctx, perso
 @pytest.mark.parametrize(
     ("body", "status", "code", "field"),
     [
-        ({"national_code": "0010000000", "first_name": "زهرا", "purpose": "x"}, 422, "national_code.check_digit",
-         "national_code"),
+        (
+            {"national_code": "0010000000", "first_name": "زهرا", "purpose": "x"},
+            422,
+            "national_code.check_digit",
+            "national_code",
+        ),
         ({"national_code": "12", "first_name": "زهرا", "purpose": "x"}, 422, "national_code.length", "national_code"),
         ({"national_code": "0499370899", "purpose": "x"}, 422, "identity.nothing", "first_name"),
-        ({"national_code": "0499370899", "birth_date": "1368/13/40", "purpose": "x"}, 422, "date.no_such_day",
-         "birth_date"),
+        (
+            {"national_code": "0499370899", "birth_date": "1368/13/40", "purpose": "x"},
+            422,
+            "date.no_such_day",
+            "birth_date",
+        ),
         ({"national_code": "0499370899", "first_name": "زهرا"}, 422, "request.missing", "purpose"),
-        ({"national_code": "0499370899", "first_name": "زهرا", "purpose": "x", "salary": 1}, 422, "request.extra",
-         "salary"),
+        (
+            {"national_code": "0499370899", "first_name": "زهرا", "purpose": "x", "salary": 1},
+            422,
+            "request.extra",
+            "salary",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_questions_get_a_problem_naming_the_field_and_are_not_logged(api, ctx, body, status, code, field):
     key = partner(api, "bank", BANK_POLICY)
     assert_problem(ask(api, key, body), status, code, field)
@@ -244,8 +284,12 @@ def test_a_citizen_sees_who_checked_them_and_locks_their_code(api, ctx, staff, p
 def test_citizen_enrolment_needs_a_registered_person_once_and_a_registrar(api, ctx, person):
     body = {"national_code": person, "username": "zahra", "password": "a long passphrase"}
     assert_problem(api.post("/api/citizens", as_="clerk", json=body), 403, "role.forbidden")
-    assert_problem(api.post("/api/citizens", as_="registrar", json=body | {"national_code": "0499370899"}), 404,
-                   "person.unknown", "national_code")  # fmt: skip
+    assert_problem(
+        api.post("/api/citizens", as_="registrar", json=body | {"national_code": "0499370899"}),
+        404,
+        "person.unknown",
+        "national_code",
+    )
     assert api.post("/api/citizens", as_="registrar", json=body).status_code == 201
     again = body | {"username": "zahra2"}
     assert_problem(api.post("/api/citizens", as_="registrar", json=again), 409, "citizen.exists", "national_code")
@@ -294,8 +338,10 @@ def test_a_connection_the_database_dropped_fails_one_check_with_503_and_the_next
     assert ask(api, key, query).status_code == 200  # the server's connections were just used
     url = make_url(ctx.settings.resolved_database_url()).set(drivername="postgresql")
     with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                      " WHERE datname = current_database() AND pid <> pg_backend_pid()")  # fmt: skip
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
     ctx.db.dispose()  # this test's own pooled connections went too
     answers = [ask(api, key, query) for _ in range(4)]
     refused = [answer for answer in answers if answer.status_code != 200]

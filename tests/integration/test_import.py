@@ -95,10 +95,21 @@ def test_only_an_office_head_imports(ctx, staff, nation):
 
 
 def test_rows_that_break_the_rules_are_rejected_each_with_its_reason(ctx, staff, tmp_path):
-    good = {"national_code": "0499370899", "first_name": "علی", "last_name": "رضایی", "sex": "male",
-            "birth_date": "1360/01/01", "birth_county": "2301", "father_national_code": "", "father_first_name": "حسن",
-            "father_last_name": "رضایی", "mother_national_code": "", "mother_first_name": "زهرا",
-            "mother_last_name": "احمدی", "death_date": ""}  # fmt: skip
+    good = {
+        "national_code": "0499370899",
+        "first_name": "علی",
+        "last_name": "رضایی",
+        "sex": "male",
+        "birth_date": "1360/01/01",
+        "birth_county": "2301",
+        "father_national_code": "",
+        "father_first_name": "حسن",
+        "father_last_name": "رضایی",
+        "mother_national_code": "",
+        "mother_first_name": "زهرا",
+        "mother_last_name": "احمدی",
+        "death_date": "",
+    }
     bad = [
         ({"birth_date": "1410/01/01"}, "birth_date", "date.in_future"),
         ({"birth_county": "9999"}, "birth_county", "county.unknown"),
@@ -157,8 +168,9 @@ def test_synthetic_history_replays_through_the_workflow(ctx, staff, nation):
 
     start = replace(ctx, clock=FixedClock(dt.datetime(2024, 3, 19, 6, tzinfo=dt.UTC)))
     import_persons(start, actor=staff["head"], path=nation / "persons.csv")
-    summary = replay_events(ctx, path=nation / "events.csv", staff_for=lambda _county: ("THR", staff["registrar"],
-                                                                                       staff["head"]))  # fmt: skip
+    summary = replay_events(
+        ctx, path=nation / "events.csv", staff_for=lambda _county: ("THR", staff["registrar"], staff["head"])
+    )
     events = csv_rows(nation / "events.csv")
     assert sum(summary.registered.values()) == len(events), summary.refused
     assert summary.late > 0
@@ -166,7 +178,10 @@ def test_synthetic_history_replays_through_the_workflow(ctx, staff, nation):
 
 
 def test_the_importer_needs_an_office_head_account(ctx, nation, backend):
-    create_user(ctx, actor=None, user=UserIn(username=f"importer.{id(ctx)}", password="long password!",
-                                             role="office_head", office="ISF"))  # fmt: skip
+    create_user(
+        ctx,
+        actor=None,
+        user=UserIn(username=f"importer.{id(ctx)}", password="long password!", role="office_head", office="ISF"),
+    )
     head = actor_for_username(ctx, f"importer.{id(ctx)}")
     assert import_persons(ctx, actor=head, path=nation / "persons.csv").rejected == 0

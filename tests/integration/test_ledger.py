@@ -106,8 +106,9 @@ def test_a_rejected_transaction_leaves_no_leaf(ctx, staff):
 def test_the_audit_of_an_untouched_registry_is_clean(ctx, staff):
     husband, wife = adult(ctx, staff, "male"), adult(ctx, staff, "female")
     register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))
-    certificates.correct_person(ctx, actor=staff["head"], national_code=wife,
-                           correction=PersonCorrection(reason="typo", first_name="مهسا"))  # fmt: skip
+    certificates.correct_person(
+        ctx, actor=staff["head"], national_code=wife, correction=PersonCorrection(reason="typo", first_name="مهسا")
+    )
     ledger.sign_checkpoint(ctx)
     report = registry_audit(ctx)
     assert report.findings == []
@@ -164,8 +165,9 @@ def test_the_server_signs_checkpoints_on_its_own_as_the_log_grows(ctx, staff, ba
 
     register(ctx, staff, BirthDeclaration(**birth()))
     settings = backend.settings.model_copy(update={"checkpoint_seconds": 1})
-    server = uvicorn.Server(uvicorn.Config(create_app(replace(ctx, settings=settings)), port=_free_port(),
-                                           log_level="warning"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(replace(ctx, settings=settings)), port=_free_port(), log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -227,8 +229,9 @@ def test_the_audit_finds_an_event_status_forced_in_the_database(ctx, staff):
 
 
 def test_the_audit_finds_a_password_hash_swapped_in_the_database(ctx):
-    user = accounts.create_user(ctx, actor=None, user=UserIn(username="swap.target", password="a long password",
-                                                             role="auditor"))  # fmt: skip
+    user = accounts.create_user(
+        ctx, actor=None, user=UserIn(username="swap.target", password="a long password", role="auditor")
+    )
     with behind_the_back(ctx) as connection:
         connection.execute(update(User).where(User.id == user.id).values(password_hash="$argon2id$known-to-attacker"))
     assert problems(audit(ctx)) == [("changed", f"users/{user.id}")]
@@ -300,8 +303,13 @@ def test_ledger_endpoints_over_http(api, ctx, staff):
     register(ctx, staff, BirthDeclaration(**birth(first_name="نازنین")))
     proof = api.get("/api/ledger/consistency", params={"old_size": checkpoint.size}).json()
     assert proof["new_size"] == ledger_size(ctx)
-    assert verify_consistency(checkpoint.size, proof["new_size"], checkpoint.root, bytes.fromhex(proof["new_root"]),
-                              [bytes.fromhex(item) for item in proof["proof"]])  # fmt: skip
+    assert verify_consistency(
+        checkpoint.size,
+        proof["new_size"],
+        checkpoint.root,
+        bytes.fromhex(proof["new_root"]),
+        [bytes.fromhex(item) for item in proof["proof"]],
+    )
 
 
 def test_ledger_endpoints_refuse_impossible_positions(api, ctx, staff):

@@ -34,8 +34,9 @@ PARENTS = {
 
 
 def _person(ctx, staff, first_name="محمدرضا", last_name="کریمی", born=BORN, **changes):
-    return registered_person(ctx, staff, born=born, sex="male", first_name=first_name, last_name=last_name,
-                             **(PARENTS | changes))  # fmt: skip
+    return registered_person(
+        ctx, staff, born=born, sex="male", first_name=first_name, last_name=last_name, **(PARENTS | changes)
+    )
 
 
 def _declared(ctx, staff, **changes):
@@ -58,9 +59,15 @@ def test_a_run_finds_a_second_registration_of_one_person_and_not_a_twin(ctx, sta
     first = _person(ctx, staff)
     again = _person(ctx, staff, first_name="محمدرزا")  # spelled by ear, registered a second time
     _person(ctx, staff, first_name="علی")  # a twin: same parents, day and place, another name
-    _person(ctx, staff, first_name="سارا", last_name="رضایی", born=dt.date(1985, 1, 1),
-            father={"first_name": "احمد", "last_name": "رضایی"},
-            mother={"first_name": "نرگس", "last_name": "نوری"})  # fmt: skip
+    _person(
+        ctx,
+        staff,
+        first_name="سارا",
+        last_name="رضایی",
+        born=dt.date(1985, 1, 1),
+        father={"first_name": "احمد", "last_name": "رضایی"},
+        mother={"first_name": "نرگس", "last_name": "نوری"},
+    )
     run = linkage.run_linkage(ctx, actor=staff["investigator"])
     assert (run.status, run.persons, run.pairs_scored, run.cases_new) == ("finished", 4, 1, 1)
     [case] = _cases(ctx, staff, kind="duplicate")
@@ -167,8 +174,9 @@ def test_rules_find_what_cannot_be_true(ctx, staff):
 
 def test_evaluation_on_a_labelled_synthetic_file_reaches_the_aim(ctx, staff, tmp_path):
     generate_nation(SynthRequest(people=4000, years=1, seed=7, end=dt.date(2025, 3, 20), legacy=True), tmp_path)
-    scores = linkage.evaluate(ctx, actor=staff["investigator"], legacy=tmp_path / "legacy.csv",
-                              truth=tmp_path / "legacy_truth.csv")  # fmt: skip
+    scores = linkage.evaluate(
+        ctx, actor=staff["investigator"], legacy=tmp_path / "legacy.csv", truth=tmp_path / "legacy_truth.csv"
+    )
     assert scores.true_pairs > 50 and scores.f1 >= 0.95, scores
     with pytest.raises(InvalidInput) as refused:
         linkage.evaluate(ctx, actor=staff["investigator"], legacy=tmp_path / "legacy.csv", truth=tmp_path / "x.csv")
@@ -193,13 +201,24 @@ def test_the_queue_and_decisions_over_http(api, ctx, staff):
     assert page["total"] == 1 and page["cases"][0]["evidence"]
     bad = api.post(f"/api/linkage/cases/{case_id}/decision", as_="investigator", json={"decision": "maybe"})
     assert bad.status_code == 422 and "decision" in bad.text
-    assert_problem(api.post("/api/linkage/cases/99999/decision", as_="investigator", json={"decision": "fraud"}),
-                   404, "linkage.no_case", "case")  # fmt: skip
-    done = api.post(f"/api/linkage/cases/{case_id}/decision", as_="investigator",
-                    json={"decision": "fraud", "note": "forged birth certificate"})  # fmt: skip
+    assert_problem(
+        api.post("/api/linkage/cases/99999/decision", as_="investigator", json={"decision": "fraud"}),
+        404,
+        "linkage.no_case",
+        "case",
+    )
+    done = api.post(
+        f"/api/linkage/cases/{case_id}/decision",
+        as_="investigator",
+        json={"decision": "fraud", "note": "forged birth certificate"},
+    )
     assert done.status_code == 200 and done.json()["status"] == "fraud"
-    assert_problem(api.post(f"/api/linkage/cases/{case_id}/decision", as_="investigator", json={"decision": "fraud"}),
-                   409, "linkage.decided", "case")  # fmt: skip
+    assert_problem(
+        api.post(f"/api/linkage/cases/{case_id}/decision", as_="investigator", json={"decision": "fraud"}),
+        409,
+        "linkage.decided",
+        "case",
+    )
     assert api.get("/api/linkage/cases?status=fraud", as_="auditor").status_code == 403
 
 
@@ -209,8 +228,7 @@ def test_the_check_over_http_and_refusals(api, ctx, staff):
     found = api.get(f"/api/events/{event.id}/duplicates", as_="registrar")
     assert found.status_code == 200 and [c["person"]["national_code"] for c in found.json()] == [existing]
     death = registry.declare(ctx, actor=staff["clerk"], declaration=DeathDeclaration(**factories.death(existing)))
-    assert_problem(api.get(f"/api/events/{death.id}/duplicates", as_="registrar"), 422, "linkage.not_birth",
-                   "event_id")  # fmt: skip
+    assert_problem(api.get(f"/api/events/{death.id}/duplicates", as_="registrar"), 422, "linkage.not_birth", "event_id")
     assert api.get("/api/events/99999999999/duplicates", as_="registrar").status_code == 422
 
 
@@ -259,8 +277,9 @@ def test_the_registrar_sees_the_warning_and_the_investigator_decides_on_the_page
 
 def test_an_online_verification_records_where_it_came_from_not_the_address(api, ctx, staff):
     person = _person(ctx, staff)
-    issued = certificates.issue_certificate(ctx, actor=staff["registrar"],
-                                            request=CertificateRequest(kind="birth", national_code=person))  # fmt: skip
+    issued = certificates.issue_certificate(
+        ctx, actor=staff["registrar"], request=CertificateRequest(kind="birth", national_code=person)
+    )
     assert api.post("/api/certificates/verify", json={"code": issued.code}).json()["verdict"] == "genuine"
     assert api.post("/api/certificates/verify", as_="clerk", json={"code": issued.code}).status_code == 200
     deadline = time.monotonic() + 10  # the server writes them in batches, without holding the answer

@@ -95,11 +95,23 @@ def test_every_page_a_signed_in_user_opens_carries_the_security_headers(browser,
 
 def test_a_form_posted_without_the_csrf_token_writes_nothing(browser, ctx):
     token = sign_in(browser)
-    body = {"first_name": "آوا", "last_name": "کریمی", "sex": "female", "birth_date": "1404/03/05", "county": "2301",
-            "father.first_name": "رضا", "father.last_name": "کریمی", "mother.first_name": "مینا",
-            "mother.last_name": "کریمی", "declarant.relation": "father", "evidence.kind": "medical_certificate",
-            "evidence.issuer": "facility", "evidence.document_number": "BC-1", "_step": "submit",
-            "_key": "k-1"}  # fmt: skip
+    body = {
+        "first_name": "آوا",
+        "last_name": "کریمی",
+        "sex": "female",
+        "birth_date": "1404/03/05",
+        "county": "2301",
+        "father.first_name": "رضا",
+        "father.last_name": "کریمی",
+        "mother.first_name": "مینا",
+        "mother.last_name": "کریمی",
+        "declarant.relation": "father",
+        "evidence.kind": "medical_certificate",
+        "evidence.issuer": "facility",
+        "evidence.document_number": "BC-1",
+        "_step": "submit",
+        "_key": "k-1",
+    }
     for forged in ({}, {"csrf": "0" * 32}):
         answer = browser.post("/office/declare/birth", data=body | forged)
         assert answer.status_code == 403 and "این فرم منقضی شده" in answer.text
@@ -135,11 +147,15 @@ def test_a_citizen_cannot_open_the_office_pages(browser, ctx, staff, api):
     from .factories import adult
 
     person = adult(ctx, staff, "female")
-    api.post("/api/citizens", as_="registrar", json={"national_code": person, "username": "sara.c",
-                                                     "password": "a long passphrase"})  # fmt: skip
+    api.post(
+        "/api/citizens",
+        as_="registrar",
+        json={"national_code": person, "username": "sara.c", "password": "a long passphrase"},
+    )
     form = browser.get("/login")
-    answer = browser.post("/login", data={"username": "sara.c", "password": "a long passphrase",
-                                          "csrf": csrf_of(form.text)})  # fmt: skip
+    answer = browser.post(
+        "/login", data={"username": "sara.c", "password": "a long passphrase", "csrf": csrf_of(form.text)}
+    )
     assert answer.headers["location"] == "/me"
     refused = browser.get("/office")
     assert refused.status_code == 403 and "اجازه" in refused.text
@@ -150,8 +166,13 @@ def test_a_refused_correction_keeps_what_the_head_typed_and_a_good_one_is_applie
 
     person = adult(ctx, staff, "female", first_name="زهرا")
     token = sign_in(browser, "head")
-    body = {"csrf": token, "_national_code": person, "first_name": "زهره", "birth_date": "1404/13/01",
-            "reason": "رأی کمیسیون ۱۲"}  # fmt: skip
+    body = {
+        "csrf": token,
+        "_national_code": person,
+        "first_name": "زهره",
+        "birth_date": "1404/13/01",
+        "reason": "رأی کمیسیون ۱۲",
+    }
     refused = browser.post("/office/person/correct", data=body)
     assert refused.status_code == 422 and "چنین روزی در تقویم وجود ندارد." in refused.text
     assert 'value="زهره"' in refused.text and 'value="رأی کمیسیون ۱۲"' in refused.text
@@ -208,8 +229,9 @@ def test_card_work_at_the_desk_from_application_to_hand_over_and_a_loss(browser,
     assert cards.get_card(ctx, actor=staff["clerk"], card_id=card.id).status == "active"
     refused = browser.post(f"/office/cards/{card.id}/report", data={"csrf": token, "national_code": person})
     assert refused.status_code == 422 and "نوع گزارش را انتخاب کنید." in refused.text
-    reported = browser.post(f"/office/cards/{card.id}/report",
-                            data={"csrf": token, "national_code": person, "what": "stolen"})  # fmt: skip
+    reported = browser.post(
+        f"/office/cards/{card.id}/report", data={"csrf": token, "national_code": person, "what": "stolen"}
+    )
     assert reported.status_code == 200 and "کارت باطل شد" in reported.text
     assert cards.get_card(ctx, actor=staff["clerk"], card_id=card.id).status == "stolen"
     assert browser.post(f"/office/cards/{card.id}/hand-over", data={"csrf": "x"}).status_code == 403

@@ -8,9 +8,25 @@ from .factories import adult
 
 
 def test_an_operator_registers_a_partner_keys_and_subscriptions(sabt, ctx):
-    added = sabt("partner", "add", "pension", "--name", "صندوق بازنشستگی", "--kind", "pension", "--contact", "ops",
-                 "--purpose", "pension law", "--checks", "verify,ekyc", "--attributes", "first_name,alive",
-                 "--notices", "death.registered")  # fmt: skip
+    added = sabt(
+        "partner",
+        "add",
+        "pension",
+        "--name",
+        "صندوق بازنشستگی",
+        "--kind",
+        "pension",
+        "--contact",
+        "ops",
+        "--purpose",
+        "pension law",
+        "--checks",
+        "verify,ekyc",
+        "--attributes",
+        "first_name,alive",
+        "--notices",
+        "death.registered",
+    )
     assert added.exit_code == 0, added.output
     created = sabt("partner", "key", "create", "pension")
     key = created.output.strip().splitlines()[-1]

@@ -22,8 +22,14 @@ from .factories import adult
 
 def test_two_server_processes_answer_checks_and_share_a_partners_rate_limit(ctx, staff, tmp_path):
     code = adult(ctx, staff, "female", first_name="زهرا", year=1990)
-    partner = {"code": "bank-serve", "name": "Bank", "kind": "bank", "contact": "-", "rate_per_minute": 3,
-               "policy": {"checks": ["verify"], "alive_status": True, "purpose": "test"}}  # fmt: skip
+    partner = {
+        "code": "bank-serve",
+        "name": "Bank",
+        "kind": "bank",
+        "contact": "-",
+        "rate_per_minute": 3,
+        "policy": {"checks": ["verify"], "alive_status": True, "purpose": "test"},
+    }
     verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
     key = verification.create_key(ctx, actor=None, partner_code="bank-serve").api_key
     port = _free_port()
@@ -36,8 +42,12 @@ def test_two_server_processes_answer_checks_and_share_a_partners_rate_limit(ctx,
     }
     env.pop("SABT_SERVER_PROCESSES", None)
     sabt = Path(sys.executable).with_name("sabt")
-    server = subprocess.Popen([str(sabt), "serve", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    server = subprocess.Popen(
+        [str(sabt), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         base = _wait_for(f"http://127.0.0.1:{port}")
         assert len(_server_processes(server.pid)) == 2

@@ -57,16 +57,19 @@ def registry(ctx, staff):
 
 def table(ctx, staff, indicator, by="county,month", who="auditor", **options):
     place, grain = stats.parse_by(by)
-    computed = stats.compute(ctx, actor=staff.get(who), indicator=indicator, place=place, grain=grain,
-                             start=START, end=END, **options)  # fmt: skip
+    computed = stats.compute(
+        ctx, actor=staff.get(who), indicator=indicator, place=place, grain=grain, start=START, end=END, **options
+    )
     return {(row.place, row.period): row for row in computed.rows}
 
 
 def test_births_and_deaths_by_county_and_month_are_what_was_registered(ctx, staff, registry):
     births = table(ctx, staff, "births")
     assert {key: tuple(row.values.values()) for key, row in births.items()} == {
-        ("2301", MAY): (2, 0, 2), ("2301", JUNE): (1, 1, 0), ("1002", JUNE): (1, 1, 0),
-    }  # fmt: skip
+        ("2301", MAY): (2, 0, 2),
+        ("2301", JUNE): (1, 1, 0),
+        ("1002", JUNE): (1, 1, 0),
+    }
     assert births[("1002", JUNE)].place_fa == "اصفهان" and births[("2301", MAY)].period_fa == "اردیبهشت 1404"
     deaths = table(ctx, staff, "deaths")
     assert deaths[("2301", MAY)].values["deaths_age_0"] == 1 and deaths[("2301", MAY)].values["deaths_female"] == 1
@@ -82,15 +85,23 @@ def test_rates_ratios_and_timeliness_for_the_whole_range(ctx, staff, registry):
     infants = table(ctx, staff, "infant_mortality_rate", by="county,month")[("2301", MAY)].values
     assert infants == {"infant_deaths": 1, "births": 2, "infant_mortality_rate": 500.0}
     timely = table(ctx, staff, "timeliness", by="country,range")[country].values
-    assert timely == {"births_registered": 4, "births_on_time": 3, "births_on_time_percent": 75.0,
-                      "births_median_delay_days": 2.0, "deaths_registered": 2, "deaths_on_time": 2,
-                      "deaths_on_time_percent": 100.0, "deaths_median_delay_days": 3.0}  # fmt: skip
+    assert timely == {
+        "births_registered": 4,
+        "births_on_time": 3,
+        "births_on_time_percent": 75.0,
+        "births_median_delay_days": 2.0,
+        "deaths_registered": 2,
+        "deaths_on_time": 2,
+        "deaths_on_time_percent": 100.0,
+        "deaths_median_delay_days": 3.0,
+    }
     # Living in the registry on 1 June: the two mothers, the couple and the three surviving children.
     registry_base = table(ctx, staff, "crude_birth_rate", by="country,range", base="registry")[country].values
     assert registry_base == {"births": 4, "population": 7, "crude_birth_rate": round(4 / 7 * 1000 * 365.2425 / 42, 2)}
     census = table(ctx, staff, "crude_death_rate", by="province,range")[("23", "range")].values
     assert census["population"] == 13267637 and census["crude_death_rate"] == round(
-        2 / 13267637 * 1000 * 365.2425 / 42, 2)  # fmt: skip
+        2 / 13267637 * 1000 * 365.2425 / 42, 2
+    )
 
 
 def test_fertility_by_mothers_age_against_the_census_women(ctx, staff, registry):
@@ -122,9 +133,12 @@ def test_the_public_sees_small_counts_suppressed_and_staff_see_them_exact(ctx, s
 
 
 def test_bad_requests_name_what_is_wrong(ctx, staff):
-    cases = [({"indicator": "happiness"}, "stats.indicator"), ({"end": START - dt.timedelta(days=1)}, "stats.range"),
-             ({"end": TEST_NOW.date() + dt.timedelta(days=1)}, "date.in_future"),
-             ({"province": "99"}, "province.unknown")]  # fmt: skip
+    cases = [
+        ({"indicator": "happiness"}, "stats.indicator"),
+        ({"end": START - dt.timedelta(days=1)}, "stats.range"),
+        ({"end": TEST_NOW.date() + dt.timedelta(days=1)}, "date.in_future"),
+        ({"province": "99"}, "province.unknown"),
+    ]
     for change, code in cases:
         arguments = {"indicator": "births", "place": "county", "grain": "month", "start": START, "end": END} | change
         with pytest.raises(InvalidInput) as refused:
@@ -144,8 +158,9 @@ def test_the_api_serves_json_csv_and_parquet_and_the_dictionary(api, ctx, staff,
         "utf-8-sig"
     )
     assert csv_text.splitlines()[0] == "place,place_fa,period,period_fa,first,last,births,births_male,births_female"
-    parquet = api.get("/api/stats/timeliness", params=query | {"format": "parquet", "by": "country,range"},
-                      as_="registrar")  # fmt: skip
+    parquet = api.get(
+        "/api/stats/timeliness", params=query | {"format": "parquet", "by": "country,range"}, as_="registrar"
+    )
     read = pq.read_table(io.BytesIO(parquet.content)).to_pylist()
     assert read[0]["births_on_time_percent"] == 75.0 and read[0]["period"] == "range"
     dictionary = api.get("/api/stats/dictionary").json()
@@ -158,18 +173,35 @@ def test_the_api_serves_json_csv_and_parquet_and_the_dictionary(api, ctx, staff,
 
 
 def test_the_stats_command_prints_tables_and_writes_files(sabt, ctx, staff, registry, tmp_path):
-    shown = sabt("stats", "births", "--by", "province,range", "--from", "1404/02/01", "--to", "2025-06-01",
-                 "--as", "auditor")  # fmt: skip
+    shown = sabt(
+        "stats", "births", "--by", "province,range", "--from", "1404/02/01", "--to", "2025-06-01", "--as", "auditor"
+    )
     assert shown.exit_code == 0 and "exact" in shown.output and "تهران (23)" in shown.output
     public = sabt("stats", "births", "--by", "province,range", "--from", "1404/02/01", "--to", "2025-06-01")
     assert "suppressed" in public.output and "*" in public.output
     out = tmp_path / "births.parquet"
-    written = sabt("stats", "births", "--by", "county,month", "--from", "1404/02/01", "--to", "2025-06-01",
-                   "--as", "auditor", "--format", "parquet", "--out", str(out))  # fmt: skip
+    written = sabt(
+        "stats",
+        "births",
+        "--by",
+        "county,month",
+        "--from",
+        "1404/02/01",
+        "--to",
+        "2025-06-01",
+        "--as",
+        "auditor",
+        "--format",
+        "parquet",
+        "--out",
+        str(out),
+    )
     assert written.exit_code == 0 and pq.read_table(out).num_rows == 3
     listed = json.loads(sabt("stats", "dictionary").output)
     assert any(item["name"] == "card_coverage" for item in listed)
     assert sabt("stats", "births", "--format", "xml").exit_code == 1
+    wrong_base = sabt("stats", "births", "--base", "guess")
+    assert wrong_base.exit_code == 1 and "[base]" in wrong_base.output
     assert sabt("stats", "births", "--from", "1404/13/40").exit_code == 1
 
 

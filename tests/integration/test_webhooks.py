@@ -59,11 +59,19 @@ def receiver():
 
 
 def pension_fund(ctx, url):
-    partner = PartnerIn.model_validate({"code": "pension", "name": "صندوق بازنشستگی", "kind": "pension",
-                                        "contact": "ops@example.org", "policy": NOTICE_POLICY})  # fmt: skip
+    partner = PartnerIn.model_validate(
+        {
+            "code": "pension",
+            "name": "صندوق بازنشستگی",
+            "kind": "pension",
+            "contact": "ops@example.org",
+            "policy": NOTICE_POLICY,
+        }
+    )
     service.create_partner(ctx, actor=None, partner=partner)
-    webhooks.subscribe(ctx, actor=None, partner_code="pension",
-                       subscription=SubscriptionIn(url=url, kinds=["death.registered"]))  # fmt: skip
+    webhooks.subscribe(
+        ctx, actor=None, partner_code="pension", subscription=SubscriptionIn(url=url, kinds=["death.registered"])
+    )
 
 
 def messages(ctx):
@@ -84,7 +92,7 @@ def test_a_registered_death_reaches_the_subscribed_partner_signed(ctx, staff, re
         "event_id": envelope["payload"]["event_id"],
         "date": "2025-05-28",
         "national_code": code,
-    }  # fmt: skip  (no names, no places)
+    }  # no names, no places
     kid, signature = (part.split("=", 1)[1] for part in headers["Sabt-Signature"].split(","))
     jwk = next(k for k in certificates.public_keys(ctx).keys if k.kid.hex() == kid)
     jwk.public.verify(base64.urlsafe_b64decode(signature + "=="), body)  # raises unless the registry signed it
@@ -134,8 +142,12 @@ def test_a_registration_that_fails_leaves_no_notice(ctx, staff):
 def test_a_partner_subscribes_only_to_what_its_policy_allows(ctx, staff, receiver):
     pension_fund(ctx, receiver.url)
     with pytest.raises(Forbidden) as refused:
-        webhooks.subscribe(ctx, actor=None, partner_code="pension",
-                           subscription=SubscriptionIn(url=receiver.url, kinds=["birth.registered"]))  # fmt: skip
+        webhooks.subscribe(
+            ctx,
+            actor=None,
+            partner_code="pension",
+            subscription=SubscriptionIn(url=receiver.url, kinds=["birth.registered"]),
+        )
     assert refused.value.field == "kinds"
     with pytest.raises(Forbidden):
         webhooks.list_deliveries(ctx, actor=staff["registrar"])

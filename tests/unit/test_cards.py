@@ -38,8 +38,9 @@ def test_a_card_never_produced_cannot_be_handed_over(status):
     assert next_card_status(status, CardStep.ISSUE) is None
 
 
-@pytest.mark.parametrize("status", [CardStatus.LOST, CardStatus.STOLEN, CardStatus.DAMAGED, CardStatus.REPLACED,
-                                    CardStatus.REVOKED])  # fmt: skip
+@pytest.mark.parametrize(
+    "status", [CardStatus.LOST, CardStatus.STOLEN, CardStatus.DAMAGED, CardStatus.REPLACED, CardStatus.REVOKED]
+)
 def test_an_ended_card_takes_no_further_step(status):
     assert all(next_card_status(status, step) is None for step in CardStep)
 
@@ -71,8 +72,12 @@ def test_the_public_sees_active_expired_revoked_or_unknown_and_never_why_a_holde
     assert all(public_status(status, None, TODAY) == "unknown" for status in PENDING)
     assert public_status(CardStatus.STOLEN, TODAY, TODAY) == "revoked"
     assert [public_reason(r) for r in ("lost: on the bus", "stolen", "replaced", "deceased", "fraud: case 12")] == [
-        "lost", "stolen", "replaced", "revoked", "revoked",
-    ]  # fmt: skip
+        "lost",
+        "stolen",
+        "replaced",
+        "revoked",
+        "revoked",
+    ]
 
 
 @given(numbers)

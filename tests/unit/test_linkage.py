@@ -51,8 +51,10 @@ def test_the_record_rules_at_their_edges():
     assert not impossible_mother_age(mother_born=dt.date(1990, 1, 1), child_born=dt.date(2018, 1, 1))
 
 
-@given(st.lists(st.lists(st.integers(min_value=1, max_value=60), max_size=4), max_size=10),
-       st.sets(st.tuples(st.integers(1, 60), st.integers(1, 60))))  # fmt: skip
+@given(
+    st.lists(st.lists(st.integers(min_value=1, max_value=60), max_size=4), max_size=10),
+    st.sets(st.tuples(st.integers(1, 60), st.integers(1, 60))),
+)
 def test_scores_are_proportions_and_perfect_on_the_truth(groups, found):
     truth = pairs_of_groups(groups)
     assert score_pairs(truth, truth).f1 == 1.0 or not truth

@@ -87,8 +87,9 @@ def test_every_consistency_proof_verifies_and_a_rewritten_history_does_not(new, 
 @given(st.integers(1, 1000), st.integers(0, 1000))
 def test_complete_subtrees_fold_to_the_root_of_any_aligned_range(size, start_hint):
     hashes = leaves(size)
-    assert fold_subtrees([root_from_leaf_hashes(hashes[i << lv : (i + 1) << lv])
-                          for lv, i in complete_subtrees(0, size)]) == root_from_leaf_hashes(hashes)  # fmt: skip
+    assert fold_subtrees(
+        [root_from_leaf_hashes(hashes[i << lv : (i + 1) << lv]) for lv, i in complete_subtrees(0, size)]
+    ) == root_from_leaf_hashes(hashes)
     levels = [level for level, _ in complete_subtrees(0, size)]
     assert levels == sorted(levels, reverse=True) and len(levels) == bin(size).count("1")
 

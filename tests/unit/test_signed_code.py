@@ -20,9 +20,23 @@ from sabt.core.errors import InvalidInput
 
 ISSUER = "sabt.test"
 T0 = 1_750_000_000  # a moment in June 2025
-FACTS = {"v": 1, "s": "B000000123F", "k": "birth", "o": "THR", "n": "0010000504", "fn": "آوا", "ln": "رضایی‌نژاد",
-         "sx": "f", "bd": "2025-05-25", "bc": "2301", "f": "علی رضایی", "fc": None, "m": "مریم احمدی", "mc": None,
-         "r": 1}  # fmt: skip
+FACTS = {
+    "v": 1,
+    "s": "B000000123F",
+    "k": "birth",
+    "o": "THR",
+    "n": "0010000504",
+    "fn": "آوا",
+    "ln": "رضایی‌نژاد",
+    "sx": "f",
+    "bd": "2025-05-25",
+    "bc": "2301",
+    "f": "علی رضایی",
+    "fc": None,
+    "m": "مریم احمدی",
+    "mc": None,
+    "r": 1,
+}
 
 
 def make_key(not_before=T0 - 86_400, not_after=None):
@@ -134,9 +148,13 @@ def test_a_truncated_code_is_refused(signer):
 
 @pytest.mark.parametrize(
     "text",
-    ['{"issuer": "x"}', "not json", '{"issuer": "x", "keys": [{"kty": "RSA"}]}',
-     '{"issuer": "x", "keys": [{"kty": "OKP", "crv": "Ed25519", "x": "AAAA", "kid": "AA", "nbf": 0}]}'],
-)  # fmt: skip
+    [
+        '{"issuer": "x"}',
+        "not json",
+        '{"issuer": "x", "keys": [{"kty": "RSA"}]}',
+        '{"issuer": "x", "keys": [{"kty": "OKP", "crv": "Ed25519", "x": "AAAA", "kid": "AA", "nbf": 0}]}',
+    ],
+)
 def test_a_malformed_key_set_is_refused_whole(text):
     with pytest.raises(InvalidInput) as refused:
         KeySet.from_json(text)

@@ -21,7 +21,7 @@ def test_jalali_months_seasons_and_years_cut_to_the_range():
     assert [(p.key, p.first, p.last, p.label_fa) for p in months] == [
         ("1404-02", dt.date(2025, 4, 21), dt.date(2025, 5, 21), "اردیبهشت 1404"),
         ("1404-03", dt.date(2025, 5, 22), dt.date(2025, 6, 1), "خرداد 1404"),
-    ]  # fmt: skip
+    ]
     seasons = periods(dt.date(2025, 3, 1), dt.date(2025, 12, 31), "season")
     assert [p.key for p in seasons] == ["1403-S4", "1404-S1", "1404-S2", "1404-S3", "1404-S4"]
     assert seasons[1].first == dt.date(2025, 3, 21) and seasons[1].last == dt.date(2025, 6, 21)
@@ -29,8 +29,11 @@ def test_jalali_months_seasons_and_years_cut_to_the_range():
     assert (year.key, year.days) == ("1404", 365)
 
 
-@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2080, 1, 1)), st.integers(0, 800),
-       st.sampled_from(["month", "season", "year"]))  # fmt: skip
+@given(
+    st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2080, 1, 1)),
+    st.integers(0, 800),
+    st.sampled_from(["month", "season", "year"]),
+)
 def test_periods_tile_the_range_without_gap_or_overlap(start, length, grain):
     end = start + dt.timedelta(days=length)
     found = periods(start, end, grain)

@@ -111,8 +111,10 @@ def test_twins_share_a_day_and_a_mother(events):
     twins = [e for e in births if e["birth_order"] == "2"]
     assert twins
     for twin in twins:
-        assert any(e["event_date"] == twin["event_date"] and e["mother"] == twin["mother"] and e["birth_order"] == "1"
-                   for e in births)  # fmt: skip
+        assert any(
+            e["event_date"] == twin["event_date"] and e["mother"] == twin["mother"] and e["birth_order"] == "1"
+            for e in births
+        )
 
 
 def test_common_names_are_common_and_the_tail_is_long(persons):
@@ -126,8 +128,15 @@ def test_legacy_defects_are_what_the_ground_truth_says(nation):
     legacy, truth = rows(nation / "legacy.csv"), rows(nation / "legacy_truth.csv")
     assert len(legacy) == len(truth)
     defects = collections.Counter(row["defect"] for row in truth)
-    assert {"typo", "arabic_letters", "swapped_day_month", "missing_father", "duplicate", "invalid_code",
-            "nonexistent"} <= set(defects)  # fmt: skip
+    assert {
+        "typo",
+        "arabic_letters",
+        "swapped_day_month",
+        "missing_father",
+        "duplicate",
+        "invalid_code",
+        "nonexistent",
+    } <= set(defects)
     for record, key in zip(legacy, truth, strict=True):
         if key["defect"] == "invalid_code":
             assert national_code_problem(record["national_code"]) == "check_digit"
@@ -151,8 +160,11 @@ def test_card_histories_cover_provinces_differently_and_keep_the_lifecycle_in_or
     for card in cards:
         born = parse_date(people[card["national_code"]]["birth_date"])
         assert eligible_from(born) <= dt.date.fromisoformat(card["applied_on"])
-        steps = [dt.date.fromisoformat(card[c]) for c in ("applied_on", "sent_on", "produced_on", "handed_over_on")
-                 if card[c]]  # fmt: skip
+        steps = [
+            dt.date.fromisoformat(card[c])
+            for c in ("applied_on", "sent_on", "produced_on", "handed_over_on")
+            if card[c]
+        ]
         assert steps == sorted(steps) and steps[-1] <= end
         if card["reported_on"]:
             assert card["handed_over_on"] and card["handed_over_on"] < card["reported_on"] and card["report"] == "lost"

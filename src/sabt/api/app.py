@@ -142,10 +142,13 @@ def _background_work(context: Context) -> Callable[[FastAPI], AbstractAsyncConte
     relay the outbox to partners' webhooks every `webhook_seconds` (0 turns either off)."""
     sender = HttpSender()
     jobs = [
-        (context.settings.checkpoint_seconds, "signing and witnessing a ledger checkpoint",
-         lambda: _witness_checkpoint(context)),
+        (
+            context.settings.checkpoint_seconds,
+            "signing and witnessing a ledger checkpoint",
+            lambda: _witness_checkpoint(context),
+        ),
         (context.settings.webhook_seconds, "relaying webhooks", lambda: relay(context, sender)),
-    ]  # fmt: skip
+    ]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -69,9 +69,11 @@ def revoke(ctx: CurrentContext, actor: CurrentActor, card_id: RowId, revocation:
 
 @router.get("/cards/coverage", response_model=list[CoverageRow])
 def coverage(
-    ctx: CurrentContext, actor: CurrentActor, province: Annotated[str | None, Query(max_length=2)] = None,
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    province: Annotated[str | None, Query(max_length=2)] = None,
     as_of: DayQuery = None,
-) -> list[CoverageRow]:  # fmt: skip
+) -> list[CoverageRow]:
     """People with an active card ÷ people eligible (alive, 15 or older), per county and province."""
     return reports.coverage(ctx, actor=actor, province=province, as_of=as_of)
 
@@ -92,9 +94,10 @@ def card_status(ctx: CurrentContext, serial: Annotated[str, Path(max_length=20)]
 
 @router.get("/cards/revocations", response_model=RevocationList)
 def revocation_list(
-    ctx: CurrentContext, after: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
+    ctx: CurrentContext,
+    after: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=revocations.MOST_ENTRIES)] = revocations.MOST_ENTRIES,
-) -> RevocationList:  # fmt: skip
+) -> RevocationList:
     """Public: the signed list of revoked cards after number `after` (0 for all); keep `through` for next time."""
     return revocations.revocation_list(ctx, after=after, limit=limit)
 

@@ -28,8 +28,9 @@ def apply(
     """Take a person's card application at the acting user's office."""
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
-        card = service.apply_for_card(ctx, actor=actor, application=ApplicationIn(national_code=national_code,
-                                                                                   replaces=replaces))  # fmt: skip
+        card = service.apply_for_card(
+            ctx, actor=actor, application=ApplicationIn(national_code=national_code, replaces=replaces)
+        )
     out.print(f"card application {card.id} for {card.national_code} at {card.office}", markup=False)
 
 
@@ -98,8 +99,9 @@ def report(
     """A holder reports their card lost, stolen or damaged: it is revoked at once."""
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
-        card = service.report_card(ctx, actor=actor, card_id=card_id, report=ReportIn.model_validate(
-            {"what": what, "note": note}))  # fmt: skip
+        card = service.report_card(
+            ctx, actor=actor, card_id=card_id, report=ReportIn.model_validate({"what": what, "note": note})
+        )
     out.print(f"card {card.serial or card.id} is {card.status}", markup=False)
 
 
@@ -142,8 +144,11 @@ def revocation_list(
         listed = revocations.revocation_list(ctx, after=after)
         file.write(json.dumps(listed.model_dump(mode="json"), ensure_ascii=False, indent=1).encode())
     entries = listed.statement["entries"]
-    out.print(f"{len(entries) if isinstance(entries, list) else 0} revocations after {after}, through "
-              f"{listed.statement['through']}, signed by key {listed.kid}, in {output}", markup=False)  # fmt: skip
+    out.print(
+        f"{len(entries) if isinstance(entries, list) else 0} revocations after {after}, through "
+        f"{listed.statement['through']}, signed by key {listed.kid}, in {output}",
+        markup=False,
+    )
 
 
 @cards_app.command("coverage")
@@ -173,13 +178,17 @@ def _write_csv(rows: list[CoverageRow]) -> None:
 
 
 def _print_table(rows: list[CoverageRow]) -> None:
-    out.print(f"{'province':>8} {'county':>6} {'eligible':>12} {'active':>12} {'coverage':>9} {'pending':>8} "
-              f"{'oldest d':>8}", markup=False)  # fmt: skip
+    out.print(
+        f"{'province':>8} {'county':>6} {'eligible':>12} {'active':>12} {'coverage':>9} {'pending':>8} {'oldest d':>8}",
+        markup=False,
+    )
     for row in rows:
         percent = f"{row.coverage_percent:.1f}%" if row.coverage_percent is not None else "-"
-        out.print(f"{row.province or 'all':>8} {row.county or 'total':>6} {row.eligible:>12,} {row.active_cards:>12,} "
-                  f"{percent:>9} {row.pending_applications:>8,} {row.oldest_pending_days or '-':>8}",
-                  markup=False)  # fmt: skip
+        out.print(
+            f"{row.province or 'all':>8} {row.county or 'total':>6} {row.eligible:>12,} {row.active_cards:>12,} "
+            f"{percent:>9} {row.pending_applications:>8,} {row.oldest_pending_days or '-':>8}",
+            markup=False,
+        )
 
 
 @cards_app.command("queue")

@@ -48,10 +48,12 @@ def coverage_counts(
     with ctx.db.snapshot() as session:
         for county, applied_at in session.execute(
             select(Card.county_code, Card.applied_at).where(
-                in_province, Card.applied_at < cutoff, or_(Card.issued_at.is_(None), Card.issued_at >= cutoff),
+                in_province,
+                Card.applied_at < cutoff,
+                or_(Card.issued_at.is_(None), Card.issued_at >= cutoff),
                 or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
             )
-        ):  # fmt: skip
+        ):
             pending[county].append((as_of - local_day(applied_at, ctx.settings.timezone)).days)
     return eligible, active, pending
 
@@ -67,14 +69,30 @@ def coverage_on_days(
             session, days=[(latest_birth_at_age(day, CARD_AGE), day) for day in days], province=province
         )
         cutoffs = [_end_of_day(day, ctx.settings.timezone) for day in days]
-        held = [func.sum(case((and_(Card.issued_at < cutoff, or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
-                                    Card.expires_on > day), 1), else_=0))
-                for day, cutoff in zip(days, cutoffs, strict=True)]  # fmt: skip
-        rows = session.execute(select(Card.county_code, *held).where(in_province, Card.issued_at.is_not(None))
-                               .group_by(Card.county_code))  # fmt: skip
+        held = [
+            func.sum(
+                case(
+                    (
+                        and_(
+                            Card.issued_at < cutoff,
+                            or_(Card.ended_at.is_(None), Card.ended_at >= cutoff),
+                            Card.expires_on > day,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            )
+            for day, cutoff in zip(days, cutoffs, strict=True)
+        ]
+        rows = session.execute(
+            select(Card.county_code, *held).where(in_province, Card.issued_at.is_not(None)).group_by(Card.county_code)
+        )
         active = {county: [int(n or 0) for n in counts] for county, *counts in rows}
-    return {day: ({c: n[i] for c, n in eligible.items() if n[i]}, {c: n[i] for c, n in active.items() if n[i]})
-            for i, day in enumerate(days)}  # fmt: skip
+    return {
+        day: ({c: n[i] for c, n in eligible.items() if n[i]}, {c: n[i] for c, n in active.items() if n[i]})
+        for i, day in enumerate(days)
+    }
 
 
 def _coverage_rows(
@@ -90,18 +108,26 @@ def _coverage_rows(
 
 
 def _row(
-    province: str, county: str | None, counties: list[str], eligible: dict[str, int], active: dict[str, int],
+    province: str,
+    county: str | None,
+    counties: list[str],
+    eligible: dict[str, int],
+    active: dict[str, int],
     pending: dict[str, list[float]],
-) -> CoverageRow:  # fmt: skip
+) -> CoverageRow:
     people = sum(eligible.get(c, 0) for c in counties)
     holders = sum(active.get(c, 0) for c in counties)
     ages = [age for c in counties for age in pending.get(c, [])]
     return CoverageRow(
-        province=province, county=county, eligible=people, active_cards=holders,
-        coverage_percent=round(100 * holders / people, 1) if people else None, pending_applications=len(ages),
+        province=province,
+        county=county,
+        eligible=people,
+        active_cards=holders,
+        coverage_percent=round(100 * holders / people, 1) if people else None,
+        pending_applications=len(ages),
         oldest_pending_days=int(max(ages)) if ages else None,
         median_pending_days=statistics.median(ages) if ages else None,
-    )  # fmt: skip
+    )
 
 
 def office_queue(ctx: Context, *, actor: Actor, office: str | None = None) -> OfficeQueue:
@@ -117,23 +143,43 @@ def office_queue(ctx: Context, *, actor: Actor, office: str | None = None) -> Of
         name = office_by_id(session, office_id).code if office_id is not None else "all"
         here = (Card.office_id == office_id) if office_id is not None else true()
         stages = [
-            _stage(session.scalars(select(Card.applied_at).where(here, Card.status == CardStatus.APPLIED)),
-                   "waiting_enrolment", now),
-            _stage(session.scalars(select(Card.enrolled_at).where(here, Card.status == CardStatus.ENROLLED)),
-                   "waiting_batch", now),
-            _stage(session.scalars(select(CardBatch.sent_at).where(
-                (CardBatch.office_id == office_id) if office_id is not None else true(),
-                CardBatch.produced_at.is_(None))), "in_production", now),
-            _stage(session.scalars(select(Card.produced_at).where(here, Card.status == CardStatus.READY)),
-                   "waiting_pickup", now),
-        ]  # fmt: skip
+            _stage(
+                session.scalars(select(Card.applied_at).where(here, Card.status == CardStatus.APPLIED)),
+                "waiting_enrolment",
+                now,
+            ),
+            _stage(
+                session.scalars(select(Card.enrolled_at).where(here, Card.status == CardStatus.ENROLLED)),
+                "waiting_batch",
+                now,
+            ),
+            _stage(
+                session.scalars(
+                    select(CardBatch.sent_at).where(
+                        (CardBatch.office_id == office_id) if office_id is not None else true(),
+                        CardBatch.produced_at.is_(None),
+                    )
+                ),
+                "in_production",
+                now,
+            ),
+            _stage(
+                session.scalars(select(Card.produced_at).where(here, Card.status == CardStatus.READY)),
+                "waiting_pickup",
+                now,
+            ),
+        ]
     return OfficeQueue(office=name, as_of=now, stages=stages)
 
 
 def _stage(moments: Iterable[dt.datetime | None], stage: Stage, now: dt.datetime) -> QueueItem:
     days = [(now - moment).total_seconds() / 86_400 for moment in moments if moment is not None]
-    return QueueItem(stage=stage, count=len(days), oldest_days=int(max(days)) if days else None,
-                     median_days=round(statistics.median(days), 1) if days else None)  # fmt: skip
+    return QueueItem(
+        stage=stage,
+        count=len(days),
+        oldest_days=int(max(days)) if days else None,
+        median_days=round(statistics.median(days), 1) if days else None,
+    )
 
 
 def _end_of_day(day: dt.date, timezone: str) -> dt.datetime:

@@ -29,17 +29,28 @@ def revocation_list(ctx: Context, *, after: int = 0, limit: int = MOST_ENTRIES) 
     with ctx.db.snapshot(primary=True) as session:
         rows = session.execute(
             select(Card.revocation_number, Card.serial, Card.chip_id, Card.end_reason, Card.ended_at)
-            .where(Card.revocation_number > after).order_by(Card.revocation_number).limit(limit + 1)
-        ).all()  # fmt: skip
+            .where(Card.revocation_number > after)
+            .order_by(Card.revocation_number)
+            .limit(limit + 1)
+        ).all()
     entries: list[dict[str, Any]] = [
-        {"number": number, "serial": serial, "chip_id": chip_id, "reason": public_reason(reason),
-         "revoked_on": local_day(ended_at, ctx.settings.timezone).isoformat() if ended_at else None}
+        {
+            "number": number,
+            "serial": serial,
+            "chip_id": chip_id,
+            "reason": public_reason(reason),
+            "revoked_on": local_day(ended_at, ctx.settings.timezone).isoformat() if ended_at else None,
+        }
         for number, serial, chip_id, reason, ended_at in rows[:limit]
-    ]  # fmt: skip
+    ]
     statement = {
-        "kind": STATEMENT_KIND, "issuer": ctx.settings.certificate_issuer, "after": after,
-        "through": entries[-1]["number"] if entries else after, "complete": len(rows) <= limit,
-        "generated_at": ctx.now().isoformat(), "entries": entries,
-    }  # fmt: skip
+        "kind": STATEMENT_KIND,
+        "issuer": ctx.settings.certificate_issuer,
+        "after": after,
+        "through": entries[-1]["number"] if entries else after,
+        "complete": len(rows) <= limit,
+        "generated_at": ctx.now().isoformat(),
+        "entries": entries,
+    }
     kid, signature = certificates.sign_statement(ctx, statement)
     return RevocationList(statement=statement, kid=kid, signature=signature)

@@ -85,9 +85,18 @@ def _new_application(session: Session, ctx: Context, actor: Actor, code: str, re
     if actor.office_id is None:
         raise InvalidInput("user.office", field="office", role=actor.role)
     now = ctx.now()
-    card = Card(person_id=person.id, national_code=code, county_code=person.birth_county_code,
-                office_id=actor.office_id, status=CardStatus.APPLIED, pending_key=code,
-                replaces_id=active.id if active else None, applied_at=now, revision=1, updated_at=now)  # fmt: skip
+    card = Card(
+        person_id=person.id,
+        national_code=code,
+        county_code=person.birth_county_code,
+        office_id=actor.office_id,
+        status=CardStatus.APPLIED,
+        pending_key=code,
+        replaces_id=active.id if active else None,
+        applied_at=now,
+        revision=1,
+        updated_at=now,
+    )
     session.add(card)
     session.flush()
     return card
@@ -301,8 +310,9 @@ def _end(session: Session, card: Card, step: CardStep, now: dt.datetime, *, reas
     _step(card, step, now)
     card.ended_at, card.end_reason, card.pending_key, card.active_key = now, reason, None, None
     if is_revocation(before, CardStatus(card.status)):
-        card.revocation_number = take_from_counter(session, CardCounter, key={"name": "revocation"},
-                                                   column="next_number", start=1)  # fmt: skip
+        card.revocation_number = take_from_counter(
+            session, CardCounter, key={"name": "revocation"}, column="next_number", start=1
+        )
 
 
 def _reason(what: str, note: str) -> str:
@@ -330,6 +340,11 @@ def _own_card(session: Session, actor: Actor, card_id: int, action: Action) -> C
 
 
 def _batch_out(session: Session, batch: CardBatch, cards: list[Card]) -> BatchOut:
-    return BatchOut(id=batch.id, office=office_by_id(session, batch.office_id).code, size=batch.size,
-                    card_ids=[card.id for card in cards], sent_at=batch.sent_at,
-                    produced_at=batch.produced_at)  # fmt: skip
+    return BatchOut(
+        id=batch.id,
+        office=office_by_id(session, batch.office_id).code,
+        size=batch.size,
+        card_ids=[card.id for card in cards],
+        sent_at=batch.sent_at,
+        produced_at=batch.produced_at,
+    )

@@ -35,9 +35,11 @@ def status_of_holder(db: Session | Connection, national_code: str, today: dt.dat
     """A person's card as a partner may hear of it: active or expired (the card they hold), revoked (their
     last card was taken out of use and no other handed over since), or none."""
     card = db.execute(
-        select(Card.status, Card.expires_on).where(Card.national_code == national_code, Card.issued_at.is_not(None))
-        .order_by(Card.issued_at.desc()).limit(1)
-    ).first()  # fmt: skip
+        select(Card.status, Card.expires_on)
+        .where(Card.national_code == national_code, Card.issued_at.is_not(None))
+        .order_by(Card.issued_at.desc())
+        .limit(1)
+    ).first()
     if card is None:
         return "none"
     status = public_status(CardStatus(card.status), card.expires_on, today)
@@ -53,11 +55,21 @@ def _status_out(card: Card, today: dt.date) -> CardStatusOut:
 def card_out(session: Session, card: Card, today: dt.date) -> CardOut:
     replaces = session.scalar(select(Card.serial).where(Card.id == card.replaces_id)) if card.replaces_id else None
     return CardOut(
-        id=card.id, national_code=card.national_code, status=card.status,
-        public_status=public_status(CardStatus(card.status), card.expires_on, today), serial=card.serial,
-        chip_id=card.chip_id, office=office_by_id(session, card.office_id).code, batch_id=card.batch_id,
-        replaces=replaces, applied_at=card.applied_at, enrolled_at=card.enrolled_at, sent_at=card.sent_at,
-        produced_at=card.produced_at, issued_at=card.issued_at,
-        expires_on=DatePair.of(card.expires_on) if card.expires_on else None, ended_at=card.ended_at,
+        id=card.id,
+        national_code=card.national_code,
+        status=card.status,
+        public_status=public_status(CardStatus(card.status), card.expires_on, today),
+        serial=card.serial,
+        chip_id=card.chip_id,
+        office=office_by_id(session, card.office_id).code,
+        batch_id=card.batch_id,
+        replaces=replaces,
+        applied_at=card.applied_at,
+        enrolled_at=card.enrolled_at,
+        sent_at=card.sent_at,
+        produced_at=card.produced_at,
+        issued_at=card.issued_at,
+        expires_on=DatePair.of(card.expires_on) if card.expires_on else None,
+        ended_at=card.ended_at,
         end_reason=card.end_reason,
-    )  # fmt: skip
+    )

@@ -48,16 +48,28 @@ def public_keys(ctx: CurrentContext) -> dict[str, Any]:
 def verify(ctx: CurrentContext, actor: OptionalActor, body: VerifyIn, request: Request) -> VerificationOut:
     """Anyone may verify a code. The verdict is in the body (200) whenever the code could be read; a code
     that cannot be read is a 422. Anything but "genuine" is recorded as a suspected forgery."""
-    return verification.verify_online(ctx, text=body.code, channel="api", actor=actor, network=_network(request),
-                                      checks=request.app.state.certificate_checks)  # fmt: skip
+    return verification.verify_online(
+        ctx,
+        text=body.code,
+        channel="api",
+        actor=actor,
+        network=_network(request),
+        checks=request.app.state.certificate_checks,
+    )
 
 
 @router.post("/certificates/verify/file", response_model=VerificationOut)
 def verify_file(ctx: CurrentContext, actor: OptionalActor, file: UploadFile, request: Request) -> VerificationOut:
     """Verify a photo or scan (PNG, JPEG) or the PDF of a certificate, sent as multipart form data."""
     text = code_from_bytes(file.file.read())
-    return verification.verify_online(ctx, text=text, channel="api", actor=actor, network=_network(request),
-                                      checks=request.app.state.certificate_checks)  # fmt: skip
+    return verification.verify_online(
+        ctx,
+        text=text,
+        channel="api",
+        actor=actor,
+        network=_network(request),
+        checks=request.app.state.certificate_checks,
+    )
 
 
 def _network(request: Request) -> str | None:

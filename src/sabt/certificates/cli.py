@@ -169,9 +169,13 @@ def _local_keys() -> KeySet:
 
 def _print_verified(console: Console, verified: verification.Verified) -> None:
     facts = verified.code.certificate
-    console.print(f"GENUINE SIGNATURE: {TITLES_FA.get(str(facts.get('k')), facts.get('k'))} {facts.get('s')}, "
-                  f"issued {verified.issued_at:%Y-%m-%d %H:%M} UTC by {verified.code.issuer}, "
-                  f"key {verified.code.kid.hex()}", markup=False, highlight=False)  # fmt: skip
+    console.print(
+        f"GENUINE SIGNATURE: {TITLES_FA.get(str(facts.get('k')), facts.get('k'))} {facts.get('s')}, "
+        f"issued {verified.issued_at:%Y-%m-%d %H:%M} UTC by {verified.code.issuer}, "
+        f"key {verified.code.kid.hex()}",
+        markup=False,
+        highlight=False,
+    )
     # County names from the reference file shipped with Sabt: the offline check needs no registry.
     counties = {row["code"]: row["name_fa"] for row in reference_rows("counties.csv")}
     for label, value in readable_rows(facts, counties):

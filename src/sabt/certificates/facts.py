@@ -29,13 +29,22 @@ SEX_FA = {"m": "مرد", "f": "زن"}
 
 def person_facts(*, serial: str, kind: str, office: str, person: PersonOut, death: EventOut | None) -> dict[str, Any]:
     facts: dict[str, Any] = {
-        "v": FACTS_VERSION, "s": serial, "k": kind, "o": office,
-        "n": person.national_code, "fn": person.first_name, "ln": person.last_name,
-        "sx": person.sex[0], "bd": person.birth_date.gregorian.isoformat(), "bc": person.birth_county_code,
-        "f": f"{person.father.first_name} {person.father.last_name}", "fc": person.father.national_code,
-        "m": f"{person.mother.first_name} {person.mother.last_name}", "mc": person.mother.national_code,
+        "v": FACTS_VERSION,
+        "s": serial,
+        "k": kind,
+        "o": office,
+        "n": person.national_code,
+        "fn": person.first_name,
+        "ln": person.last_name,
+        "sx": person.sex[0],
+        "bd": person.birth_date.gregorian.isoformat(),
+        "bc": person.birth_county_code,
+        "f": f"{person.father.first_name} {person.father.last_name}",
+        "fc": person.father.national_code,
+        "m": f"{person.mother.first_name} {person.mother.last_name}",
+        "mc": person.mother.national_code,
         "r": person.revision,
-    }  # fmt: skip
+    }
     if kind != "birth" and person.died_on is not None:
         facts["dd"] = person.died_on.gregorian.isoformat()
     if kind == "death" and death is not None:
@@ -47,13 +56,18 @@ def couple_facts(
     *, serial: str, kind: str, office: str, event: EventOut, husband: PersonOut, wife: PersonOut
 ) -> dict[str, Any]:
     return {
-        "v": FACTS_VERSION, "s": serial, "k": kind, "o": office,
+        "v": FACTS_VERSION,
+        "s": serial,
+        "k": kind,
+        "o": office,
         "h": {"n": husband.national_code, "fn": husband.first_name, "ln": husband.last_name},
         "w": {"n": wife.national_code, "fn": wife.first_name, "ln": wife.last_name},
-        "d": event.event_date.gregorian.isoformat(), "c": str(event.data.get("county", "")),
-        "no": str(event.data.get("notary_office", "")), "doc": str(event.data.get("document_number", "")),
+        "d": event.event_date.gregorian.isoformat(),
+        "c": str(event.data.get("county", "")),
+        "no": str(event.data.get("notary_office", "")),
+        "doc": str(event.data.get("document_number", "")),
         "e": event.id,
-    }  # fmt: skip
+    }
 
 
 def person_details(person: PersonOut) -> dict[str, Any]:

@@ -57,9 +57,17 @@ class CorrectedPersonOut(PersonOut):
 
 
 Verdict = Literal[
-    "genuine", "superseded", "revoked", "unknown_serial", "data_mismatch",
-    "bad_signature", "unknown_key", "key_expired", "issued_in_future", "issuer",
-]  # fmt: skip
+    "genuine",
+    "superseded",
+    "revoked",
+    "unknown_serial",
+    "data_mismatch",
+    "bad_signature",
+    "unknown_key",
+    "key_expired",
+    "issued_in_future",
+    "issuer",
+]
 
 
 class VerificationOut(BaseModel):

@@ -79,12 +79,15 @@ def print_certificate(ctx: Context, *, actor: Actor, serial: str) -> tuple[Certi
     authorize(actor, Action.PRINT_CERTIFICATE)
     with ctx.db.transaction() as session:
         certificate = _require_current(session, serial)
-        copies = session.scalar(
-            select(func.count()).where(CertificatePrint.certificate_id == certificate.id)
-        ) or 0  # fmt: skip
+        copies = session.scalar(select(func.count()).where(CertificatePrint.certificate_id == certificate.id)) or 0
         now = ctx.now()
-        printed = CertificatePrint(certificate_id=certificate.id, copy_number=copies + 1, office_id=actor.office_id,
-                                   printed_by=actor.user_id, printed_at=now)  # fmt: skip
+        printed = CertificatePrint(
+            certificate_id=certificate.id,
+            copy_number=copies + 1,
+            office_id=actor.office_id,
+            printed_by=actor.user_id,
+            printed_at=now,
+        )
         session.add(printed)
         pdf = render_pdf(printed_certificate(session, ctx, certificate))
         out = certificate_out(session, ctx, certificate)
@@ -118,8 +121,14 @@ def births_without_certificate(ctx: Context, *, actor: Actor, days: int = 30, li
     """The office's printing queue: births it registered from declarations of the last `days` days whose
     person has no current birth certificate yet."""
     authorize(actor, Action.PRINT_CERTIFICATE)
-    births = registry.list_events(ctx, actor=actor, status=EventStatus.REGISTERED, kind=EventKind.BIRTH,
-                                  declared_since=ctx.today() - dt.timedelta(days=days), limit=1000)  # fmt: skip
+    births = registry.list_events(
+        ctx,
+        actor=actor,
+        status=EventStatus.REGISTERED,
+        kind=EventKind.BIRTH,
+        declared_since=ctx.today() - dt.timedelta(days=days),
+        limit=1000,
+    )
     codes = [event.subject_national_code for event in births if event.subject_national_code]
     with ctx.db.snapshot() as session:
         current = (Certificate.kind == "birth", Certificate.status == "current", Certificate.subject_code.in_(codes))
@@ -134,10 +143,11 @@ def certificates_of(ctx: Context, *, actor: Actor, national_code: str) -> list[C
         person = registry_persons.person_record(session, national_code)
         rows = session.scalars(
             select(Certificate)
-            .where(or_(Certificate.subject_code == person.national_code,
-                       Certificate.partner_code == person.national_code))
+            .where(
+                or_(Certificate.subject_code == person.national_code, Certificate.partner_code == person.national_code)
+            )
             .order_by(Certificate.id.desc())
-        )  # fmt: skip
+        )
         found = [certificate_out(session, ctx, row) for row in rows]
     record_reads(ctx, actor, _persons_named(found), "certificate")
     return found
@@ -156,9 +166,15 @@ def correct_person(
     authorize(actor, Action.CORRECT)
     with ctx.db.transaction() as session:
         now = ctx.now()
-        person = registry_persons.apply_correction(session, settings=ctx.settings, actor=actor,
-                                                   national_code=national_code, correction=correction,
-                                                   now=now, today=ctx.today())  # fmt: skip
+        person = registry_persons.apply_correction(
+            session,
+            settings=ctx.settings,
+            actor=actor,
+            national_code=national_code,
+            correction=correction,
+            now=now,
+            today=ctx.today(),
+        )
         reissued = _supersede_changed(session, ctx, person.national_code, actor, now, correction.reason)
         corrected = CorrectedPersonOut(**person.model_dump(), reissued_certificates=reissued)
     record_reads(ctx, actor, [corrected.national_code], "record")
@@ -175,8 +191,9 @@ def _supersede_changed(
     ).all()
     reissued = []
     for old in current:
-        subject = _subject(session, CertificateRequest(kind=old.kind, national_code=old.subject_code,
-                                                       event_id=old.event_id))  # fmt: skip
+        subject = _subject(
+            session, CertificateRequest(kind=old.kind, national_code=old.subject_code, event_id=old.event_id)
+        )
         if subject.facts(old.serial, str(old.facts["o"])) == old.facts:
             continue  # nothing this certificate states has changed
         old.current_key = None  # free the record's current slot before its replacement takes it
@@ -200,10 +217,13 @@ def _subject(session: Session, request: CertificateRequest) -> Subject:
         death = registry.registered_death(session, national_code=person.national_code)
     kind = request.kind
     return Subject(
-        kind, person.national_code, None, death.id if death else None,
+        kind,
+        person.national_code,
+        None,
+        death.id if death else None,
         lambda serial, office: person_facts(serial=serial, kind=kind, office=office, person=person, death=death),
         person_details(person),
-    )  # fmt: skip
+    )
 
 
 def _couple_subject(session: Session, request: CertificateRequest) -> Subject:
@@ -216,11 +236,15 @@ def _couple_subject(session: Session, request: CertificateRequest) -> Subject:
     wife = registry_persons.person_record(session, event.partner_national_code or "")
     kind = request.kind
     return Subject(
-        kind, husband.national_code, wife.national_code, event.id,
-        lambda serial, office: couple_facts(serial=serial, kind=kind, office=office, event=event, husband=husband,
-                                            wife=wife),
+        kind,
+        husband.national_code,
+        wife.national_code,
+        event.id,
+        lambda serial, office: couple_facts(
+            serial=serial, kind=kind, office=office, event=event, husband=husband, wife=wife
+        ),
         {},
-    )  # fmt: skip
+    )
 
 
 def _refuse_if_current(session: Session, subject: Subject) -> None:
@@ -238,11 +262,22 @@ def _issue(session: Session, ctx: Context, subject: Subject, actor: Actor, now: 
         facts, issuer=ctx.settings.certificate_issuer, issued_at=int(now.timestamp()), kid=key.kid, key=key.signer
     )
     certificate = Certificate(
-        serial=serial, kind=subject.kind, subject_code=subject.subject_code, partner_code=subject.partner_code,
-        event_id=subject.event_id, facts=facts, details=subject.details, digest=facts_digest(facts), code=code,
-        kid=key.kid.hex(), status="current", current_key=subject.current_key, office_id=actor.office_id,
-        issued_by=actor.user_id, issued_at=now,
-    )  # fmt: skip
+        serial=serial,
+        kind=subject.kind,
+        subject_code=subject.subject_code,
+        partner_code=subject.partner_code,
+        event_id=subject.event_id,
+        facts=facts,
+        details=subject.details,
+        digest=facts_digest(facts),
+        code=code,
+        kid=key.kid.hex(),
+        status="current",
+        current_key=subject.current_key,
+        office_id=actor.office_id,
+        issued_by=actor.user_id,
+        issued_at=now,
+    )
     session.add(certificate)
     session.flush()
     return certificate
@@ -297,11 +332,16 @@ def printed_certificate(session: Session, ctx: Context, certificate: Certificate
     office = office_by_id(session, certificate.office_id) if certificate.office_id else None
     facts = signed_facts(session, ctx, certificate)
     return PrintedCertificate(
-        serial=certificate.serial, kind=certificate.kind, facts=facts, details=certificate.details,
-        code=certificate.code, issued_on_jalali=to_jalali(local_day(certificate.issued_at, ctx.settings.timezone)),
-        office_name=office.name_fa if office else "", county_names=county_names(session, certificate.facts),
+        serial=certificate.serial,
+        kind=certificate.kind,
+        facts=facts,
+        details=certificate.details,
+        code=certificate.code,
+        issued_on_jalali=to_jalali(local_day(certificate.issued_at, ctx.settings.timezone)),
+        office_name=office.name_fa if office else "",
+        county_names=county_names(session, certificate.facts),
         verify_url=f"{ctx.settings.public_url.rstrip('/')}/verify",
-    )  # fmt: skip
+    )
 
 
 def signed_facts(session: Session, ctx: Context, certificate: Certificate) -> dict[str, Any]:
@@ -324,13 +364,23 @@ def certificate_out(session: Session, ctx: Context, certificate: Certificate) ->
     issued_at = certificate.issued_at
     issued_on = local_day(issued_at, ctx.settings.timezone)
     return CertificateOut(
-        serial=certificate.serial, kind=certificate.kind, status=certificate.status,
-        subject_national_code=certificate.subject_code, partner_national_code=certificate.partner_code,
-        event_id=certificate.event_id, issued_at=issued_at, issued_on=DatePair.of(issued_on),
-        office_code=office.code if office else None, kid=certificate.kid, code=certificate.code,
-        facts=certificate.facts, prints=prints, superseded_by=certificate.superseded_by,
-        end_reason=certificate.end_reason, ended_at=certificate.ended_at,
-    )  # fmt: skip
+        serial=certificate.serial,
+        kind=certificate.kind,
+        status=certificate.status,
+        subject_national_code=certificate.subject_code,
+        partner_national_code=certificate.partner_code,
+        event_id=certificate.event_id,
+        issued_at=issued_at,
+        issued_on=DatePair.of(issued_on),
+        office_code=office.code if office else None,
+        kid=certificate.kid,
+        code=certificate.code,
+        facts=certificate.facts,
+        prints=prints,
+        superseded_by=certificate.superseded_by,
+        end_reason=certificate.end_reason,
+        ended_at=certificate.ended_at,
+    )
 
 
 def public_keys(ctx: Context) -> KeySet:

@@ -178,14 +178,20 @@ class _Suspect:
     def record(self, reason: str, code: SignedCode | None) -> None:
         claims = code.certificate if code else {}
         with self.ctx.db.transaction() as session:
-            session.add(SuspectedForgery(
-                detected_at=self.ctx.now(), channel=self.channel, reason=reason,
-                serial=str(claims.get("s"))[:11] if claims.get("s") else None,
-                kid=code.kid.hex()[:16] if code else None,
-                province_code=self._province(session, claims),
-                office_id=self.actor.office_id if self.actor else None,
-                user_id=self.actor.user_id if self.actor else None, partner=self.partner, input_digest=self.digest,
-            ))  # fmt: skip
+            session.add(
+                SuspectedForgery(
+                    detected_at=self.ctx.now(),
+                    channel=self.channel,
+                    reason=reason,
+                    serial=str(claims.get("s"))[:11] if claims.get("s") else None,
+                    kid=code.kid.hex()[:16] if code else None,
+                    province_code=self._province(session, claims),
+                    office_id=self.actor.office_id if self.actor else None,
+                    user_id=self.actor.user_id if self.actor else None,
+                    partner=self.partner,
+                    input_digest=self.digest,
+                )
+            )
 
     def _province(self, session: Session, claims: dict[str, Any]) -> str | None:
         """The province of the office the code claims issued it; else of the office that checked it."""
@@ -221,8 +227,9 @@ def forgery_counts(
     if since:
         query = query.where(SuspectedForgery.detected_at >= dt.datetime.combine(since, dt.time(), zone))
     if until:
-        query = query.where(SuspectedForgery.detected_at < dt.datetime.combine(until, dt.time(), zone)
-                            + dt.timedelta(days=1))  # fmt: skip
+        query = query.where(
+            SuspectedForgery.detected_at < dt.datetime.combine(until, dt.time(), zone) + dt.timedelta(days=1)
+        )
     with ctx.db.snapshot() as session:
         counts = Counter(
             (province, to_jalali(local_day(at, ctx.settings.timezone))[:7], reason)

@@ -559,12 +559,23 @@ ACTION_FA = {
     "read_access_log": "مشاهده گزارش دسترسی کارکنان",
 }
 STATUS_FA = {
-    "declared": "اعلام‌شده", "validated": "بررسی‌شده", "registered": "ثبت‌شده", "rejected": "ردشده",
+    "declared": "اعلام‌شده",
+    "validated": "بررسی‌شده",
+    "registered": "ثبت‌شده",
+    "rejected": "ردشده",
     # cards
-    "applied": "درخواست‌شده", "enrolled": "ثبت‌نام‌شده", "in_production": "در حال تولید", "ready": "آماده تحویل",
-    "active": "فعال", "lost": "مفقود", "stolen": "سرقت‌شده", "damaged": "آسیب‌دیده", "replaced": "تعویض‌شده",
-    "expired": "منقضی", "revoked": "باطل‌شده",
-}  # fmt: skip
+    "applied": "درخواست‌شده",
+    "enrolled": "ثبت‌نام‌شده",
+    "in_production": "در حال تولید",
+    "ready": "آماده تحویل",
+    "active": "فعال",
+    "lost": "مفقود",
+    "stolen": "سرقت‌شده",
+    "damaged": "آسیب‌دیده",
+    "replaced": "تعویض‌شده",
+    "expired": "منقضی",
+    "revoked": "باطل‌شده",
+}
 SEX_FA = {"male": "مرد", "female": "زن"}
 NEEDS_FA = {"a national code": "کد ملی شخص", "a registered event": "شناسه واقعه ثبت‌شده"}
 

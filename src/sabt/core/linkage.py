@@ -17,17 +17,25 @@ from .text import normalize_name
 
 _SAME_SOUND = str.maketrans(
     {
-        "ث": "س", "ص": "س",
-        "ذ": "ز", "ض": "ز", "ظ": "ز",
+        "ث": "س",
+        "ص": "س",
+        "ذ": "ز",
+        "ض": "ز",
+        "ظ": "ز",
         "ط": "ت",
         "ح": "ه",
         "غ": "ق",
-        "آ": "ا", "أ": "ا", "إ": "ا",
+        "آ": "ا",
+        "أ": "ا",
+        "إ": "ا",
         "ؤ": "و",
         "ئ": "ی",
-        "ء": None, " ": None, "-": None, "'": None,
+        "ء": None,
+        " ": None,
+        "-": None,
+        "'": None,
     }
-)  # fmt: skip
+)
 
 # A live birth follows the previous one by at least this much: 22 weeks of the shortest viable pregnancy
 # plus the weeks before ovulation returns. Births a day apart are twins (born either side of midnight).

@@ -102,8 +102,9 @@ def _nth(ordered: Sequence[tuple[int, int]], index: int) -> int:
     raise IndexError(index)
 
 
-def suppress(cells: Mapping[str, int], groups: Iterable[tuple[str | None, Sequence[str]]], *,
-             threshold: int = SMALL_COUNT) -> set[str]:  # fmt: skip
+def suppress(
+    cells: Mapping[str, int], groups: Iterable[tuple[str | None, Sequence[str]]], *, threshold: int = SMALL_COUNT
+) -> set[str]:
     """Which cells to hide from the public: every count from 1 to threshold − 1 (primary suppression), and
     enough more that no hidden count can be worked out by subtraction (secondary suppression).
 

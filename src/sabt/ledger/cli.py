@@ -48,8 +48,10 @@ def verify(
     for finding in report.findings:
         err.print(f"{finding.problem}: {finding.record or '-'}: {finding.detail}", markup=False, highlight=False)
     witnessed_text = f", witnessed at {report.witnessed_size}" if witnessed else ""
-    out.print(f"ledger size {report.tree_size}, last checkpoint at {report.checkpoint_size}{witnessed_text}, "
-              f"{report.records_checked} records checked, {len(report.findings)} problems")  # fmt: skip
+    out.print(
+        f"ledger size {report.tree_size}, last checkpoint at {report.checkpoint_size}{witnessed_text}, "
+        f"{report.records_checked} records checked, {len(report.findings)} problems"
+    )
     if report.findings:
         raise typer.Exit(1)
 

@@ -307,8 +307,9 @@ class _Subtrees:
             by_level: dict[int, list[int]] = {}
             for level, index in wanted:
                 by_level.setdefault(level, []).append(index)
-            condition = or_(*(and_(LedgerNode.level == level, LedgerNode.index.in_(indexes))
-                              for level, indexes in by_level.items()))  # fmt: skip
+            condition = or_(
+                *(and_(LedgerNode.level == level, LedgerNode.index.in_(indexes)) for level, indexes in by_level.items())
+            )
             rows = self.session.execute(select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(condition))
             self.cache.update({(level, index): hash_ for level, index, hash_ in rows})
 
@@ -355,8 +356,11 @@ def record_proof(ctx: Context, *, record: str) -> RecordProofOut:
     opens its commitment (the salt and the row), for the record's holder or an auditor: never public."""
     record_type, _, record_id = record.partition("/")
     with ctx.db.snapshot() as session:
-        index = session.scalar(select(func.max(LedgerLeaf.index)).where(
-            LedgerLeaf.record_type == record_type, LedgerLeaf.record_id == record_id))  # fmt: skip
+        index = session.scalar(
+            select(func.max(LedgerLeaf.index)).where(
+                LedgerLeaf.record_type == record_type, LedgerLeaf.record_id == record_id
+            )
+        )
         if index is None:
             raise NotFound("ledger.no_record", field="record", record=record)
         size = read_head(session).size

@@ -26,8 +26,9 @@ def train(
 ) -> None:
     """Estimate the model from a labelled legacy file and use it from now on."""
     with command_context() as ctx:
-        model = service.train(ctx, actor=accounts.actor_for_username(ctx, as_user), legacy=legacy, truth=truth,
-                              out=out_file)  # fmt: skip
+        model = service.train(
+            ctx, actor=accounts.actor_for_username(ctx, as_user), legacy=legacy, truth=truth, out=out_file
+        )
     out.print(f"model {model.id} estimated on {model.trained_on} ({model.true_pairs} true pairs)", markup=False)
 
 
@@ -40,8 +41,9 @@ def evaluate(
 ) -> None:
     """Precision, recall and F1 of the model in use against a labelled legacy file."""
     with command_context() as ctx:
-        scores = service.evaluate(ctx, actor=accounts.actor_for_username(ctx, as_user), legacy=legacy, truth=truth,
-                                  threshold=threshold)  # fmt: skip
+        scores = service.evaluate(
+            ctx, actor=accounts.actor_for_username(ctx, as_user), legacy=legacy, truth=truth, threshold=threshold
+        )
     out.print(
         f"{scores.records} records, {scores.true_pairs} true pairs, {scores.found_pairs} found, "
         f"{scores.correct_pairs} correct at threshold {scores.threshold}\n"
@@ -79,8 +81,9 @@ def queue(
 ) -> None:
     """The review queue, strongest matches first."""
     with command_context() as ctx:
-        page = service.list_cases(ctx, actor=accounts.actor_for_username(ctx, as_user), status=status, kind=kind,
-                                  limit=limit)  # fmt: skip
+        page = service.list_cases(
+            ctx, actor=accounts.actor_for_username(ctx, as_user), status=status, kind=kind, limit=limit
+        )
     out.print(f"{page.total} case(s)", markup=False)
     for case in page.cases:
         who = " / ".join(
@@ -107,6 +110,12 @@ def decide(
 ) -> None:
     """Decide a case; a duplicate is merged into the record that stays (the older one by default)."""
     with command_context() as ctx:
-        case = service.decide(ctx, actor=accounts.actor_for_username(ctx, as_user), case_id=case_id,
-                              decision=decision, note=note, keep=keep)  # fmt: skip
+        case = service.decide(
+            ctx,
+            actor=accounts.actor_for_username(ctx, as_user),
+            case_id=case_id,
+            decision=decision,
+            note=note,
+            keep=keep,
+        )
     out.print(f"case {case.id}: {case.status}", markup=False)

@@ -21,10 +21,23 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 # Columns of a linkage record, in the order the model reads them.
 COLUMNS = (
-    "unique_id", "first_name", "first_key", "last_name", "last_key", "sex", "birth_date", "birth_year",
-    "birth_month", "birth_day", "birth_county", "father_first_name", "mother_first_name", "mother_last_name",
-    "father_code", "mother_code",
-)  # fmt: skip
+    "unique_id",
+    "first_name",
+    "first_key",
+    "last_name",
+    "last_key",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "birth_county",
+    "father_first_name",
+    "mother_first_name",
+    "mother_last_name",
+    "father_code",
+    "mother_code",
+)
 DEFAULT_MODEL = "model.json"
 DIFFERENT_FIRST_NAME_M = 1e-20  # -66 bits: more than every other comparison can add
 SAME, DIFFERS = "the same", "differs"

@@ -22,28 +22,49 @@ from .model import COLUMNS
 
 _JALALI = re.compile(r"^([0-9]{4})[/\-.]([0-9]{1,2})[/\-.]([0-9]{1,2})$")
 _SCHEMA = pa.schema(
-    [(name, pa.int64() if name in {"unique_id", "birth_year", "birth_month", "birth_day"} else pa.string())
-     for name in COLUMNS]
-)  # fmt: skip
+    [
+        (name, pa.int64() if name in {"unique_id", "birth_year", "birth_month", "birth_day"} else pa.string())
+        for name in COLUMNS
+    ]
+)
 
 
-def linkage_record(unique_id: int, *, first_name: str, last_name: str, sex: str, birth_date: str,
-                   birth_county: str, father_first_name: str, mother_first_name: str, mother_last_name: str,
-                   father_code: str | None, mother_code: str | None) -> dict[str, Any]:  # fmt: skip
+def linkage_record(
+    unique_id: int,
+    *,
+    first_name: str,
+    last_name: str,
+    sex: str,
+    birth_date: str,
+    birth_county: str,
+    father_first_name: str,
+    mother_first_name: str,
+    mother_last_name: str,
+    father_code: str | None,
+    mother_code: str | None,
+) -> dict[str, Any]:
     """One record in the model's columns; `birth_date` is Jalali YYYY/MM/DD as typed (it may be impossible,
     as a swapped day and month can be). Empty values become missing ones, which the model does not count."""
     first, last = normalize_name(first_name), normalize_name(last_name)
     year, month, day = _date_parts(birth_date)
     return {
-        "unique_id": unique_id, "first_name": first or None, "first_key": sound_key(first) or None,
-        "last_name": last or None, "last_key": sound_key(last) or None, "sex": sex or None,
+        "unique_id": unique_id,
+        "first_name": first or None,
+        "first_key": sound_key(first) or None,
+        "last_name": last or None,
+        "last_key": sound_key(last) or None,
+        "sex": sex or None,
         "birth_date": f"{year:04d}/{month:02d}/{day:02d}" if year else None,
-        "birth_year": year, "birth_month": month, "birth_day": day, "birth_county": birth_county or None,
+        "birth_year": year,
+        "birth_month": month,
+        "birth_day": day,
+        "birth_county": birth_county or None,
         "father_first_name": normalize_name(father_first_name) or None,
         "mother_first_name": normalize_name(mother_first_name) or None,
         "mother_last_name": normalize_name(mother_last_name) or None,
-        "father_code": father_code or None, "mother_code": mother_code or None,
-    }  # fmt: skip
+        "father_code": father_code or None,
+        "mother_code": mother_code or None,
+    }
 
 
 def _date_parts(text: str) -> tuple[int | None, int | None, int | None]:
@@ -67,12 +88,18 @@ def legacy_records(path: Path) -> Iterator[dict[str, Any]]:
     them."""
     for number, row in read_rows(path):
         yield linkage_record(
-            number, first_name=row["first_name"], last_name=row["last_name"], sex=row["sex"],
-            birth_date=row["birth_date"], birth_county=row["birth_county"],
-            father_first_name=row["father_first_name"], mother_first_name=row["mother_first_name"],
-            mother_last_name=row["mother_last_name"], father_code=row["father_national_code"],
+            number,
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            sex=row["sex"],
+            birth_date=row["birth_date"],
+            birth_county=row["birth_county"],
+            father_first_name=row["father_first_name"],
+            mother_first_name=row["mother_first_name"],
+            mother_last_name=row["mother_last_name"],
+            father_code=row["father_national_code"],
             mother_code=row["mother_national_code"],
-        )  # fmt: skip
+        )
 
 
 def registry_records(connection: Connection) -> Iterator[dict[str, Any]]:
@@ -84,7 +111,15 @@ def registry_records(connection: Connection) -> Iterator[dict[str, Any]]:
 def registry_record(row: Any) -> dict[str, Any]:
     (id_, first, last, sex, born, county, father_first, mother_first, mother_last, father_code, mother_code) = row
     return linkage_record(
-        id_, first_name=first, last_name=last, sex=sex, birth_date=to_jalali(born), birth_county=county,
-        father_first_name=father_first, mother_first_name=mother_first, mother_last_name=mother_last,
-        father_code=father_code, mother_code=mother_code,
-    )  # fmt: skip
+        id_,
+        first_name=first,
+        last_name=last,
+        sex=sex,
+        birth_date=to_jalali(born),
+        birth_county=county,
+        father_first_name=father_first,
+        mother_first_name=mother_first,
+        mother_last_name=mother_last,
+        father_code=father_code,
+        mother_code=mother_code,
+    )

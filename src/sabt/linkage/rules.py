@@ -46,8 +46,13 @@ def run_rules(connection: Connection, *, today: dt.date) -> Iterator[Finding]:
 
 def _born_after_mothers_death(connection: Connection) -> Iterator[Finding]:
     for child, mother, born, died in suspects.births_after_mothers_death(connection):
-        yield Finding("born_after_mothers_death", f"rule:born_after_mothers_death:{child}", child, mother,
-                      evidence={"born": born.isoformat(), "mother_died": died.isoformat()})  # fmt: skip
+        yield Finding(
+            "born_after_mothers_death",
+            f"rule:born_after_mothers_death:{child}",
+            child,
+            mother,
+            evidence={"born": born.isoformat(), "mother_died": died.isoformat()},
+        )
 
 
 def _mothers(connection: Connection) -> Iterator[Finding]:
@@ -55,12 +60,26 @@ def _mothers(connection: Connection) -> Iterator[Finding]:
     previous: tuple[int, int, dt.date] | None = None
     for mother, child, born, mother_born in suspects.births_by_mother(connection):
         if impossible_mother_age(mother_born=mother_born, child_born=born):
-            yield Finding("impossible_mother_age", f"rule:impossible_mother_age:{child}", child, mother,
-                          evidence={"born": born.isoformat(), "mother_born": mother_born.isoformat()})  # fmt: skip
+            yield Finding(
+                "impossible_mother_age",
+                f"rule:impossible_mother_age:{child}",
+                child,
+                mother,
+                evidence={"born": born.isoformat(), "mother_born": mother_born.isoformat()},
+            )
         if previous and previous[0] == mother and births_too_close(previous[2], born):
-            yield Finding("births_too_close", f"rule:births_too_close:{previous[1]}:{child}", previous[1], child,
-                          evidence={"mother_id": mother, "first_born": previous[2].isoformat(),
-                                    "second_born": born.isoformat(), "days": (born - previous[2]).days})  # fmt: skip
+            yield Finding(
+                "births_too_close",
+                f"rule:births_too_close:{previous[1]}:{child}",
+                previous[1],
+                child,
+                evidence={
+                    "mother_id": mother,
+                    "first_born": previous[2].isoformat(),
+                    "second_born": born.isoformat(),
+                    "days": (born - previous[2]).days,
+                },
+            )
         previous = (mother, child, born)
 
 
@@ -68,8 +87,13 @@ def _adults_as_newborns_and_serial_declarants(connection: Connection) -> Iterato
     by_declarant: dict[str, list[int]] = defaultdict(list)
     for event, child, born, declared, data in suspects.late_births(connection):
         if adult_registered_as_newborn(born=born, declared=declared):
-            yield Finding("adult_as_newborn", f"rule:adult_as_newborn:{event}", child, event_id=event,
-                          evidence={"born": born.isoformat(), "declared_on": declared.isoformat()})  # fmt: skip
+            yield Finding(
+                "adult_as_newborn",
+                f"rule:adult_as_newborn:{event}",
+                child,
+                event_id=event,
+                evidence={"born": born.isoformat(), "declared_on": declared.isoformat()},
+            )
         if declarant := _declarant_code(data):
             by_declarant[declarant].append(event)
     for code, events in by_declarant.items():
@@ -93,12 +117,20 @@ def _too_old(connection: Connection, today: dt.date) -> Iterator[Finding]:
     born_before = today - dt.timedelta(days=365 * OLDEST_PLAUSIBLE_AGE)  # a little late; the rule decides
     for person, born in suspects.living_born_before(connection, born_before):
         if older_than_plausible(born=born, on=today):
-            yield Finding("older_than_plausible", f"rule:older_than_plausible:{person}", person,
-                          evidence={"born": born.isoformat()})  # fmt: skip
+            yield Finding(
+                "older_than_plausible",
+                f"rule:older_than_plausible:{person}",
+                person,
+                evidence={"born": born.isoformat()},
+            )
 
 
 def certificate_findings(rows: Iterator[tuple[str, list[str], dt.datetime]]) -> Iterator[Finding]:
     """Certificates checked from many places within the window (rows: serial, places, first check)."""
     for serial, places, first in rows:
-        yield Finding("certificate_many_places", f"rule:certificate_many_places:{serial}:{first:%Y%m%d%H}", None,
-                      evidence={"serial": serial, "places": places[:20], "first_check": first.isoformat()})  # fmt: skip
+        yield Finding(
+            "certificate_many_places",
+            f"rule:certificate_many_places:{serial}:{first:%Y%m%d%H}",
+            None,
+            evidence={"serial": serial, "places": places[:20], "first_check": first.isoformat()},
+        )

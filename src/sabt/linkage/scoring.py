@@ -48,8 +48,9 @@ def score_all(table: pa.Table, model: dict[str, Any], *, threshold: float) -> It
     yield from _scored(predictions.as_duckdbpyrelation(), model)
 
 
-def score_against(record: dict[str, Any], candidates: list[dict[str, Any]], model: dict[str, Any], *,
-                  model_key: str, threshold: float) -> list[ScoredPair]:  # fmt: skip
+def score_against(
+    record: dict[str, Any], candidates: list[dict[str, Any]], model: dict[str, Any], *, model_key: str, threshold: float
+) -> list[ScoredPair]:
     """The new record against each candidate, best first; term frequencies come in the records. Splink's
     real-time scoring keeps the SQL it generates under `model_key` (one per model), so a check costs tens of
     milliseconds, not the hundreds a new linker would."""

@@ -44,8 +44,9 @@ def current_model(session: Session) -> tuple[dict[str, Any], ModelOut]:
     stored = session.scalar(select(LinkageModel).order_by(LinkageModel.id.desc()).limit(1))
     if stored is None:
         return default_model(), ModelOut(id=None, trained_on="shipped with Sabt", true_pairs=0, trained_at=None)
-    return stored.settings, ModelOut(id=stored.id, trained_on=stored.trained_on, true_pairs=stored.true_pairs,
-                                     trained_at=stored.trained_at)  # fmt: skip
+    return stored.settings, ModelOut(
+        id=stored.id, trained_on=stored.trained_on, true_pairs=stored.true_pairs, trained_at=stored.trained_at
+    )
 
 
 def model_in_use(ctx: Context, *, actor: Actor) -> ModelOut:
@@ -59,18 +60,25 @@ def train(ctx: Context, *, actor: Actor, legacy: Path, truth: Path, out: Path | 
     authorize(actor, Action.RUN_LINKAGE)
     labelled = read_labelled(legacy, truth)
     if len(labelled.true_pairs) < MIN_TRUE_PAIRS:
-        raise InvalidInput("linkage.too_few_pairs", field="truth", needed=MIN_TRUE_PAIRS,
-                           pairs=len(labelled.true_pairs))  # fmt: skip
+        raise InvalidInput(
+            "linkage.too_few_pairs", field="truth", needed=MIN_TRUE_PAIRS, pairs=len(labelled.true_pairs)
+        )
     model = estimate(labelled.records, labelled.person, labelled.true_pairs)
     if out is not None:
         out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     with ctx.db.transaction() as session:
-        stored = LinkageModel(settings=model, trained_on=legacy.name[:255], true_pairs=len(labelled.true_pairs),
-                              trained_by=actor.user_id, trained_at=ctx.now())  # fmt: skip
+        stored = LinkageModel(
+            settings=model,
+            trained_on=legacy.name[:255],
+            true_pairs=len(labelled.true_pairs),
+            trained_by=actor.user_id,
+            trained_at=ctx.now(),
+        )
         session.add(stored)
         session.flush()
-        return ModelOut(id=stored.id, trained_on=stored.trained_on, true_pairs=stored.true_pairs,
-                        trained_at=stored.trained_at)  # fmt: skip
+        return ModelOut(
+            id=stored.id, trained_on=stored.trained_on, true_pairs=stored.true_pairs, trained_at=stored.trained_at
+        )
 
 
 def evaluate(ctx: Context, *, actor: Actor, legacy: Path, truth: Path, threshold: float | None = None) -> EvaluationOut:
@@ -84,10 +92,16 @@ def evaluate(ctx: Context, *, actor: Actor, legacy: Path, truth: Path, threshold
     found = [(pair.left, pair.right) for pair in score_all(labelled.records, model, threshold=cut)]
     scores = score_pairs(found, labelled.true_pairs)
     return EvaluationOut(
-        records=labelled.records.num_rows, true_pairs=scores.true_pairs, found_pairs=scores.found_pairs,
-        correct_pairs=scores.correct_pairs, precision=round(scores.precision, 4), recall=round(scores.recall, 4),
-        f1=round(scores.f1, 4), threshold=cut, seconds=round(time.perf_counter() - started, 2),
-    )  # fmt: skip
+        records=labelled.records.num_rows,
+        true_pairs=scores.true_pairs,
+        found_pairs=scores.found_pairs,
+        correct_pairs=scores.correct_pairs,
+        precision=round(scores.precision, 4),
+        recall=round(scores.recall, 4),
+        f1=round(scores.f1, 4),
+        threshold=cut,
+        seconds=round(time.perf_counter() - started, 2),
+    )
 
 
 # --- runs over the whole registry ---------------------------------------------------------------------------
@@ -118,12 +132,16 @@ def execute_run(ctx: Context, *, run_id: int) -> RunOut:
             table = as_table(registry_records(connection))
             findings = list(run_rules(connection, today=ctx.today()))
         since = ctx.now() - CERTIFICATE_LOOKBACK
-        findings += certificate_findings(certificate_checks.serials_checked_from_many_places(
-            ctx, since=since, places=CHECKS_PLACES, window=CHECKS_WINDOW))  # fmt: skip
+        findings += certificate_findings(
+            certificate_checks.serials_checked_from_many_places(
+                ctx, since=since, places=CHECKS_PLACES, window=CHECKS_WINDOW
+            )
+        )
         pairs = list(score_all(table, model, threshold=ctx.settings.linkage_threshold))
         with ctx.db.transaction() as session:
-            new = _add_cases(session, [*map(_duplicate_finding, pairs), *findings], source="run", run_id=run_id,
-                             now=ctx.now())  # fmt: skip
+            new = _add_cases(
+                session, [*map(_duplicate_finding, pairs), *findings], source="run", run_id=run_id, now=ctx.now()
+            )
             run = _get_run(session, run_id)
             run.status, run.persons, run.pairs_scored = "finished", table.num_rows, len(pairs)
             run.cases_found, run.cases_new = len(pairs) + len(findings), new
@@ -175,19 +193,36 @@ def _get_run(session: Session, run_id: int) -> LinkageRun:
 
 
 def _run_out(run: LinkageRun) -> RunOut:
-    return RunOut(id=run.id, status=run.status, persons=run.persons, pairs_scored=run.pairs_scored,
-                  cases_found=run.cases_found, cases_new=run.cases_new, seconds=run.seconds, error=run.error,
-                  started_at=run.started_at, finished_at=run.finished_at)  # fmt: skip
+    return RunOut(
+        id=run.id,
+        status=run.status,
+        persons=run.persons,
+        pairs_scored=run.pairs_scored,
+        cases_found=run.cases_found,
+        cases_new=run.cases_new,
+        seconds=run.seconds,
+        error=run.error,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+    )
 
 
 def _duplicate_finding(pair: ScoredPair) -> Finding:
     left, right = sorted((pair.left, pair.right))
-    return Finding("duplicate", f"duplicate:{left}:{right}", left, right, evidence={"fields": pair.evidence},
-                   match_weight=pair.match_weight, match_probability=pair.match_probability)  # fmt: skip
+    return Finding(
+        "duplicate",
+        f"duplicate:{left}:{right}",
+        left,
+        right,
+        evidence={"fields": pair.evidence},
+        match_weight=pair.match_weight,
+        match_probability=pair.match_probability,
+    )
 
 
-def _add_cases(session: Session, findings: Iterable[Finding], *, source: str, run_id: int | None,
-               now: dt.datetime) -> int:  # fmt: skip
+def _add_cases(
+    session: Session, findings: Iterable[Finding], *, source: str, run_id: int | None, now: dt.datetime
+) -> int:
     """Put the findings not yet in the queue into it; returns how many were new."""
     findings = list(findings)
     known: set[str] = set()
@@ -199,12 +234,23 @@ def _add_cases(session: Session, findings: Iterable[Finding], *, source: str, ru
         if finding.key in known:
             continue
         known.add(finding.key)
-        session.add(LinkageCase(
-            key=finding.key, kind=finding.kind, person_id=finding.person_id,
-            other_person_id=finding.other_person_id, event_id=finding.event_id, match_weight=finding.match_weight,
-            match_probability=finding.match_probability, evidence=finding.evidence, source=source, run_id=run_id,
-            status="open", note="", found_at=now,
-        ))  # fmt: skip
+        session.add(
+            LinkageCase(
+                key=finding.key,
+                kind=finding.kind,
+                person_id=finding.person_id,
+                other_person_id=finding.other_person_id,
+                event_id=finding.event_id,
+                match_weight=finding.match_weight,
+                match_probability=finding.match_probability,
+                evidence=finding.evidence,
+                source=source,
+                run_id=run_id,
+                status="open",
+                note="",
+                found_at=now,
+            )
+        )
         new += 1
     return new
 
@@ -223,19 +269,33 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
         authorize(actor, Action.READ_OFFICE_WORK, office_id=birth.office_id)
         model, in_use = current_model(session)
         record = linkage_record(
-            0, first_name=birth.first_name, last_name=birth.last_name, sex=birth.sex,
-            birth_date=to_jalali(birth.born), birth_county=birth.county,
-            father_first_name=birth.father_first_name, mother_first_name=birth.mother_first_name,
-            mother_last_name=birth.mother_last_name, father_code=birth.father_code, mother_code=birth.mother_code,
-        )  # fmt: skip
+            0,
+            first_name=birth.first_name,
+            last_name=birth.last_name,
+            sex=birth.sex,
+            birth_date=to_jalali(birth.born),
+            birth_county=birth.county,
+            father_first_name=birth.father_first_name,
+            mother_first_name=birth.mother_first_name,
+            mother_last_name=birth.mother_last_name,
+            father_code=birth.father_code,
+            mother_code=birth.mother_code,
+        )
         parents = [pid for pid in (birth.father_id, birth.mother_id) if pid is not None]
-        rows = suspects.candidates_for_birth(session, first_name=birth.first_name, last_name=birth.last_name,
-                                             born=birth.born, county=birth.county,
-                                             mother_first_name=birth.mother_first_name, parent_ids=parents)  # fmt: skip
+        rows = suspects.candidates_for_birth(
+            session,
+            first_name=birth.first_name,
+            last_name=birth.last_name,
+            born=birth.born,
+            county=birth.county,
+            mother_first_name=birth.mother_first_name,
+            parent_ids=parents,
+        )
         candidates = [registry_record(row) for row in rows if row[0] != birth.subject_id]
         _with_frequencies(session, record, candidates)
-        scored = score_against(record, candidates, model, model_key=_model_key(in_use),
-                               threshold=ctx.settings.linkage_threshold)  # fmt: skip
+        scored = score_against(
+            record, candidates, model, model_key=_model_key(in_use), threshold=ctx.settings.linkage_threshold
+        )
         persons = suspects.person_ids(session, [pair.right for pair in scored])
         found = [
             CandidateOut(
@@ -258,8 +318,11 @@ def _model_key(model: ModelOut) -> str:
 def _with_frequencies(session: Session, record: dict[str, Any], candidates: list[dict[str, Any]]) -> None:
     """Term frequencies of each record's names in the registry, as the model's adjustment needs them."""
     records = [record, *candidates]
-    first, last = suspects.name_frequencies(session, first_names={each["first_name"] or "" for each in records},
-                                            last_names={each["last_name"] or "" for each in records})  # fmt: skip
+    first, last = suspects.name_frequencies(
+        session,
+        first_names={each["first_name"] or "" for each in records},
+        last_names={each["last_name"] or "" for each in records},
+    )
     for each in records:
         each["tf_first_name"], each["tf_last_name"] = first[each["first_name"] or ""], last[each["last_name"] or ""]
 
@@ -267,8 +330,15 @@ def _with_frequencies(session: Session, record: dict[str, Any], candidates: list
 # --- the review queue ---------------------------------------------------------------------------------------
 
 
-def list_cases(ctx: Context, *, actor: Actor, status: str | None = "open", kind: str | None = None,
-               limit: int = 50, offset: int = 0) -> CasesPage:  # fmt: skip
+def list_cases(
+    ctx: Context,
+    *,
+    actor: Actor,
+    status: str | None = "open",
+    kind: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> CasesPage:
     authorize(actor, Action.INVESTIGATE)
     query = select(LinkageCase)
     if status:
@@ -296,8 +366,9 @@ def _persons_in(cases: list[CaseOut]) -> list[str]:
     return [person.national_code for case in cases for person in (case.person, case.other_person) if person]
 
 
-def decide(ctx: Context, *, actor: Actor, case_id: int, decision: str, note: str = "",
-           keep: int | None = None) -> CaseOut:  # fmt: skip
+def decide(
+    ctx: Context, *, actor: Actor, case_id: int, decision: str, note: str = "", keep: int | None = None
+) -> CaseOut:
     """Close a case as a duplicate (merging the pair into the record that stays), not a duplicate, or fraud;
     the decision is a ledger leaf."""
     authorize(actor, Action.INVESTIGATE)
@@ -345,22 +416,40 @@ def _cases_out(session: Session, cases: list[LinkageCase]) -> list[CaseOut]:
     out = []
     for case in cases:
         details = {key: value for key, value in case.evidence.items() if key != "fields"}
-        out.append(CaseOut(
-            id=case.id, kind=case.kind, status=case.status, source=case.source,
-            person=_brief(session, persons[case.person_id]) if case.person_id else None,
-            other_person=_brief(session, persons[case.other_person_id]) if case.other_person_id else None,
-            event_id=case.event_id, match_weight=case.match_weight, match_probability=case.match_probability,
-            evidence=case.evidence.get("fields", []), details=details, note=case.note, found_at=case.found_at,
-            decided_by=names.get(case.decided_by) if case.decided_by else None, decided_at=case.decided_at,
-        ))  # fmt: skip
+        out.append(
+            CaseOut(
+                id=case.id,
+                kind=case.kind,
+                status=case.status,
+                source=case.source,
+                person=_brief(session, persons[case.person_id]) if case.person_id else None,
+                other_person=_brief(session, persons[case.other_person_id]) if case.other_person_id else None,
+                event_id=case.event_id,
+                match_weight=case.match_weight,
+                match_probability=case.match_probability,
+                evidence=case.evidence.get("fields", []),
+                details=details,
+                note=case.note,
+                found_at=case.found_at,
+                decided_by=names.get(case.decided_by) if case.decided_by else None,
+                decided_at=case.decided_at,
+            )
+        )
     return out
 
 
 def _brief(session: Session, person: suspects.PersonRow) -> PersonBrief:
     return PersonBrief(
-        id=person.id, national_code=person.national_code, first_name=person.first_name, last_name=person.last_name,
-        sex=person.sex, birth_date=person.birth_date, birth_county_code=person.birth_county_code,
-        father_first_name=person.father_first_name, mother_first_name=person.mother_first_name,
-        mother_last_name=person.mother_last_name, died_on=person.died_on,
+        id=person.id,
+        national_code=person.national_code,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        birth_county_code=person.birth_county_code,
+        father_first_name=person.father_first_name,
+        mother_first_name=person.mother_first_name,
+        mother_last_name=person.mother_last_name,
+        died_on=person.died_on,
         merged_into=national_code_of(session, person.merged_into_id),
-    )  # fmt: skip
+    )

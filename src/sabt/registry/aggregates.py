@@ -31,9 +31,11 @@ def birth_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
         age = _age_group(session, Event.event_date, mother.birth_date, MOTHER_AGE_GROUPS, below=50)
         query = (
             select(Event.county_code, period, Person.sex, age, func.count())
-            .join(Person, Person.id == Event.subject_id).outerjoin(mother, mother.id == Person.mother_id)
-            .where(*_registered(EventKind.BIRTH, buckets)).group_by(Event.county_code, period, Person.sex, age)
-        )  # fmt: skip
+            .join(Person, Person.id == Event.subject_id)
+            .outerjoin(mother, mother.id == Person.mother_id)
+            .where(*_registered(EventKind.BIRTH, buckets))
+            .group_by(Event.county_code, period, Person.sex, age)
+        )
         return [tuple(row) for row in session.execute(query)]
 
 
@@ -45,8 +47,9 @@ def death_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
         query = (
             select(Event.county_code, period, Person.sex, age, func.count())
             .join(Person, Person.id == Event.subject_id)
-            .where(*_registered(EventKind.DEATH, buckets)).group_by(Event.county_code, period, Person.sex, age)
-        )  # fmt: skip
+            .where(*_registered(EventKind.DEATH, buckets))
+            .group_by(Event.county_code, period, Person.sex, age)
+        )
         return [tuple(row) for row in session.execute(query)]
 
 
@@ -65,14 +68,19 @@ def delay_counts(ctx: Context, *, kind: EventKind, buckets: Sequence[Bucket]) ->
         delay = _days_between(session, Event.declared_on, Event.event_date)
         query = (
             select(Event.county_code, period, delay, Event.late, func.count())
-            .where(*_registered(kind, buckets)).group_by(Event.county_code, period, delay, Event.late)
-        )  # fmt: skip
+            .where(*_registered(kind, buckets))
+            .group_by(Event.county_code, period, delay, Event.late)
+        )
         return [tuple(row) for row in session.execute(query)]
 
 
 def _registered(kind: EventKind, buckets: Sequence[Bucket]) -> list[ColumnElement[bool]]:
-    return [Event.kind == kind, Event.status == EventStatus.REGISTERED, Event.event_date >= buckets[0][1],
-            Event.event_date <= buckets[-1][2]]  # fmt: skip
+    return [
+        Event.kind == kind,
+        Event.status == EventStatus.REGISTERED,
+        Event.event_date >= buckets[0][1],
+        Event.event_date <= buckets[-1][2],
+    ]
 
 
 def _period(column: Any, buckets: Sequence[Bucket]) -> ColumnElement[str]:

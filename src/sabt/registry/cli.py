@@ -201,11 +201,23 @@ def register_death(
     _register(as_user, DeathDeclaration, file, flags, declare_only, approve_late, idempotency_key)
 
 
-def _couple(office: str | None, husband: str | None, wife: str | None, county: str | None,
-            notary_office: str | None, document_number: str | None) -> dict[str, Any]:  # fmt: skip
+def _couple(
+    office: str | None,
+    husband: str | None,
+    wife: str | None,
+    county: str | None,
+    notary_office: str | None,
+    document_number: str | None,
+) -> dict[str, Any]:
     """The flags a marriage and a divorce share: who, where, and the notary's document."""
-    return {"office": office, "husband_national_code": husband, "wife_national_code": wife, "county": county,
-            "notary_office": notary_office, "document_number": document_number}  # fmt: skip
+    return {
+        "office": office,
+        "husband_national_code": husband,
+        "wife_national_code": wife,
+        "county": county,
+        "notary_office": notary_office,
+        "document_number": document_number,
+    }
 
 
 @register_app.command("marriage")
@@ -337,15 +349,22 @@ def import_file(
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns) as bar:
             task = bar.add_task("rows", total=count_rows(file))
-            summary = import_persons(ctx, actor=actor, path=file, batch_size=batch_size,
-                                     on_batch=lambda rows: bar.advance(task, rows),
-                                     on_resume=lambda done: bar.update(task, completed=done))  # fmt: skip
+            summary = import_persons(
+                ctx,
+                actor=actor,
+                path=file,
+                batch_size=batch_size,
+                on_batch=lambda rows: bar.advance(task, rows),
+                on_resume=lambda done: bar.update(task, completed=done),
+            )
         written = write_rejects(ctx, summary.job_id, rejects_path)
     if summary.already_done:
         out.print(f"{file.name} was imported already (job {summary.job_id}); nothing was added.")
     elif summary.resumed_from:
         out.print(f"resumed after row {summary.resumed_from}")
-    out.print(f"{summary.rows} rows: {summary.imported} imported, {summary.rejected} rejected "
-              f"({written} in {rejects_path})", highlight=False)  # fmt: skip
+    out.print(
+        f"{summary.rows} rows: {summary.imported} imported, {summary.rejected} rejected ({written} in {rejects_path})",
+        highlight=False,
+    )
     for code, count in sorted(summary.rejects_by_code.items(), key=lambda item: -item[1]):
         out.print(f"  {count:>8}  {code}", highlight=False)

@@ -61,8 +61,12 @@ def _apply_death(session: Session, event: Event, death: CheckedDeath, actor: Act
 
 def _apply_couple(session: Session, event: Event, couple: CheckedCouple) -> Notice:
     if event.kind == EventKind.MARRIAGE:
-        marriage = Marriage(husband_id=couple.husband.id, wife_id=couple.wife.id, married_on=couple.event_date,
-                            marriage_event_id=event.id)  # fmt: skip
+        marriage = Marriage(
+            husband_id=couple.husband.id,
+            wife_id=couple.wife.id,
+            married_on=couple.event_date,
+            marriage_event_id=event.id,
+        )
         session.add(marriage)
         session.flush()
         return "marriage.registered", {"husband": couple.husband.national_code, "wife": couple.wife.national_code}

@@ -34,10 +34,20 @@ from .national_codes import issue_national_code, reserve_serials
 from .records import snapshot
 
 COLUMNS = (
-    "national_code", "first_name", "last_name", "sex", "birth_date", "birth_county", "father_national_code",
-    "father_first_name", "father_last_name", "mother_national_code", "mother_first_name", "mother_last_name",
+    "national_code",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "birth_county",
+    "father_national_code",
+    "father_first_name",
+    "father_last_name",
+    "mother_national_code",
+    "mother_first_name",
+    "mother_last_name",
     "death_date",
-)  # fmt: skip
+)
 SEXES = {"male": "male", "female": "female", "m": "male", "f": "female", "مرد": "male", "زن": "female"}
 
 
@@ -125,9 +135,15 @@ def count_rows(path: Path) -> int:
         return max(sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b"")) - 1, 0)
 
 
-def import_persons(ctx: Context, *, actor: Actor, path: Path, batch_size: int = 5000,
-                   on_batch: Callable[[int], None] = lambda _: None,
-                   on_resume: Callable[[int], None] = lambda _: None) -> ImportSummary:  # fmt: skip
+def import_persons(
+    ctx: Context,
+    *,
+    actor: Actor,
+    path: Path,
+    batch_size: int = 5000,
+    on_batch: Callable[[int], None] = lambda _: None,
+    on_resume: Callable[[int], None] = lambda _: None,
+) -> ImportSummary:
     """Import a legacy file, or continue an interrupted import of the same file (same content)."""
     authorize(actor, Action.CORRECT)  # an office head's act: it creates records without a declaration
     if not path.is_file():
@@ -159,8 +175,16 @@ def _job_for(ctx: Context, actor: Actor, path: Path, digest: str) -> ImportJob:
         job = session.scalar(select(ImportJob).where(ImportJob.file_digest == digest))
         if job is None:
             reserve_serials(session, highest)
-            job = ImportJob(file_name=path.name, file_digest=digest, rows_done=0, imported=0, rejected=0,
-                            actor_id=actor.user_id, started_at=ctx.now(), finished_at=None)  # fmt: skip
+            job = ImportJob(
+                file_name=path.name,
+                file_digest=digest,
+                rows_done=0,
+                imported=0,
+                rejected=0,
+                actor_id=actor.user_id,
+                started_at=ctx.now(),
+                finished_at=None,
+            )
             session.add(job)
             session.flush()
         return job
@@ -176,8 +200,11 @@ def _finish(ctx: Context, job_id: int) -> ImportJob:
 
 def _summary(ctx: Context, job: ImportJob, resumed_from: int) -> ImportSummary:
     with ctx.db.snapshot() as session:
-        by_code = dict(session.execute(select(ImportReject.code, func.count()).where(ImportReject.job_id == job.id)
-                                       .group_by(ImportReject.code)).all())  # fmt: skip
+        by_code = dict(
+            session.execute(
+                select(ImportReject.code, func.count()).where(ImportReject.job_id == job.id).group_by(ImportReject.code)
+            ).all()
+        )
     return ImportSummary(
         job.id,
         job.file_name,
@@ -196,10 +223,19 @@ def write_rejects(ctx: Context, job_id: int, path: Path) -> int:
         writer = csv.writer(file)
         writer.writerow(["row", "field", "code", "reason", "reason_fa", *COLUMNS])
         count = 0
-        for reject in session.scalars(select(ImportReject).where(ImportReject.job_id == job_id)
-                                      .order_by(ImportReject.row_number)):  # fmt: skip
-            writer.writerow([reject.row_number, reject.field or "", reject.code, reject.message_en,
-                             reject.message_fa, *(reject.row.get(column, "") for column in COLUMNS)])  # fmt: skip
+        for reject in session.scalars(
+            select(ImportReject).where(ImportReject.job_id == job_id).order_by(ImportReject.row_number)
+        ):
+            writer.writerow(
+                [
+                    reject.row_number,
+                    reject.field or "",
+                    reject.code,
+                    reject.message_en,
+                    reject.message_fa,
+                    *(reject.row.get(column, "") for column in COLUMNS),
+                ]
+            )
             count += 1
     return count
 
@@ -227,13 +263,24 @@ class _BatchImporter:
                 try:
                     persons.append(checker.check(row))
                 except SabtError as error:
-                    rejects.append({"job_id": self.job_id, "row_number": number, "field": error.field,
-                                    "code": error.code, "message_en": error.message_en,
-                                    "message_fa": error.message_fa, "row": row})  # fmt: skip
+                    rejects.append(
+                        {
+                            "job_id": self.job_id,
+                            "row_number": number,
+                            "field": error.field,
+                            "code": error.code,
+                            "message_en": error.message_en,
+                            "message_fa": error.message_fa,
+                            "row": row,
+                        }
+                    )
             self._insert(session, persons)
             bulk_insert(session, ImportReject, rejects)
-            job.rows_done, job.imported, job.rejected = batch[-1][0], job.imported + len(persons), job.rejected + len(
-                rejects)  # fmt: skip
+            job.rows_done, job.imported, job.rejected = (
+                batch[-1][0],
+                job.imported + len(persons),
+                job.rejected + len(rejects),
+            )
 
     def _insert(self, session: Session, persons: list[dict[str, Any]]) -> None:
         if not persons:
@@ -252,16 +299,27 @@ class _BatchImporter:
                 code = person.pop(f"{parent}_code")
                 if code is not None:  # a parent earlier in this batch
                     person[f"{parent}_id"] = ids[code]
-        bulk_insert(session, IssuedNationalCode, [
-            {"code": code, "source": "imported", "issued_at": now} for code in sorted(imported_codes)])  # fmt: skip
+        bulk_insert(
+            session,
+            IssuedNationalCode,
+            [{"code": code, "source": "imported", "issued_at": now} for code in sorted(imported_codes)],
+        )
         rows = [person | {"revision": 1, "created_at": now, "updated_at": now} for person in persons]
         bulk_insert(session, Person, rows)
         revision_ids = _allocate_ids(session, PersonRevision, len(rows))
         revisions = [
-            {"id": revision_id, "person_id": row["id"], "revision": 1, "snapshot": snapshot(row), "reason": self.reason,
-             "actor_id": self.actor.user_id, "event_id": None, "recorded_at": now}
+            {
+                "id": revision_id,
+                "person_id": row["id"],
+                "revision": 1,
+                "snapshot": snapshot(row),
+                "reason": self.reason,
+                "actor_id": self.actor.user_id,
+                "event_id": None,
+                "recorded_at": now,
+            }
             for revision_id, row in zip(revision_ids, rows, strict=True)
-        ]  # fmt: skip
+        ]
         bulk_insert(session, PersonRevision, revisions)
 
 
@@ -271,8 +329,12 @@ def _allocate_ids(session: Session, model: type[Person] | type[PersonRevision], 
     table = model.__tablename__
     if session.get_bind().dialect.name == "postgresql":
         # `table` is one of two fixed table names, never input.
-        return list(session.scalars(text(f"SELECT nextval('{table}_id_seq') FROM generate_series(1, :n)"),  # noqa: S608
-                                    {"n": count}))  # fmt: skip
+        return list(
+            session.scalars(
+                text(f"SELECT nextval('{table}_id_seq') FROM generate_series(1, :n)"),  # noqa: S608
+                {"n": count},
+            )
+        )
     first = (session.scalar(select(func.max(model.id))) or 0) + 1
     return list(range(first, first + count))
 
@@ -282,15 +344,23 @@ class _RowChecker:
 
     def __init__(self, rules: Rules, counties: dict[str, CountyOut], batch: list[tuple[int, dict[str, str]]]) -> None:
         self.rules, self.counties = rules, counties
-        codes = {normalize_national_code(row.get(column, "")) for _, row in batch for column in
-                 ("national_code", "father_national_code", "mother_national_code")} - {""}  # fmt: skip
+        codes = {
+            normalize_national_code(row.get(column, ""))
+            for _, row in batch
+            for column in ("national_code", "father_national_code", "mother_national_code")
+        } - {""}
         session = rules.session
         self.taken = set(
             session.scalars(select(IssuedNationalCode.code).where(one_of(session, IssuedNationalCode.code, codes)))
         )
-        self.known = {code: Parent(pid, sex, born) for pid, code, sex, born in session.execute(
-            select(Person.id, Person.national_code, Person.sex, Person.birth_date)
-            .where(one_of(session, Person.national_code, codes)))}  # fmt: skip
+        self.known = {
+            code: Parent(pid, sex, born)
+            for pid, code, sex, born in session.execute(
+                select(Person.id, Person.national_code, Person.sex, Person.birth_date).where(
+                    one_of(session, Person.national_code, codes)
+                )
+            )
+        }
         self.in_batch: dict[str, Parent] = {}
 
     def check(self, row: dict[str, str]) -> dict[str, Any]:
@@ -314,10 +384,20 @@ class _RowChecker:
         died = rules.optional_date(row.get("death_date") or None, field="death_date", not_before=born)
         person = {
             "national_code": code,
-            "first_name": first.normalized, "first_name_typed": first.typed, "last_name": last.normalized,
-            "last_name_typed": last.typed, "sex": sex, "birth_date": born, "birth_time": None,
-            "birth_county_code": county.code, "birth_place": "", "birth_order": 1, "died_on": died, **father, **mother,
-        }  # fmt: skip
+            "first_name": first.normalized,
+            "first_name_typed": first.typed,
+            "last_name": last.normalized,
+            "last_name_typed": last.typed,
+            "sex": sex,
+            "birth_date": born,
+            "birth_time": None,
+            "birth_county_code": county.code,
+            "birth_place": "",
+            "birth_order": 1,
+            "died_on": died,
+            **father,
+            **mother,
+        }
         if code:
             self.in_batch[code] = Parent(None, sex, born)
             self.taken.add(code)
@@ -331,14 +411,19 @@ class _RowChecker:
             raise InvalidInput("import.code_taken", field="national_code", code=code)
         return code
 
-    def _parent(self, row: dict[str, str], role: str, sex: str, child_born: dt.date,
-                default_last: str | None) -> dict[str, Any]:  # fmt: skip
+    def _parent(
+        self, row: dict[str, str], role: str, sex: str, child_born: dt.date, default_last: str | None
+    ) -> dict[str, Any]:
         rules = self.rules
         first = rules.name(row.get(f"{role}_first_name"), field=f"{role}_first_name")
         last_text = row.get(f"{role}_last_name") or default_last
         last = rules.name(last_text, field=f"{role}_last_name")
-        values: dict[str, Any] = {f"{role}_id": None, f"{role}_code": None, f"{role}_first_name": first.normalized,
-                                  f"{role}_last_name": last.normalized}  # fmt: skip
+        values: dict[str, Any] = {
+            f"{role}_id": None,
+            f"{role}_code": None,
+            f"{role}_first_name": first.normalized,
+            f"{role}_last_name": last.normalized,
+        }
         code_text = row.get(f"{role}_national_code", "").strip()
         if not code_text:
             return values

@@ -310,12 +310,19 @@ def living_born_by(
     digits are the province's) and national code: code, surname, first name, father's first name, birth
     date, birth county, death date. Streamed, for rolls of tens of millions."""
     query = (
-        select(Person.national_code, Person.last_name, Person.first_name, Person.father_first_name,
-               Person.birth_date, Person.birth_county_code, Person.died_on)
+        select(
+            Person.national_code,
+            Person.last_name,
+            Person.first_name,
+            Person.father_first_name,
+            Person.birth_date,
+            Person.birth_county_code,
+            Person.died_on,
+        )
         .where(Person.birth_date <= born_on_or_before, or_(Person.died_on.is_(None), Person.died_on > alive_on))
         .order_by(Person.birth_county_code, Person.national_code)
         .execution_options(yield_per=20_000)
-    )  # fmt: skip
+    )
     if province is not None:
         query = query.where(Person.birth_county_code.startswith(province))
     for row in session.execute(query):
@@ -330,7 +337,7 @@ IDENTITY_FACTS = (
     select(_PERSONS.first_name, _PERSONS.last_name, _PERSONS.birth_date, _PERSONS.father_first_name, _PERSONS.died_on)
     .where(_PERSONS.national_code == bindparam("code"), _PERSONS.merged_into_id.is_(None))
     .subquery("identity_facts")
-)  # fmt: skip
+)
 
 
 def identity_facts(db: Connection | Session, national_code: str) -> IdentityFacts | None:
@@ -350,8 +357,14 @@ def person_basics(session: Session, national_code: str, *, lock: bool = False) -
     """The person with a (parsed, valid) code, or NotFound; `lock` holds their row to the transaction's end,
     so two offices acting on one person queue. A record merged into another as its duplicate takes no new
     records: the one it was merged into does."""
-    query = select(Person.id, Person.national_code, Person.birth_date, Person.birth_county_code, Person.died_on,
-                   Person.merged_into_id).where(Person.national_code == national_code)  # fmt: skip
+    query = select(
+        Person.id,
+        Person.national_code,
+        Person.birth_date,
+        Person.birth_county_code,
+        Person.died_on,
+        Person.merged_into_id,
+    ).where(Person.national_code == national_code)
     row = session.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound("person.unknown", field="national_code", code=national_code)
@@ -367,8 +380,10 @@ def count_living_on_days(
     if not days:
         return {}
     alive = [or_(Person.died_on.is_(None), Person.died_on > alive_on) for _, alive_on in days]
-    sums = [func.sum(case((and_(Person.birth_date <= born_by, living), 1), else_=0))
-            for (born_by, _), living in zip(days, alive, strict=True)]  # fmt: skip
+    sums = [
+        func.sum(case((and_(Person.birth_date <= born_by, living), 1), else_=0))
+        for (born_by, _), living in zip(days, alive, strict=True)
+    ]
     query = select(Person.birth_county_code, *sums).where(Person.birth_date <= max(born for born, _ in days))
     if province is not None:
         query = query.where(Person.birth_county_code.startswith(province))

@@ -97,8 +97,12 @@ def preview_declaration(ctx: Context, *, actor: Actor, declaration: Declaration)
         office = _declaring_office(session, actor, declaration.office)
         authorize(actor, Action.DECLARE, office_id=office.id)
         checked = _check(Rules(session, ctx.settings, ctx.today()), declaration, exclude=None)
-    timeliness = assess_timeliness(KIND_OF[type(declaration)], event_date=checked.event_date,
-                                   declared_on=ctx.today(), period_starts=checked.period_starts)  # fmt: skip
+    timeliness = assess_timeliness(
+        KIND_OF[type(declaration)],
+        event_date=checked.event_date,
+        declared_on=ctx.today(),
+        period_starts=checked.period_starts,
+    )
     deadline = DatePair.of(timeliness.deadline) if timeliness.deadline else None
     return DeclarationPreview(DatePair.of(checked.event_date), deadline, timeliness.late, timeliness.days_late)
 
@@ -431,9 +435,10 @@ def registered_death(session: Session, *, national_code: str) -> EventOut | None
     event = session.scalar(
         select(Event)
         .join(Person, Person.id == Event.subject_id)
-        .where(Person.national_code == national_code, Event.kind == EventKind.DEATH,
-               Event.status == EventStatus.REGISTERED)
-    )  # fmt: skip
+        .where(
+            Person.national_code == national_code, Event.kind == EventKind.DEATH, Event.status == EventStatus.REGISTERED
+        )
+    )
     return event_out(session, event) if event else None
 
 

@@ -22,10 +22,18 @@ PersonRow = Person  # a person as the features that read persons through this mo
 _person = Person.__table__
 _father, _mother = _person.alias("father"), _person.alias("mother")
 LINKAGE_COLUMNS = (
-    _person.c.id, _person.c.first_name, _person.c.last_name, _person.c.sex, _person.c.birth_date,
-    _person.c.birth_county_code, _person.c.father_first_name, _person.c.mother_first_name,
-    _person.c.mother_last_name, _father.c.national_code, _mother.c.national_code,
-)  # fmt: skip
+    _person.c.id,
+    _person.c.first_name,
+    _person.c.last_name,
+    _person.c.sex,
+    _person.c.birth_date,
+    _person.c.birth_county_code,
+    _person.c.father_first_name,
+    _person.c.mother_first_name,
+    _person.c.mother_last_name,
+    _father.c.national_code,
+    _mother.c.national_code,
+)
 CANDIDATES_PER_RULE = 50
 
 
@@ -43,8 +51,16 @@ def persons_for_linkage(connection: Connection) -> Iterator[Any]:
     yield from connection.execution_options(yield_per=20_000).execute(_linkage_select())
 
 
-def candidates_for_birth(session: Session, *, first_name: str, last_name: str, born: dt.date, county: str,
-                         mother_first_name: str, parent_ids: Sequence[int]) -> list[Row[Any]]:  # fmt: skip
+def candidates_for_birth(
+    session: Session,
+    *,
+    first_name: str,
+    last_name: str,
+    born: dt.date,
+    county: str,
+    mother_first_name: str,
+    parent_ids: Sequence[int],
+) -> list[Row[Any]]:
     """Persons a new birth could duplicate, found by the model's blocking keys on indexed columns: the same
     birth day, the same full name within a year, the same mother or father, the same surname and mother."""
     year = dt.timedelta(days=366)
@@ -128,8 +144,9 @@ def person_ids(session: Session, ids: Sequence[int]) -> dict[int, Person]:
     return {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
-def merge_person(session: Session, *, retired: Person, kept: Person, reason: str, actor: Actor,
-                 now: dt.datetime) -> None:  # fmt: skip
+def merge_person(
+    session: Session, *, retired: Person, kept: Person, reason: str, actor: Actor, now: dt.datetime
+) -> None:
     """Mark `retired` as a duplicate of `kept`. Both records, their revisions and their events stay as they
     are; the retired one gains a revision saying where it went, and the ledger records the step."""
     retired.merged_into_id, retired.revision, retired.updated_at = kept.id, retired.revision + 1, now
@@ -165,13 +182,22 @@ def declared_birth(session: Session, event_id: int) -> BirthFacts | None:
     data = event.data
     father, mother = (_parent(session, data.get(role) or {}) for role in ("father", "mother"))
     return BirthFacts(
-        event_id=event.id, subject_id=event.subject_id, office_id=event.office_id,
-        first_name=normalize_name(data.get("first_name", "")), last_name=normalize_name(data.get("last_name", "")),
-        sex=data.get("sex", ""), born=event.event_date,
-        county=data.get("county", ""), father_first_name=father[1], mother_first_name=mother[1],
-        mother_last_name=mother[2], father_id=father[0], mother_id=mother[0], father_code=father[3],
+        event_id=event.id,
+        subject_id=event.subject_id,
+        office_id=event.office_id,
+        first_name=normalize_name(data.get("first_name", "")),
+        last_name=normalize_name(data.get("last_name", "")),
+        sex=data.get("sex", ""),
+        born=event.event_date,
+        county=data.get("county", ""),
+        father_first_name=father[1],
+        mother_first_name=mother[1],
+        mother_last_name=mother[2],
+        father_id=father[0],
+        mother_id=mother[0],
+        father_code=father[3],
         mother_code=mother[3],
-    )  # fmt: skip
+    )
 
 
 def _parent(session: Session, ref: dict[str, Any]) -> tuple[int | None, str, str, str | None]:

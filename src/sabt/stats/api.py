@@ -25,18 +25,32 @@ def data_dictionary() -> list[dict[str, object]]:
 
 @router.get("/stats/{indicator}")
 def indicator_table(
-    ctx: CurrentContext, actor: OptionalActor, indicator: str,
-    by: Annotated[str, Query(max_length=40)] = "country,month", start: Annotated[DateText, Query(alias="from")] = None,
-    end: Annotated[DateText, Query(alias="to")] = None, province: Annotated[str | None, Query(max_length=2)] = None,
-    base: service.Base = "census", format: Literal["json", "csv", "parquet"] = "json",
-) -> Response:  # fmt: skip
+    ctx: CurrentContext,
+    actor: OptionalActor,
+    indicator: str,
+    by: Annotated[str, Query(max_length=40)] = "country,month",
+    start: Annotated[DateText, Query(alias="from")] = None,
+    end: Annotated[DateText, Query(alias="to")] = None,
+    province: Annotated[str | None, Query(max_length=2)] = None,
+    base: service.Base = "census",
+    format: Literal["json", "csv", "parquet"] = "json",
+) -> Response:
     """An indicator by place and period: `by=province,month`, `from`/`to` (default: the last 12 months).
     Signed-in staff get exact figures; everyone else gets small counts suppressed."""
     place, grain = service.parse_by(by)
     last = _day(end, "to") if end else ctx.today()
     first = _day(start, "from") if start else last - dt.timedelta(days=364)
-    table = service.compute(ctx, actor=actor, indicator=indicator, place=place, grain=grain, start=first, end=last,
-                            province=province, base=base)  # fmt: skip
+    table = service.compute(
+        ctx,
+        actor=actor,
+        indicator=indicator,
+        place=place,
+        grain=grain,
+        start=first,
+        end=last,
+        province=province,
+        base=base,
+    )
     headers = {"Content-Disposition": f'inline; filename="sabt-{indicator}-{place}-{grain}.{format}"'}
     return Response(export(table, format), media_type=MEDIA_TYPES[format], headers=headers)
 

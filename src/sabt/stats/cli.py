@@ -4,7 +4,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -16,6 +16,7 @@ from . import service
 from .exports import export
 from .indicators import INDICATORS, dictionary
 from .schemas import StatTable
+from .service import Base
 
 
 def stats(
@@ -39,14 +40,26 @@ def stats(
     if output_format not in ("table", "csv", "json", "parquet") or (output_format == "parquet" and output is None):
         err.print("error [format]: table, csv, json, or parquet with --out FILE", markup=False)
         raise typer.Exit(1)
+    if base not in ("census", "registry"):
+        err.print("error [base]: census or registry", markup=False)
+        raise typer.Exit(1)
     first, last = _day(start, "from"), _day(end, "to")
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user) if as_user else None
         place, grain = service.parse_by(by)
         last = last or ctx.today()
         first = first or last.replace(day=1)
-        table = service.compute(ctx, actor=actor, indicator=indicator, place=place, grain=grain, start=first,
-                                end=last, province=province, base=base)  # type: ignore[arg-type]  # fmt: skip
+        table = service.compute(
+            ctx,
+            actor=actor,
+            indicator=indicator,
+            place=place,
+            grain=grain,
+            start=first,
+            end=last,
+            province=province,
+            base=cast(Base, base),
+        )
     if output_format == "table":
         _print(table)
         return
@@ -74,7 +87,11 @@ def _print(table: StatTable) -> None:
     out.print(f"{table.indicator} by {table.place}, {table.grain}, {table.start} to {table.end}; {note}", markup=False)
     out.print("  ".join(["place", "period", *table.columns]), markup=False)
     for row in table.rows:
-        values = ["*" if name in row.suppressed else "-" if value is None else f"{value:,}"
-                  for name, value in row.values.items()]  # fmt: skip
-        out.print("  ".join([f"{row.place_fa} ({row.place or 'IR'})", to_persian_digits(row.period_fa), *values]),
-                  markup=False)  # fmt: skip
+        values = [
+            "*" if name in row.suppressed else "-" if value is None else f"{value:,}"
+            for name, value in row.values.items()
+        ]
+        out.print(
+            "  ".join([f"{row.place_fa} ({row.place or 'IR'})", to_persian_digits(row.period_fa), *values]),
+            markup=False,
+        )

@@ -20,10 +20,17 @@ MEDIA_TYPES = {
 
 def flat_rows(table: StatTable) -> list[dict[str, object]]:
     return [
-        {"place": row.place, "place_fa": row.place_fa, "period": row.period, "period_fa": row.period_fa,
-         "first": row.first.isoformat(), "last": row.last.isoformat(), **row.values}
+        {
+            "place": row.place,
+            "place_fa": row.place_fa,
+            "period": row.period,
+            "period_fa": row.period_fa,
+            "first": row.first.isoformat(),
+            "last": row.last.isoformat(),
+            **row.values,
+        }
         for row in table.rows
-    ]  # fmt: skip
+    ]
 
 
 def to_csv(table: StatTable) -> bytes:
@@ -41,8 +48,9 @@ def to_json(table: StatTable) -> bytes:
 def to_parquet(table: StatTable) -> bytes:
     rows = flat_rows(table)
     columns = {name: [row.get(name) for row in rows] for name in [*FIXED, *table.columns]}
-    arrays = {name: pa.array(values, type=pa.string() if name in FIXED else pa.float64())
-              for name, values in columns.items()}  # fmt: skip
+    arrays = {
+        name: pa.array(values, type=pa.string() if name in FIXED else pa.float64()) for name, values in columns.items()
+    }
     metadata = {"indicator": table.indicator, "place": table.place, "grain": table.grain, "exact": str(table.exact)}
     sink = io.BytesIO()
     pq.write_table(pa.table(arrays, metadata=metadata), sink)

@@ -51,81 +51,176 @@ DEATHS = Column("deaths", "count", "وفات", f"deaths: {REGISTERED}")
 INDICATORS: dict[str, Indicator] = {
     indicator.name: indicator
     for indicator in (
-        Indicator("births", "ولادت", "Births", "Registered live births, by sex.", (
-            BIRTHS, Column("births_male", "count", "ولادت پسر", "births of boys"),
-            Column("births_female", "count", "ولادت دختر", "births of girls"),
-        )),
-        Indicator("deaths", "وفات", "Deaths", "Registered deaths, by sex and age group at death.", (
-            DEATHS, Column("deaths_male", "count", "وفات مردان", "deaths of men and boys"),
-            Column("deaths_female", "count", "وفات زنان", "deaths of women and girls"),
-            *_counts("deaths_age", "وفات در گروه سنی", [(name, name) for name, _ in DEATH_AGE_GROUPS]),
-        ), notes=("Age at death in completed years from the day count (365.2425 days a year).",)),
-        Indicator("marriages", "ازدواج", "Marriages", "Registered marriages.", (
-            Column("marriages", "count", "ازدواج", f"marriages: {REGISTERED}"),
-        )),
-        Indicator("divorces", "طلاق", "Divorces", "Registered divorces.", (
-            Column("divorces", "count", "طلاق", f"divorces: {REGISTERED}"),
-        )),
-        Indicator("crude_birth_rate", "میزان خام موالید", "Crude birth rate",
-                  "Births a year per 1,000 people of the census population.", (
-            BIRTHS, POPULATION,
-            Column("crude_birth_rate", "rate", "میزان خام موالید (در هزار)", f"1000 × births ÷ population {PER_YEAR}"),
-        ), notes=("The population base is the 1395 (2016) census, the latest with county figures.",)),
-        Indicator("crude_death_rate", "میزان خام مرگ", "Crude death rate",
-                  "Deaths a year per 1,000 people of the census population.", (
-            DEATHS, POPULATION,
-            Column("crude_death_rate", "rate", "میزان خام مرگ (در هزار)", f"1000 × deaths ÷ population {PER_YEAR}"),
-        ), notes=("The population base is the 1395 (2016) census, the latest with county figures.",)),
-        Indicator("sex_ratio_at_birth", "نسبت جنسی در بدو تولد", "Sex ratio at birth", "Boys born per 100 girls.", (
-            Column("births_male", "count", "ولادت پسر", "births of boys"),
-            Column("births_female", "count", "ولادت دختر", "births of girls"),
-            Column("sex_ratio_at_birth", "rate", "نسبت جنسی", "100 × births_male ÷ births_female"),
-        )),
-        Indicator("fertility", "باروری", "Age-specific and total fertility",
-                  "Births a year per woman of each five-year age group, and the total fertility rate.", (
-            *_counts("births_mother", "ولادت از مادران", [(name, name) for name, _ in MOTHER_AGE_GROUPS]),
-            *(Column(f"asfr_{name}", "rate", f"باروری ویژه سنی {name}",
-                     f"births_mother_{name} ÷ women aged {name} in the census {PER_YEAR}")
-              for name, _ in MOTHER_AGE_GROUPS),
-            Column("total_fertility_rate", "rate", "میزان باروری کل", "5 × sum of the age-specific rates (15–49)"),
-        ), places=("country", "province"), notes=(
-            "Only births whose mother is in the registry (and so has a birth date) have a mother's age.",
-            "Women by age group come from the 1395 census by province; the census has no county figures by age.",
-        )),
-        Indicator("infant_mortality_rate", "میزان مرگ شیرخواران", "Infant mortality rate",
-                  "Deaths before the first birthday per 1,000 live births in the same period.", (
-            Column("infant_deaths", "count", "وفات زیر یک سال", "deaths at age 0"), BIRTHS,
-            Column("infant_mortality_rate", "rate", "میزان مرگ شیرخواران (در هزار)", "1000 × infant_deaths ÷ births"),
-        )),
-        Indicator("timeliness", "به‌موقع بودن ثبت", "Timeliness of registration",
-                  "Share of births and deaths declared within the legal deadline, and the median delay.", (
-            Column("births_registered", "count", "ولادت ثبت‌شده", "registered births"),
-            Column("births_on_time", "count", "ولادت ثبت‌شده به‌موقع", "registered births declared by the deadline"),
-            Column("births_on_time_percent", "percent", "درصد ولادت به‌موقع",
-                   "100 × births_on_time ÷ births_registered"),
-            Column("births_median_delay_days", "days", "میانه تأخیر اعلام ولادت (روز)",
-                   "median of declaration date − birth date"),
-            Column("deaths_registered", "count", "وفات ثبت‌شده", "registered deaths"),
-            Column("deaths_on_time", "count", "وفات ثبت‌شده به‌موقع", "registered deaths declared by the deadline"),
-            Column("deaths_on_time_percent", "percent", "درصد وفات به‌موقع",
-                   "100 × deaths_on_time ÷ deaths_registered"),
-            Column("deaths_median_delay_days", "days", "میانه تأخیر اعلام وفات (روز)",
-                   "median of declaration date − death date"),
-        ), notes=("Deadlines: 15 days for births (art. 15 note), 10 for deaths (art. 25), extended by holidays.",)),
-        Indicator("card_coverage", "پوشش کارت هوشمند", "Smart-card coverage",
-                  "People holding a valid smart card ÷ people eligible (alive, 15 or older), on the period's "
-                  "last day.", (
-            Column("eligible", "count", "واجدان شرایط", "persons alive and 15 or older on the day"),
-            Column("active_cards", "count", "دارندگان کارت فعال", "cards handed over, not ended, not expired"),
-            Column("coverage_percent", "percent", "درصد پوشش", "100 × active_cards ÷ eligible"),
-        ), notes=("Place is the county of birth: the registry does not keep residence.",)),
-        Indicator("forgeries", "موارد مشکوک به جعل", "Suspected certificate forgeries",
-                  "Certificate verifications that failed or found a revoked, superseded or altered certificate.", (
-            Column("suspected_forgeries", "count", "موارد مشکوک به جعل", "suspected forgeries recorded in the period"),
-        ), places=("country", "province"),
-                  notes=("Place is the province of the office the code names, else of the office that checked.",)),
+        Indicator(
+            "births",
+            "ولادت",
+            "Births",
+            "Registered live births, by sex.",
+            (
+                BIRTHS,
+                Column("births_male", "count", "ولادت پسر", "births of boys"),
+                Column("births_female", "count", "ولادت دختر", "births of girls"),
+            ),
+        ),
+        Indicator(
+            "deaths",
+            "وفات",
+            "Deaths",
+            "Registered deaths, by sex and age group at death.",
+            (
+                DEATHS,
+                Column("deaths_male", "count", "وفات مردان", "deaths of men and boys"),
+                Column("deaths_female", "count", "وفات زنان", "deaths of women and girls"),
+                *_counts("deaths_age", "وفات در گروه سنی", [(name, name) for name, _ in DEATH_AGE_GROUPS]),
+            ),
+            notes=("Age at death in completed years from the day count (365.2425 days a year).",),
+        ),
+        Indicator(
+            "marriages",
+            "ازدواج",
+            "Marriages",
+            "Registered marriages.",
+            (Column("marriages", "count", "ازدواج", f"marriages: {REGISTERED}"),),
+        ),
+        Indicator(
+            "divorces",
+            "طلاق",
+            "Divorces",
+            "Registered divorces.",
+            (Column("divorces", "count", "طلاق", f"divorces: {REGISTERED}"),),
+        ),
+        Indicator(
+            "crude_birth_rate",
+            "میزان خام موالید",
+            "Crude birth rate",
+            "Births a year per 1,000 people of the census population.",
+            (
+                BIRTHS,
+                POPULATION,
+                Column(
+                    "crude_birth_rate", "rate", "میزان خام موالید (در هزار)", f"1000 × births ÷ population {PER_YEAR}"
+                ),
+            ),
+            notes=("The population base is the 1395 (2016) census, the latest with county figures.",),
+        ),
+        Indicator(
+            "crude_death_rate",
+            "میزان خام مرگ",
+            "Crude death rate",
+            "Deaths a year per 1,000 people of the census population.",
+            (
+                DEATHS,
+                POPULATION,
+                Column("crude_death_rate", "rate", "میزان خام مرگ (در هزار)", f"1000 × deaths ÷ population {PER_YEAR}"),
+            ),
+            notes=("The population base is the 1395 (2016) census, the latest with county figures.",),
+        ),
+        Indicator(
+            "sex_ratio_at_birth",
+            "نسبت جنسی در بدو تولد",
+            "Sex ratio at birth",
+            "Boys born per 100 girls.",
+            (
+                Column("births_male", "count", "ولادت پسر", "births of boys"),
+                Column("births_female", "count", "ولادت دختر", "births of girls"),
+                Column("sex_ratio_at_birth", "rate", "نسبت جنسی", "100 × births_male ÷ births_female"),
+            ),
+        ),
+        Indicator(
+            "fertility",
+            "باروری",
+            "Age-specific and total fertility",
+            "Births a year per woman of each five-year age group, and the total fertility rate.",
+            (
+                *_counts("births_mother", "ولادت از مادران", [(name, name) for name, _ in MOTHER_AGE_GROUPS]),
+                *(
+                    Column(
+                        f"asfr_{name}",
+                        "rate",
+                        f"باروری ویژه سنی {name}",
+                        f"births_mother_{name} ÷ women aged {name} in the census {PER_YEAR}",
+                    )
+                    for name, _ in MOTHER_AGE_GROUPS
+                ),
+                Column("total_fertility_rate", "rate", "میزان باروری کل", "5 × sum of the age-specific rates (15–49)"),
+            ),
+            places=("country", "province"),
+            notes=(
+                "Only births whose mother is in the registry (and so has a birth date) have a mother's age.",
+                "Women by age group come from the 1395 census by province; the census has no county figures by age.",
+            ),
+        ),
+        Indicator(
+            "infant_mortality_rate",
+            "میزان مرگ شیرخواران",
+            "Infant mortality rate",
+            "Deaths before the first birthday per 1,000 live births in the same period.",
+            (
+                Column("infant_deaths", "count", "وفات زیر یک سال", "deaths at age 0"),
+                BIRTHS,
+                Column(
+                    "infant_mortality_rate", "rate", "میزان مرگ شیرخواران (در هزار)", "1000 × infant_deaths ÷ births"
+                ),
+            ),
+        ),
+        Indicator(
+            "timeliness",
+            "به‌موقع بودن ثبت",
+            "Timeliness of registration",
+            "Share of births and deaths declared within the legal deadline, and the median delay.",
+            (
+                Column("births_registered", "count", "ولادت ثبت‌شده", "registered births"),
+                Column("births_on_time", "count", "ولادت ثبت‌شده به‌موقع", "registered births declared by the deadline"),
+                Column(
+                    "births_on_time_percent", "percent", "درصد ولادت به‌موقع", "100 × births_on_time ÷ births_registered"
+                ),
+                Column(
+                    "births_median_delay_days",
+                    "days",
+                    "میانه تأخیر اعلام ولادت (روز)",
+                    "median of declaration date − birth date",
+                ),
+                Column("deaths_registered", "count", "وفات ثبت‌شده", "registered deaths"),
+                Column("deaths_on_time", "count", "وفات ثبت‌شده به‌موقع", "registered deaths declared by the deadline"),
+                Column(
+                    "deaths_on_time_percent", "percent", "درصد وفات به‌موقع", "100 × deaths_on_time ÷ deaths_registered"
+                ),
+                Column(
+                    "deaths_median_delay_days",
+                    "days",
+                    "میانه تأخیر اعلام وفات (روز)",
+                    "median of declaration date − death date",
+                ),
+            ),
+            notes=("Deadlines: 15 days for births (art. 15 note), 10 for deaths (art. 25), extended by holidays.",),
+        ),
+        Indicator(
+            "card_coverage",
+            "پوشش کارت هوشمند",
+            "Smart-card coverage",
+            "People holding a valid smart card ÷ people eligible (alive, 15 or older), on the period's last day.",
+            (
+                Column("eligible", "count", "واجدان شرایط", "persons alive and 15 or older on the day"),
+                Column("active_cards", "count", "دارندگان کارت فعال", "cards handed over, not ended, not expired"),
+                Column("coverage_percent", "percent", "درصد پوشش", "100 × active_cards ÷ eligible"),
+            ),
+            notes=("Place is the county of birth: the registry does not keep residence.",),
+        ),
+        Indicator(
+            "forgeries",
+            "موارد مشکوک به جعل",
+            "Suspected certificate forgeries",
+            "Certificate verifications that failed or found a revoked, superseded or altered certificate.",
+            (
+                Column(
+                    "suspected_forgeries", "count", "موارد مشکوک به جعل", "suspected forgeries recorded in the period"
+                ),
+            ),
+            places=("country", "province"),
+            notes=("Place is the province of the office the code names, else of the office that checked.",),
+        ),
     )
-}  # fmt: skip
+}
 
 
 def dictionary() -> list[dict[str, Any]]:

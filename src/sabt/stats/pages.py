@@ -31,16 +31,26 @@ MAP_CHOICES = {
     "coverage_percent": ("card_coverage", "coverage_percent", "پوشش کارت هوشمند (درصد)"),
     "total_fertility_rate": ("fertility", "total_fertility_rate", "میزان باروری کل"),
 }
-TABLE = (("births", "births"), ("deaths", "deaths"), ("marriages", "marriages"), ("divorces", "divorces"),
-         ("crude_birth_rate", "crude_birth_rate"), ("crude_death_rate", "crude_death_rate"),
-         ("timeliness", "births_on_time_percent"), ("card_coverage", "coverage_percent"))  # fmt: skip
+TABLE = (
+    ("births", "births"),
+    ("deaths", "deaths"),
+    ("marriages", "marriages"),
+    ("divorces", "divorces"),
+    ("crude_birth_rate", "crude_birth_rate"),
+    ("crude_death_rate", "crude_death_rate"),
+    ("timeliness", "births_on_time_percent"),
+    ("card_coverage", "coverage_percent"),
+)
 
 
 @router.get("/stats", response_class=HTMLResponse)
 def dashboard(
-    ctx: CurrentContext, request: Request, user: MaybeSignedIn,
-    shade: Annotated[str, Query(alias="map", max_length=40)] = "crude_birth_rate", base: service.Base | None = None,
-) -> Response:  # fmt: skip
+    ctx: CurrentContext,
+    request: Request,
+    user: MaybeSignedIn,
+    shade: Annotated[str, Query(alias="map", max_length=40)] = "crude_birth_rate",
+    base: service.Base | None = None,
+) -> Response:
     actor = user.actor if user else None
     base = base or ctx.settings.stats_base
     chosen_shade = shade if shade in MAP_CHOICES else "crude_birth_rate"
@@ -76,29 +86,46 @@ def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: servi
     end = ctx.today()
     start = end - dt.timedelta(days=364)
     year = {name: _table(ctx, actor, name, "country", "range", start, end, base) for name, _ in TABLE}
-    year |= {name: _table(ctx, actor, name, "country", "range", start, end, base)
-             for name in ("infant_mortality_rate", "fertility", "sex_ratio_at_birth")}  # fmt: skip
+    year |= {
+        name: _table(ctx, actor, name, "country", "range", start, end, base)
+        for name in ("infant_mortality_rate", "fertility", "sex_ratio_at_birth")
+    }
     provinces = {name: _table(ctx, actor, name, "province", "range", start, end, base) for name, _ in TABLE}
     chosen = MAP_CHOICES[shade]
     shaded = _table(ctx, actor, chosen[0], "province", "range", start, end, base)
     months_start = (end - dt.timedelta(days=730)).replace(day=1)
-    monthly = {name: _table(ctx, actor, name, "country", "month", months_start, end, base)
-               for name in ("births", "deaths")}  # fmt: skip
+    monthly = {
+        name: _table(ctx, actor, name, "country", "month", months_start, end, base) for name in ("births", "deaths")
+    }
     return {
-        "start": start, "end": end, "exact": year["births"].exact, "base": base,
-        "headline": {name: _first(table) for name, table in year.items()}, "provinces": _province_rows(provinces),
+        "start": start,
+        "end": end,
+        "exact": year["births"].exact,
+        "base": base,
+        "headline": {name: _first(table) for name, table in year.items()},
+        "provinces": _province_rows(provinces),
         "map": tile_map(_tiles(ctx, shaded, chosen[1]), chosen[2]),
-        "map_choices": MAP_CHOICES, "shade": shade,
-        "charts": {name: bar_chart([r.period_fa for r in table.rows], [_number(r.values.get(name)) for r in table.rows],
-                                   name) for name, table in monthly.items()},
+        "map_choices": MAP_CHOICES,
+        "shade": shade,
+        "charts": {
+            name: bar_chart([r.period_fa for r in table.rows], [_number(r.values.get(name)) for r in table.rows], name)
+            for name, table in monthly.items()
+        },
         "downloads": [name for name, _ in TABLE],
-    }  # fmt: skip
+    }
 
 
-def _table(ctx: Context, actor: Actor | None, name: str, place: Place, grain: service.TimeGrain,
-           start: dt.date, end: dt.date, base: service.Base) -> StatTable:  # fmt: skip
-    return service.compute(ctx, actor=actor, indicator=name, place=place, grain=grain, start=start, end=end,
-                           base=base)  # fmt: skip
+def _table(
+    ctx: Context,
+    actor: Actor | None,
+    name: str,
+    place: Place,
+    grain: service.TimeGrain,
+    start: dt.date,
+    end: dt.date,
+    base: service.Base,
+) -> StatTable:
+    return service.compute(ctx, actor=actor, indicator=name, place=place, grain=grain, start=start, end=end, base=base)
 
 
 def _tiles(ctx: Context, table: StatTable, column: str) -> list[Tile]:

@@ -58,8 +58,18 @@ def parse_by(text: str) -> tuple[Place, TimeGrain]:
     return place, grain  # type: ignore[return-value]
 
 
-def compute(ctx: Context, *, actor: Actor | None, indicator: str, place: Place, grain: TimeGrain,
-            start: dt.date, end: dt.date, province: str | None = None, base: Base = "census") -> StatTable:  # fmt: skip
+def compute(
+    ctx: Context,
+    *,
+    actor: Actor | None,
+    indicator: str,
+    place: Place,
+    grain: TimeGrain,
+    start: dt.date,
+    end: dt.date,
+    province: str | None = None,
+    base: Base = "census",
+) -> StatTable:
     """The indicator by place and period over [start, end]; exact for staff, protected for everyone else.
     Rates per person use the 1395 census population, or with `base="registry"` the persons alive in the
     registry on the last day (by county of birth) — for a registry that holds a whole population."""
@@ -74,8 +84,17 @@ def compute(ctx: Context, *, actor: Actor | None, indicator: str, place: Place, 
     hidden = set() if exact else _hidden(chosen, counts, place)
     reference = Reference.load(ctx, population_on=end if base == "registry" else None)
     rows = [_row(reference, chosen, key, counts, delays, spans, hidden) for key in keys]
-    return StatTable(indicator=chosen.name, place=place, grain=grain, start=start, end=end, exact=exact, base=base,
-                     columns=[column.name for column in chosen.columns], rows=rows)  # fmt: skip
+    return StatTable(
+        indicator=chosen.name,
+        place=place,
+        grain=grain,
+        start=start,
+        end=end,
+        exact=exact,
+        base=base,
+        columns=[column.name for column in chosen.columns],
+        rows=rows,
+    )
 
 
 def _indicator(name: str, place: Place) -> Indicator:
@@ -134,8 +153,9 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
     if "eligible" in needs:
         _gather_coverage(ctx, spans, counts)
     if "suspected_forgeries" in needs:
-        for (province, day), n in certificate_checks.forgeries_by_day(ctx, since=spans[0].first,
-                                                                      until=spans[-1].last).items():  # fmt: skip
+        for (province, day), n in certificate_checks.forgeries_by_day(
+            ctx, since=spans[0].first, until=spans[-1].last
+        ).items():
             span = next(span for span in spans if span.first <= day <= span.last)
             counts[(province or "??", span.key)]["suspected_forgeries"] += n
     return counts, delays
@@ -196,8 +216,9 @@ def _hidden(indicator: Indicator, counts: dict[Key, Counter[str]], place: Place)
     columns = indicator.counts()
     levels = LEVELS[: LEVELS.index(place) + 1]
     published = [key for key in counts if _level(key[0]) in levels]
-    cells = {f"{code}|{period}|{column}": counts[(code, period)][column]
-             for code, period in published for column in columns}  # fmt: skip
+    cells = {
+        f"{code}|{period}|{column}": counts[(code, period)][column] for code, period in published for column in columns
+    }
     members: dict[Key, list[str]] = defaultdict(list)  # (parent, period) -> the places under it
     for code, period in published:
         if code != "":
@@ -215,23 +236,28 @@ def _hidden(indicator: Indicator, counts: dict[Key, Counter[str]], place: Place)
 def _column_groups(indicator: Indicator) -> list[tuple[str, list[str]]]:
     """Columns that add up to another column of the same row."""
     names = set(indicator.counts())
-    groups = [("births", ["births_male", "births_female"]), ("deaths", ["deaths_male", "deaths_female"]),
-              ("deaths", [f"deaths_age_{name}" for name, _ in DEATH_AGE_GROUPS])]  # fmt: skip
+    groups = [
+        ("births", ["births_male", "births_female"]),
+        ("deaths", ["deaths_male", "deaths_female"]),
+        ("deaths", [f"deaths_age_{name}" for name, _ in DEATH_AGE_GROUPS]),
+    ]
     return [(total, parts) for total, parts in groups if total in names and set(parts) <= names]
 
 
 # Figures computed from counts: hidden when any count they use is.
 DEPENDS: dict[str, tuple[str, ...]] = {
-    "crude_birth_rate": ("births",), "crude_death_rate": ("deaths",),
+    "crude_birth_rate": ("births",),
+    "crude_death_rate": ("deaths",),
     "sex_ratio_at_birth": ("births_male", "births_female"),
     "total_fertility_rate": tuple(f"births_mother_{name}" for name, _ in MOTHER_AGE_GROUPS),
     **{f"asfr_{name}": (f"births_mother_{name}",) for name, _ in MOTHER_AGE_GROUPS},
     "infant_mortality_rate": ("infant_deaths", "births"),
     "births_on_time_percent": ("births_on_time", "births_registered"),
-    "births_median_delay_days": ("births_registered",), "deaths_median_delay_days": ("deaths_registered",),
+    "births_median_delay_days": ("births_registered",),
+    "deaths_median_delay_days": ("deaths_registered",),
     "deaths_on_time_percent": ("deaths_on_time", "deaths_registered"),
     "coverage_percent": ("eligible", "active_cards"),
-}  # fmt: skip
+}
 
 
 # --- rows ----------------------------------------------------------------------------------------------------
@@ -278,8 +304,15 @@ def _with_totals(by_county: dict[str, int]) -> dict[str, int]:
     return totals
 
 
-def _row(reference: Reference, indicator: Indicator, key: Key, counts: dict[Key, Counter[str]],
-         delays: dict[Key, dict[str, Counter[int]]], spans: list[Period], hidden: set[str]) -> StatRow:  # fmt: skip
+def _row(
+    reference: Reference,
+    indicator: Indicator,
+    key: Key,
+    counts: dict[Key, Counter[str]],
+    delays: dict[Key, dict[str, Counter[int]]],
+    spans: list[Period],
+    hidden: set[str],
+) -> StatRow:
     code, period_key = key
     span = next(span for span in spans if span.key == period_key)
     values = counts[key]
@@ -293,13 +326,21 @@ def _row(reference: Reference, indicator: Indicator, key: Key, counts: dict[Key,
             suppressed.append(column.name)
         else:
             shown[column.name] = values[column.name] if column.kind == "count" else figures.get(column.name)
-    return StatRow(place=code, place_fa=reference.names.get(code, code), period=period_key,
-                   period_fa=span.label_fa, first=span.first, last=span.last, values=shown,
-                   suppressed=suppressed)  # fmt: skip
+    return StatRow(
+        place=code,
+        place_fa=reference.names.get(code, code),
+        period=period_key,
+        period_fa=span.label_fa,
+        first=span.first,
+        last=span.last,
+        values=shown,
+        suppressed=suppressed,
+    )
 
 
-def _figures(reference: Reference, code: str, span: Period, values: Counter[str],
-             delays: dict[str, Counter[int]]) -> dict[str, float | int | None]:  # fmt: skip
+def _figures(
+    reference: Reference, code: str, span: Period, values: Counter[str], delays: dict[str, Counter[int]]
+) -> dict[str, float | int | None]:
     population = reference.populations.get(code, 0)
     women = dict(reference.women.get(code, {}))
     figures: dict[str, float | int | None] = {
@@ -309,9 +350,10 @@ def _figures(reference: Reference, code: str, span: Period, values: Counter[str]
         "sex_ratio_at_birth": rounded(ratio(values["births_male"], values["births_female"], 100), 1),
         "infant_mortality_rate": rounded(ratio(values["infant_deaths"], values["births"], 1000), 1),
         "coverage_percent": rounded(ratio(values["active_cards"], values["eligible"], 100), 1),
-        "total_fertility_rate": rounded(total_fertility(
-            {name: values[f"births_mother_{name}"] for name, _ in MOTHER_AGE_GROUPS}, women, span.days)),
-    }  # fmt: skip
+        "total_fertility_rate": rounded(
+            total_fertility({name: values[f"births_mother_{name}"] for name, _ in MOTHER_AGE_GROUPS}, women, span.days)
+        ),
+    }
     for name, _ in MOTHER_AGE_GROUPS:
         per_year = DAYS_PER_YEAR / span.days
         figures[f"asfr_{name}"] = rounded(ratio(values[f"births_mother_{name}"], women.get(name, 0), per_year), 4)

@@ -25,8 +25,16 @@ from ..core.permissions import Actor
 from .files import Nation
 from .replay import StaffFor
 
-CARD_COLUMNS = ["national_code", "county", "applied_on", "sent_on", "produced_on", "handed_over_on", "reported_on",
-                "report"]  # fmt: skip
+CARD_COLUMNS = [
+    "national_code",
+    "county",
+    "applied_on",
+    "sent_on",
+    "produced_on",
+    "handed_over_on",
+    "reported_on",
+    "report",
+]
 HISTORY_DAYS = 6 * 365
 STILL_WAITING = 0.03  # of eligible people without a card, an application in progress
 LOSS = 0.04  # of card holders, a card lost or stolen and replaced
@@ -70,8 +78,9 @@ def _fifteenth_birthday(birth: int) -> int:
         return dt.date(day.year + CARD_AGE, 3, 1).toordinal()
 
 
-def _card(nation: Nation, i: int, applied: int, end: int, rng: np.random.Generator,
-          reported: tuple[int, str] | None = None) -> list[str]:  # fmt: skip
+def _card(
+    nation: Nation, i: int, applied: int, end: int, rng: np.random.Generator, reported: tuple[int, str] | None = None
+) -> list[str]:
     sent = applied + 2
     produced = sent + 14 + sent % 11  # every card sent on one day is made together
     handed = produced + int(rng.integers(3, 21))
@@ -109,8 +118,14 @@ def replay_cards(ctx: Context, *, path: Path, staff_for: StaffFor, producer: Act
     return replay
 
 
-def _replay_day(ctx: Context, rows: list[dict[str, str]], steps: dict[str, list[int]], staff_for: StaffFor,
-                producer: Actor, replay: CardReplay) -> None:  # fmt: skip
+def _replay_day(
+    ctx: Context,
+    rows: list[dict[str, str]],
+    steps: dict[str, list[int]],
+    staff_for: StaffFor,
+    producer: Actor,
+    replay: CardReplay,
+) -> None:
     """One day's steps in the order an office and the factory take them."""
     for index in steps["applied_on"]:
         registrar = staff_for(rows[index]["county"])[1]

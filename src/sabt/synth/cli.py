@@ -28,8 +28,10 @@ def synth(
         request = SynthRequest(people=people, years=years, seed=seed, end=_day(end), legacy=legacy)
         summary = generate_nation(request, out_dir, step=lambda name: bar.update(task, description=name))
         bar.update(task, description="done")
-    out.print(f"{summary.persons_file_rows} persons, events {summary.events}, {summary.cards} cards, "
-              f"in {summary.seconds} s -> {out_dir}")  # fmt: skip
+    out.print(
+        f"{summary.persons_file_rows} persons, events {summary.events}, {summary.cards} cards, "
+        f"in {summary.seconds} s -> {out_dir}"
+    )
     if summary.legacy_rows:
         out.print(f"legacy rows by defect: {summary.legacy_rows}")
 

@@ -19,15 +19,39 @@ from ..core.jalali import to_jalali
 from .population import NO_PARENT, Couple, Geography, Names, Population
 
 PERSON_COLUMNS = [
-    "national_code", "first_name", "last_name", "sex", "birth_date", "birth_county", "father_national_code",
-    "father_first_name", "father_last_name", "mother_national_code", "mother_first_name", "mother_last_name",
+    "national_code",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "birth_county",
+    "father_national_code",
+    "father_first_name",
+    "father_last_name",
+    "mother_national_code",
+    "mother_first_name",
+    "mother_last_name",
     "death_date",
-]  # fmt: skip
+]
 EVENT_COLUMNS = [
-    "kind", "event_date", "declared_on", "county", "subject", "partner", "first_name", "last_name", "sex",
-    "father", "mother", "father_first_name", "father_last_name", "mother_first_name", "mother_last_name",
-    "birth_order", "evidence",
-]  # fmt: skip
+    "kind",
+    "event_date",
+    "declared_on",
+    "county",
+    "subject",
+    "partner",
+    "first_name",
+    "last_name",
+    "sex",
+    "father",
+    "mother",
+    "father_first_name",
+    "father_last_name",
+    "mother_first_name",
+    "mother_last_name",
+    "birth_order",
+    "evidence",
+]
 SEX = ("male", "female")
 
 
@@ -38,8 +62,9 @@ def jalali(day: int) -> str:
 class Nation:
     """The generated arrays with what is needed to write them as records."""
 
-    def __init__(self, population: Population, names: Names, codes: list[str], couples: list[Couple],
-                 geo: Geography) -> None:  # fmt: skip
+    def __init__(
+        self, population: Population, names: Names, codes: list[str], couples: list[Couple], geo: Geography
+    ) -> None:
         self.people, self.names, self.codes, self.couples, self.geo = population, names, codes, couples, geo
 
     def ref(self, person: int) -> str:
@@ -54,27 +79,36 @@ class Nation:
 
     def parent_names(self, child: int) -> tuple[str, str, str, str]:
         father, mother = self.people.father[child], self.people.mother[child]
-        father_first = self.first_name(father) if father != NO_PARENT else self.names.male.names[
-            self.names.father_first[child]]  # fmt: skip
+        father_first = (
+            self.first_name(father) if father != NO_PARENT else self.names.male.names[self.names.father_first[child]]
+        )
         father_last = self.surname(father) if father != NO_PARENT else self.surname(child)
-        mother_first = self.first_name(mother) if mother != NO_PARENT else self.names.female.names[
-            self.names.mother_first[child]]  # fmt: skip
-        mother_last = self.surname(mother) if mother != NO_PARENT else self.names.surnames.names[
-            self.names.mother_surname[child]]  # fmt: skip
+        mother_first = (
+            self.first_name(mother) if mother != NO_PARENT else self.names.female.names[self.names.mother_first[child]]
+        )
+        mother_last = (
+            self.surname(mother) if mother != NO_PARENT else self.names.surnames.names[self.names.mother_surname[child]]
+        )
         return father_first, father_last, mother_first, mother_last
 
     def person_record(self, i: int) -> dict[str, str]:
         father, mother = self.people.father[i], self.people.mother[i]
         father_first, father_last, mother_first, mother_last = self.parent_names(i)
         return {
-            "national_code": self.codes[i], "first_name": self.first_name(i), "last_name": self.surname(i),
-            "sex": SEX[self.people.sex[i]], "birth_date": jalali(int(self.people.birth[i])),
+            "national_code": self.codes[i],
+            "first_name": self.first_name(i),
+            "last_name": self.surname(i),
+            "sex": SEX[self.people.sex[i]],
+            "birth_date": jalali(int(self.people.birth[i])),
             "birth_county": self.geo.county_codes[self.people.county[i]],
             "father_national_code": self.codes[father] if father != NO_PARENT else "",
-            "father_first_name": father_first, "father_last_name": father_last,
+            "father_first_name": father_first,
+            "father_last_name": father_last,
             "mother_national_code": self.codes[mother] if mother != NO_PARENT else "",
-            "mother_first_name": mother_first, "mother_last_name": mother_last, "death_date": "",
-        }  # fmt: skip
+            "mother_first_name": mother_first,
+            "mother_last_name": mother_last,
+            "death_date": "",
+        }
 
     def legacy_people(self) -> Iterator[int]:
         return (i for i in range(len(self.people)) if not self.people.born_in_window(i))
@@ -95,8 +129,13 @@ def registration_delay(rng: np.random.Generator, kind: str) -> int:
     """Days from the event to its declaration: most on time, a realistic share late, a few very late."""
     roll = rng.random()
     if kind == "birth":
-        return int(rng.integers(1, 13)) if roll < 0.86 else int(rng.integers(16, 90)) if roll < 0.97 else int(
-            rng.integers(90, 1500))  # fmt: skip
+        return (
+            int(rng.integers(1, 13))
+            if roll < 0.86
+            else int(rng.integers(16, 90))
+            if roll < 0.97
+            else int(rng.integers(90, 1500))
+        )
     if kind == "death":
         return int(rng.integers(0, 9)) if roll < 0.9 else int(rng.integers(11, 400))
     return int(rng.integers(0, 20))  # notaries report marriages and divorces (art. 31)
@@ -115,30 +154,56 @@ def events(nation: Nation, rng: np.random.Generator) -> list[dict[str, str]]:
         )
         if kind == "birth":
             birth_declared[fields["subject"]] = declared
-        row = dict.fromkeys(EVENT_COLUMNS, "") | {"kind": kind, "event_date": jalali(day),
-                                                   "declared_on": jalali(declared),
-                                                   "county": nation.geo.county_codes[county]} | fields  # fmt: skip
+        row = (
+            dict.fromkeys(EVENT_COLUMNS, "")
+            | {
+                "kind": kind,
+                "event_date": jalali(day),
+                "declared_on": jalali(declared),
+                "county": nation.geo.county_codes[county],
+            }
+            | fields
+        )
         rows.append((declared, day, row))
 
     for i in np.flatnonzero(people.birth >= people.window_start).tolist():
         father, mother = people.father[i], people.mother[i]
         father_first, father_last, mother_first, mother_last = nation.parent_names(i)
-        add("birth", int(people.birth[i]), int(people.county[i]), subject=nation.ref(i),
+        add(
+            "birth",
+            int(people.birth[i]),
+            int(people.county[i]),
+            subject=nation.ref(i),
             first_name=nation.first_name(i),
-            father_first_name=father_first, father_last_name=father_last, mother_first_name=mother_first,
+            father_first_name=father_first,
+            father_last_name=father_last,
+            mother_first_name=mother_first,
             mother_last_name=mother_last,
-            last_name=nation.surname(i), sex=SEX[people.sex[i]],
+            last_name=nation.surname(i),
+            sex=SEX[people.sex[i]],
             father=nation.ref(father) if father != NO_PARENT else "",
-            mother=nation.ref(mother) if mother != NO_PARENT else "", birth_order=str(people.birth_order[i]),
-            evidence="witnesses" if rng.random() < 0.04 else "medical_certificate")  # fmt: skip
+            mother=nation.ref(mother) if mother != NO_PARENT else "",
+            birth_order=str(people.birth_order[i]),
+            evidence="witnesses" if rng.random() < 0.04 else "medical_certificate",
+        )
     for i in np.flatnonzero(people.death > 0).tolist():
         add("death", int(people.death[i]), int(people.county[i]), subject=nation.ref(i))
     for couple in nation.couples:
-        add("marriage", couple.married, couple.county, subject=nation.ref(couple.husband),
-            partner=nation.ref(couple.wife))  # fmt: skip
+        add(
+            "marriage",
+            couple.married,
+            couple.county,
+            subject=nation.ref(couple.husband),
+            partner=nation.ref(couple.wife),
+        )
         if couple.divorced:
-            add("divorce", couple.divorced, couple.county, subject=nation.ref(couple.husband),
-                partner=nation.ref(couple.wife))  # fmt: skip
+            add(
+                "divorce",
+                couple.divorced,
+                couple.county,
+                subject=nation.ref(couple.husband),
+                partner=nation.ref(couple.wife),
+            )
     rows.sort(key=lambda item: (item[0], item[1], item[2]["kind"] != "birth"))
     return [row for _, _, row in rows]
 

@@ -16,9 +16,12 @@ from ..core.national_code import compose_national_code, national_code_problem
 from .files import PERSON_COLUMNS, Nation
 
 DEFECT_SHARES = {
-    "typo": 0.04, "arabic_letters": 0.05, "swapped_day_month": 0.02, "missing_father": 0.02,
+    "typo": 0.04,
+    "arabic_letters": 0.05,
+    "swapped_day_month": 0.02,
+    "missing_father": 0.02,
     "invalid_code": 0.015,
-}  # fmt: skip
+}
 DUPLICATE_SHARE, NONEXISTENT_SHARE = 0.03, 0.01
 PERSIAN_LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
 
@@ -112,6 +115,9 @@ def _fabricated(nation: Nation, rng: np.random.Generator) -> dict[str, str]:
 
 
 DEFECTS: dict[str, Callable[[dict[str, str], np.random.Generator], dict[str, str]]] = {
-    "typo": _typo, "arabic_letters": _arabic_letters, "swapped_day_month": _swapped_day_month,
-    "missing_father": _missing_father, "invalid_code": _invalid_code,
-}  # fmt: skip
+    "typo": _typo,
+    "arabic_letters": _arabic_letters,
+    "swapped_day_month": _swapped_day_month,
+    "missing_father": _missing_father,
+    "invalid_code": _invalid_code,
+}

@@ -57,8 +57,15 @@ class Geography:
             pool = [prefix for i in idx for prefix in prefixes[i]]
             for i in idx:
                 prefixes[i] = prefixes[i] or pool[:1]
-        return cls([row["code"] for row in counties], prefixes, populations / populations.sum(), province_of,
-                   counties_in, shares_in, cells)  # fmt: skip
+        return cls(
+            [row["code"] for row in counties],
+            prefixes,
+            populations / populations.sum(),
+            province_of,
+            counties_in,
+            shares_in,
+            cells,
+        )
 
 
 @dataclass
@@ -152,8 +159,16 @@ def generate_population(rng: np.random.Generator, geo: Geography, people: int, y
     return population
 
 
-def _assign_deaths(rng: np.random.Generator, birth: np.ndarray, death: np.ndarray, older: int, adult_deaths: int,
-                   infant_deaths: int, start: int, end: int) -> None:  # fmt: skip
+def _assign_deaths(
+    rng: np.random.Generator,
+    birth: np.ndarray,
+    death: np.ndarray,
+    older: int,
+    adult_deaths: int,
+    infant_deaths: int,
+    start: int,
+    end: int,
+) -> None:
     """Deaths in the window: among the older population by a Gompertz hazard (mortality doubling about
     every eight years of age), and among the window's births soon after birth."""
     age = (start - birth[:older]) / YEAR
@@ -255,8 +270,16 @@ def name_everyone(rng: np.random.Generator, population: Population) -> Names:
         while first[i] == first[twin]:
             table = male if population.sex[i] == 0 else female
             first[i] = table.sample(rng, 1)[0]
-    return Names(first, surname, male.sample(rng, count), female.sample(rng, count), family.sample(rng, count),
-                 male, female, family)  # fmt: skip
+    return Names(
+        first,
+        surname,
+        male.sample(rng, count),
+        female.sample(rng, count),
+        family.sample(rng, count),
+        male,
+        female,
+        family,
+    )
 
 
 def national_codes(population: Population, geo: Geography) -> list[str]:
@@ -282,12 +305,14 @@ def national_codes(population: Population, geo: Geography) -> list[str]:
     return codes
 
 
-def marry(rng: np.random.Generator, population: Population, families: FamilyBuilder, years: int,
-          people: int) -> list[Couple]:  # fmt: skip
+def marry(
+    rng: np.random.Generator, population: Population, families: FamilyBuilder, years: int, people: int
+) -> list[Couple]:
     """Marriages in the window between unmarried people of one county, and divorces among them."""
     wanted = round(people * MARRIAGE_RATE * years)
     married = set(int(h) for h in families.husband if h != NO_PARENT) | {
-        int(w) for w in np.flatnonzero(families.husband != NO_PARENT)}  # fmt: skip
+        int(w) for w in np.flatnonzero(families.husband != NO_PARENT)
+    }
     couples: list[Couple] = []
     attempts = wanted * 3  # a random pick may find nobody free; try again elsewhere
     days = rng.integers(population.window_start, population.end, size=attempts)

@@ -31,8 +31,9 @@ class ReplaySummary:
     refused: dict[str, int] = field(default_factory=dict)
 
 
-def replay_events(ctx: Context, *, path: Path, staff_for: StaffFor,
-                  on_event: Callable[[], None] = lambda: None) -> ReplaySummary:  # fmt: skip
+def replay_events(
+    ctx: Context, *, path: Path, staff_for: StaffFor, on_event: Callable[[], None] = lambda: None
+) -> ReplaySummary:
     clock = FixedClock(ctx.now())
     at_the_time = replace(ctx, clock=clock)
     summary = ReplaySummary()
@@ -80,20 +81,35 @@ def _declaration(row: dict[str, str], office: str, issued: dict[str, str]) -> De
             else {"kind": "medical_certificate", "issuer": "facility", "document_number": f"B-{row['subject']}"}
         )
         return BirthDeclaration(
-            office=office, first_name=row["first_name"], last_name=row["last_name"], sex=row["sex"],
-            birth_date=row["event_date"], county=county, birth_order=int(row["birth_order"] or 1),
-            father=_parent(row, "father", issued), mother=_parent(row, "mother", issued),
-            declarant={"relation": "father" if row["father"] else "mother"}, evidence=evidence,
-        )  # fmt: skip
+            office=office,
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            sex=row["sex"],
+            birth_date=row["event_date"],
+            county=county,
+            birth_order=int(row["birth_order"] or 1),
+            father=_parent(row, "father", issued),
+            mother=_parent(row, "mother", issued),
+            declarant={"relation": "father" if row["father"] else "mother"},
+            evidence=evidence,
+        )
     if kind == "death":
         return DeathDeclaration(
-            office=office, national_code=_code(row["subject"], issued), death_date=row["event_date"], county=county,
+            office=office,
+            national_code=_code(row["subject"], issued),
+            death_date=row["event_date"],
+            county=county,
             declarant={"relation": "other", "first_name": "محمود", "last_name": "صالحی"},
             evidence={"kind": "medical_certificate", "issuer": "physician", "document_number": "D-1"},
-        )  # fmt: skip
-    couple = {"office": office, "husband_national_code": _code(row["subject"], issued),
-              "wife_national_code": _code(row["partner"], issued), "county": county, "notary_office": "1",
-              "document_number": f"N-{row['subject']}-{row['event_date']}"}  # fmt: skip
+        )
+    couple = {
+        "office": office,
+        "husband_national_code": _code(row["subject"], issued),
+        "wife_national_code": _code(row["partner"], issued),
+        "county": county,
+        "notary_office": "1",
+        "document_number": f"N-{row['subject']}-{row['event_date']}",
+    }
     if kind == "marriage":
         return MarriageDeclaration(**couple, marriage_date=row["event_date"])
     return DivorceDeclaration(**couple, divorce_date=row["event_date"])

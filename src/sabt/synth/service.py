@@ -69,8 +69,14 @@ def generate_nation(request: SynthRequest, out: Path, step: Step = lambda _: Non
         step("legacy.csv")
         legacy = write_legacy(nation, rng, out / "legacy.csv", out / "legacy_truth.csv")
         files += ["legacy.csv", "legacy_truth.csv"]
-    summary = SynthSummary(request=request, persons_file_rows=persons, events=event_counts, cards=card_rows,
-                           legacy_rows=legacy,
-                           seconds=round(time.perf_counter() - started, 2), files=files)  # fmt: skip
+    summary = SynthSummary(
+        request=request,
+        persons_file_rows=persons,
+        events=event_counts,
+        cards=card_rows,
+        legacy_rows=legacy,
+        seconds=round(time.perf_counter() - started, 2),
+        files=files,
+    )
     (out / "summary.json").write_text(json.dumps(summary.model_dump(mode="json"), indent=2), encoding="utf-8")
     return summary

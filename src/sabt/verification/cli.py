@@ -39,11 +39,19 @@ def partner_add(
 ) -> None:
     """Register a partner agency with its policy."""
     with command_context() as ctx:
-        policy = Policy.model_validate({"checks": _split(checks), "attributes": _split(attributes),
-                                        "alive_status": alive_status, "card_status": card_status, "purpose": purpose,
-                                        "notices": _split(notices)})  # fmt: skip
-        partner = PartnerIn.model_validate({"code": code, "name": name, "kind": kind, "contact": contact,
-                                            "policy": policy, "rate_per_minute": rate})  # fmt: skip
+        policy = Policy.model_validate(
+            {
+                "checks": _split(checks),
+                "attributes": _split(attributes),
+                "alive_status": alive_status,
+                "card_status": card_status,
+                "purpose": purpose,
+                "notices": _split(notices),
+            }
+        )
+        partner = PartnerIn.model_validate(
+            {"code": code, "name": name, "kind": kind, "contact": contact, "policy": policy, "rate_per_minute": rate}
+        )
         created = service.create_partner(ctx, actor=None, partner=partner)
     out.print(f"partner {created.code} ({created.kind}) added", markup=False)
 
@@ -88,8 +96,11 @@ def webhooks_deliver() -> None:
     """Relay the outbox once: fan out new registrations and send what is due (the server does this too)."""
     with command_context() as ctx:
         report = webhooks.relay(ctx, webhooks.HttpSender())
-    out.print(f"{report.fanned_out} new messages; {report.delivered} delivered, {report.retrying} to retry, "
-              f"{report.failed} failed", markup=False)  # fmt: skip
+    out.print(
+        f"{report.fanned_out} new messages; {report.delivered} delivered, {report.retrying} to retry, "
+        f"{report.failed} failed",
+        markup=False,
+    )
 
 
 @webhooks_app.command("list")

@@ -10,9 +10,16 @@ from ..registry.schemas import DatePair
 
 Check = Literal["verify", "ekyc"]
 Attribute = Literal[
-    "first_name", "last_name", "sex", "birth_date", "birth_county", "father_first_name", "mother_first_name",
-    "alive", "died_on",
-]  # fmt: skip
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "birth_county",
+    "father_first_name",
+    "mother_first_name",
+    "alive",
+    "died_on",
+]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Notice = Literal["birth.registered", "death.registered", "marriage.registered", "divorce.registered"]
 

@@ -80,9 +80,16 @@ def create_partner(ctx: Context, *, actor: Actor | None, partner: PartnerIn) -> 
     with ctx.db.transaction() as session:
         if session.scalar(select(Partner.id).where(Partner.code == partner.code)) is not None:
             raise Conflict("partner.exists", field="code", code=partner.code)
-        row = Partner(code=partner.code, name=partner.name, kind=partner.kind, contact=partner.contact,
-                      policy=partner.policy.model_dump(), rate_per_minute=partner.rate_per_minute, active=True,
-                      created_at=ctx.now())  # fmt: skip
+        row = Partner(
+            code=partner.code,
+            name=partner.name,
+            kind=partner.kind,
+            contact=partner.contact,
+            policy=partner.policy.model_dump(),
+            rate_per_minute=partner.rate_per_minute,
+            active=True,
+            created_at=ctx.now(),
+        )
         session.add(row)
         session.flush()
         return _partner_out(session, row)
@@ -101,12 +108,14 @@ def create_key(ctx: Context, *, actor: Actor | None, partner_code: str) -> KeyOu
     with ctx.db.transaction() as session:
         partner = partner_by_code(session, partner_code)
         prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
-        row = PartnerKey(partner_id=partner.id, prefix=prefix, secret_hash=_digest(secret), created_at=ctx.now(),
-                         revoked_at=None)  # fmt: skip
+        row = PartnerKey(
+            partner_id=partner.id, prefix=prefix, secret_hash=_digest(secret), created_at=ctx.now(), revoked_at=None
+        )
         session.add(row)
         session.flush()
-        return KeyOut(partner=partner.code, prefix=prefix, api_key=f"{KEY_PREFIX}_{prefix}_{secret}",
-                      created_at=row.created_at)  # fmt: skip
+        return KeyOut(
+            partner=partner.code, prefix=prefix, api_key=f"{KEY_PREFIX}_{prefix}_{secret}", created_at=row.created_at
+        )
 
 
 def revoke_key(ctx: Context, *, actor: Actor | None, prefix: str) -> KeyOut:
@@ -129,13 +138,21 @@ _FACTS = registry_persons.IDENTITY_FACTS
 # and the facts of whoever has it, in one indexed statement on the primary, so that a revocation and a lock
 # take effect at once. The facts are read before the key is judged, but leave only with a valid key's answer.
 _CHECK = (
-    select(_KEYS.secret_hash, _KEYS.revoked_at, _PARTNERS.active, _PARTNERS.id, _PARTNERS.code, _PARTNERS.policy,
-           _PARTNERS.rate_per_minute, exists().where(_LOCKS.national_code == bindparam("code")).label("locked"),
-           *_FACTS.c)
+    select(
+        _KEYS.secret_hash,
+        _KEYS.revoked_at,
+        _PARTNERS.active,
+        _PARTNERS.id,
+        _PARTNERS.code,
+        _PARTNERS.policy,
+        _PARTNERS.rate_per_minute,
+        exists().where(_LOCKS.national_code == bindparam("code")).label("locked"),
+        *_FACTS.c,
+    )
     .join_from(PartnerKey.__table__, Partner.__table__, _PARTNERS.id == _KEYS.partner_id)
     .outerjoin(_FACTS, true())
     .where(_KEYS.prefix == bindparam("prefix"))
-)  # fmt: skip
+)
 
 
 def _key_parts(api_key: str | None) -> tuple[str, str]:
@@ -215,8 +232,9 @@ def _compare(query: IdentityQuery, birth: dt.date | None, person: IdentityFacts 
         "last_name": (query.last_name, person.last_name if person else None),
         "father_name": (query.father_name, person.father_first_name if person else None),
     }
-    fields = {name: person is not None and same_name(claimed, value)
-              for name, (claimed, value) in recorded.items() if claimed}  # fmt: skip
+    fields = {
+        name: person is not None and same_name(claimed, value) for name, (claimed, value) in recorded.items() if claimed
+    }
     if birth is not None:
         fields["birth_date"] = person is not None and person.birth_date == birth
     return fields
@@ -239,14 +257,19 @@ def ekyc(ctx: Context, *, api_key: str | None, query: EkycQuery, limiter: RateLi
         with ctx.db.snapshot(primary=True) as session:
             person = registry_persons.person_record(session, code)
     if person is None:
-        return EkycAnswer(status="locked"), _check_entry(caller, code, "ekyc", query.purpose,
-                                                         query.consent_reference, "locked", now)  # fmt: skip
+        return EkycAnswer(status="locked"), _check_entry(
+            caller, code, "ekyc", query.purpose, query.consent_reference, "locked", now
+        )
     token = partner_token(_token_secret(ctx), caller.code, code)
     statement = {
-        "partner": caller.code, "national_code": code, "partner_token": token,
-        "attributes": _attributes(person, caller.policy), "consent_reference": query.consent_reference,
-        "purpose": query.purpose, "issued_at": now.isoformat(),
-    }  # fmt: skip
+        "partner": caller.code,
+        "national_code": code,
+        "partner_token": token,
+        "attributes": _attributes(person, caller.policy),
+        "consent_reference": query.consent_reference,
+        "purpose": query.purpose,
+        "issued_at": now.isoformat(),
+    }
     kid, signature = certificates.sign_statement(ctx, statement)
     answer = EkycAnswer(status="released", statement=statement, kid=kid, signature=signature)
     return answer, _check_entry(caller, code, "ekyc", query.purpose, query.consent_reference, "released", now)
@@ -254,11 +277,16 @@ def ekyc(ctx: Context, *, api_key: str | None, query: EkycQuery, limiter: RateLi
 
 def _attributes(person: PersonOut, policy: Policy) -> dict[str, object]:
     available: dict[str, object] = {
-        "first_name": person.first_name, "last_name": person.last_name, "sex": person.sex,
-        "birth_date": person.birth_date.gregorian.isoformat(), "birth_county": person.birth_county_code,
-        "father_first_name": person.father.first_name, "mother_first_name": person.mother.first_name,
-        "alive": person.alive, "died_on": person.died_on.gregorian.isoformat() if person.died_on else None,
-    }  # fmt: skip
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "sex": person.sex,
+        "birth_date": person.birth_date.gregorian.isoformat(),
+        "birth_county": person.birth_county_code,
+        "father_first_name": person.father.first_name,
+        "mother_first_name": person.mother.first_name,
+        "alive": person.alive,
+        "died_on": person.died_on.gregorian.isoformat() if person.died_on else None,
+    }
     return {name: available[name] for name in policy.attributes}
 
 
@@ -300,10 +328,12 @@ def checks_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[Che
     code = own_national_code(actor)
     with ctx.db.snapshot() as session:
         rows = session.execute(
-            select(IdentityCheck, Partner).join(Partner, Partner.id == IdentityCheck.partner_id)
+            select(IdentityCheck, Partner)
+            .join(Partner, Partner.id == IdentityCheck.partner_id)
             .where(IdentityCheck.national_code == code)
-            .order_by(IdentityCheck.checked_at.desc(), IdentityCheck.id.desc()).limit(limit)
-        ).all()  # fmt: skip
+            .order_by(IdentityCheck.checked_at.desc(), IdentityCheck.id.desc())
+            .limit(limit)
+        ).all()
         return [
             CheckOut(
                 partner=partner.name,
@@ -344,19 +374,35 @@ def partner_by_code(session: Session, code: str) -> Partner:
 
 
 def _partner_out(session: Session, row: Partner) -> PartnerOut:
-    keys = session.scalars(select(PartnerKey.prefix).where(PartnerKey.partner_id == row.id,
-                                                           PartnerKey.revoked_at.is_(None)))  # fmt: skip
-    return PartnerOut(code=row.code, name=row.name, kind=row.kind, contact=row.contact,
-                      policy=Policy.model_validate(row.policy), rate_per_minute=row.rate_per_minute,
-                      active=row.active, keys=list(keys))  # fmt: skip
+    keys = session.scalars(
+        select(PartnerKey.prefix).where(PartnerKey.partner_id == row.id, PartnerKey.revoked_at.is_(None))
+    )
+    return PartnerOut(
+        code=row.code,
+        name=row.name,
+        kind=row.kind,
+        contact=row.contact,
+        policy=Policy.model_validate(row.policy),
+        rate_per_minute=row.rate_per_minute,
+        active=row.active,
+        keys=list(keys),
+    )
 
 
 def _check_entry(
     caller: PartnerCaller, code: str, check: str, purpose: str, consent: str | None, result: str, now: dt.datetime
 ) -> LogEntry:
     """The access log entry, committed (by the log) before the answer leaves."""
-    return {"partner_id": caller.partner_id, "key_prefix": caller.key_prefix, "national_code": code, "check": check,
-            "purpose": purpose, "consent_reference": consent, "result": result, "checked_at": now}  # fmt: skip
+    return {
+        "partner_id": caller.partner_id,
+        "key_prefix": caller.key_prefix,
+        "national_code": code,
+        "check": check,
+        "purpose": purpose,
+        "consent_reference": consent,
+        "result": result,
+        "checked_at": now,
+    }
 
 
 def _digest(secret: str) -> str:

@@ -44,8 +44,9 @@ def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | Non
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(COLUMNS)
         born_by = latest_birth_to_vote(election_day)
-        rows = registry_persons.living_born_by(session, born_on_or_before=born_by, alive_on=election_day,
-                                               province=province)  # fmt: skip
+        rows = registry_persons.living_born_by(
+            session, born_on_or_before=born_by, alive_on=election_day, province=province
+        )
         for code, last, first, father, born, county, died in rows:
             if may_vote(born=born, died_on=died, election_day=election_day):
                 writer.writerow([county[:2], county, code, last, first, father, to_jalali(born)])
@@ -53,8 +54,12 @@ def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | Non
                 roll.by_county[county] += 1
     roll.digest = hashlib.sha256(out.read_bytes()).hexdigest()
     with ctx.db.transaction() as session:
-        content = {"election_day": election_day.isoformat(), "province": province, "voters": roll.voters,
-                   "sha256": roll.digest}  # fmt: skip
+        content = {
+            "election_day": election_day.isoformat(),
+            "province": province,
+            "voters": roll.voters,
+            "sha256": roll.digest,
+        }
         record = f"{election_day.isoformat()}/{province or 'all'}"
         log_statement(session, Change("voter_roll", record, content))
     return roll

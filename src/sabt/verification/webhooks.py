@@ -66,8 +66,13 @@ def subscribe(ctx: Context, *, actor: Actor | None, partner_code: str, subscript
         refused = sorted(set(subscription.kinds) - allowed)
         if refused:
             raise Forbidden("partner.policy", field="kinds", check=f"notices of {', '.join(refused)}")
-        row = Subscription(partner_id=partner.id, url=subscription.url, kinds=list(subscription.kinds), active=True,
-                           created_at=ctx.now())  # fmt: skip
+        row = Subscription(
+            partner_id=partner.id,
+            url=subscription.url,
+            kinds=list(subscription.kinds),
+            active=True,
+            created_at=ctx.now(),
+        )
         session.add(row)
         session.flush()
         return SubscriptionOut(id=row.id, partner=partner.code, url=row.url, kinds=row.kinds, active=True)
@@ -80,8 +85,11 @@ def relay(ctx: Context, sender: Sender) -> RelayReport:
     for delivery_id, url, envelope in _claim_due(ctx):
         kid, signature = certificates.sign_statement(ctx, envelope)
         body = certificates.canonical_json(envelope)
-        headers = {"Content-Type": "application/json", "Sabt-Signature": f"kid={kid},sig={signature}",
-                   "Sabt-Message-Id": str(envelope["id"])}  # fmt: skip
+        headers = {
+            "Content-Type": "application/json",
+            "Sabt-Signature": f"kid={kid},sig={signature}",
+            "Sabt-Message-Id": str(envelope["id"]),
+        }
         outcome = _record(ctx, delivery_id, sender.send(url, body, headers))
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
@@ -89,17 +97,29 @@ def relay(ctx: Context, sender: Sender) -> RelayReport:
 
 def _fan_out(session: Session, now: dt.datetime) -> int:
     messages = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.fanned_out.is_(False)).order_by(OutboxMessage.id)
-        .limit(BATCH * 5).with_for_update(skip_locked=True)
-    ).all()  # fmt: skip
+        select(OutboxMessage)
+        .where(OutboxMessage.fanned_out.is_(False))
+        .order_by(OutboxMessage.id)
+        .limit(BATCH * 5)
+        .with_for_update(skip_locked=True)
+    ).all()
     if not messages:
         return 0
     subscriptions = session.scalars(select(Subscription).where(Subscription.active.is_(True))).all()
     for message in messages:
         for subscription in subscriptions:
             if message.kind in subscription.kinds:
-                session.add(Delivery(message_id=message.id, subscription_id=subscription.id, status="pending",
-                                     attempts=0, next_attempt_at=now, last_error=None, delivered_at=None))  # fmt: skip
+                session.add(
+                    Delivery(
+                        message_id=message.id,
+                        subscription_id=subscription.id,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        last_error=None,
+                        delivered_at=None,
+                    )
+                )
         message.fanned_out = True
     return len(messages)
 
@@ -113,8 +133,10 @@ def _claim_due(ctx: Context) -> list[tuple[int, str, dict[str, object]]]:
             .join(Subscription, Subscription.id == Delivery.subscription_id)
             .join(OutboxMessage, OutboxMessage.id == Delivery.message_id)
             .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-            .order_by(Delivery.id).limit(BATCH).with_for_update(skip_locked=True, of=Delivery)
-        ).all()  # fmt: skip
+            .order_by(Delivery.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True, of=Delivery)
+        ).all()
         claimed = []
         for delivery, subscription, message in rows:
             if not subscription.active or message.kind not in subscription.kinds:
@@ -159,8 +181,9 @@ def list_deliveries(ctx: Context, *, actor: Actor, status: str | None = None, li
         .join(Subscription, Subscription.id == Delivery.subscription_id)
         .join(Partner, Partner.id == Subscription.partner_id)
         .join(OutboxMessage, OutboxMessage.id == Delivery.message_id)
-        .order_by(Delivery.id.desc()).limit(limit)
-    )  # fmt: skip
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )
     if status:
         query = query.where(Delivery.status == status)
     with ctx.db.snapshot() as session:

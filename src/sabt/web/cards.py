@@ -20,9 +20,13 @@ CSRF = Annotated[str, Form(max_length=100)]
 
 @router.post("/office/cards/apply", response_class=HTMLResponse)
 def apply(
-    ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "",
-    national_code: Annotated[str, Form(max_length=20)] = "", replaces: Annotated[str, Form(max_length=20)] = "",
-) -> Response:  # fmt: skip
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    csrf: CSRF = "",
+    national_code: Annotated[str, Form(max_length=20)] = "",
+    replaces: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
     check_csrf(user.csrf, csrf)
     try:
         application = ApplicationIn(national_code=national_code, replaces=replaces or None)
@@ -35,9 +39,14 @@ def apply(
 
 @router.post("/office/cards/{card_id}/report", response_class=HTMLResponse)
 def report(
-    ctx: CurrentContext, request: Request, user: SignedIn, card_id: RowId, csrf: CSRF = "",
-    national_code: Annotated[str, Form(max_length=20)] = "", what: Annotated[str, Form(max_length=20)] = "",
-) -> Response:  # fmt: skip
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    card_id: RowId,
+    csrf: CSRF = "",
+    national_code: Annotated[str, Form(max_length=20)] = "",
+    what: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
     check_csrf(user.csrf, csrf)
     try:
         cards.report_card(ctx, actor=user.actor, card_id=card_id, report=ReportIn.model_validate({"what": what}))

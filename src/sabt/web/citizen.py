@@ -60,9 +60,12 @@ def unlock(ctx: CurrentContext, user: SignedIn, csrf: CSRF = "") -> Response:
 
 @router.post("/me/card/report", response_class=HTMLResponse)
 def report_card(
-    ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "",
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    csrf: CSRF = "",
     what: Annotated[str, Form(max_length=20)] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     check_csrf(user.csrf, csrf)
     try:
         cards.report_my_card(ctx, actor=user.actor, report=ReportIn.model_validate({"what": what}))

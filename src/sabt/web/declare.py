@@ -25,37 +25,82 @@ from .templating import page
 
 router = APIRouter(include_in_schema=False)
 SCHEMAS: dict[str, type[Declaration]] = {
-    "birth": BirthDeclaration, "death": DeathDeclaration, "marriage": MarriageDeclaration,
+    "birth": BirthDeclaration,
+    "death": DeathDeclaration,
+    "marriage": MarriageDeclaration,
     "divorce": DivorceDeclaration,
-}  # fmt: skip
+}
 TITLES = {"birth": "اعلام ولادت", "death": "اعلام وفات", "marriage": "ثبت واقعه ازدواج", "divorce": "ثبت واقعه طلاق"}
 # How each field is named on the confirmation screen.
 LABELS = {
-    "first_name": "نام", "last_name": "نام خانوادگی", "sex": "جنس", "birth_date": "تاریخ تولد",
-    "birth_time": "ساعت تولد", "county": "شهرستان", "place": "محل (بخش، شهر یا روستا)", "birth_order": "ترتیب تولد",
-    "father.national_code": "کد ملی پدر", "father.first_name": "نام پدر", "father.last_name": "نام خانوادگی پدر",
-    "mother.national_code": "کد ملی مادر", "mother.first_name": "نام مادر", "mother.last_name": "نام خانوادگی مادر",
-    "declarant.relation": "نسبت اعلام‌کننده", "declarant.national_code": "کد ملی اعلام‌کننده",
-    "declarant.first_name": "نام اعلام‌کننده", "declarant.last_name": "نام خانوادگی اعلام‌کننده",
-    "evidence.kind": "مدرک", "evidence.issuer": "صادرکننده گواهی", "evidence.issuer_name": "نام صادرکننده",
-    "evidence.document_number": "شماره مدرک", "arrival_date": "تاریخ رسیدن از سفر", "national_code": "کد ملی متوفی",
-    "death_date": "تاریخ وفات", "death_time": "ساعت وفات", "cause": "علت وفات", "learned_on": "تاریخ اطلاع از وفات",
-    "husband_national_code": "کد ملی زوج", "wife_national_code": "کد ملی زوجه", "marriage_date": "تاریخ ازدواج",
-    "divorce_date": "تاریخ طلاق", "notary_office": "دفترخانه", "document_number": "شماره سند",
-    "court_permission": "شماره اجازه دادگاه", "divorce_type": "نوع طلاق",
-    **{f"evidence.witnesses.{i}.{part}": f"{label} شاهد {'اول' if i == 0 else 'دوم'}" for i in (0, 1)
-       for part, label in (("national_code", "کد ملی"), ("first_name", "نام"), ("last_name", "نام خانوادگی"))},
-}  # fmt: skip
+    "first_name": "نام",
+    "last_name": "نام خانوادگی",
+    "sex": "جنس",
+    "birth_date": "تاریخ تولد",
+    "birth_time": "ساعت تولد",
+    "county": "شهرستان",
+    "place": "محل (بخش، شهر یا روستا)",
+    "birth_order": "ترتیب تولد",
+    "father.national_code": "کد ملی پدر",
+    "father.first_name": "نام پدر",
+    "father.last_name": "نام خانوادگی پدر",
+    "mother.national_code": "کد ملی مادر",
+    "mother.first_name": "نام مادر",
+    "mother.last_name": "نام خانوادگی مادر",
+    "declarant.relation": "نسبت اعلام‌کننده",
+    "declarant.national_code": "کد ملی اعلام‌کننده",
+    "declarant.first_name": "نام اعلام‌کننده",
+    "declarant.last_name": "نام خانوادگی اعلام‌کننده",
+    "evidence.kind": "مدرک",
+    "evidence.issuer": "صادرکننده گواهی",
+    "evidence.issuer_name": "نام صادرکننده",
+    "evidence.document_number": "شماره مدرک",
+    "arrival_date": "تاریخ رسیدن از سفر",
+    "national_code": "کد ملی متوفی",
+    "death_date": "تاریخ وفات",
+    "death_time": "ساعت وفات",
+    "cause": "علت وفات",
+    "learned_on": "تاریخ اطلاع از وفات",
+    "husband_national_code": "کد ملی زوج",
+    "wife_national_code": "کد ملی زوجه",
+    "marriage_date": "تاریخ ازدواج",
+    "divorce_date": "تاریخ طلاق",
+    "notary_office": "دفترخانه",
+    "document_number": "شماره سند",
+    "court_permission": "شماره اجازه دادگاه",
+    "divorce_type": "نوع طلاق",
+    **{
+        f"evidence.witnesses.{i}.{part}": f"{label} شاهد {'اول' if i == 0 else 'دوم'}"
+        for i in (0, 1)
+        for part, label in (("national_code", "کد ملی"), ("first_name", "نام"), ("last_name", "نام خانوادگی"))
+    },
+}
 CHOICES = {
     "sex": {"female": "زن", "male": "مرد"},
-    "declarant.relation": {"father": "پدر", "mother": "مادر", "grandparent": "جد", "sibling": "خواهر یا برادر",
-                           "guardian": "قیم", "physician": "پزشک", "other": "دیگر"},
-    "evidence.kind": {"medical_certificate": "گواهی پزشک، ماما یا زایشگاه", "witnesses": "گواهی دو شاهد",
-                      "burial_permit": "جواز دفن", "court_order": "حکم دادگاه"},
-    "evidence.issuer": {"physician": "پزشک", "midwife": "ماما", "facility": "بیمارستان یا زایشگاه",
-                        "cemetery": "آرامستان", "court": "دادگاه"},
+    "declarant.relation": {
+        "father": "پدر",
+        "mother": "مادر",
+        "grandparent": "جد",
+        "sibling": "خواهر یا برادر",
+        "guardian": "قیم",
+        "physician": "پزشک",
+        "other": "دیگر",
+    },
+    "evidence.kind": {
+        "medical_certificate": "گواهی پزشک، ماما یا زایشگاه",
+        "witnesses": "گواهی دو شاهد",
+        "burial_permit": "جواز دفن",
+        "court_order": "حکم دادگاه",
+    },
+    "evidence.issuer": {
+        "physician": "پزشک",
+        "midwife": "ماما",
+        "facility": "بیمارستان یا زایشگاه",
+        "cemetery": "آرامستان",
+        "court": "دادگاه",
+    },
     "divorce_type": {"revocable": "رجعی", "irrevocable": "بائن", "khul": "خلع", "mubarat": "مبارات"},
-}  # fmt: skip
+}
 
 
 @router.get("/office/declare/{kind}", response_class=HTMLResponse)
@@ -79,10 +124,18 @@ def declaration_submitted(
         declaration = SCHEMAS[kind].model_validate(nest(form))
         if form.get("_step") != "submit":
             preview = registry.preview_declaration(ctx, actor=user.actor, declaration=declaration)
-            return page(request, "office/review.html", {
-                "user": user, "kind": kind, "title": TITLES[kind], "values": values, "preview": preview,
-                "rows": _rows(ctx, values),
-            })  # fmt: skip
+            return page(
+                request,
+                "office/review.html",
+                {
+                    "user": user,
+                    "kind": kind,
+                    "title": TITLES[kind],
+                    "values": values,
+                    "preview": preview,
+                    "rows": _rows(ctx, values),
+                },
+            )
         event = registry.declare(ctx, actor=user.actor, declaration=declaration, idempotency_key=form.get("_key"))
     except ValidationError as error:
         return _form(ctx, request, user, kind, values, invalid(error), status_code=422)
@@ -91,15 +144,35 @@ def declaration_submitted(
     return RedirectResponse(f"/office/events/{event.id}?done=declared", status_code=status.HTTP_303_SEE_OTHER)
 
 
-def _form(ctx: Context, request: Request, user: WebUser, kind: str, values: dict[str, str], errors: Errors,
-          *, status_code: int = 200) -> Response:  # fmt: skip
+def _form(
+    ctx: Context,
+    request: Request,
+    user: WebUser,
+    kind: str,
+    values: dict[str, str],
+    errors: Errors,
+    *,
+    status_code: int = 200,
+) -> Response:
     values.setdefault("_key", str(uuid.uuid4()))
     counties = geo.list_counties(ctx)
     template = "declare_couple" if kind in ("marriage", "divorce") else f"declare_{kind}"
-    return page(request, f"office/{template}.html", {
-        "user": user, "kind": kind, "title": TITLES[kind], "values": values, "errors": errors,
-        "provinces": geo.list_provinces(ctx), "counties": counties, "choices": CHOICES, "labels": LABELS,
-    }, status=status_code)  # fmt: skip
+    return page(
+        request,
+        f"office/{template}.html",
+        {
+            "user": user,
+            "kind": kind,
+            "title": TITLES[kind],
+            "values": values,
+            "errors": errors,
+            "provinces": geo.list_provinces(ctx),
+            "counties": counties,
+            "choices": CHOICES,
+            "labels": LABELS,
+        },
+        status=status_code,
+    )
 
 
 def _rows(ctx: Context, values: dict[str, str]) -> list[tuple[str, str]]:

@@ -18,10 +18,18 @@ from .templating import page
 
 router = APIRouter(include_in_schema=False)
 CSRF = Annotated[str, Form(max_length=100)]
-FIELDS = (("first_name", "نام"), ("last_name", "نام خانوادگی"), ("sex", "جنسیت"), ("birth_date", "تاریخ تولد"),
-          ("birth_county_code", "محل تولد"), ("father_first_name", "نام پدر"), ("mother_first_name", "نام مادر"),
-          ("mother_last_name", "نام خانوادگی مادر"), ("died_on", "تاریخ فوت"),
-          ("merged_into", "ادغام‌شده در"))  # fmt: skip
+FIELDS = (
+    ("first_name", "نام"),
+    ("last_name", "نام خانوادگی"),
+    ("sex", "جنسیت"),
+    ("birth_date", "تاریخ تولد"),
+    ("birth_county_code", "محل تولد"),
+    ("father_first_name", "نام پدر"),
+    ("mother_first_name", "نام مادر"),
+    ("mother_last_name", "نام خانوادگی مادر"),
+    ("died_on", "تاریخ فوت"),
+    ("merged_into", "ادغام‌شده در"),
+)
 DONE = {"run": "اجرای کشف موارد تکراری آغاز شد؛ نتیجه در همین صفحه می‌آید.", "decided": "تصمیم ثبت شد."}
 
 
@@ -29,8 +37,11 @@ DONE = {"run": "اجرای کشف موارد تکراری آغاز شد؛ نتی
 def queue(ctx: CurrentContext, request: Request, user: SignedIn, kind: str = "", done: str = "") -> Response:
     cases = linkage.list_cases(ctx, actor=user.actor, kind=kind[:30] or None, limit=100)
     runs = linkage.list_runs(ctx, actor=user.actor, limit=5) if user.actor.may(Action.RUN_LINKAGE) else []
-    return page(request, "linkage/queue.html", {"user": user, "page": cases, "runs": runs, "kind": kind,
-                                                "notice": DONE.get(done, "")})  # fmt: skip
+    return page(
+        request,
+        "linkage/queue.html",
+        {"user": user, "page": cases, "runs": runs, "kind": kind, "notice": DONE.get(done, "")},
+    )
 
 
 @router.post("/office/linkage/runs")
@@ -50,10 +61,15 @@ def case_page(ctx: CurrentContext, request: Request, user: SignedIn, case_id: Ro
 
 @router.post("/office/linkage/cases/{case_id}", response_class=HTMLResponse)
 def decide(
-    ctx: CurrentContext, request: Request, user: SignedIn, case_id: RowId, csrf: CSRF = "",
-    decision: Annotated[str, Form(max_length=20)] = "", note: Annotated[str, Form(max_length=500)] = "",
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    case_id: RowId,
+    csrf: CSRF = "",
+    decision: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
     keep: Annotated[int | None, Form(ge=1, le=2**31 - 1), AsciiDigits] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     check_csrf(user.csrf, csrf)
     if decision not in get_args(Decision):
         return _case(ctx, request, user, case_id, error="یکی از تصمیم‌ها را برگزینید.", status_code=422)
@@ -64,8 +80,10 @@ def decide(
     return RedirectResponse("/office/linkage?done=decided", status_code=status.HTTP_303_SEE_OTHER)
 
 
-def _case(ctx: Context, request: Request, user: WebUser, case_id: int, *, error: str = "",
-          status_code: int = 200) -> Response:  # fmt: skip
+def _case(
+    ctx: Context, request: Request, user: WebUser, case_id: int, *, error: str = "", status_code: int = 200
+) -> Response:
     case = linkage.get_case(ctx, actor=user.actor, case_id=case_id)
-    return page(request, "linkage/case.html", {"user": user, "case": case, "fields": FIELDS, "error": error},
-                status=status_code)  # fmt: skip
+    return page(
+        request, "linkage/case.html", {"user": user, "case": case, "fields": FIELDS, "error": error}, status=status_code
+    )

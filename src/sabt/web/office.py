@@ -30,8 +30,13 @@ from .templating import page
 
 router = APIRouter(include_in_schema=False)
 KIND_FA = {"birth": "ولادت", "death": "وفات", "marriage": "ازدواج", "divorce": "طلاق"}
-STEP_FA = {"validate": "بررسی و تأیید", "register": "ثبت نهایی", "approve_late": "تأیید ثبت خارج از مهلت",
-           "reject": "رد", "declared": "ثبت اعلام"}  # fmt: skip
+STEP_FA = {
+    "validate": "بررسی و تأیید",
+    "register": "ثبت نهایی",
+    "approve_late": "تأیید ثبت خارج از مهلت",
+    "reject": "رد",
+    "declared": "ثبت اعلام",
+}
 CSRF = Annotated[str, Form(max_length=100)]
 BIRTH_YEARS = (1200, 2200)  # Jalali or Gregorian, as the API's search takes them
 CodeField = Annotated[str, Form(max_length=20)]
@@ -49,13 +54,27 @@ def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") 
     at_office = actor.office_id is not None
     ready = cards.cards_at_office(ctx, actor=actor, status=CardStatus.READY) if at_office else []
     enrolled = cards.cards_at_office(ctx, actor=actor, status=CardStatus.ENROLLED) if at_office else []
-    return page(request, "office/desk.html", {
-        "user": user, "declared": declared, "validated": validated, "waiting_approval": waiting_approval,
-        "to_print": to_print, "card_queue": card_queue, "today": today, "kind_fa": KIND_FA,
-        "ready_cards": ready, "enrolled_cards": enrolled, "may_issue_cards": actor.may(Action.ISSUE_CARD),
-        "done": {"batch": "دسته کارت‌ها برای تولید فرستاده شد.", "handed": "کارت تحویل شد و فعال است."}.get(done, ""),
-        "waited": lambda event: (today - event.declared_on.gregorian).days,
-    })  # fmt: skip
+    return page(
+        request,
+        "office/desk.html",
+        {
+            "user": user,
+            "declared": declared,
+            "validated": validated,
+            "waiting_approval": waiting_approval,
+            "to_print": to_print,
+            "card_queue": card_queue,
+            "today": today,
+            "kind_fa": KIND_FA,
+            "ready_cards": ready,
+            "enrolled_cards": enrolled,
+            "may_issue_cards": actor.may(Action.ISSUE_CARD),
+            "done": {"batch": "دسته کارت‌ها برای تولید فرستاده شد.", "handed": "کارت تحویل شد و فعال است."}.get(
+                done, ""
+            ),
+            "waited": lambda event: (today - event.declared_on.gregorian).days,
+        },
+    )
 
 
 @router.get("/office/events/{event_id}", response_class=HTMLResponse)
@@ -64,17 +83,38 @@ def event_page(ctx: CurrentContext, request: Request, user: SignedIn, event_id: 
     return _event_page(ctx, request, user, event, notice=STEP_FA.get(done, "") and f"«{STEP_FA[done]}» انجام شد.")
 
 
-def _event_page(ctx: Context, request: Request, user: WebUser, event: EventOut, *, error: str = "",
-                notice: str = "", status_code: int = 200) -> Response:  # fmt: skip
+def _event_page(
+    ctx: Context,
+    request: Request,
+    user: WebUser,
+    event: EventOut,
+    *,
+    error: str = "",
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
     history = registry.event_history(ctx, actor=user.actor, event_id=event.id)
     steps = [step for step in ("approve_late", "validate", "register", "reject") if _offered(user.actor, event, step)]
     # Before a birth is registered, the registrar sees the persons it may duplicate.
     pending_birth = event.kind == "birth" and event.status in PENDING
     duplicates = linkage.check_birth(ctx, actor=user.actor, event_id=event.id) if pending_birth else []
-    return page(request, "office/event.html", {
-        "user": user, "event": event, "history": history, "steps": steps, "step_fa": STEP_FA, "kind_fa": KIND_FA,
-        "error": error, "notice": notice, "fields": _readable(event.data), "duplicates": duplicates,
-    }, status=status_code)  # fmt: skip
+    return page(
+        request,
+        "office/event.html",
+        {
+            "user": user,
+            "event": event,
+            "history": history,
+            "steps": steps,
+            "step_fa": STEP_FA,
+            "kind_fa": KIND_FA,
+            "error": error,
+            "notice": notice,
+            "fields": _readable(event.data),
+            "duplicates": duplicates,
+        },
+        status=status_code,
+    )
 
 
 def _offered(actor: Actor, event: EventOut, step: str) -> bool:
@@ -92,9 +132,14 @@ def _offered(actor: Actor, event: EventOut, step: str) -> bool:
 
 @router.post("/office/events/{event_id}/{step}", response_class=HTMLResponse)
 def take_step(
-    ctx: CurrentContext, request: Request, user: SignedIn, event_id: RowId, step: str, csrf: CSRF = "",
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    event_id: RowId,
+    step: str,
+    csrf: CSRF = "",
     reason: Annotated[str, Form(max_length=500)] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     check_csrf(user.csrf, csrf)
     steps = {
         "validate": lambda: registry.validate_event(ctx, actor=user.actor, event_id=event_id),
@@ -122,10 +167,15 @@ def search_form(request: Request, user: SignedIn) -> Response:
 
 @router.post("/office/search", response_class=HTMLResponse)
 def search(
-    ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "", national_code: CodeField = "",
-    first_name: Annotated[str, Form(max_length=120)] = "", last_name: Annotated[str, Form(max_length=120)] = "",
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    csrf: CSRF = "",
+    national_code: CodeField = "",
+    first_name: Annotated[str, Form(max_length=120)] = "",
+    last_name: Annotated[str, Form(max_length=120)] = "",
     birth_year: Annotated[str, Form(max_length=8)] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     """By national code (straight to the record), or by name and birth year."""
     check_csrf(user.csrf, csrf)
     query = {"national_code": national_code, "first_name": first_name, "last_name": last_name, "birth_year": birth_year}
@@ -134,19 +184,35 @@ def search(
             return _person_page(ctx, request, user, national_code)
         if not (first_name.strip() or last_name.strip()):
             errors = {"first_name": "کد ملی، یا نام یا نام خانوادگی را بنویسید."}
-            return page(request, "office/search.html", {"user": user, "query": query, "results": None,
-                                                        "errors": errors}, status=422)  # fmt: skip
+            return page(
+                request,
+                "office/search.html",
+                {"user": user, "query": query, "results": None, "errors": errors},
+                status=422,
+            )
         year = to_ascii_digits(birth_year.strip())
         if year and not (is_ascii_number(year) and BIRTH_YEARS[0] <= int(year) <= BIRTH_YEARS[1]):
             errors = {"birth_year": "سال تولد را با رقم بنویسید، مانند ۱۳۷۰."}
-            return page(request, "office/search.html", {"user": user, "query": query, "results": None,
-                                                        "errors": errors}, status=422)  # fmt: skip
-        found = persons.search_persons(ctx, actor=user.actor, name=first_name.strip() or None,
-                                       last_name=last_name.strip() or None,
-                                       birth_year=int(year) if year else None)  # fmt: skip
+            return page(
+                request,
+                "office/search.html",
+                {"user": user, "query": query, "results": None, "errors": errors},
+                status=422,
+            )
+        found = persons.search_persons(
+            ctx,
+            actor=user.actor,
+            name=first_name.strip() or None,
+            last_name=last_name.strip() or None,
+            birth_year=int(year) if year else None,
+        )
     except SabtError as error:
-        return page(request, "office/search.html", {"user": user, "query": query, "results": None,
-                                                    "errors": refusal(error)}, status=error.status)  # fmt: skip
+        return page(
+            request,
+            "office/search.html",
+            {"user": user, "query": query, "results": None, "errors": refusal(error)},
+            status=error.status,
+        )
     return page(request, "office/search.html", {"user": user, "query": query, "results": found})
 
 
@@ -159,25 +225,51 @@ def person_page(
 
 
 def _person_page(
-    ctx: Context, request: Request, user: WebUser, code: str, *, errors: Errors | None = None, notice: str = "",
-    typed: dict[str, str] | None = None, status_code: int = 200,
-) -> Response:  # fmt: skip
+    ctx: Context,
+    request: Request,
+    user: WebUser,
+    code: str,
+    *,
+    errors: Errors | None = None,
+    notice: str = "",
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     record = persons.get_person(ctx, actor=user.actor, national_code=code)
     code = record.national_code
     may_correct = persons.may_act_on(ctx, actor=user.actor, national_code=code, action=Action.CORRECT)
-    return page(request, "office/person.html", {
-        "user": user, "person": record, "history": persons.person_history(ctx, actor=user.actor, national_code=code),
-        "certificates": certificates.certificates_of(ctx, actor=user.actor, national_code=code),
-        "cards": cards.cards_of(ctx, actor=user.actor, national_code=code), "kind_fa": KIND_FA,
-        "may_print": user.actor.may(Action.PRINT_CERTIFICATE), "may_issue": user.actor.may(Action.ISSUE_CERTIFICATE),
-        "may_correct": may_correct, "may_card_desk": user.actor.may(Action.CARD_DESK),
-        "errors": errors or {}, "notice": notice,
-        "typed": typed or {},
-    }, status=status_code)  # fmt: skip
+    return page(
+        request,
+        "office/person.html",
+        {
+            "user": user,
+            "person": record,
+            "history": persons.person_history(ctx, actor=user.actor, national_code=code),
+            "certificates": certificates.certificates_of(ctx, actor=user.actor, national_code=code),
+            "cards": cards.cards_of(ctx, actor=user.actor, national_code=code),
+            "kind_fa": KIND_FA,
+            "may_print": user.actor.may(Action.PRINT_CERTIFICATE),
+            "may_issue": user.actor.may(Action.ISSUE_CERTIFICATE),
+            "may_correct": may_correct,
+            "may_card_desk": user.actor.may(Action.CARD_DESK),
+            "errors": errors or {},
+            "notice": notice,
+            "typed": typed or {},
+        },
+        status=status_code,
+    )
 
 
-def person_page_with(ctx: Context, request: Request, user: WebUser, code: str, *, error: SabtError | None = None,
-                     message: str = "", notice: str = "") -> Response:  # fmt: skip
+def person_page_with(
+    ctx: Context,
+    request: Request,
+    user: WebUser,
+    code: str,
+    *,
+    error: SabtError | None = None,
+    message: str = "",
+    notice: str = "",
+) -> Response:
     """A person's page after an action on it: with the refusal (or message) at the top, or what was done."""
     errors = refusal(error) if error else {"_form": message} if message else None
     status_code = error.status if error else 422 if message else 200
@@ -185,13 +277,17 @@ def person_page_with(ctx: Context, request: Request, user: WebUser, code: str, *
 
 
 @router.post("/office/person/certificate")
-def print_birth_certificate(ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "",
-                            national_code: CodeField = "") -> Response:  # fmt: skip
+def print_birth_certificate(
+    ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "", national_code: CodeField = ""
+) -> Response:
     """Print the person's current birth certificate, issuing it first when there is none (as the role allows)."""
     check_csrf(user.csrf, csrf)
     try:
-        current = [c for c in certificates.certificates_of(ctx, actor=user.actor, national_code=national_code)
-                   if c.kind == "birth" and c.status == "current"]  # fmt: skip
+        current = [
+            c
+            for c in certificates.certificates_of(ctx, actor=user.actor, national_code=national_code)
+            if c.kind == "birth" and c.status == "current"
+        ]
         serial = (
             current[0].serial
             if current
