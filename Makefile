@@ -20,8 +20,8 @@ test: $(STAMP) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench lint
+	$(BIN)/ruff format --check src tests bench lint
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

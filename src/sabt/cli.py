@@ -14,7 +14,6 @@ import typer
 
 from .access import cli as access_cli
 from .accounts import service as accounts
-from .accounts import sign_in
 from .accounts.schemas import UserIn
 from .cards import cli as cards_cli
 from .certificates import cli as certificates_cli
@@ -28,7 +27,6 @@ from .geo.schemas import OfficeIn
 from .ledger import cli as ledger_cli
 from .linkage import cli as linkage_cli
 from .registry import cli as registry_cli
-from .registry import persons as registry_persons
 from .registry import service as registry
 from .stats.cli import stats
 from .synth.cli import synth
@@ -148,7 +146,7 @@ def user_unlock(
 ) -> None:
     """Lift a lock-out after repeated failed sign-ins (recorded, with who lifted it)."""
     with command_context() as ctx:
-        sign_in.unlock(ctx, actor=accounts.actor_for_username(ctx, as_user), username=username, address="")
+        accounts.unlock(ctx, actor=accounts.actor_for_username(ctx, as_user), username=username, address="")
         out.print(f"{username} unlocked")
 
 
@@ -160,7 +158,7 @@ def user_reset_factors(
     """Revoke a user's second factors and recovery codes (a lost phone) and end their sessions; they enrol
     again at their next sign-in. Check who they are in person first."""
     with command_context() as ctx:
-        sign_in.reset_factors(ctx, actor=accounts.actor_for_username(ctx, as_user), username=username, address="")
+        accounts.reset_factors(ctx, actor=accounts.actor_for_username(ctx, as_user), username=username, address="")
         out.print(f"{username}: second factors revoked; a new one is enrolled at the next sign-in")
 
 
@@ -173,7 +171,7 @@ def user_events(
     """What happened to accounts, newest first, as JSON: sign-ins, failures, lock-outs, unlocks."""
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
-        print_model(sign_in.account_events(ctx, actor=actor, username=username, kind=kind))
+        print_model(accounts.account_events(ctx, actor=actor, username=username, kind=kind))
 
 
 @office_app.command("add")
@@ -206,7 +204,7 @@ def person_show(
     """Show a person's record."""
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
-        person = registry_persons.get_person(ctx, actor=actor, national_code=national_code)
+        person = registry.get_person(ctx, actor=actor, national_code=national_code)
         if as_json:
             print_model(person)
         else:
@@ -221,7 +219,7 @@ def person_history(
     """Every revision of a person's record, oldest first."""
     with command_context() as ctx:
         actor = accounts.actor_for_username(ctx, as_user)
-        print_model(registry_persons.person_history(ctx, actor=actor, national_code=national_code))
+        print_model(registry.person_history(ctx, actor=actor, national_code=national_code))
 
 
 @code_app.command("check")

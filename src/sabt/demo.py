@@ -23,13 +23,9 @@ from .geo.schemas import OfficeIn
 from .ledger.service import sign_checkpoint
 from .linkage import service as linkage
 from .migrations import upgrade
-from .registry import persons
 from .registry import service as registry
-from .registry.importer import import_persons
 from .registry.schemas import BirthDeclaration
-from .synth.cards import replay_cards
-from .synth.replay import replay_events
-from .synth.service import SynthRequest, generate_nation
+from .synth.service import SynthRequest, generate_nation, replay_cards, replay_events
 
 # The demo's only secret, printed for the person trying it; `sabt demo` never runs on a real registry.
 DEMO_PASSWORD = "sabt-demo-password"  # noqa: S105
@@ -88,7 +84,7 @@ def _seed(ctx: Context) -> None:
     generate_nation(SynthRequest(people=DEMO_PEOPLE, years=DEMO_YEARS, seed=DEMO_SEED, end=today, legacy=True), folder)
     head = accounts.actor_for_username(ctx, "head")
     at_window_start = replace(ctx, clock=FixedClock(dt.datetime.combine(window_start, dt.time(6), dt.UTC)))
-    import_persons(at_window_start, actor=head, path=folder / "persons.csv")
+    registry.import_persons(at_window_start, actor=head, path=folder / "persons.csv")
     offices = ProvinceOffices(ctx)
     replay_events(ctx, path=folder / "events.csv", staff_for=offices)
     replay_cards(ctx, path=folder / "cards.csv", staff_for=offices, producer=accounts.actor_for_username(ctx, "admin"))
@@ -112,7 +108,7 @@ def _import_second_registrations(ctx: Context, head: Actor, folder: Path) -> Non
         writer = csv.DictWriter(file, fieldnames=reader.fieldnames or [])
         writer.writeheader()
         writer.writerows(rows)
-    import_persons(ctx, actor=head, path=path)
+    registry.import_persons(ctx, actor=head, path=path)
 
 
 class ProvinceOffices:
@@ -201,7 +197,7 @@ def _tehran_couple(ctx: Context) -> tuple[str, str]:
         if (
             wife
             and husband
-            and all(persons.get_person(ctx, actor=auditor, national_code=code).alive for code in (wife, husband))
+            and all(registry.get_person(ctx, actor=auditor, national_code=code).alive for code in (wife, husband))
         ):
             return wife, husband
     raise RuntimeError("the demo population has no married couple in Tehran")

@@ -13,7 +13,8 @@ from sqlalchemy import func, insert, select
 
 from sabt.certificates import service as certificates
 from sabt.core.errors import Conflict, Forbidden
-from sabt.outbox.models import Delivery, OutboxMessage, Subscription
+from sabt.outbox.models import OutboxMessage
+from sabt.verification.models import Delivery, Subscription
 from sabt.verification import service, webhooks
 from sabt.verification.schemas import PartnerIn, SubscriptionIn
 

@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from ..http import CurrentActor, CurrentContext, DayQuery
-from . import report, service
+from ..registry import service as registry
+from . import service
 from .schemas import StaffReadOut, UnusualAccessOut
 
 router = APIRouter(tags=["access log"])
@@ -38,4 +39,4 @@ def unusual_access(
 ) -> list[UnusualAccessOut]:
     """Readers of many records other offices keep, persons many staff read, and reads at night; the days
     from `since` to `until` (at most 92; the last seven days by default)."""
-    return report.unusual_access(ctx, actor=actor, since=since, until=until)
+    return service.unusual_access(ctx, actor=actor, holding_offices=registry.offices_holding, since=since, until=until)

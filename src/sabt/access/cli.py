@@ -8,8 +8,9 @@ import typer
 from ..accounts import service as accounts
 from ..core.errors import InvalidInput
 from ..core.jalali import DateProblem, parse_date
+from ..registry import service as registry
 from ..terminal import command_context, print_model
-from . import report, service
+from . import service
 
 
 def access(
@@ -33,7 +34,11 @@ def access(
             print_model(service.reads_by_user(ctx, actor=actor, username=user))
         else:
             first, last = (_day(text, name) for text, name in ((since, "since"), (until, "until")))
-            print_model(report.unusual_access(ctx, actor=actor, since=first, until=last))
+            print_model(
+                service.unusual_access(
+                    ctx, actor=actor, holding_offices=registry.offices_holding, since=first, until=last
+                )
+            )
 
 
 def _day(text: str | None, field: str) -> dt.date | None:

@@ -4,15 +4,18 @@ offices are closed. Each finding is a lead for an auditor, not a verdict."""
 
 import datetime as dt
 from collections import Counter, defaultdict
+from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..accounts.service import usernames
 from ..context import Context
 from ..core.errors import InvalidInput
 from ..core.permissions import OFFICE_ROLES, Action, Actor, authorize
-from ..registry import persons as registry_persons
+from .models import StaffRead
 from .schemas import UnusualAccessOut
-from .service import reads_between
 
 OUTSIDE_OFFICE_PERSONS = 20  # distinct persons of other offices one office user read in the period
 READERS_OF_ONE_PERSON = 5  # distinct staff who read one person in the period
@@ -20,8 +23,20 @@ NIGHT_STARTS, NIGHT_ENDS = 22, 6  # local hours
 DEFAULT_DAYS, LONGEST_DAYS = 7, 92
 
 
+class HoldingOffices(Protocol):
+    """The offices that hold a person's record: the registry's answer, passed in by whoever asks for the
+    report, since the access log sits below the registry that writes to it."""
+
+    def __call__(self, session: Session, national_code: str, /) -> frozenset[int]: ...
+
+
 def unusual_access(
-    ctx: Context, *, actor: Actor, since: dt.date | None = None, until: dt.date | None = None
+    ctx: Context,
+    *,
+    actor: Actor,
+    holding_offices: HoldingOffices,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> list[UnusualAccessOut]:
     """Findings for the days from `since` to `until` (inclusive; at most 92, the last seven by default),
     most striking first within each kind."""
@@ -48,7 +63,7 @@ def unusual_access(
                 at_night[read.user_id] += 1
             if read.role in OFFICE_ROLES and read.office_id is not None:
                 if read.national_code not in holders:
-                    holders[read.national_code] = registry_persons.offices_holding(session, read.national_code)
+                    holders[read.national_code] = holding_offices(session, read.national_code)
                 if read.office_id not in holders[read.national_code]:
                     outside[read.user_id].add(read.national_code)
         names = usernames(session, {read.user_id for read in reads})
@@ -79,3 +94,9 @@ def unusual_access(
         for user_id, count in at_night.most_common()
     ]
     return findings
+
+
+def reads_between(session: Session, since: dt.datetime, until: dt.datetime) -> list[StaffRead]:
+    """Every read in a period, for the report of unusual access."""
+    query = select(StaffRead).where(StaffRead.at >= since, StaffRead.at < until).order_by(StaffRead.id)
+    return list(session.scalars(query))

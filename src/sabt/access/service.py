@@ -7,7 +7,6 @@ duplicates, and the record a step answers with (a correction, an issued certific
 citizen reading their own record and operators' bulk work (imports, statistics) are not staff reads.
 """
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +20,10 @@ from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.permissions import STAFF_ROLES, Action, Actor, authorize, own_national_code
 from ..geo.service import office_names
 from .models import StaffRead
+
+# Also published: the report of unusual access (it reads the log; the log does not know it).
+from .report import HoldingOffices as HoldingOffices
+from .report import unusual_access as unusual_access
 from .schemas import StaffReadOut, What
 
 MOST_SHOWN = 500
@@ -93,12 +96,6 @@ def reads_by_user(ctx: Context, *, actor: Actor, username: str, limit: int = MOS
     with ctx.db.snapshot(primary=True) as session:
         user_id = user_named(session, username).id
         return _out(session, _reads(session, StaffRead.user_id == user_id, limit), named=True)
-
-
-def reads_between(session: Session, since: dt.datetime, until: dt.datetime) -> list[StaffRead]:
-    """Every read in a period, for the report of unusual access."""
-    query = select(StaffRead).where(StaffRead.at >= since, StaffRead.at < until).order_by(StaffRead.id)
-    return list(session.scalars(query))
 
 
 def _reads(session: Session, condition: ColumnElement[bool], limit: int) -> list[StaffRead]:

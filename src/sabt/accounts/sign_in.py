@@ -45,7 +45,7 @@ from .schemas import (
     TokenOut,
     TotpEnrolmentOut,
 )
-from .service import (
+from .users import (
     digest,
     find_user,
     needs_factor,

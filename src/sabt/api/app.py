@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..access.api import router as access_router
-from ..accounts import sign_in
+from ..accounts import service as accounts
 from ..accounts.api import router as accounts_router
 from ..cards.api import router as cards_router
 from ..certificates.api import UPLOAD_PATH
@@ -24,7 +24,7 @@ from ..certificates.api import router as certificates_router
 from ..certificates.api import well_known as well_known_router
 from ..certificates.pages import VERIFY_PAGE
 from ..certificates.pages import router as verify_page_router
-from ..certificates.verification import check_log
+from ..certificates.service import check_log
 from ..config import Settings
 from ..context import Context
 from ..core.errors import BadRequest, InvalidInput, MethodNotAllowed, NotFound, SabtError, Unavailable
@@ -33,17 +33,16 @@ from ..geo.api import router as geo_router
 from ..http import client_address, problem_response, refuse_forbidden_characters
 from ..inputs import validation_problem
 from ..ledger.api import router as ledger_router
-from ..ledger.witnessing import sign_and_witness
+from ..ledger.api import sign_and_witness
 from ..linkage.api import EVALUATION_PATH
 from ..linkage.api import router as linkage_router
 from ..registry.api import router as registry_router
 from ..stats.api import router as stats_router
 from ..stats.pages import DashboardCache
 from ..stats.pages import router as stats_pages
+from ..verification.api import HttpSender, relay
 from ..verification.api import router as verification_router
-from ..verification.ratelimit import RateLimiter
-from ..verification.service import access_log
-from ..verification.webhooks import HttpSender, relay
+from ..verification.service import RateLimiter, access_log
 from ..web.account import router as account_pages
 from ..web.cards import router as card_pages
 from ..web.citizen import router as citizen_pages
@@ -235,7 +234,7 @@ def _record_refusal(request: Request, error: SabtError) -> None:
     )
     if token:
         what = f"{error.code} {error.params.get('action', '')}: {request.method} {redacted_path(request.url.path)}"
-        sign_in.record_refusal(request.app.state.context, token=token, what=what, address=client_address(request))
+        accounts.record_refusal(request.app.state.context, token=token, what=what, address=client_address(request))
 
 
 def _framework_problem(error: HTTPException) -> SabtError:

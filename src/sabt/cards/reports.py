@@ -17,7 +17,7 @@ from ..core.errors import InvalidInput
 from ..core.identity import latest_birth_at_age
 from ..core.permissions import OFFICE_ROLES, Action, Actor, authorize
 from ..geo.service import list_provinces, office_by_code, office_by_id
-from ..registry import persons as registry_persons
+from ..registry import service as registry
 from .models import Card, CardBatch
 from .schemas import CoverageRow, OfficeQueue, QueueItem, Stage
 
@@ -65,7 +65,7 @@ def coverage_on_days(
     one is named: the statistics publish these under disclosure control."""
     in_province = Card.county_code.startswith(province) if province else true()
     with ctx.db.snapshot() as session:
-        eligible = registry_persons.count_living_on_days(
+        eligible = registry.count_living_on_days(
             session, days=[(latest_birth_at_age(day, CARD_AGE), day) for day in days], province=province
         )
         cutoffs = [_end_of_day(day, ctx.settings.timezone) for day in days]

@@ -32,10 +32,13 @@ from ..core.jalali import to_jalali
 from ..core.permissions import Action, Actor, authorize, own_national_code
 from ..db import take_from_counter
 from ..geo.service import office_by_id
-from ..registry import persons as registry_persons
-from ..registry.checks import Rules
+from ..registry import service as registry
 from . import status
 from .models import Card, CardBatch, CardCounter
+
+# Also published for other features: the offices' queues and coverage.
+from .reports import coverage_on_days as coverage_on_days
+from .reports import office_queue as office_queue
 from .schemas import (
     ApplicationIn,
     BatchOut,
@@ -57,7 +60,7 @@ def apply_for_card(ctx: Context, *, actor: Actor, application: ApplicationIn) ->
     """Take a person's application at the actor's office. Someone who holds an active card applies for its
     replacement (naming it); the new card replaces it when handed over."""
     authorize(actor, Action.CARD_DESK)
-    code = Rules.code(application.national_code, field="national_code")
+    code = registry.Rules.code(application.national_code, field="national_code")
     try:
         with ctx.db.transaction() as session:
             card = _new_application(session, ctx, actor, code, application.replaces)
@@ -70,7 +73,7 @@ def apply_for_card(ctx: Context, *, actor: Actor, application: ApplicationIn) ->
 
 
 def _new_application(session: Session, ctx: Context, actor: Actor, code: str, replaces: str | None) -> Card:
-    person = registry_persons.person_basics(session, code, lock=True)
+    person = registry.person_basics(session, code, lock=True)
     if person.died_on is not None:
         raise Conflict("person.deceased", field="national_code", code=code)
     first_day = eligible_from(person.birth_date)
@@ -191,7 +194,7 @@ def hand_over(ctx: Context, *, actor: Actor, card_id: int) -> CardOut:
     authorize(actor, Action.ISSUE_CARD)
     with ctx.db.transaction() as session:
         card = _own_card(session, actor, card_id, Action.ISSUE_CARD)
-        registry_persons.person_basics(session, card.national_code, lock=True)  # queue behind a death
+        registry.person_basics(session, card.national_code, lock=True)  # queue behind a death
         now = ctx.now()
         _step(card, CardStep.ISSUE, now)
         changed = [card]
@@ -263,9 +266,9 @@ def get_card(ctx: Context, *, actor: Actor, card_id: int) -> CardOut:
 def cards_of(ctx: Context, *, actor: Actor, national_code: str) -> list[CardOut]:
     """Every card a person ever applied for, oldest first."""
     authorize(actor, Action.READ)
-    code = Rules.code(national_code, field="national_code")
+    code = registry.Rules.code(national_code, field="national_code")
     with ctx.db.snapshot() as session:
-        registry_persons.person_basics(session, code)
+        registry.person_basics(session, code)
         cards = session.scalars(select(Card).where(Card.national_code == code).order_by(Card.id))
         found = [card_out(session, card, ctx.today()) for card in cards]
     record_reads(ctx, actor, [code], "cards")

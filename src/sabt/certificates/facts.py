@@ -7,10 +7,16 @@ in docs/certificates.md, so that a third party can read them without Sabt.
 """
 
 import datetime as dt
+import hashlib
 from typing import Any
 
+import cbor2
+from sqlalchemy.orm import Session
+
+from ..core.errors import InvalidInput
 from ..core.jalali import to_jalali
 from ..core.text import to_persian_digits
+from ..geo.service import require_county
 from ..registry.schemas import DatePair, EventOut, PersonOut
 
 FACTS_VERSION = 1
@@ -147,3 +153,19 @@ def _couple_rows(facts: dict[str, Any], county_names: dict[str, str]) -> list[tu
 
 def county_codes(facts: dict[str, Any]) -> set[str]:
     return {str(facts[key]) for key in ("bc", "dc", "c") if facts.get(key)}
+
+
+def facts_digest(facts: dict[str, Any]) -> str:
+    return hashlib.sha256(cbor2.dumps(facts, canonical=True)).hexdigest()
+
+
+def county_names(session: Session, facts: dict[str, Any]) -> dict[str, str]:
+    """Persian names of the counties the facts mention; a code the registry does not know is left out
+    (and shown as the code itself)."""
+    names = {}
+    for code in county_codes(facts):
+        try:
+            names[code] = require_county(session, code, field="county").name_fa
+        except InvalidInput:
+            continue
+    return names

@@ -6,13 +6,11 @@ revocation and supersession appends to the ledger in the same transaction.
 """
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import cbor2
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,17 +24,22 @@ from ..core.permissions import Action, Actor, authorize
 from ..core.serials import compose_serial, normalize_serial, serial_problem
 from ..core.workflow import EventKind, EventStatus
 from ..db import take_from_counter
-from ..geo.service import office_by_id, require_county
-from ..registry import persons as registry_persons
+from ..geo.service import office_by_id
 from ..registry import service as registry
 from ..registry.schemas import DatePair, EventOut, PersonCorrection
-from .facts import COUPLE_KINDS, county_codes, couple_facts, person_details, person_facts
+from .facts import COUPLE_KINDS, county_names, couple_facts, facts_digest, person_details, person_facts
 from .keys import KeySet, b64url
 from .models import Certificate, CertificatePrint, SerialCounter
 from .render import PrintedCertificate, render_pdf
+from .render import font_dir as font_dir
 from .schemas import CertificateOut, CertificateRequest, CorrectedPersonOut, ReissueOut
 from .signed_code import decode_code, encode_code, verify_code
 from .signing import current_key, key_set, rotate, signing_key
+
+# Also published for other features: how checks of certificates are logged and counted.
+from .verification import check_log as check_log
+from .verification import forgeries_by_day as forgeries_by_day
+from .verification import serials_checked_from_many_places as serials_checked_from_many_places
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def revoke_certificate(ctx: Context, *, actor: Actor, serial: str, reason: str) 
     with ctx.db.transaction() as session:
         certificate = _require_current(session, serial)
         issued_by = frozenset({certificate.office_id} if certificate.office_id is not None else ())
-        holders = registry_persons.offices_holding(session, certificate.subject_code) | issued_by
+        holders = registry.offices_holding(session, certificate.subject_code) | issued_by
         authorize(actor, Action.REVOKE_CERTIFICATE, held_by=holders)
         _end(certificate, status="revoked", reason=reason, now=ctx.now())
         revoked = certificate_out(session, ctx, certificate)
@@ -140,7 +143,7 @@ def certificates_of(ctx: Context, *, actor: Actor, national_code: str) -> list[C
     """Every certificate naming a person, newest first, whatever its status."""
     authorize(actor, Action.READ)
     with ctx.db.snapshot() as session:
-        person = registry_persons.person_record(session, national_code)
+        person = registry.person_record(session, national_code)
         rows = session.scalars(
             select(Certificate)
             .where(
@@ -166,7 +169,7 @@ def correct_person(
     authorize(actor, Action.CORRECT)
     with ctx.db.transaction() as session:
         now = ctx.now()
-        person = registry_persons.apply_correction(
+        person = registry.apply_correction(
             session,
             settings=ctx.settings,
             actor=actor,
@@ -209,7 +212,7 @@ def _subject(session: Session, request: CertificateRequest) -> Subject:
         return _couple_subject(session, request)
     if request.national_code is None:
         raise InvalidInput("certificate.subject", field="national_code", kind=request.kind, needs="a national code")
-    person = registry_persons.person_record(session, request.national_code)
+    person = registry.person_record(session, request.national_code)
     death = None
     if request.kind == "death":
         if person.alive:
@@ -232,8 +235,8 @@ def _couple_subject(session: Session, request: CertificateRequest) -> Subject:
     event = registry.registered_event(session, event_id=request.event_id)
     if event is None or event.kind != request.kind or not event.subject_national_code:
         raise InvalidInput("certificate.event", field="event_id", id=request.event_id, kind=request.kind)
-    husband = registry_persons.person_record(session, event.subject_national_code)
-    wife = registry_persons.person_record(session, event.partner_national_code or "")
+    husband = registry.person_record(session, event.subject_national_code)
+    wife = registry.person_record(session, event.partner_national_code or "")
     kind = request.kind
     return Subject(
         kind,
@@ -310,22 +313,6 @@ def _require_current(session: Session, serial: str) -> Certificate:
     if certificate.status != "current":
         raise Conflict("certificate.not_current", field="serial", serial=certificate.serial, status=certificate.status)
     return certificate
-
-
-def facts_digest(facts: dict[str, Any]) -> str:
-    return hashlib.sha256(cbor2.dumps(facts, canonical=True)).hexdigest()
-
-
-def county_names(session: Session, facts: dict[str, Any]) -> dict[str, str]:
-    """Persian names of the counties the facts mention; a code the registry does not know is left out
-    (and shown as the code itself)."""
-    names = {}
-    for code in county_codes(facts):
-        try:
-            names[code] = require_county(session, code, field="county").name_fa
-        except InvalidInput:
-            continue
-    return names
 
 
 def printed_certificate(session: Session, ctx: Context, certificate: Certificate) -> PrintedCertificate:

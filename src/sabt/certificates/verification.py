@@ -25,11 +25,10 @@ from ..core.errors import InvalidInput, describe
 from ..core.jalali import to_jalali
 from ..core.permissions import Action, Actor, authorize
 from ..geo.service import list_provinces, office_by_code, office_by_id
-from .facts import readable_rows
+from .facts import county_names, facts_digest, readable_rows
 from .keys import KeySet
 from .models import Certificate, CertificateCheck, SuspectedForgery
 from .schemas import ForgeryCountOut, VerificationOut
-from .service import county_names, facts_digest
 from .signed_code import NotGenuine, SignedCode, decode_code, verify_code
 from .signing import key_set
 

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from ..core.errors import InvalidInput
 from ..core.linkage import Pair, pairs_of_groups
-from ..registry.importer import csv_records
+from ..registry import service as registry
 from .records import as_table, legacy_records
 
 
@@ -29,7 +29,7 @@ def read_labelled(legacy: Path, truth: Path) -> LabelledFile:
         raise InvalidInput("import.columns", field="legacy", column=missing.args[0]) from None
     person: dict[int, str] = {}
     with truth.open(encoding="utf-8", newline="") as file:
-        for _, row in csv_records(file, field="truth"):
+        for _, row in registry.csv_records(file, field="truth"):
             try:
                 person[int(row["row"])] = row["person"] or f"nobody:{row['row']}"
             except (KeyError, ValueError):

@@ -16,8 +16,7 @@ from sqlalchemy import Connection
 from ..core.jalali import to_jalali
 from ..core.linkage import sound_key
 from ..core.text import normalize_name, to_ascii_digits
-from ..registry import suspects
-from ..registry.importer import read_rows
+from ..registry import service as registry
 from .model import COLUMNS
 
 _JALALI = re.compile(r"^([0-9]{4})[/\-.]([0-9]{1,2})[/\-.]([0-9]{1,2})$")
@@ -86,7 +85,7 @@ def as_table(records: Iterable[dict[str, Any]]) -> pa.Table:
 def legacy_records(path: Path) -> Iterator[dict[str, Any]]:
     """The rows of a legacy person file (the import format, CSV or Parquet), numbered as the import numbers
     them."""
-    for number, row in read_rows(path):
+    for number, row in registry.read_rows(path):
         yield linkage_record(
             number,
             first_name=row["first_name"],
@@ -104,7 +103,7 @@ def legacy_records(path: Path) -> Iterator[dict[str, Any]]:
 
 def registry_records(connection: Connection) -> Iterator[dict[str, Any]]:
     """Every person of the registry that has not been merged into another, as linkage records keyed by id."""
-    for row in suspects.persons_for_linkage(connection):
+    for row in registry.persons_for_linkage(connection):
         yield registry_record(row)
 
 

@@ -19,7 +19,7 @@ from ..core.linkage import (
     impossible_mother_age,
     older_than_plausible,
 )
-from ..registry import suspects
+from ..registry import service as registry
 
 SERIAL_DECLARANT_LATE_BIRTHS = 5  # late birth registrations by one declarant before it is a case
 CHECKS_PLACES, CHECKS_WINDOW = 3, dt.timedelta(hours=1)  # one certificate checked from this many places
@@ -45,7 +45,7 @@ def run_rules(connection: Connection, *, today: dt.date) -> Iterator[Finding]:
 
 
 def _born_after_mothers_death(connection: Connection) -> Iterator[Finding]:
-    for child, mother, born, died in suspects.births_after_mothers_death(connection):
+    for child, mother, born, died in registry.births_after_mothers_death(connection):
         yield Finding(
             "born_after_mothers_death",
             f"rule:born_after_mothers_death:{child}",
@@ -58,7 +58,7 @@ def _born_after_mothers_death(connection: Connection) -> Iterator[Finding]:
 def _mothers(connection: Connection) -> Iterator[Finding]:
     """Births too close to the mother's previous one, and mothers too young or too old to give birth."""
     previous: tuple[int, int, dt.date] | None = None
-    for mother, child, born, mother_born in suspects.births_by_mother(connection):
+    for mother, child, born, mother_born in registry.births_by_mother(connection):
         if impossible_mother_age(mother_born=mother_born, child_born=born):
             yield Finding(
                 "impossible_mother_age",
@@ -85,7 +85,7 @@ def _mothers(connection: Connection) -> Iterator[Finding]:
 
 def _adults_as_newborns_and_serial_declarants(connection: Connection) -> Iterator[Finding]:
     by_declarant: dict[str, list[int]] = defaultdict(list)
-    for event, child, born, declared, data in suspects.late_births(connection):
+    for event, child, born, declared, data in registry.late_births(connection):
         if adult_registered_as_newborn(born=born, declared=declared):
             yield Finding(
                 "adult_as_newborn",
@@ -115,7 +115,7 @@ def _declarant_code(data: dict[str, Any]) -> str | None:
 
 def _too_old(connection: Connection, today: dt.date) -> Iterator[Finding]:
     born_before = today - dt.timedelta(days=365 * OLDEST_PLAUSIBLE_AGE)  # a little late; the rule decides
-    for person, born in suspects.living_born_before(connection, born_before):
+    for person, born in registry.living_born_before(connection, born_before):
         if older_than_plausible(born=born, on=today):
             yield Finding(
                 "older_than_plausible",

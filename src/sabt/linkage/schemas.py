@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from ..inputs import AsciiDigits, Strict
+from ..registry.schemas import PersonBrief
 
 Decision = Literal["duplicate", "not_duplicate", "fraud"]
 CaseStatus = Literal["open", "duplicate", "not_duplicate", "fraud"]
@@ -13,21 +14,6 @@ class Evidence(BaseModel):
     field: str
     level: str = Field(description="Which level of the comparison the pair reached, e.g. 'sounds the same'")
     weight: float = Field(description="What it added to the match weight, in bits")
-
-
-class PersonBrief(BaseModel):
-    id: int
-    national_code: str
-    first_name: str
-    last_name: str
-    sex: str
-    birth_date: dt.date
-    birth_county_code: str
-    father_first_name: str
-    mother_first_name: str
-    mother_last_name: str
-    died_on: dt.date | None
-    merged_into: str | None = Field(None, description="National code of the record it was merged into")
 
 
 class CandidateOut(BaseModel):

@@ -15,20 +15,19 @@ from sqlalchemy.orm import Session
 
 from ..access.service import record_reads
 from ..accounts.service import usernames
-from ..certificates import verification as certificate_checks
+from ..certificates import service as certificates
 from ..context import Context
 from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
 from ..core.linkage import score_pairs
 from ..core.permissions import Action, Actor, authorize
-from ..registry import suspects
-from ..registry.checks import national_code_of
+from ..registry import service as registry
 from .labelled import read_labelled
 from .model import default_model
 from .models import LinkageCase, LinkageModel, LinkageRun
 from .records import as_table, linkage_record, registry_record, registry_records
 from .rules import CHECKS_PLACES, CHECKS_WINDOW, Finding, certificate_findings, run_rules
-from .schemas import CandidateOut, CaseOut, CasesPage, EvaluationOut, ModelOut, PersonBrief, RunOut
+from .schemas import CandidateOut, CaseOut, CasesPage, EvaluationOut, ModelOut, RunOut
 from .scoring import ScoredPair, estimate, score_against, score_all
 
 MIN_TRUE_PAIRS = 50
@@ -133,9 +132,7 @@ def execute_run(ctx: Context, *, run_id: int) -> RunOut:
             findings = list(run_rules(connection, today=ctx.today()))
         since = ctx.now() - CERTIFICATE_LOOKBACK
         findings += certificate_findings(
-            certificate_checks.serials_checked_from_many_places(
-                ctx, since=since, places=CHECKS_PLACES, window=CHECKS_WINDOW
-            )
+            certificates.serials_checked_from_many_places(ctx, since=since, places=CHECKS_PLACES, window=CHECKS_WINDOW)
         )
         pairs = list(score_all(table, model, threshold=ctx.settings.linkage_threshold))
         with ctx.db.transaction() as session:
@@ -263,7 +260,7 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
     before registering it."""
     authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
-        birth = suspects.declared_birth(session, event_id)
+        birth = registry.declared_birth(session, event_id)
         if birth is None:
             raise InvalidInput("linkage.not_birth", field="event_id")
         authorize(actor, Action.READ_OFFICE_WORK, office_id=birth.office_id)
@@ -282,7 +279,7 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
             mother_code=birth.mother_code,
         )
         parents = [pid for pid in (birth.father_id, birth.mother_id) if pid is not None]
-        rows = suspects.candidates_for_birth(
+        rows = registry.candidates_for_birth(
             session,
             first_name=birth.first_name,
             last_name=birth.last_name,
@@ -296,10 +293,10 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
         scored = score_against(
             record, candidates, model, model_key=_model_key(in_use), threshold=ctx.settings.linkage_threshold
         )
-        persons = suspects.person_ids(session, [pair.right for pair in scored])
+        persons = registry.person_briefs(session, [pair.right for pair in scored])
         found = [
             CandidateOut(
-                person=_brief(session, persons[pair.right]),
+                person=persons[pair.right],
                 match_weight=round(pair.match_weight, 2),
                 match_probability=round(pair.match_probability, 4),
                 evidence=pair.evidence,
@@ -318,7 +315,7 @@ def _model_key(model: ModelOut) -> str:
 def _with_frequencies(session: Session, record: dict[str, Any], candidates: list[dict[str, Any]]) -> None:
     """Term frequencies of each record's names in the registry, as the model's adjustment needs them."""
     records = [record, *candidates]
-    first, last = suspects.name_frequencies(
+    first, last = registry.name_frequencies(
         session,
         first_names={each["first_name"] or "" for each in records},
         last_names={each["last_name"] or "" for each in records},
@@ -391,13 +388,13 @@ def _merge(session: Session, case: LinkageCase, keep: int | None, actor: Actor, 
     kept_id = keep if keep is not None else min(pair)  # the older record stays unless told otherwise
     if kept_id not in pair:
         raise InvalidInput("linkage.keep", field="keep")
-    persons = suspects.person_ids(session, list(pair))
+    persons = registry.person_briefs(session, list(pair))
     kept, retired = persons[kept_id], persons[(pair - {kept_id}).pop()]
     for person in (kept, retired):
-        if person.merged_into_id is not None:
+        if person.merged_into is not None:
             raise Conflict("linkage.merged", field="keep", code=person.national_code)
     reason = f"duplicate of {kept.national_code} (review case {case.id})" + (f": {note}" if note else "")
-    suspects.merge_person(session, retired=retired, kept=kept, reason=reason[:500], actor=actor, now=now)
+    registry.merge_person(session, retired_id=retired.id, kept_id=kept.id, reason=reason[:500], actor=actor, now=now)
     case.evidence = {**case.evidence, "kept": kept.id, "merged": retired.id}
 
 
@@ -411,7 +408,7 @@ def _case(session: Session, case_id: int, *, lock: bool = False) -> LinkageCase:
 
 def _cases_out(session: Session, cases: list[LinkageCase]) -> list[CaseOut]:
     ids = {pid for case in cases for pid in (case.person_id, case.other_person_id) if pid is not None}
-    persons = suspects.person_ids(session, list(ids))
+    persons = registry.person_briefs(session, list(ids))
     names = usernames(session, {case.decided_by for case in cases if case.decided_by})
     out = []
     for case in cases:
@@ -422,8 +419,8 @@ def _cases_out(session: Session, cases: list[LinkageCase]) -> list[CaseOut]:
                 kind=case.kind,
                 status=case.status,
                 source=case.source,
-                person=_brief(session, persons[case.person_id]) if case.person_id else None,
-                other_person=_brief(session, persons[case.other_person_id]) if case.other_person_id else None,
+                person=persons[case.person_id] if case.person_id else None,
+                other_person=persons[case.other_person_id] if case.other_person_id else None,
                 event_id=case.event_id,
                 match_weight=case.match_weight,
                 match_probability=case.match_probability,
@@ -436,20 +433,3 @@ def _cases_out(session: Session, cases: list[LinkageCase]) -> list[CaseOut]:
             )
         )
     return out
-
-
-def _brief(session: Session, person: suspects.PersonRow) -> PersonBrief:
-    return PersonBrief(
-        id=person.id,
-        national_code=person.national_code,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        sex=person.sex,
-        birth_date=person.birth_date,
-        birth_county_code=person.birth_county_code,
-        father_first_name=person.father_first_name,
-        mother_first_name=person.mother_first_name,
-        mother_last_name=person.mother_last_name,
-        died_on=person.died_on,
-        merged_into=national_code_of(session, person.merged_into_id),
-    )

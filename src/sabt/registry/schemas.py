@@ -202,6 +202,23 @@ class PersonBasics:
     died_on: dt.date | None
 
 
+class PersonBrief(BaseModel):
+    """A person as another feature lists them: who they are, their parents' names, where they went."""
+
+    id: int
+    national_code: str
+    first_name: str
+    last_name: str
+    sex: str
+    birth_date: dt.date
+    birth_county_code: str
+    father_first_name: str
+    mother_first_name: str
+    mother_last_name: str
+    died_on: dt.date | None
+    merged_into: str | None = Field(None, description="National code of the record it was merged into")
+
+
 class PersonSummary(BaseModel):
     national_code: str
     first_name: str

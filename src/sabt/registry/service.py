@@ -26,17 +26,40 @@ from ..core.text import is_ascii_number, to_ascii_digits
 from ..core.workflow import LATE_APPROVAL_STATES, EventKind, EventStatus, next_status
 from ..geo.schemas import OfficeOut
 from ..geo.service import office_by_code, office_by_id
+
+# The `name as name` imports publish what other features read of the registry; its other modules are its own.
+from .aggregates import birth_counts as birth_counts
+from .aggregates import couple_counts as couple_counts
+from .aggregates import death_counts as death_counts
+from .aggregates import delay_counts as delay_counts
+from .checks import PENDING as PENDING
 from .checks import (
     Checked,
-    Rules,
     check_birth,
     check_death,
     check_divorce,
     check_marriage,
 )
+from .checks import Rules as Rules
 from .effects import apply_registration
+from .importer import csv_records as csv_records
+from .importer import import_persons as import_persons
+from .importer import read_rows as read_rows
 from .models import Event, EventHistory, IdempotencyKey, Person
 from .national_codes import peek_next_national_code
+from .persons import IDENTITY_FACTS as IDENTITY_FACTS
+from .persons import apply_correction as apply_correction
+from .persons import count_living_on_days as count_living_on_days
+from .persons import get_person as get_person
+from .persons import identity_facts_in as identity_facts_in
+from .persons import living_born_by as living_born_by
+from .persons import may_act_on as may_act_on
+from .persons import offices_holding as offices_holding
+from .persons import own_record as own_record
+from .persons import person_basics as person_basics
+from .persons import person_history as person_history
+from .persons import person_record as person_record
+from .persons import search_persons as search_persons
 from .schemas import (
     BirthDeclaration,
     DatePair,
@@ -47,6 +70,16 @@ from .schemas import (
     EventStepOut,
     MarriageDeclaration,
 )
+from .suspects import births_after_mothers_death as births_after_mothers_death
+from .suspects import births_by_mother as births_by_mother
+from .suspects import candidates_for_birth as candidates_for_birth
+from .suspects import declared_birth as declared_birth
+from .suspects import late_births as late_births
+from .suspects import living_born_before as living_born_before
+from .suspects import merge_person as merge_person
+from .suspects import name_frequencies as name_frequencies
+from .suspects import person_briefs as person_briefs
+from .suspects import persons_for_linkage as persons_for_linkage
 
 KIND_OF: dict[type[Declaration], EventKind] = {
     BirthDeclaration: EventKind.BIRTH,

@@ -16,8 +16,7 @@ from ..core.permissions import Actor
 from ..core.text import normalize_name
 from .models import Event, Person
 from .persons import record_person_revision
-
-PersonRow = Person  # a person as the features that read persons through this module see one
+from .schemas import PersonBrief
 
 _person = Person.__table__
 _father, _mother = _person.alias("father"), _person.alias("mother")
@@ -140,16 +139,39 @@ def late_births(connection: Connection) -> Iterator[Any]:
     yield from connection.execution_options(yield_per=5_000).execute(query)
 
 
-def person_ids(session: Session, ids: Sequence[int]) -> dict[int, Person]:
-    return {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(ids)))}
+def person_briefs(session: Session, ids: Sequence[int]) -> dict[int, PersonBrief]:
+    """The persons with these row ids, as a duplicate's review shows them."""
+    persons = list(session.scalars(select(Person).where(Person.id.in_(ids))))
+    merged_into = {person.merged_into_id for person in persons if person.merged_into_id is not None}
+    merged = session.execute(select(Person.id, Person.national_code).where(Person.id.in_(merged_into)))
+    codes = {person_id: code for person_id, code in merged}
+    return {
+        person.id: PersonBrief(
+            id=person.id,
+            national_code=person.national_code,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            sex=person.sex,
+            birth_date=person.birth_date,
+            birth_county_code=person.birth_county_code,
+            father_first_name=person.father_first_name,
+            mother_first_name=person.mother_first_name,
+            mother_last_name=person.mother_last_name,
+            died_on=person.died_on,
+            merged_into=codes.get(person.merged_into_id) if person.merged_into_id else None,
+        )
+        for person in persons
+    }
 
 
 def merge_person(
-    session: Session, *, retired: Person, kept: Person, reason: str, actor: Actor, now: dt.datetime
+    session: Session, *, retired_id: int, kept_id: int, reason: str, actor: Actor, now: dt.datetime
 ) -> None:
-    """Mark `retired` as a duplicate of `kept`. Both records, their revisions and their events stay as they
-    are; the retired one gains a revision saying where it went, and the ledger records the step."""
-    retired.merged_into_id, retired.revision, retired.updated_at = kept.id, retired.revision + 1, now
+    """Mark the person `retired_id` as a duplicate of `kept_id`. Both records, their revisions and their
+    events stay as they are; the retired one gains a revision saying where it went, and the ledger records
+    the step."""
+    retired = session.get_one(Person, retired_id, with_for_update=True)
+    retired.merged_into_id, retired.revision, retired.updated_at = kept_id, retired.revision + 1, now
     record_person_revision(session, retired, reason=reason, actor=actor, event_id=None, at=now)
 
 

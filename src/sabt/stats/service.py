@@ -1,4 +1,4 @@
-"""Computing an indicator as a table: one row per place and period, from counts the database aggregates.
+"""Computing an indicator as a table: one row per place and period, from counts the database registry.
 
 Counts are gathered per county and period, added up to provinces and the country, and the rates are
 worked out at the level asked for. Staff who may read the registry see exact figures; everyone else sees
@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal
 
-from ..cards import reports as card_reports
-from ..certificates import verification as certificate_checks
+from ..cards import service as cards
+from ..certificates import service as certificates
 from ..context import Context
 from ..core.errors import InvalidInput
 from ..core.permissions import Action, Actor
@@ -35,8 +35,7 @@ from ..core.stats import (
 )
 from ..core.workflow import EventKind
 from ..geo import service as geo
-from ..registry import aggregates
-from ..registry import persons as registry_persons
+from ..registry import service as registry
 from .indicators import INDICATORS, Indicator, Place
 from .schemas import StatRow, StatTable
 
@@ -130,30 +129,30 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
     buckets = [(span.key, span.first, span.last) for span in spans]
     needs = set(indicator.counts()) | {column.name for column in indicator.columns}
     if needs & {"births", "births_male", "births_female", "sex_ratio_at_birth", "total_fertility_rate"}:
-        for county, period, sex, mother_age, n in aggregates.birth_counts(ctx, buckets=buckets):
+        for county, period, sex, mother_age, n in registry.birth_counts(ctx, buckets=buckets):
             key = (county or UNKNOWN, period)
             counts[key].update({"births": n, f"births_{sex}": n})
             if mother_age:
                 counts[key][f"births_mother_{mother_age}"] += n
     if needs & {"deaths", "infant_deaths"}:
-        for county, period, sex, age, n in aggregates.death_counts(ctx, buckets=buckets):
+        for county, period, sex, age, n in registry.death_counts(ctx, buckets=buckets):
             counts[(county or UNKNOWN, period)].update({"deaths": n, f"deaths_{sex}": n, f"deaths_age_{age}": n})
             if age == DEATH_AGE_GROUPS[0][0]:
                 counts[(county or UNKNOWN, period)]["infant_deaths"] += n
     for kind in (EventKind.MARRIAGE, EventKind.DIVORCE):
         if f"{kind}s" in needs:
-            for county, period, n in aggregates.couple_counts(ctx, kind=kind, buckets=buckets):
+            for county, period, n in registry.couple_counts(ctx, kind=kind, buckets=buckets):
                 counts[(county or UNKNOWN, period)][f"{kind}s"] += n
     if "births_registered" in needs:
         for kind in (EventKind.BIRTH, EventKind.DEATH):
-            for county, period, delay, late, n in aggregates.delay_counts(ctx, kind=kind, buckets=buckets):
+            for county, period, delay, late, n in registry.delay_counts(ctx, kind=kind, buckets=buckets):
                 key = (county or UNKNOWN, period)
                 counts[key].update({f"{kind}s_registered": n, f"{kind}s_on_time": 0 if late else n})
                 delays[key][kind][int(delay)] += n
     if "eligible" in needs:
         _gather_coverage(ctx, spans, counts)
     if "suspected_forgeries" in needs:
-        for (province, day), n in certificate_checks.forgeries_by_day(
+        for (province, day), n in certificates.forgeries_by_day(
             ctx, since=spans[0].first, until=spans[-1].last
         ).items():
             span = next(span for span in spans if span.first <= day <= span.last)
@@ -164,7 +163,7 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
 def _gather_coverage(ctx: Context, spans: list[Period], counts: dict[Key, Counter[str]]) -> None:
     """Coverage on each period's last day (or today, for the period under way)."""
     days = [min(span.last, ctx.today()) for span in spans]
-    on_days = card_reports.coverage_on_days(ctx, days=sorted(set(days)))
+    on_days = cards.coverage_on_days(ctx, days=sorted(set(days)))
     for span, day in zip(spans, days, strict=True):
         eligible, active = on_days[day]
         for county, n in eligible.items():
@@ -278,7 +277,7 @@ class Reference:
         if population_on is None:
             return census
         with ctx.db.snapshot() as session:
-            living = registry_persons.count_living_on_days(session, days=[(population_on, population_on)])
+            living = registry.count_living_on_days(session, days=[(population_on, population_on)])
         return replace(census, populations=_with_totals({county: counts[0] for county, counts in living.items()}))
 
 

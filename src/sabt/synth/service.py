@@ -10,10 +10,12 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ..core.errors import InvalidInput
+from .cards import replay_cards as replay_cards
 from .cards import write_cards
 from .files import Nation, write_events, write_persons
 from .legacy import write_legacy
 from .population import FamilyBuilder, Geography, generate_population, marry, name_everyone, national_codes
+from .replay import replay_events as replay_events
 
 DEFAULT_END = dt.date(2026, 3, 20)  # the last day of 1404; a fixed end keeps the output deterministic
 

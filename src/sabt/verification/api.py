@@ -30,6 +30,10 @@ from .schemas import (
     SubscriptionOut,
 )
 
+# The server relays the outbox to partners' webhooks on a schedule (api/app.py): the job and its sender.
+from .webhooks import HttpSender as HttpSender
+from .webhooks import relay as relay
+
 router = APIRouter(tags=["verification"])
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="A partner's key: sabt_<prefix>_<secret>")
 

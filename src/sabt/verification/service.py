@@ -29,10 +29,10 @@ from ..core.jalali import DateProblem, parse_date
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.permissions import Action, Actor, Role, authorize, own_national_code
 from ..keystore import local_secret
-from ..registry import persons as registry_persons
+from ..registry import service as registry
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
 from .models import CodeLock, IdentityCheck, Partner, PartnerKey
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter as RateLimiter
 from .schemas import (
     CheckOut,
     CitizenIn,
@@ -133,7 +133,7 @@ def revoke_key(ctx: Context, *, actor: Actor | None, prefix: str) -> KeyOut:
 
 
 _KEYS, _PARTNERS, _LOCKS = PartnerKey.__table__.c, Partner.__table__.c, CodeLock.__table__.c
-_FACTS = registry_persons.IDENTITY_FACTS
+_FACTS = registry.IDENTITY_FACTS
 # Built once: every partner request runs it. The key, its partner, whether the code asked about is locked
 # and the facts of whoever has it, in one indexed statement on the primary, so that a revocation and a lock
 # take effect at once. The facts are read before the key is judged, but leave only with a valid key's answer.
@@ -181,7 +181,7 @@ def _admitted(connection: Connection, api_key: str | None, code: str, limiter: R
         raise Unauthorized("partner.key")
     caller = PartnerCaller(row.id, row.code, Policy.model_validate(row.policy), row.rate_per_minute, prefix)
     limiter.admit(caller.code, caller.rate_per_minute)
-    return _Admitted(caller, bool(row.locked), registry_persons.identity_facts_in(row))
+    return _Admitted(caller, bool(row.locked), registry.identity_facts_in(row))
 
 
 # --- checks (partners) ---------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def ekyc(ctx: Context, *, api_key: str | None, query: EkycQuery, limiter: RateLi
     person = None
     if not locked:
         with ctx.db.snapshot(primary=True) as session:
-            person = registry_persons.person_record(session, code)
+            person = registry.person_record(session, code)
     if person is None:
         return EkycAnswer(status="locked"), _check_entry(
             caller, code, "ekyc", query.purpose, query.consent_reference, "locked", now
@@ -298,7 +298,7 @@ def enrol_citizen(ctx: Context, *, actor: Actor, citizen: CitizenIn) -> UserOut:
     authorize(actor, Action.ENROL_CITIZEN)
     code = _code(citizen.national_code)
     with ctx.db.snapshot() as session:
-        registry_persons.person_record(session, code)  # the person must be in the registry
+        registry.person_record(session, code)  # the person must be in the registry
     user = UserIn(username=citizen.username, password=citizen.password, role=Role.CITIZEN, national_code=code)
     return accounts.create_user(ctx, actor=None, user=user)  # authorized above, as enrolment
 

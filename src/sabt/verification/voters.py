@@ -18,7 +18,7 @@ from ..core.identity import latest_birth_to_vote, may_vote
 from ..core.jalali import to_jalali
 from ..geo.service import list_provinces
 from ..ledger.service import Change, log_statement
-from ..registry import persons as registry_persons
+from ..registry import service as registry
 
 COLUMNS = ["province", "county", "national_code", "last_name", "first_name", "father_first_name", "birth_date"]
 
@@ -44,9 +44,7 @@ def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | Non
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(COLUMNS)
         born_by = latest_birth_to_vote(election_day)
-        rows = registry_persons.living_born_by(
-            session, born_on_or_before=born_by, alive_on=election_day, province=province
-        )
+        rows = registry.living_born_by(session, born_on_or_before=born_by, alive_on=election_day, province=province)
         for code, last, first, father, born, county, died in rows:
             if may_vote(born=born, died_on=died, election_day=election_day):
                 writer.writerow([county[:2], county, code, last, first, father, to_jalali(born)])

@@ -19,8 +19,8 @@ from ..certificates import service as certificates
 from ..context import Context
 from ..core.errors import Forbidden
 from ..core.permissions import Action, Actor, authorize
-from ..outbox.models import Delivery, OutboxMessage, Subscription
-from .models import Partner
+from ..outbox import service as outbox
+from .models import Delivery, Partner, Subscription
 from .schemas import DeliveryOut, Policy, SubscriptionIn, SubscriptionOut
 from .service import partner_by_code
 
@@ -96,13 +96,7 @@ def relay(ctx: Context, sender: Sender) -> RelayReport:
 
 
 def _fan_out(session: Session, now: dt.datetime) -> int:
-    messages = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.fanned_out.is_(False))
-        .order_by(OutboxMessage.id)
-        .limit(BATCH * 5)
-        .with_for_update(skip_locked=True)
-    ).all()
+    messages = outbox.take_new(session, limit=BATCH * 5)
     if not messages:
         return 0
     subscriptions = session.scalars(select(Subscription).where(Subscription.active.is_(True))).all()
@@ -120,7 +114,6 @@ def _fan_out(session: Session, now: dt.datetime) -> int:
                         delivered_at=None,
                     )
                 )
-        message.fanned_out = True
     return len(messages)
 
 
@@ -129,16 +122,17 @@ def _claim_due(ctx: Context) -> list[tuple[int, str, dict[str, object]]]:
     now = ctx.now()
     with ctx.db.transaction() as session:
         rows = session.execute(
-            select(Delivery, Subscription, OutboxMessage)
+            select(Delivery, Subscription)
             .join(Subscription, Subscription.id == Delivery.subscription_id)
-            .join(OutboxMessage, OutboxMessage.id == Delivery.message_id)
             .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
             .order_by(Delivery.id)
             .limit(BATCH)
             .with_for_update(skip_locked=True, of=Delivery)
         ).all()
+        messages = outbox.messages(session, (delivery.message_id for delivery, _ in rows))
         claimed = []
-        for delivery, subscription, message in rows:
+        for delivery, subscription in rows:
+            message = messages[delivery.message_id]
             if not subscription.active or message.kind not in subscription.kinds:
                 # Deliveries are operational rows: one the subscription (evidence) does not ask for is
                 # never sent, whoever wrote it.
@@ -177,27 +171,28 @@ def list_deliveries(ctx: Context, *, actor: Actor, status: str | None = None, li
     """Deliveries newest first, for administrators watching partners that are down."""
     authorize(actor, Action.MANAGE_PARTNERS)
     query = (
-        select(Delivery, Subscription, Partner.code, OutboxMessage.kind)
+        select(Delivery, Subscription, Partner.code)
         .join(Subscription, Subscription.id == Delivery.subscription_id)
         .join(Partner, Partner.id == Subscription.partner_id)
-        .join(OutboxMessage, OutboxMessage.id == Delivery.message_id)
         .order_by(Delivery.id.desc())
         .limit(limit)
     )
     if status:
         query = query.where(Delivery.status == status)
     with ctx.db.snapshot() as session:
+        rows = session.execute(query).all()
+        messages = outbox.messages(session, (delivery.message_id for delivery, _, _ in rows))
         return [
             DeliveryOut(
                 id=d.id,
                 partner=code,
                 url=s.url,
-                kind=kind,
+                kind=messages[d.message_id].kind,
                 status=d.status,
                 attempts=d.attempts,
                 next_attempt_at=d.next_attempt_at,
                 last_error=d.last_error,
                 delivered_at=d.delivered_at,
             )
-            for d, s, code, kind in session.execute(query)
+            for d, s, code in rows
         ]

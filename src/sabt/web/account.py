@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from ..accounts import sign_in
+from ..accounts import service as accounts
 from ..accounts.schemas import SecondFactorStage
 from ..accounts.service import actor_for_token, sign_out
 from ..context import Context
@@ -59,9 +59,9 @@ def login(
     csrf: CSRF = "",
 ) -> Response:
     check_login_token(ctx, request, csrf)
-    attempt = sign_in.Attempt(username.strip(), client_address(request))
+    attempt = accounts.Attempt(username.strip(), client_address(request))
     try:
-        token = sign_in.sign_in(ctx, attempt=attempt, password=password)
+        token = accounts.sign_in(ctx, attempt=attempt, password=password)
     except SabtError as error:
         return _refused(
             _login_page(ctx, request, username=username, error=error.message_fa, status=error.status), error
@@ -102,7 +102,7 @@ def give_factor(
     token = _session_token(request)
     check_csrf(csrf_token(token), csrf)
     try:
-        sign_in.give_factor(ctx, token=token, code=code, address=client_address(request))
+        accounts.give_factor(ctx, token=token, code=code, address=client_address(request))
     except SabtError as error:
         return _refused(_factor_page(ctx, request, next_page=next, error=error.message_fa, status=error.status), error)
     return _see_other(_local(next) or _home_of(ctx, token))
@@ -110,7 +110,7 @@ def give_factor(
 
 def _factor_page(ctx: Context, request: Request, *, next_page: str, error: str = "", status: int = 200) -> Response:
     token = _session_token(request)
-    state = sign_in.token_state(ctx, token=token)
+    state = accounts.token_state(ctx, token=token)
     if state.second_factor == "enrol":
         return _see_other("/login/enrol")
     values = {
@@ -136,7 +136,7 @@ def enrol_choice(request: Request) -> Response:
 def enrol_totp(ctx: CurrentContext, request: Request, csrf: CSRF = "") -> Response:
     token = _session_token(request)
     check_csrf(csrf_token(token), csrf)
-    enrolment = sign_in.start_totp(ctx, token=token)
+    enrolment = accounts.start_totp(ctx, token=token)
     return page(request, "accounts/enrol_totp.html", {"csrf": csrf, "enrolment": enrolment})
 
 
@@ -151,7 +151,7 @@ def confirm_totp(
     token = _session_token(request)
     check_csrf(csrf_token(token), csrf)
     try:
-        enrolled = sign_in.confirm_totp(ctx, token=token, code=code, address=client_address(request))
+        enrolled = accounts.confirm_totp(ctx, token=token, code=code, address=client_address(request))
     except SabtError as error:
         again = {"secret": secret, "otpauth_uri": "", "qr_svg": ""}
         values = {"csrf": csrf, "enrolment": again, "error": error.message_fa}
@@ -165,7 +165,7 @@ def confirm_totp(
 @router.post("/login/passkeys/options")
 def passkey_registration(ctx: CurrentContext, request: Request) -> Response:
     token = _script_session(request)
-    return _json_answer(lambda: json.loads(sign_in.passkey_registration(ctx, token=token)))
+    return _json_answer(lambda: json.loads(accounts.passkey_registration(ctx, token=token)))
 
 
 @router.post("/login/passkeys")
@@ -173,7 +173,7 @@ def register_passkey(ctx: CurrentContext, request: Request, credential: Credenti
     token, address = _script_session(request), client_address(request)
 
     def registered() -> dict[str, Any]:
-        enrolled = sign_in.register_passkey(ctx, token=token, credential=json.dumps(credential), address=address)
+        enrolled = accounts.register_passkey(ctx, token=token, credential=json.dumps(credential), address=address)
         return {"recovery_codes": enrolled.recovery_codes, "next": _home_of(ctx, token)}
 
     return _json_answer(registered)
@@ -182,7 +182,7 @@ def register_passkey(ctx: CurrentContext, request: Request, credential: Credenti
 @router.post("/login/passkey/challenge")
 def passkey_challenge(ctx: CurrentContext, request: Request) -> Response:
     token = _script_session(request)
-    return _json_answer(lambda: json.loads(sign_in.passkey_challenge(ctx, token=token)))
+    return _json_answer(lambda: json.loads(accounts.passkey_challenge(ctx, token=token)))
 
 
 @router.post("/login/passkey")
@@ -190,7 +190,7 @@ def give_passkey(ctx: CurrentContext, request: Request, credential: Credential) 
     token, address = _script_session(request), client_address(request)
 
     def given() -> dict[str, Any]:
-        sign_in.give_passkey(ctx, token=token, credential=json.dumps(credential), address=address)
+        accounts.give_passkey(ctx, token=token, credential=json.dumps(credential), address=address)
         return {"next": _home_of(ctx, token)}
 
     return _json_answer(given)
@@ -218,8 +218,8 @@ def _json_answer(step: Callable[[], Any]) -> Response:
 def my_account(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") -> Response:
     values = {
         "user": user,
-        "sessions": sign_in.my_sessions(ctx, actor=user.actor, token=user.token),
-        "factors": sign_in.token_state(ctx, token=user.token).factors,
+        "sessions": accounts.my_sessions(ctx, actor=user.actor, token=user.token),
+        "factors": accounts.token_state(ctx, token=user.token).factors,
         "done": done == "revoked",
     }
     return page(request, "accounts/account.html", values)
@@ -230,7 +230,7 @@ def revoke_session(
     ctx: CurrentContext, request: Request, user: SignedIn, session_id: RowId, csrf: CSRF = ""
 ) -> Response:
     check_csrf(user.csrf, csrf)
-    sign_in.revoke_my_session(ctx, actor=user.actor, session_id=session_id, address=client_address(request))
+    accounts.revoke_my_session(ctx, actor=user.actor, session_id=session_id, address=client_address(request))
     return _see_other("/account?done=revoked")
 
 
@@ -249,7 +249,7 @@ def _pending_stage(ctx: Context, request: Request) -> SecondFactorStage | None:
     if not token:
         return None
     try:
-        stage = sign_in.token_state(ctx, token=token).second_factor
+        stage = accounts.token_state(ctx, token=token).second_factor
     except Unauthorized:
         return None
     return stage if stage in NEXT_STEP else None

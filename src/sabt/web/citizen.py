@@ -11,7 +11,7 @@ from ..cards import service as cards
 from ..cards.schemas import ReportIn
 from ..core.errors import SabtError
 from ..http import CurrentContext
-from ..registry import persons
+from ..registry import service as registry
 from ..verification import service as verification
 from .session import SignedIn, WebUser, check_csrf
 from .templating import page
@@ -33,7 +33,7 @@ def _my_page(
 ) -> Response:
     values = {
         "user": user,
-        "person": persons.own_record(ctx, actor=user.actor),
+        "person": registry.own_record(ctx, actor=user.actor),
         "checks": verification.checks_about_me(ctx, actor=user.actor),
         "reads": access.reads_about_me(ctx, actor=user.actor),
         "lock": verification.my_lock(ctx, actor=user.actor),

@@ -5,7 +5,7 @@ from fastapi import Request, status
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts import sign_in
+from ..accounts import service as accounts
 from ..accounts.service import actor_for_token
 from ..context import Context
 from ..core.errors import SabtError
@@ -62,4 +62,4 @@ async def _step_up(request: Request, error: SabtError) -> Response:
 
 def _signed_in(ctx: Context, token: str) -> tuple[WebUser, list[str]]:
     """Who is asked to step up (for the page's header), and which factors they can give."""
-    return WebUser(actor_for_token(ctx, token), token), sign_in.token_state(ctx, token=token).factors
+    return WebUser(actor_for_token(ctx, token), token), accounts.token_state(ctx, token=token).factors

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from ..cards import reports as card_reports
 from ..cards import service as cards
 from ..certificates import service as certificates
 from ..certificates.schemas import CertificateRequest
@@ -20,9 +19,7 @@ from ..core.text import is_ascii_number, to_ascii_digits, to_persian_digits
 from ..core.workflow import EventStatus
 from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
-from ..registry import persons
 from ..registry import service as registry
-from ..registry.checks import PENDING
 from ..registry.schemas import EventOut, PersonCorrection
 from .forms import Errors, FormFields, invalid, nest, refusal
 from .session import SignedIn, WebUser, check_csrf
@@ -50,7 +47,7 @@ def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") 
     validated = registry.list_events(ctx, actor=actor, status=EventStatus.VALIDATED, limit=200)
     waiting_approval = [e for e in declared + validated if e.late and not e.late_approved]
     to_print = certificates.births_without_certificate(ctx, actor=actor, limit=50) if actor.office_id else []
-    card_queue = card_reports.office_queue(ctx, actor=actor)
+    card_queue = cards.office_queue(ctx, actor=actor)
     at_office = actor.office_id is not None
     ready = cards.cards_at_office(ctx, actor=actor, status=CardStatus.READY) if at_office else []
     enrolled = cards.cards_at_office(ctx, actor=actor, status=CardStatus.ENROLLED) if at_office else []
@@ -96,7 +93,7 @@ def _event_page(
     history = registry.event_history(ctx, actor=user.actor, event_id=event.id)
     steps = [step for step in ("approve_late", "validate", "register", "reject") if _offered(user.actor, event, step)]
     # Before a birth is registered, the registrar sees the persons it may duplicate.
-    pending_birth = event.kind == "birth" and event.status in PENDING
+    pending_birth = event.kind == "birth" and event.status in registry.PENDING
     duplicates = linkage.check_birth(ctx, actor=user.actor, event_id=event.id) if pending_birth else []
     return page(
         request,
@@ -199,7 +196,7 @@ def search(
                 {"user": user, "query": query, "results": None, "errors": errors},
                 status=422,
             )
-        found = persons.search_persons(
+        found = registry.search_persons(
             ctx,
             actor=user.actor,
             name=first_name.strip() or None,
@@ -235,16 +232,16 @@ def _person_page(
     typed: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    record = persons.get_person(ctx, actor=user.actor, national_code=code)
+    record = registry.get_person(ctx, actor=user.actor, national_code=code)
     code = record.national_code
-    may_correct = persons.may_act_on(ctx, actor=user.actor, national_code=code, action=Action.CORRECT)
+    may_correct = registry.may_act_on(ctx, actor=user.actor, national_code=code, action=Action.CORRECT)
     return page(
         request,
         "office/person.html",
         {
             "user": user,
             "person": record,
-            "history": persons.person_history(ctx, actor=user.actor, national_code=code),
+            "history": registry.person_history(ctx, actor=user.actor, national_code=code),
             "certificates": certificates.certificates_of(ctx, actor=user.actor, national_code=code),
             "cards": cards.cards_of(ctx, actor=user.actor, national_code=code),
             "kind_fa": KIND_FA,
@@ -328,7 +325,7 @@ def lookup(ctx: CurrentContext, request: Request, user: SignedIn, query: LookupI
     """For the forms: who holds a national code (name, birth date, alive), as the registrar types it."""
     check_csrf(user.csrf, request.headers.get("x-csrf-token", ""))
     try:
-        record = persons.get_person(ctx, actor=user.actor, national_code=query.national_code)
+        record = registry.get_person(ctx, actor=user.actor, national_code=query.national_code)
     except SabtError as error:
         return JSONResponse({"message_fa": error.message_fa}, status_code=error.status)
     alive = "" if record.alive else " (فوت‌شده)"

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..access import report
 from ..access import service as access
-from ..accounts import sign_in
+from ..accounts import service as accounts
 from ..core.errors import SabtError
 from ..core.permissions import Action
 from ..http import CurrentContext, client_address
+from ..registry import service as registry
 from .session import SignedIn, check_csrf
 from .templating import page
 
@@ -24,8 +24,8 @@ CSRF = Annotated[str, Form(max_length=100)]
 def security(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") -> Response:
     values = {
         "user": user,
-        "locked": sign_in.locked_accounts(ctx, actor=user.actor),
-        "events": sign_in.account_events(ctx, actor=user.actor, limit=100),
+        "locked": accounts.locked_accounts(ctx, actor=user.actor),
+        "events": accounts.account_events(ctx, actor=user.actor, limit=100),
         "may_unlock": user.actor.may(Action.MANAGE_USERS),
         "done": done == "unlocked",
     }
@@ -41,13 +41,13 @@ def unlock(
     csrf: CSRF = "",
 ) -> Response:
     check_csrf(user.csrf, csrf)
-    sign_in.unlock(ctx, actor=user.actor, username=username, address=client_address(request))
+    accounts.unlock(ctx, actor=user.actor, username=username, address=client_address(request))
     return RedirectResponse("/office/security?done=unlocked", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/office/access", response_class=HTMLResponse)
 def access_log(ctx: CurrentContext, request: Request, user: SignedIn) -> Response:
-    findings = report.unusual_access(ctx, actor=user.actor)
+    findings = access.unusual_access(ctx, actor=user.actor, holding_offices=registry.offices_holding)
     return page(request, "office/access.html", {"user": user, "findings": findings, "reads": None, "query": {}})
 
 

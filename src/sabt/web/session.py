@@ -17,7 +17,6 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from ..accounts import service as accounts
-from ..accounts import sign_in
 from ..context import Context
 from ..core.errors import Forbidden, Unauthorized
 from ..core.permissions import Actor
@@ -62,7 +61,7 @@ def signed_in_user(
     if not token:
         raise Unauthorized("auth.required")
     if code.strip():
-        sign_in.give_factor(ctx, token=token, code=code, address=client_address(request))
+        accounts.give_factor(ctx, token=token, code=code, address=client_address(request))
     return WebUser(accounts.actor_for_token(ctx, token), token)
 
 

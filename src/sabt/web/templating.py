@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from ..certificates.render import font_dir  # the pages use the font the certificates are printed in
+from ..certificates.service import font_dir  # the pages use the font the certificates are printed in
 from ..core.jalali import to_jalali
 from ..core.text import to_persian_digits
 
