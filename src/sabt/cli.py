@@ -18,7 +18,7 @@ from .accounts.schemas import UserIn
 from .cards import cli as cards_cli
 from .certificates import cli as certificates_cli
 from .config import Settings
-from .core.errors import SabtError
+from .core.errors import SabtError, TextBadCharacter, refusal
 from .core.national_code import national_code_problem, normalize_national_code
 from .core.permissions import Role
 from .core.text import forbidden_character
@@ -230,7 +230,7 @@ def national_code_check(code: str) -> None:
     if problem is None:
         out.print("valid")
         return
-    error = SabtError(f"national_code.{problem}")
+    error = refusal(f"national_code.{problem}")
     err.print(f"invalid: {error.message_en}\n{error.message_fa}", markup=False, highlight=False)
     raise typer.Exit(1)
 
@@ -261,6 +261,6 @@ def refuse_forbidden_arguments(arguments: list[str]) -> None:
     command reads it."""
     for position, argument in enumerate(arguments, start=1):
         if character := forbidden_character(argument):
-            error = SabtError("text.bad_character", character=character)
+            error = TextBadCharacter(character=character)
             err.print(f"error [argument {position}]: {error.message_en}\n{error.message_fa}", markup=False)
             sys.exit(1)

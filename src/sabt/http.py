@@ -7,9 +7,10 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 
+from .accounts.errors import AuthRequired
 from .accounts.service import actor_for_token
 from .context import Context
-from .core.errors import InvalidInput, SabtError, Unauthorized
+from .core.errors import SabtError, TextBadCharacter
 from .core.jalali import FIRST_DAY, LAST_DAY
 from .core.permissions import Actor
 from .core.text import forbidden_character, printable
@@ -29,7 +30,7 @@ async def get_context(request: Request) -> Context:
 
 def get_actor(ctx: Annotated[Context, Depends(get_context)], token: Annotated[str | None, Depends(bearer)]) -> Actor:
     if not token:
-        raise Unauthorized("auth.required")
+        raise AuthRequired()
     return actor_for_token(ctx, token)
 
 
@@ -135,7 +136,7 @@ def is_json(media_type: str) -> bool:
 
 def _check(value: object, *, field: str) -> None:
     if isinstance(value, str) and (character := forbidden_character(value)):
-        raise InvalidInput("text.bad_character", field=field, character=character)
+        raise TextBadCharacter(field=field, character=character)
 
 
 def _check_json(body: Any) -> None:

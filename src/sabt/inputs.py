@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
-from .core.errors import InvalidInput, SabtError
+from .core.errors import RequestExtra, RequestInvalid, RequestMissing, RequestNotJson, SabtError, refusal
 from .core.text import forbidden_character, to_ascii_digits
 
 
@@ -75,11 +75,11 @@ def validation_problem(item: Any) -> SabtError:
     field = ".".join(part for part in location if not part.startswith("function-")) or None
     kind = item.get("type", "")
     if kind == "json_invalid":
-        return InvalidInput("request.not_json")
+        return RequestNotJson()
     if kind == "missing":
-        return InvalidInput("request.missing", field=field)
+        return RequestMissing(field=field)
     if kind == "extra_forbidden":
-        return InvalidInput("request.extra", field=field)
+        return RequestExtra(field=field)
     if kind in OWN_CODES:
-        return InvalidInput(kind, field=field, **item.get("ctx", {}))
-    return InvalidInput("request.invalid", field=field, detail=item.get("msg", "invalid value"))
+        return refusal(kind, field=field, **item.get("ctx", {}))
+    return RequestInvalid(field=field, detail=item.get("msg", "invalid value"))

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from .config import Settings
-from .core.errors import Unavailable
+from .core.errors import KeysUnavailable
 
 # How long a caller is told to wait when the token cannot sign: a dropped session is usually back in seconds.
 RETRY_SECONDS = 5
@@ -192,7 +192,7 @@ class Pkcs11KeyStore:
             return step()
         except self.pkcs11.PKCS11Error:
             self.session, self.keys = None, {}
-            raise Unavailable("keys.unavailable", seconds=RETRY_SECONDS) from None
+            raise KeysUnavailable(seconds=RETRY_SECONDS) from None
 
     def _session(self) -> Any:
         if self.session is None:

@@ -14,7 +14,7 @@ from sabt.linkage import service as linkage
 from sabt.registry import service as registry
 from sabt.verification import service as verification
 from sabt.verification.schemas import CitizenIn
-from tests.integration.factories import BirthDeclaration, adult, birth, registered_person
+from tests.integration.registry.factories import BirthDeclaration, adult, birth, registered_person
 
 from .conftest import screenshot, sign_in
 

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sabt.accounts.models import SecondFactor
 from sabt.verification import service as verification
 from sabt.verification.schemas import CitizenIn
-from tests.integration.factories import adult
+from tests.integration.registry.factories import adult
 
 from .conftest import PASSWORD, open_tab, screenshot, sign_in
 

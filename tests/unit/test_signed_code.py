@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sabt.certificates.errors import NotGenuine
 from sabt.certificates.keys import KeySet, PublicKey, key_id
-from sabt.certificates.signed_code import PREFIX, NotGenuine, decode_code, encode_code, verify_code
+from sabt.certificates.signed_code import PREFIX, decode_code, encode_code, verify_code
 from sabt.certificates.verification import verify_offline
 from sabt.core.errors import InvalidInput
 

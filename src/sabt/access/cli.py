@@ -6,11 +6,12 @@ from typing import Annotated
 import typer
 
 from ..accounts import service as accounts
-from ..core.errors import InvalidInput
+from ..core.errors import refusal
 from ..core.jalali import DateProblem, parse_date
 from ..registry import service as registry
 from ..terminal import command_context, print_model
 from . import service
+from .errors import AccessOneQuestion
 
 
 def access(
@@ -27,7 +28,7 @@ def access(
         actor = accounts.actor_for_username(ctx, as_user)
         asked = [name for name, value in (("person", person), ("user", user), ("unusual", unusual)) if value]
         if len(asked) != 1:
-            raise InvalidInput("access.one_question", field="person")
+            raise AccessOneQuestion(field="person")
         if person:
             print_model(service.reads_of_person(ctx, actor=actor, national_code=person))
         elif user:
@@ -47,4 +48,4 @@ def _day(text: str | None, field: str) -> dt.date | None:
     try:
         return parse_date(text)
     except DateProblem as problem:
-        raise InvalidInput(f"date.{problem.reason}", field=field) from None
+        raise refusal(f"date.{problem.reason}", field=field) from None

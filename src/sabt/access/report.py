@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from ..accounts.service import usernames
 from ..context import Context
-from ..core.errors import InvalidInput
+from ..core.errors import DateRange
 from ..core.permissions import OFFICE_ROLES, Action, Actor, authorize
+from .errors import AccessTooLong
 from .models import StaffRead
 from .schemas import UnusualAccessOut
 
@@ -44,9 +45,9 @@ def unusual_access(
     until = until or ctx.today()
     since = since or until - dt.timedelta(days=DEFAULT_DAYS - 1)
     if since > until:
-        raise InvalidInput("stats.range", field="since")
+        raise DateRange(field="since")
     if (until - since).days >= LONGEST_DAYS:
-        raise InvalidInput("access.too_long", field="since", days=LONGEST_DAYS)
+        raise AccessTooLong(field="since", days=LONGEST_DAYS)
     zone = ZoneInfo(ctx.settings.timezone)
     start = dt.datetime.combine(since, dt.time(), zone)
     end = dt.datetime.combine(until, dt.time(), zone) + dt.timedelta(days=1)

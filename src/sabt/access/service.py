@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.service import user_named, usernames
 from ..context import Context
-from ..core.errors import InvalidInput
+from ..core.errors import refusal
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.permissions import STAFF_ROLES, Action, Actor, authorize, own_national_code
 from ..geo.service import office_names
@@ -85,7 +85,7 @@ def reads_of_person(ctx: Context, *, actor: Actor, national_code: str, limit: in
     authorize(actor, Action.READ_ACCESS_LOG)
     code = normalize_national_code(national_code)
     if problem := national_code_problem(code):
-        raise InvalidInput(f"national_code.{problem}", field="national_code")
+        raise refusal(f"national_code.{problem}", field="national_code")
     with ctx.db.snapshot(primary=True) as session:
         return _out(session, _reads(session, StaffRead.national_code == code, limit), named=True)
 

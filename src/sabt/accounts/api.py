@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from ..core.errors import Unauthorized
 from ..core.permissions import Actor
 from ..http import BearerToken, CurrentActor, CurrentContext, RowId, client_address
 from . import service, sign_in
+from .errors import AuthRequired
 from .schemas import (
     AccountEventOut,
     CodeIn,
@@ -45,7 +45,7 @@ def sign_in_with_password(
 
 def _token(token: str | None) -> str:
     if not token:
-        raise Unauthorized("auth.required")
+        raise AuthRequired()
     return token
 
 

@@ -32,9 +32,9 @@ from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
 
 from ..config import Settings
-from ..core.errors import Conflict, Unauthorized
 from ..core.text import to_ascii_digits
 from ..keystore import local_secret
+from .errors import FactorInvalid, FactorNothingToConfirm, FactorPasskey, FactorPasskeyKnown
 from .models import RecoveryCode, SecondFactor, User
 
 ISSUER = "Sabt"
@@ -117,9 +117,9 @@ def confirm_totp(session: Session, settings: Settings, user: User, code: str, no
         select(SecondFactor).where(*_waiting_totp(user.id)).order_by(SecondFactor.id.desc()).with_for_update()
     )
     if waiting is None:
-        raise Conflict("factor.nothing_to_confirm", field="code")
+        raise FactorNothingToConfirm(field="code")
     if not _accept_code(settings, user.id, waiting, code, now):
-        raise Unauthorized("factor.invalid", field="code")
+        raise FactorInvalid(field="code")
     waiting.confirmed_at = now
 
 
@@ -154,7 +154,7 @@ def _unseal(settings: Settings, user_id: int, sealed: bytes) -> str:
     try:
         return AESGCM(_sealing_key(settings)).decrypt(sealed[:12], sealed[12:], _bound_to(user_id)).decode()
     except InvalidTag:  # moved from another account, or sealed under another key: it is no factor here
-        raise Unauthorized("factor.invalid", field="code") from None
+        raise FactorInvalid(field="code") from None
 
 
 def _sealing_key(settings: Settings) -> bytes:
@@ -243,9 +243,9 @@ def register_passkey(
             credential=credential, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as error:
-        raise Unauthorized("factor.passkey", field="credential", detail=str(error)[:120]) from None
+        raise FactorPasskey(field="credential", detail=str(error)[:120]) from None
     if session.scalar(select(SecondFactor.id).where(SecondFactor.credential_id == verified.credential_id)):
-        raise Conflict("factor.passkey_known", field="credential")
+        raise FactorPasskeyKnown(field="credential")
     session.add(
         SecondFactor(
             user_id=user.id,
@@ -299,10 +299,10 @@ def check_passkey(session: Session, settings: Settings, user: User, credential: 
                 credential_current_sign_count=factor.sign_count,
             )
         except (WebAuthnException, ValueError, KeyError, TypeError) as error:
-            raise Unauthorized("factor.passkey", field="credential", detail=str(error)[:120]) from None
+            raise FactorPasskey(field="credential", detail=str(error)[:120]) from None
         factor.sign_count = verified.new_sign_count
         return
-    raise Unauthorized("factor.passkey", field="credential", detail="not a passkey of this account")
+    raise FactorPasskey(field="credential", detail="not a passkey of this account")
 
 
 def _credential_id(credential: str) -> bytes | None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..context import Context
-from ..core.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from ..core.errors import AuthStepUp, Unauthorized
 from ..core.permissions import Action, Actor, authorize
 from ..core.sign_in import (
     ACCOUNT_FAILURES,
@@ -35,6 +35,17 @@ from ..core.sign_in import (
 )
 from ..db import serialize
 from . import factors
+from .errors import (
+    AuthInvalid,
+    AuthLocked,
+    AuthNotLocked,
+    AuthThrottled,
+    FactorInvalid,
+    FactorNoPasskey,
+    FactorPasskey,
+    FactorRecovery,
+    SessionUnknown,
+)
 from .models import AccessToken, AccountEvent, User
 from .schemas import (
     AccountEventOut,
@@ -85,7 +96,7 @@ def sign_in(ctx: Context, *, attempt: Attempt, password: str, code: str | None =
     def signed_in(session: Session, now: dt.datetime) -> TokenOut:
         user = find_user(session, attempt.username)
         if not right or user is None:
-            raise _Refused("failed_password", user.id if user else None, Unauthorized("auth.invalid"))
+            raise _Refused("failed_password", user.id if user else None, AuthInvalid())
         factor = _factor_given(session, ctx, user, code, now) if code and needs_factor(ctx.settings, user) else None
         token = secrets.token_urlsafe(32)
         access = _new_token(session, ctx, user, digest(token), factor, attempt.address, now)
@@ -151,10 +162,10 @@ def _factor_given(session: Session, ctx: Context, user: User, code: str, now: dt
     if factors.looks_like_recovery_code(code):
         if factors.use_recovery_code(session, user, code, now):
             return "recovery"
-        raise _Refused("failed_factor", user.id, Unauthorized("factor.recovery", field="code"))
+        raise _Refused("failed_factor", user.id, FactorRecovery(field="code"))
     if factors.check_totp(session, ctx.settings, user, code, now):
         return "totp"
-    raise _Refused("failed_factor", user.id, Unauthorized("factor.invalid", field="code"))
+    raise _Refused("failed_factor", user.id, FactorInvalid(field="code"))
 
 
 def _factor_taken(
@@ -247,7 +258,7 @@ def _refuse_unless_may_add_factor(
     if not factors.factor_kinds(session, user.id):
         return
     if access.factor is None or not stepped_up(ctx.settings, user, access, now):
-        raise Unauthorized("auth.step_up", action="add_factor")
+        raise AuthStepUp(action="add_factor")
 
 
 # --- passkeys as the second factor --------------------------------------------------------------------
@@ -259,7 +270,7 @@ def passkey_challenge(ctx: Context, *, token: str) -> str:
     with ctx.db.transaction() as session:
         access, user = session_of(session, token, now)
         if "webauthn" not in factors.factor_kinds(session, user.id):
-            raise NotFound("factor.no_passkey")
+            raise FactorNoPasskey()
         options, access.challenge = factors.authentication_options(session, ctx.settings, user)
         return options
 
@@ -278,7 +289,7 @@ def _take_challenge(access: AccessToken) -> bytes:
     """The challenge the session was given, used once."""
     challenge, access.challenge = access.challenge, None
     if challenge is None:
-        raise Unauthorized("factor.passkey", field="credential", detail="ask for a challenge first")
+        raise FactorPasskey(field="credential", detail="ask for a challenge first")
     return challenge
 
 
@@ -363,7 +374,7 @@ def _revoke(ctx: Context, *, actor: Actor, user_id: int, session_id: int, addres
     with ctx.db.transaction() as session:
         access = session.get(AccessToken, session_id)
         if access is None or access.user_id != user_id:
-            raise NotFound("session.unknown", field="session_id", id=session_id)
+            raise SessionUnknown(field="session_id", id=session_id)
         if access.revoked_at is None:
             access.revoked_at, access.revoked_by = now, actor.user_id
             user = session.get(User, user_id)
@@ -408,7 +419,7 @@ def _refuse_if_throttled(session: Session, attempt: Attempt, now: dt.datetime) -
     """429 with Retry-After for a locked name or a throttled address, before any password is looked at."""
     state = account_state(_history(session, attempt.username, now), now)
     if state.locked_until is not None:
-        raise TooManyRequests("auth.locked", field="username", seconds=seconds_until(state.locked_until, now))
+        raise AuthLocked(field="username", seconds=seconds_until(state.locked_until, now))
     if not attempt.address:
         return
     failures_at = session.scalars(
@@ -422,7 +433,7 @@ def _refuse_if_throttled(session: Session, attempt: Attempt, now: dt.datetime) -
     )
     retry = address_retry_after(list(failures_at), now)
     if retry is not None:
-        raise TooManyRequests("auth.throttled", seconds=retry)
+        raise AuthThrottled(seconds=retry)
 
 
 def _history(session: Session, username: str, now: dt.datetime) -> list[Happened]:
@@ -501,7 +512,7 @@ def unlock(ctx: Context, *, actor: Actor, username: str, address: str) -> None:
     now = ctx.now()
     with ctx.db.transaction() as session:
         if account_state(_history(session, username, now), now).locked_until is None:
-            raise Conflict("auth.not_locked", field="username", username=username)
+            raise AuthNotLocked(field="username", username=username)
         user = find_user(session, username)
         user_id = user.id if user else None
         _record(session, username, "unlocked", user_id, address, now, actor_id=actor.user_id)

@@ -15,10 +15,19 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..context import Context
-from ..core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from ..core.permissions import OFFICE_ROLES, STAFF_ROLES, Action, Actor, Role, authorize
 from ..core.sign_in import is_recent
 from ..geo.service import office_by_code
+from .errors import (
+    AuthSecondFactor,
+    AuthToken,
+    CitizenCode,
+    CitizenExists,
+    UserExists,
+    UserOffice,
+    UserPassword,
+    UserUnknown,
+)
 from .models import AccessToken, User
 from .schemas import UserIn, UserOut
 
@@ -37,19 +46,19 @@ def create_user(ctx: Context, *, actor: Actor | None, user: UserIn) -> UserOut:
     if actor is not None:
         authorize(actor, Action.MANAGE_USERS)
     if len(user.password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("user.password", field="password")
+        raise UserPassword(field="password")
     with ctx.db.transaction() as session:
         office_id = None
         if user.role in OFFICE_ROLES:
             if not user.office:
-                raise InvalidInput("user.office", field="office", role=user.role)
+                raise UserOffice(field="office", role=user.role)
             office_id = office_by_code(session, user.office).id
         if (user.role == Role.CITIZEN) != (user.national_code is not None):
-            raise InvalidInput("citizen.code", field="national_code")
+            raise CitizenCode(field="national_code")
         if user.national_code and session.scalar(select(User.id).where(User.national_code == user.national_code)):
-            raise Conflict("citizen.exists", field="national_code", code=user.national_code)
+            raise CitizenExists(field="national_code", code=user.national_code)
         if session.scalar(select(User.id).where(User.username == user.username)) is not None:
-            raise Conflict("user.exists", field="username", username=user.username)
+            raise UserExists(field="username", username=user.username)
         row = User(
             username=user.username,
             full_name=user.full_name,
@@ -86,7 +95,7 @@ def actor_for_token(ctx: Context, token: str) -> Actor:
         now = ctx.now()
         access, user = session_of(session, token, now)
         if needs_factor(ctx.settings, user) and access.factor is None:
-            raise Unauthorized("auth.second_factor")
+            raise AuthSecondFactor()
         return _actor(user, factor=access.factor, stepped_up=stepped_up(ctx.settings, user, access, now))
 
 
@@ -98,10 +107,10 @@ def session_of(session: Session, token: str, now: dt.datetime) -> tuple[AccessTo
         .where(AccessToken.token_hash == digest(token))
     ).first()
     if row is None:
-        raise Unauthorized("auth.token")
+        raise AuthToken()
     access, user = row
     if access.revoked_at is not None or access.expires_at <= now or not user.active:
-        raise Unauthorized("auth.token")
+        raise AuthToken()
     return access, user
 
 
@@ -122,7 +131,7 @@ def actor_for_username(ctx: Context, username: str) -> Actor:
     with ctx.db.snapshot() as session:
         user = find_user(session, username)
         if user is None:
-            raise NotFound("user.unknown", field="as", username=username)
+            raise UserUnknown(field="as", username=username)
         return _actor(user, factor="console", stepped_up=True)
 
 
@@ -130,7 +139,7 @@ def user_named(session: Session, username: str) -> User:
     """The user of this name, active or not; NotFound otherwise."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound("user.unknown", field="username", username=username)
+        raise UserUnknown(field="username", username=username)
     return user
 
 

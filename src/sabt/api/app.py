@@ -27,7 +27,15 @@ from ..certificates.pages import router as verify_page_router
 from ..certificates.service import check_log
 from ..config import Settings
 from ..context import Context
-from ..core.errors import BadRequest, InvalidInput, MethodNotAllowed, NotFound, SabtError, Unavailable
+from ..core.errors import (
+    MethodNotAccepted,
+    NoSuchAddress,
+    RequestMalformed,
+    RequestNotJson,
+    SabtError,
+    ServerDatabaseUnavailable,
+    ServerError,
+)
 from ..db import LoopReads
 from ..geo.api import router as geo_router
 from ..http import client_address, problem_response, refuse_forbidden_characters
@@ -188,7 +196,7 @@ def _add_error_mapping(app: FastAPI) -> None:
         if is_page(request):
             return await page_for_error(request, problems[0])
         if any(problem.code == "request.not_json" for problem in problems):
-            return problem_response(InvalidInput("request.not_json"), instance=request.url.path)
+            return problem_response(RequestNotJson(), instance=request.url.path)
         listed = [
             {"field": p.field, "code": p.code, "detail": p.message_en, "message_fa": p.message_fa} for p in problems
         ]
@@ -211,14 +219,14 @@ def _add_error_mapping(app: FastAPI) -> None:
         if not error.connection_invalidated:
             return await unexpected(request, error)
         log.warning("the database dropped a connection during %s %s", request.method, request.url.path)
-        return await sabt_error(request, Unavailable("server.database_unavailable", seconds=1))
+        return await sabt_error(request, ServerDatabaseUnavailable(seconds=1))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, _error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if is_page(request):
-            return await page_for_error(request, _ServerError("server.error"))
-        return problem_response(_ServerError("server.error"), instance=request.url.path)
+            return await page_for_error(request, ServerError())
+        return problem_response(ServerError(), instance=request.url.path)
 
 
 # A signed-in user refused for their role, for another office's record, or for a step-up they skipped: an
@@ -239,11 +247,7 @@ def _record_refusal(request: Request, error: SabtError) -> None:
 
 def _framework_problem(error: HTTPException) -> SabtError:
     if error.status_code == 404:
-        return NotFound("not_found")
+        return NoSuchAddress()
     if error.status_code == 405:
-        return MethodNotAllowed("method")
-    return BadRequest("request.malformed")
-
-
-class _ServerError(SabtError):
-    status = 500
+        return MethodNotAccepted()
+    return RequestMalformed()

@@ -2,7 +2,7 @@
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..core.errors import PayloadTooLarge, SabtError, UnsupportedMediaType
+from ..core.errors import RequestMediaType, RequestTooLarge, SabtError
 from ..core.text import is_ascii_number
 from ..http import BODY_METHODS, TOKEN_URL, is_json, media_type_of, problem_response
 
@@ -30,15 +30,15 @@ class BodyLimits:
         limit = self.max_upload_bytes if upload else self.max_bytes
         declared = headers.get("content-length", "")
         if is_ascii_number(declared) and int(declared) > limit:
-            await self._refuse(scope, send, PayloadTooLarge("request.too_large", limit=limit))
+            await self._refuse(scope, send, RequestTooLarge(limit=limit))
             return
         body, too_large = await self._read(receive, limit)
         if too_large:
-            await self._refuse(scope, send, PayloadTooLarge("request.too_large", limit=limit))
+            await self._refuse(scope, send, RequestTooLarge(limit=limit))
             return
         on_api = scope["path"].startswith("/api/") and scope["path"] != TOKEN_URL and not upload
         if body and on_api and not is_json(media_type_of(headers.get("content-type", ""))):
-            await self._refuse(scope, send, UnsupportedMediaType("request.media_type"))
+            await self._refuse(scope, send, RequestMediaType())
             return
         await self.app(scope, _replay(body, receive), send)
 

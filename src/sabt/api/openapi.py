@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ..core.errors import MESSAGES
 from ..http import BODY_METHODS, PROBLEM_JSON, TOKEN_URL
+from ..refusals import every_refusal
 
 PROBLEM = "Problem"
 _ALWAYS = {
@@ -84,7 +84,7 @@ def _problem_schema() -> dict[str, Any]:
             "title": text,
             "status": {"type": "integer", "minimum": 400, "maximum": 599},
             "detail": text,
-            "code": {"type": "string", "enum": sorted(MESSAGES)},
+            "code": {"type": "string", "enum": list(every_refusal())},
             "field": {"anyOf": [text, {"type": "null"}]},
             "message_fa": text,
             "instance": text,
@@ -95,7 +95,7 @@ def _problem_schema() -> dict[str, Any]:
                     "required": ["code", "detail", "message_fa"],
                     "properties": {
                         "field": {"anyOf": [text, {"type": "null"}]},
-                        "code": {"type": "string", "enum": sorted(MESSAGES)},
+                        "code": {"type": "string", "enum": list(every_refusal())},
                         "detail": text,
                         "message_fa": text,
                     },

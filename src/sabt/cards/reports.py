@@ -13,9 +13,10 @@ from sqlalchemy import and_, case, func, or_, select, true
 from ..clock import local_day
 from ..context import Context
 from ..core.cards import CARD_AGE, CardStatus
-from ..core.errors import InvalidInput
+from ..core.errors import DateInFuture
 from ..core.identity import latest_birth_at_age
 from ..core.permissions import OFFICE_ROLES, Action, Actor, authorize
+from ..geo.errors import ProvinceUnknown
 from ..geo.service import list_provinces, office_by_code, office_by_id
 from ..registry import service as registry
 from .models import Card, CardBatch
@@ -29,10 +30,10 @@ def coverage(
     when no province is asked for."""
     authorize(actor, Action.READ)
     if province is not None and province not in {p.code for p in list_provinces(ctx)}:
-        raise InvalidInput("province.unknown", field="province", code=province)
+        raise ProvinceUnknown(field="province", code=province)
     day = as_of or ctx.today()
     if day > ctx.today():
-        raise InvalidInput("date.in_future", field="as_of")
+        raise DateInFuture(field="as_of")
     eligible, active, pending = coverage_counts(ctx, province=province, as_of=day)
     return _coverage_rows(eligible, active, pending, national=province is None)
 

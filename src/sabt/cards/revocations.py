@@ -13,8 +13,8 @@ from ..certificates import service as certificates
 from ..clock import local_day
 from ..context import Context
 from ..core.cards import public_reason
-from ..core.errors import InvalidInput
 from ..db import LARGEST_ID
+from .errors import CardCrlAfter
 from .models import Card
 from .schemas import RevocationList
 
@@ -24,7 +24,7 @@ MOST_ENTRIES = 100_000
 
 def revocation_list(ctx: Context, *, after: int = 0, limit: int = MOST_ENTRIES) -> RevocationList:
     if not 0 <= after <= LARGEST_ID:
-        raise InvalidInput("card.crl_after", field="after")
+        raise CardCrlAfter(field="after")
     limit = max(1, min(limit, MOST_ENTRIES))
     with ctx.db.snapshot(primary=True) as session:
         rows = session.execute(

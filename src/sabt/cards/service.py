@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..access.service import record_reads
+from ..accounts.errors import UserOffice
 from ..context import Context
 from ..core.cards import (
     PENDING,
@@ -27,13 +28,29 @@ from ..core.cards import (
     is_revocation,
     next_card_status,
 )
-from ..core.errors import Conflict, InvalidInput, NotFound
 from ..core.jalali import to_jalali
 from ..core.permissions import Action, Actor, authorize, own_national_code
 from ..db import take_from_counter
 from ..geo.service import office_by_id
 from ..registry import service as registry
+from ..registry.errors import PersonDeceased
 from . import status
+from .errors import (
+    CardActiveExists,
+    CardBatchEmpty,
+    CardBatchState,
+    CardBatchUnknown,
+    CardChipFormat,
+    CardChipTaken,
+    CardManifest,
+    CardNoneActive,
+    CardPending,
+    CardReplaces,
+    CardTemplate,
+    CardTooYoung,
+    CardTransition,
+    CardUnknown,
+)
 from .models import Card, CardBatch, CardCounter
 
 # Also published for other features: the offices' queues and coverage.
@@ -75,18 +92,18 @@ def apply_for_card(ctx: Context, *, actor: Actor, application: ApplicationIn) ->
 def _new_application(session: Session, ctx: Context, actor: Actor, code: str, replaces: str | None) -> Card:
     person = registry.person_basics(session, code, lock=True)
     if person.died_on is not None:
-        raise Conflict("person.deceased", field="national_code", code=code)
+        raise PersonDeceased(field="national_code", code=code)
     first_day = eligible_from(person.birth_date)
     if first_day > ctx.today():
-        raise InvalidInput("card.too_young", field="national_code", from_date=to_jalali(first_day))
+        raise CardTooYoung(field="national_code", from_date=to_jalali(first_day))
     _refuse_if_pending(session, code)
     active = session.scalar(select(Card).where(Card.active_key == code))
     if active is not None and replaces is None:
-        raise Conflict("card.active_exists", field="replaces", serial=active.serial)
+        raise CardActiveExists(field="replaces", serial=active.serial)
     if replaces is not None and (active is None or active.serial != replaces.strip().upper()):
-        raise Conflict("card.replaces", field="replaces", serial=replaces)
+        raise CardReplaces(field="replaces", serial=replaces)
     if actor.office_id is None:
-        raise InvalidInput("user.office", field="office", role=actor.role)
+        raise UserOffice(field="office", role=actor.role)
     now = ctx.now()
     card = Card(
         person_id=person.id,
@@ -108,7 +125,7 @@ def _new_application(session: Session, ctx: Context, actor: Actor, code: str, re
 def _refuse_if_pending(session: Session, code: str) -> None:
     pending = session.scalar(select(Card.id).where(Card.pending_key == code))
     if pending is not None:
-        raise Conflict("card.pending", field="national_code", card=pending)
+        raise CardPending(field="national_code", card=pending)
 
 
 def enrol(ctx: Context, *, actor: Actor, card_id: int, enrolment: EnrolmentIn) -> CardOut:
@@ -116,7 +133,7 @@ def enrol(ctx: Context, *, actor: Actor, card_id: int, enrolment: EnrolmentIn) -
     authorize(actor, Action.ENROL_CARD)
     template = enrolment.template_sha256.strip().lower()
     if not SHA256_HEX.match(template):
-        raise InvalidInput("card.template", field="template_sha256")
+        raise CardTemplate(field="template_sha256")
     with ctx.db.transaction() as session:
         card = _own_card(session, actor, card_id, Action.ENROL_CARD)
         now = ctx.now()
@@ -130,7 +147,7 @@ def send_batch(ctx: Context, *, actor: Actor, card_ids: list[int] | None) -> Bat
     """Send enrolled applications of the actor's office to the card factory as one batch."""
     authorize(actor, Action.ISSUE_CARD)
     if actor.office_id is None:
-        raise InvalidInput("user.office", field="office", role=actor.role)
+        raise UserOffice(field="office", role=actor.role)
     with ctx.db.transaction() as session:
         query = select(Card).where(Card.office_id == actor.office_id, Card.status == CardStatus.ENROLLED)
         if card_ids is not None:
@@ -138,9 +155,9 @@ def send_batch(ctx: Context, *, actor: Actor, card_ids: list[int] | None) -> Bat
         cards = list(session.scalars(query.order_by(Card.id).with_for_update()))
         if card_ids is not None and len(cards) != len(set(card_ids)):
             missing = sorted(set(card_ids) - {card.id for card in cards})
-            raise NotFound("card.unknown", field="card_ids", card=missing[0])
+            raise CardUnknown(field="card_ids", card=missing[0])
         if not cards:
-            raise Conflict("card.batch_empty", field="card_ids")
+            raise CardBatchEmpty(field="card_ids")
         now = ctx.now()
         batch = CardBatch(office_id=actor.office_id, size=len(cards), sent_by=actor.user_id, sent_at=now)
         session.add(batch)
@@ -159,9 +176,9 @@ def record_production(ctx: Context, *, actor: Actor, batch_id: int, production: 
     with ctx.db.transaction() as session:
         batch = session.get(CardBatch, batch_id, with_for_update=True)
         if batch is None:
-            raise NotFound("card.batch_unknown", field="batch", batch=batch_id)
+            raise CardBatchUnknown(field="batch", batch=batch_id)
         if batch.produced_at is not None:
-            raise Conflict("card.batch_state", field="batch", batch=batch_id)
+            raise CardBatchState(field="batch", batch=batch_id)
         cards = list(session.scalars(select(Card).where(Card.batch_id == batch_id).order_by(Card.id)))
         _check_manifest(session, batch_id, cards, chips, len(production.cards))
         now = ctx.now()
@@ -178,15 +195,15 @@ def record_production(ctx: Context, *, actor: Actor, batch_id: int, production: 
 def _check_manifest(session: Session, batch_id: int, cards: list[Card], chips: dict[int, str], listed: int) -> None:
     if listed != len(chips) or set(chips) != {card.id for card in cards}:
         detail = f"{len(cards)} cards in the batch, {listed} listed, {len(chips)} distinct"
-        raise InvalidInput("card.manifest", field="cards", batch=batch_id, detail=detail)
+        raise CardManifest(field="cards", batch=batch_id, detail=detail)
     for chip_id in chips.values():
         if chip_id_problem(chip_id):
-            raise InvalidInput("card.chip_format", field="cards.chip_id")
+            raise CardChipFormat(field="cards.chip_id")
     if len(set(chips.values())) != len(chips):
-        raise InvalidInput("card.manifest", field="cards.chip_id", batch=batch_id, detail="a chip is listed twice")
+        raise CardManifest(field="cards.chip_id", batch=batch_id, detail="a chip is listed twice")
     taken = session.scalar(select(Card.chip_id).where(Card.chip_id.in_(chips.values())))
     if taken is not None:
-        raise Conflict("card.chip_taken", field="cards.chip_id", chip_id=taken)
+        raise CardChipTaken(field="cards.chip_id", chip_id=taken)
 
 
 def hand_over(ctx: Context, *, actor: Actor, card_id: int) -> CardOut:
@@ -232,7 +249,7 @@ def report_my_card(ctx: Context, *, actor: Actor, report: ReportIn) -> CardOut:
     with ctx.db.transaction() as session:
         card = session.scalar(select(Card).where(Card.active_key == code).with_for_update())
         if card is None:
-            raise NotFound("card.none_active", field="card")
+            raise CardNoneActive(field="card")
         _end(session, card, REPORTS[report.what], ctx.now(), reason=_reason(report.what, report.note))
         return card_out(session, card, ctx.today())
 
@@ -303,7 +320,7 @@ def holder_card_status(ctx: Context, connection: Connection, *, national_code: s
 def _step(card: Card, step: CardStep, now: dt.datetime) -> None:
     after = next_card_status(CardStatus(card.status), step)
     if after is None:
-        raise Conflict("card.transition", field="card", status=card.status, step=step)
+        raise CardTransition(field="card", status=card.status, step=step)
     card.status, card.revision, card.updated_at = after, card.revision + 1, now
 
 
@@ -331,7 +348,7 @@ def _shown(ctx: Context, actor: Actor, card: CardOut) -> CardOut:
 def _card(session: Session, card_id: int, *, lock: bool = False) -> Card:
     card = session.get(Card, card_id, with_for_update=lock)
     if card is None:
-        raise NotFound("card.unknown", field="card", card=card_id)
+        raise CardUnknown(field="card", card=card_id)
     return card
 
 

@@ -6,10 +6,10 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ..core.cards import CardStatus, card_serial_problem, public_reason, public_status
-from ..core.errors import InvalidInput
 from ..core.serials import normalize_serial
 from ..geo.service import office_by_id
 from ..registry.schemas import DatePair
+from .errors import SERIAL_PROBLEMS
 from .models import Card
 from .schemas import CardOut, CardStatusOut, HolderStatus
 
@@ -18,7 +18,7 @@ def parse_card_serial(text: str) -> str:
     serial = normalize_serial(text)
     problem = card_serial_problem(serial)
     if problem:
-        raise InvalidInput(f"card.serial_{problem}", field="serial")
+        raise SERIAL_PROBLEMS[problem](field="serial")
     return serial
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from ..accounts import service as accounts
-from ..core.errors import InvalidInput, PayloadTooLarge, SabtError
+from ..core.errors import RequestTooLarge, SabtError, refusal
 from ..core.jalali import DateProblem, parse_date
 from ..core.serials import normalize_serial
 from ..geo.service import reference_rows
@@ -102,7 +102,7 @@ def _date(text: str | None, *, field: str) -> dt.date | None:
     try:
         return parse_date(text)
     except DateProblem as problem:
-        raise InvalidInput(f"date.{problem.reason}", field=field) from None
+        raise refusal(f"date.{problem.reason}", field=field) from None
 
 
 @keys_app.command("rotate")
@@ -158,7 +158,7 @@ def _read_at_most(path: Path, limit: int, *, field: str) -> bytes:
     with path.open("rb") as file:
         data = file.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge("request.too_large", field=field, limit=limit)
+        raise RequestTooLarge(field=field, limit=limit)
     return data
 
 

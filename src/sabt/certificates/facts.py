@@ -13,9 +13,9 @@ from typing import Any
 import cbor2
 from sqlalchemy.orm import Session
 
-from ..core.errors import InvalidInput
 from ..core.jalali import to_jalali
 from ..core.text import to_persian_digits
+from ..geo.errors import CountyUnknown
 from ..geo.service import require_county
 from ..registry.schemas import DatePair, EventOut, PersonOut
 
@@ -166,6 +166,6 @@ def county_names(session: Session, facts: dict[str, Any]) -> dict[str, str]:
     for code in county_codes(facts):
         try:
             names[code] = require_county(session, code, field="county").name_fa
-        except InvalidInput:
+        except CountyUnknown:
             continue
     return names

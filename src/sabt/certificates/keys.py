@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ..core.errors import InvalidInput
+from ..core.errors import KeysFile
 
 KEY_ID_BYTES = 8
 
@@ -89,4 +89,4 @@ class KeySet:
             data = json.loads(text)
             return cls(str(data["issuer"]), tuple(PublicKey.from_jwk(jwk) for jwk in data["keys"]))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise InvalidInput("keys.file", field="keys", detail=str(error) or type(error).__name__) from None
+            raise KeysFile(field="keys", detail=str(error) or type(error).__name__) from None

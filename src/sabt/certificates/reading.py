@@ -8,7 +8,7 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
-from ..core.errors import InvalidInput
+from .errors import UploadFormat, UploadNoQr, UploadUnreadable
 
 PDF_DPI = 200
 MAX_PDF_PAGES = 4
@@ -25,7 +25,7 @@ def code_from_bytes(data: bytes) -> str:
     try:
         return data.decode("utf-8").strip()
     except UnicodeDecodeError:
-        raise InvalidInput("upload.format", field="file") from None
+        raise UploadFormat(field="file") from None
 
 
 def _image(data: bytes) -> Image.Image:
@@ -34,11 +34,11 @@ def _image(data: bytes) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image: Image.Image = Image.open(io.BytesIO(data))
             if image.width * image.height > MAX_PIXELS:
-                raise InvalidInput("upload.unreadable", field="file", kind="an image this large")
+                raise UploadUnreadable(field="file", kind="an image this large")
             image.load()
             return image
     except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput("upload.unreadable", field="file", kind="an image") from None
+        raise UploadUnreadable(field="file", kind="an image") from None
 
 
 def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
@@ -46,7 +46,7 @@ def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError:
-        raise InvalidInput("upload.unreadable", field="file", kind="a PDF") from None
+        raise UploadUnreadable(field="file", kind="a PDF") from None
     try:
         for index in range(min(len(document), MAX_PDF_PAGES)):
             yield _rendered(document[index])
@@ -64,7 +64,7 @@ def _rendered(page: pypdfium2.PdfPage) -> Image.Image:
     try:
         image: Image.Image = page.render(scale=scale).to_pil()
     except pypdfium2.PdfiumError:
-        raise InvalidInput("upload.unreadable", field="file", kind="a PDF") from None
+        raise UploadUnreadable(field="file", kind="a PDF") from None
     return image
 
 
@@ -73,4 +73,4 @@ def _first_code(images: Iterable[Image.Image]) -> str:
         for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
             if found.text:
                 return str(found.text)
-    raise InvalidInput("upload.no_qr", field="file")
+    raise UploadNoQr(field="file")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..access.service import national_codes_in, record_reads
 from ..clock import local_day
 from ..context import Context
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import InvalidInput, refusal
 from ..core.jalali import to_jalali
 from ..core.permissions import Action, Actor, authorize
 from ..core.serials import compose_serial, normalize_serial, serial_problem
@@ -27,6 +27,15 @@ from ..db import take_from_counter
 from ..geo.service import office_by_id
 from ..registry import service as registry
 from ..registry.schemas import DatePair, EventOut, PersonCorrection
+from .errors import (
+    CertificateAlive,
+    CertificateEvent,
+    CertificateExists,
+    CertificateNotCurrent,
+    CertificateSubject,
+    CertificateTampered,
+    CertificateUnknown,
+)
 from .facts import COUPLE_KINDS, county_names, couple_facts, facts_digest, person_details, person_facts
 from .keys import KeySet, b64url
 from .models import Certificate, CertificatePrint, SerialCounter
@@ -211,12 +220,12 @@ def _subject(session: Session, request: CertificateRequest) -> Subject:
     if request.kind in COUPLE_KINDS:
         return _couple_subject(session, request)
     if request.national_code is None:
-        raise InvalidInput("certificate.subject", field="national_code", kind=request.kind, needs="a national code")
+        raise CertificateSubject(field="national_code", kind=request.kind, needs="a national code")
     person = registry.person_record(session, request.national_code)
     death = None
     if request.kind == "death":
         if person.alive:
-            raise InvalidInput("certificate.alive", field="national_code", code=person.national_code)
+            raise CertificateAlive(field="national_code", code=person.national_code)
         death = registry.registered_death(session, national_code=person.national_code)
     kind = request.kind
     return Subject(
@@ -231,10 +240,10 @@ def _subject(session: Session, request: CertificateRequest) -> Subject:
 
 def _couple_subject(session: Session, request: CertificateRequest) -> Subject:
     if request.event_id is None:
-        raise InvalidInput("certificate.subject", field="event_id", kind=request.kind, needs="a registered event")
+        raise CertificateSubject(field="event_id", kind=request.kind, needs="a registered event")
     event = registry.registered_event(session, event_id=request.event_id)
     if event is None or event.kind != request.kind or not event.subject_national_code:
-        raise InvalidInput("certificate.event", field="event_id", id=request.event_id, kind=request.kind)
+        raise CertificateEvent(field="event_id", id=request.event_id, kind=request.kind)
     husband = registry.person_record(session, event.subject_national_code)
     wife = registry.person_record(session, event.partner_national_code or "")
     kind = request.kind
@@ -253,7 +262,7 @@ def _couple_subject(session: Session, request: CertificateRequest) -> Subject:
 def _refuse_if_current(session: Session, subject: Subject) -> None:
     existing = session.scalar(select(Certificate).where(Certificate.current_key == subject.current_key))
     if existing is not None:
-        raise Conflict("certificate.exists", field="kind", serial=existing.serial)
+        raise CertificateExists(field="kind", serial=existing.serial)
 
 
 def _issue(session: Session, ctx: Context, subject: Subject, actor: Actor, now: dt.datetime) -> Certificate:
@@ -301,17 +310,17 @@ def _certificate(session: Session, text: str) -> Certificate:
     serial = normalize_serial(text)
     problem = serial_problem(serial)
     if problem:
-        raise InvalidInput(f"serial.{problem}", field="serial")
+        raise refusal(f"serial.{problem}", field="serial")
     certificate = session.scalar(select(Certificate).where(Certificate.serial == serial))
     if certificate is None:
-        raise NotFound("certificate.unknown", field="serial", serial=serial)
+        raise CertificateUnknown(field="serial", serial=serial)
     return certificate
 
 
 def _require_current(session: Session, serial: str) -> Certificate:
     certificate = _certificate(session, serial)
     if certificate.status != "current":
-        raise Conflict("certificate.not_current", field="serial", serial=certificate.serial, status=certificate.status)
+        raise CertificateNotCurrent(field="serial", serial=certificate.serial, status=certificate.status)
     return certificate
 
 
@@ -339,9 +348,9 @@ def signed_facts(session: Session, ctx: Context, certificate: Certificate) -> di
         code = decode_code(certificate.code)
         verify_code(code, key_set(session, ctx.settings), now=int(ctx.now().timestamp()))
     except InvalidInput:  # NotGenuine included: the stored code itself was replaced
-        raise Conflict("certificate.tampered", field="serial", serial=certificate.serial) from None
+        raise CertificateTampered(field="serial", serial=certificate.serial) from None
     if not facts_digest(code.certificate) == facts_digest(certificate.facts) == certificate.digest:
-        raise Conflict("certificate.tampered", field="serial", serial=certificate.serial)
+        raise CertificateTampered(field="serial", serial=certificate.serial)
     return code.certificate
 
 

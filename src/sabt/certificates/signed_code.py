@@ -15,8 +15,20 @@ import base45
 import cbor2
 from cryptography.exceptions import InvalidSignature
 
-from ..core.errors import InvalidInput
 from ..core.text import forbidden_character
+from .errors import (
+    QrBase45,
+    QrCompressed,
+    QrEmpty,
+    QrPrefix,
+    QrStructure,
+    QrTooLong,
+    VerifyBadSignature,
+    VerifyIssuedInFuture,
+    VerifyIssuer,
+    VerifyKeyExpired,
+    VerifyUnknownKey,
+)
 from .keys import KeySet, PublicKey
 
 PREFIX = "SB1:"
@@ -36,10 +48,6 @@ class Signs(Protocol):
     """A private key, wherever it is kept: an Ed25519 key object or a key store's signer."""
 
     def sign(self, data: bytes) -> bytes: ...
-
-
-class NotGenuine(InvalidInput):
-    """The code decoded, but its signature or its key says it is not a certificate Sabt issued."""
 
 
 @dataclass(frozen=True)
@@ -73,20 +81,20 @@ def decode_code(text: str) -> SignedCode:
     """Parse a code into its parts without trusting any of them; raises InvalidInput naming what is wrong."""
     text = text.strip()
     if not text:
-        raise InvalidInput("qr.empty", field="code")
+        raise QrEmpty(field="code")
     if len(text) > MAX_CODE_LENGTH:
-        raise InvalidInput("qr.too_long", field="code")
+        raise QrTooLong(field="code")
     if not text.upper().startswith(PREFIX):
-        raise InvalidInput("qr.prefix", field="code", prefix=PREFIX)
+        raise QrPrefix(field="code", prefix=PREFIX)
     try:
         compressed = base45.b45decode(text[len(PREFIX) :])
     except ValueError:
-        raise InvalidInput("qr.base45", field="code") from None
+        raise QrBase45(field="code") from None
     message = _decompress(compressed)
     try:
         return _parse_sign1(cbor2.loads(message))
     except (ValueError, TypeError, KeyError, LookupError, RecursionError, cbor2.CBORError):
-        raise InvalidInput("qr.structure", field="code") from None
+        raise QrStructure(field="code") from None
 
 
 def _decompress(data: bytes) -> bytes:
@@ -94,9 +102,9 @@ def _decompress(data: bytes) -> bytes:
     try:
         message = inflater.decompress(data, MAX_MESSAGE_BYTES)
     except zlib.error:
-        raise InvalidInput("qr.compressed", field="code") from None
+        raise QrCompressed(field="code") from None
     if inflater.unconsumed_tail or not inflater.eof:  # a zip bomb, or data cut short
-        raise InvalidInput("qr.compressed", field="code")
+        raise QrCompressed(field="code")
     return message
 
 
@@ -150,15 +158,15 @@ def verify_code(code: SignedCode, keys: KeySet, *, now: int) -> PublicKey:
     was not signing. The signature is checked before anything it covers is believed."""
     key = keys.find(code.kid)
     if key is None:
-        raise NotGenuine("verify.unknown_key", field="code")
+        raise VerifyUnknownKey(field="code")
     try:
         key.public.verify(code.signature, code.signed_bytes())
     except InvalidSignature:
-        raise NotGenuine("verify.bad_signature", field="code") from None
+        raise VerifyBadSignature(field="code") from None
     if code.issuer != keys.issuer:
-        raise NotGenuine("verify.issuer", field="code", issuer=code.issuer)
+        raise VerifyIssuer(field="code", issuer=code.issuer)
     if code.issued_at > now + CLOCK_SKEW_SECONDS:
-        raise NotGenuine("verify.issued_in_future", field="code")
+        raise VerifyIssuedInFuture(field="code")
     if not key.signs_at(code.issued_at):
-        raise NotGenuine("verify.key_expired", field="code")
+        raise VerifyKeyExpired(field="code")
     return key

@@ -21,16 +21,41 @@ from sqlalchemy.orm import Session
 from ..batched_writes import BatchedWriter, DirectWriter, RowLog
 from ..clock import local_day
 from ..context import Context
-from ..core.errors import InvalidInput, describe
+from ..core.errors import InvalidInput, fill_message
 from ..core.jalali import to_jalali
 from ..core.permissions import Action, Actor, authorize
 from ..geo.service import list_provinces, office_by_code, office_by_id
+from .errors import NotGenuine
 from .facts import county_names, facts_digest, readable_rows
 from .keys import KeySet
 from .models import Certificate, CertificateCheck, SuspectedForgery
 from .schemas import ForgeryCountOut, VerificationOut
-from .signed_code import NotGenuine, SignedCode, decode_code, verify_code
+from .signed_code import SignedCode, decode_code, verify_code
 from .signing import key_set
+
+# The registry's verdict on a code that decoded and whose signature holds, in English and Persian.
+VERDICTS: dict[str, tuple[str, str]] = {
+    "genuine": (
+        "Genuine: issued by the registry and current.",
+        "این گواهی اصیل است و از سوی سازمان صادر شده و معتبر است.",
+    ),
+    "superseded": (
+        "Genuine but superseded: the record was corrected and certificate {new_serial} replaces it.",
+        "این گواهی اصیل است اما پس از اصلاح پرونده، گواهی {new_serial} جایگزین آن شده است.",
+    ),
+    "revoked": (
+        "Genuine but revoked: {reason}.",
+        "این گواهی اصیل است اما باطل شده است: {reason}.",
+    ),
+    "unknown_serial": (
+        "The signature is genuine but the registry has no certificate {serial}.",
+        "امضا معتبر است اما گواهی با سریال {serial} در ثبت وجود ندارد.",
+    ),
+    "data_mismatch": (
+        "The signature is genuine but the data differs from what the registry issued as {serial}.",
+        "امضا معتبر است اما داده‌ها با گواهی صادرشده با سریال {serial} مطابقت ندارد.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -73,7 +98,7 @@ def verify_online(
         try:
             verify_code(code, keys, now=int(ctx.now().timestamp()))
         except NotGenuine as error:
-            result = _verdict(error.code, code, None, **error.params)
+            result = _outcome(error.code.removeprefix("verify."), (error.message_en, error.message_fa), code, None)
         else:
             result = _registry_verdict(session, code)
             result.rows = readable_rows(code.certificate, county_names(session, code.certificate))
@@ -137,24 +162,30 @@ def _registry_verdict(session: Session, code: SignedCode) -> VerificationOut:
     serial = str(code.certificate.get("s", ""))
     certificate = session.scalar(select(Certificate).where(Certificate.serial == serial))
     if certificate is None:
-        return _verdict("verify.unknown_serial", code, code.certificate, serial=serial)
+        return _verdict("unknown_serial", code, code.certificate, serial=serial)
     if certificate.digest != facts_digest(code.certificate):
-        return _verdict("verify.data_mismatch", code, code.certificate, serial=serial)
+        return _verdict("data_mismatch", code, code.certificate, serial=serial)
     if certificate.status == "superseded":
-        result = _verdict("verify.superseded", code, code.certificate, new_serial=certificate.superseded_by)
+        result = _verdict("superseded", code, code.certificate, new_serial=certificate.superseded_by)
         result.superseded_by = certificate.superseded_by
         return result
     if certificate.status == "revoked":
-        result = _verdict("verify.revoked", code, code.certificate, reason=certificate.end_reason)
+        result = _verdict("revoked", code, code.certificate, reason=certificate.end_reason)
         result.revoked_reason = certificate.end_reason
         return result
-    return _verdict("verify.genuine", code, code.certificate)
+    return _verdict("genuine", code, code.certificate)
 
 
-def _verdict(outcome: str, code: SignedCode, facts: dict[str, Any] | None, **params: object) -> VerificationOut:
-    message, message_fa = describe(outcome, **params)
+def _verdict(verdict: str, code: SignedCode, facts: dict[str, Any] | None, **params: object) -> VerificationOut:
+    return _outcome(verdict, fill_message(*VERDICTS[verdict], **params), code, facts)
+
+
+def _outcome(
+    verdict: str, messages: tuple[str, str], code: SignedCode, facts: dict[str, Any] | None
+) -> VerificationOut:
+    message, message_fa = messages
     return VerificationOut(
-        verdict=outcome.removeprefix("verify."),
+        verdict=verdict,
         genuine_signature=facts is not None,
         message=message,
         message_fa=message_fa,

@@ -14,7 +14,7 @@ registry (users, offices, partners, linkage, card production) is for national ro
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import Forbidden, Unauthorized
+from .errors import AuthStepUp, CitizenOnly, OfficeForbidden, RoleForbidden
 
 
 class Role(StrEnum):
@@ -143,18 +143,18 @@ def authorize(
     be of one of them: a record no office holds is for national roles only."""
     permission = PERMISSIONS[action]
     if actor.role not in permission.roles:
-        raise Forbidden("role.forbidden", role=actor.role, action=action)
+        raise RoleForbidden(role=actor.role, action=action)
     holders = held_by if held_by is not None else frozenset({office_id}) if office_id is not None else None
     on_another_office = holders is not None and actor.office_id not in holders
     if permission.scope == Scope.HOLDING_OFFICE and actor.role in OFFICE_ROLES and on_another_office:
-        raise Forbidden("office.forbidden", action=action)
+        raise OfficeForbidden(action=action)
     if permission.step_up and not actor.stepped_up:
-        raise Unauthorized("auth.step_up", action=action)
+        raise AuthStepUp(action=action)
 
 
 def own_national_code(actor: Actor) -> str:
     """The national code of a citizen acting on their own record; Forbidden for anyone else."""
     authorize(actor, Action.OWN_RECORD)
     if actor.national_code is None:
-        raise Forbidden("citizen.only")
+        raise CitizenOnly()
     return actor.national_code

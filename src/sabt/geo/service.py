@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..context import Context
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import NationalCodePrefix
 from ..core.permissions import Action, Actor, authorize
 from ..core.text import is_ascii_number, to_ascii_digits
+from .errors import CountyUnknown, OfficeExists, OfficeNoPrefix, OfficeUnknown, ProvinceUnknown
 from .models import County, Office, Province
 from .schemas import CountyOut, OfficeIn, OfficeOut, ProvinceOut
 
@@ -61,7 +62,7 @@ def list_counties(ctx: Context, *, province_code: str | None = None) -> list[Cou
         query = select(County).order_by(County.code)
         if province_code is not None:
             if session.get(Province, province_code) is None:
-                raise NotFound("province.unknown", field="province", code=province_code)
+                raise ProvinceUnknown(field="province", code=province_code)
             query = query.where(County.province_code == province_code)
         return [_county_out(row) for row in session.scalars(query)]
 
@@ -69,7 +70,7 @@ def list_counties(ctx: Context, *, province_code: str | None = None) -> list[Cou
 def require_county(session: Session, code: str, *, field: str) -> CountyOut:
     county = session.get(County, to_ascii_digits(code).strip())
     if county is None:
-        raise InvalidInput("county.unknown", field=field, code=code)
+        raise CountyUnknown(field=field, code=code)
     return _county_out(county)
 
 
@@ -93,12 +94,12 @@ def create_office(ctx: Context, *, actor: Actor | None, office: OfficeIn) -> Off
         county = require_county(session, office.county, field="county")
         prefix = office.national_code_prefix or next(iter(county.national_code_prefixes), None)
         if prefix is None:
-            raise InvalidInput("office.no_prefix", field="national_code_prefix")
+            raise OfficeNoPrefix(field="national_code_prefix")
         prefix = to_ascii_digits(prefix)
         if len(prefix) != 3 or not is_ascii_number(prefix):
-            raise InvalidInput("national_code.prefix", field="national_code_prefix")
+            raise NationalCodePrefix(field="national_code_prefix")
         if session.scalar(select(Office.id).where(Office.code == office.code)) is not None:
-            raise Conflict("office.exists", field="code", code=office.code)
+            raise OfficeExists(field="code", code=office.code)
         row = Office(
             code=office.code,
             name_fa=office.name_fa,
@@ -137,14 +138,14 @@ def offices_in_province_of(session: Session, county_code: str) -> frozenset[int]
 def office_by_code(session: Session, code: str, *, field: str = "office") -> OfficeOut:
     row = session.scalar(select(Office).where(Office.code == code))
     if row is None:
-        raise InvalidInput("office.unknown", field=field, code=code)
+        raise OfficeUnknown(field=field, code=code)
     return _office_out(session, row)
 
 
 def office_by_id(session: Session, office_id: int) -> OfficeOut:
     row = session.get(Office, office_id)
     if row is None:
-        raise NotFound("office.unknown", field="office", code=str(office_id))
+        raise OfficeUnknown(field="office", code=str(office_id))
     return _office_out(session, row)
 
 

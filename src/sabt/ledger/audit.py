@@ -12,9 +12,9 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ..context import Context
-from ..core.errors import InvalidInput
 from ..db import Base
 from .coverage import STATEMENTS, is_evidence
+from .errors import AuditBadKey, AuditNoKey
 from .merkle import EMPTY_ROOT, fold_subtrees, leaf_hash, node_hash
 from .models import LedgerNode
 from .note import parse_verifier_key, verify_checkpoint
@@ -53,11 +53,11 @@ def audit(
     must have cosigned a checkpoint that covers the whole log."""
     verifier = stored_public_key(ctx) if verifier is None else verifier
     if verifier is None:
-        raise InvalidInput("audit.no_key", field="key")
+        raise AuditNoKey(field="key")
     try:
         origin, _, public = parse_verifier_key(verifier)
     except ValueError:
-        raise InvalidInput("audit.bad_key", field="key") from None
+        raise AuditBadKey(field="key") from None
     findings: list[Finding] = []
     with ctx.db.snapshot() as session:
         roots = _check_leaves(session, findings)

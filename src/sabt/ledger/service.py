@@ -31,11 +31,11 @@ from sqlalchemy.orm import Session
 
 from ..clock import Clock
 from ..context import Context
-from ..core.errors import InvalidInput, NotFound, Unavailable
 from ..db import Base, Database, WrittenRows, bulk_insert, take_written_rows
 from ..keystore import Signer
 from .coverage import STATEMENTS as STATEMENT_TYPES
 from .coverage import is_evidence
+from .errors import LedgerIntegrity, LedgerNoLeaf, LedgerNoRecord, LedgerSizes
 from .merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -91,7 +91,7 @@ class LedgerWriter:
             self.public_key.verify(signature, head_statement(self.origin, head.size, head.root()))
         except (InvalidSignature, ValueError):
             log.critical("the ledger head is not signed by the ledger key: the log was changed past the service")
-            raise Unavailable("ledger.integrity", seconds=ALARM_SECONDS) from None
+            raise LedgerIntegrity(seconds=ALARM_SECONDS) from None
         return head
 
 
@@ -184,7 +184,7 @@ def _changes(session: Session, name: str, rows: WrittenRows) -> list[Change]:
             changes.append(Change(name, record_key(key), None))
         else:  # a savepoint whose flush failed records nothing: only the database itself removes such a row
             log.critical("%s/%s was written in this transaction and is gone at commit", name, record_key(key))
-            raise Unavailable("ledger.integrity", seconds=ALARM_SECONDS)
+            raise LedgerIntegrity(seconds=ALARM_SECONDS)
     return changes
 
 
@@ -331,7 +331,7 @@ def inclusion(ctx: Context, *, index: int, tree_size: int | None = None) -> Incl
         size = read_head(session).size
         tree_size = size if tree_size is None else tree_size
         if not 0 <= index < tree_size <= size:
-            raise NotFound("ledger.no_leaf", field="index", index=index, size=tree_size)
+            raise LedgerNoLeaf(field="index", index=index, size=tree_size)
         return _inclusion(session, index, tree_size)
 
 
@@ -362,7 +362,7 @@ def record_proof(ctx: Context, *, record: str) -> RecordProofOut:
             )
         )
         if index is None:
-            raise NotFound("ledger.no_record", field="record", record=record)
+            raise LedgerNoRecord(field="record", record=record)
         size = read_head(session).size
         proof = _inclusion(session, index, size)
         salt = session.scalar(select(LedgerSalt.salt).where(LedgerSalt.leaf_index == index))
@@ -389,7 +389,7 @@ def consistency(ctx: Context, *, old_size: int, new_size: int | None = None) -> 
         size = read_head(session).size
         new_size = size if new_size is None else new_size
         if not 0 < old_size <= new_size <= size:
-            raise InvalidInput("ledger.sizes", field="old_size", old=old_size, new=new_size, size=size)
+            raise LedgerSizes(field="old_size", old=old_size, new=new_size, size=size)
         subtrees = _Subtrees(session)
         subtrees.prefetch(lambda hashes: consistency_proof(old_size, new_size, hashes), (0, old_size), (0, new_size))
         proof = consistency_proof(old_size, new_size, subtrees)

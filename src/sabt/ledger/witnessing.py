@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..context import Context
-from ..core.errors import InvalidInput
+from .errors import WitnessConfig, WitnessQuorum
 from .models import Checkpoint, Cosignature
 from .note import COSIGNATURE_V1, cosigned_at, parse_verifier_key, split_note
 from .schemas import CheckpointOut, ConsistencyOut
@@ -47,15 +47,15 @@ def configured_witnesses(settings: Settings) -> list[WitnessEntry]:
         try:
             name, _, _ = parse_verifier_key(key, COSIGNATURE_V1)
         except ValueError:
-            raise InvalidInput("witness.config", field="SABT_WITNESSES", entry=item[:80]) from None
+            raise WitnessConfig(field="SABT_WITNESSES", entry=item[:80]) from None
         if not separator or not url.startswith(("http://", "https://")):
-            raise InvalidInput("witness.config", field="SABT_WITNESSES", entry=item[:80])
+            raise WitnessConfig(field="SABT_WITNESSES", entry=item[:80])
         if any(entry.name == name for entry in entries):
-            raise InvalidInput("witness.config", field="SABT_WITNESSES", entry=f"{name} twice")
+            raise WitnessConfig(field="SABT_WITNESSES", entry=f"{name} twice")
         entries.append(WitnessEntry(name, key, url.rstrip("/")))
     if settings.witness_quorum > len(entries):
         wanted = settings.witness_quorum
-        raise InvalidInput("witness.quorum", field="SABT_WITNESS_QUORUM", quorum=wanted, witnesses=len(entries))
+        raise WitnessQuorum(field="SABT_WITNESS_QUORUM", quorum=wanted, witnesses=len(entries))
     return entries
 
 

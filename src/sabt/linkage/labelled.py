@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..core.errors import InvalidInput
 from ..core.linkage import Pair, pairs_of_groups
 from ..registry import service as registry
+from ..registry.errors import ImportColumns, ImportNoFile
+from .errors import LinkageBadTruth, LinkageTruthMismatch
 from .records import as_table, legacy_records
 
 
@@ -22,21 +23,21 @@ class LabelledFile:
 def read_labelled(legacy: Path, truth: Path) -> LabelledFile:
     for path, field in ((legacy, "legacy"), (truth, "truth")):
         if not path.is_file():
-            raise InvalidInput("import.no_file", field=field, path=str(path))
+            raise ImportNoFile(field=field, path=str(path))
     try:
         table = as_table(legacy_records(legacy))
     except KeyError as missing:  # a file of another shape, or the two files swapped
-        raise InvalidInput("import.columns", field="legacy", column=missing.args[0]) from None
+        raise ImportColumns(field="legacy", column=missing.args[0]) from None
     person: dict[int, str] = {}
     with truth.open(encoding="utf-8", newline="") as file:
         for _, row in registry.csv_records(file, field="truth"):
             try:
                 person[int(row["row"])] = row["person"] or f"nobody:{row['row']}"
             except (KeyError, ValueError):
-                raise InvalidInput("linkage.bad_truth", field="truth") from None
+                raise LinkageBadTruth(field="truth") from None
     ids = table.column("unique_id").to_pylist()
     if set(ids) != set(person):
-        raise InvalidInput("linkage.truth_mismatch", field="truth", rows=len(ids), labelled=len(person))
+        raise LinkageTruthMismatch(field="truth", rows=len(ids), labelled=len(person))
     groups: dict[str, list[int]] = {}
     for number, who in person.items():
         groups.setdefault(who, []).append(number)

@@ -17,11 +17,21 @@ from ..access.service import record_reads
 from ..accounts.service import usernames
 from ..certificates import service as certificates
 from ..context import Context
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import NoSuchAddress
 from ..core.jalali import to_jalali
 from ..core.linkage import score_pairs
 from ..core.permissions import Action, Actor, authorize
 from ..registry import service as registry
+from .errors import (
+    LinkageDecided,
+    LinkageKeep,
+    LinkageMerged,
+    LinkageNoCase,
+    LinkageNotAPair,
+    LinkageNotBirth,
+    LinkageRunning,
+    LinkageTooFewPairs,
+)
 from .labelled import read_labelled
 from .model import default_model
 from .models import LinkageCase, LinkageModel, LinkageRun
@@ -59,9 +69,7 @@ def train(ctx: Context, *, actor: Actor, legacy: Path, truth: Path, out: Path | 
     authorize(actor, Action.RUN_LINKAGE)
     labelled = read_labelled(legacy, truth)
     if len(labelled.true_pairs) < MIN_TRUE_PAIRS:
-        raise InvalidInput(
-            "linkage.too_few_pairs", field="truth", needed=MIN_TRUE_PAIRS, pairs=len(labelled.true_pairs)
-        )
+        raise LinkageTooFewPairs(field="truth", needed=MIN_TRUE_PAIRS, pairs=len(labelled.true_pairs))
     model = estimate(labelled.records, labelled.person, labelled.true_pairs)
     if out is not None:
         out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -113,7 +121,7 @@ def start_run(ctx: Context, *, actor: Actor) -> RunOut:
     with ctx.db.transaction() as session:
         running = session.scalar(select(LinkageRun).where(LinkageRun.status == "running").limit(1))
         if running is not None:
-            raise Conflict("linkage.running", field="run", run=running.id)
+            raise LinkageRunning(field="run", run=running.id)
         run = LinkageRun(status="running", started_by=actor.user_id, started_at=ctx.now())
         session.add(run)
         session.flush()
@@ -185,7 +193,7 @@ def get_run(ctx: Context, *, actor: Actor, run_id: int) -> RunOut:
 def _get_run(session: Session, run_id: int) -> LinkageRun:
     run = session.get(LinkageRun, run_id)
     if run is None:
-        raise NotFound("not_found", field="run")
+        raise NoSuchAddress(field="run")
     return run
 
 
@@ -262,7 +270,7 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
     with ctx.db.snapshot() as session:
         birth = registry.declared_birth(session, event_id)
         if birth is None:
-            raise InvalidInput("linkage.not_birth", field="event_id")
+            raise LinkageNotBirth(field="event_id")
         authorize(actor, Action.READ_OFFICE_WORK, office_id=birth.office_id)
         model, in_use = current_model(session)
         record = linkage_record(
@@ -373,7 +381,7 @@ def decide(
     with ctx.db.transaction() as session:
         case = _case(session, case_id, lock=True)
         if case.status != "open":
-            raise Conflict("linkage.decided", field="case", case=case_id, status=case.status)
+            raise LinkageDecided(field="case", case=case_id, status=case.status)
         if decision == "duplicate":
             _merge(session, case, keep, actor, now, note)
         case.status, case.note, case.decided_by, case.decided_at = decision, note, actor.user_id, now
@@ -383,16 +391,16 @@ def decide(
 
 def _merge(session: Session, case: LinkageCase, keep: int | None, actor: Actor, now: dt.datetime, note: str) -> None:
     if case.kind != "duplicate" or case.person_id is None or case.other_person_id is None:
-        raise InvalidInput("linkage.not_a_pair", field="decision")
+        raise LinkageNotAPair(field="decision")
     pair = {case.person_id, case.other_person_id}
     kept_id = keep if keep is not None else min(pair)  # the older record stays unless told otherwise
     if kept_id not in pair:
-        raise InvalidInput("linkage.keep", field="keep")
+        raise LinkageKeep(field="keep")
     persons = registry.person_briefs(session, list(pair))
     kept, retired = persons[kept_id], persons[(pair - {kept_id}).pop()]
     for person in (kept, retired):
         if person.merged_into is not None:
-            raise Conflict("linkage.merged", field="keep", code=person.national_code)
+            raise LinkageMerged(field="keep", code=person.national_code)
     reason = f"duplicate of {kept.national_code} (review case {case.id})" + (f": {note}" if note else "")
     registry.merge_person(session, retired_id=retired.id, kept_id=kept.id, reason=reason[:500], actor=actor, now=now)
     case.evidence = {**case.evidence, "kept": kept.id, "merged": retired.id}
@@ -402,7 +410,7 @@ def _case(session: Session, case_id: int, *, lock: bool = False) -> LinkageCase:
     query = select(LinkageCase).where(LinkageCase.id == case_id)
     case = session.scalar(query.with_for_update() if lock else query)
     if case is None:
-        raise NotFound("linkage.no_case", field="case", case=case_id)
+        raise LinkageNoCase(field="case", case=case_id)
     return case
 
 

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from ..certificates import service as certificates
 from ..certificates.schemas import CorrectedPersonOut
-from ..core.errors import InvalidInput
+from ..core.errors import RequestMissing
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import EventKind, EventStatus
 from ..http import CurrentActor, CurrentContext, RowId
@@ -169,7 +169,7 @@ def search_persons(
     """Find persons by normalized first name and/or surname, narrowed by Gregorian birth year and father's name.
     Every person in the results is a read in the staff access log."""
     if not (name or last_name):
-        raise InvalidInput("request.missing", field="name")
+        raise RequestMissing(field="name")
     return persons.search_persons(
         ctx,
         actor=actor,

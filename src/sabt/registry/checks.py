@@ -13,7 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..core.errors import Conflict, InvalidInput
+from ..core.errors import (
+    DateBeforeBirth,
+    DateBeforeEvent,
+    DateBeforeMarriage,
+    DateInFuture,
+    DateTooOld,
+    TimeFormat,
+    refusal,
+)
 from ..core.jalali import DateProblem, parse_date, to_jalali
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.people import age_in_years, marriage_capacity_problem
@@ -21,6 +29,22 @@ from ..core.text import name_problem, normalize_name, to_ascii_digits
 from ..core.workflow import EventKind, EventStatus
 from ..geo.schemas import CountyOut
 from ..geo.service import require_county
+from .errors import (
+    EventPending,
+    EvidenceIncomplete,
+    EvidenceKind,
+    EvidenceWitnesses,
+    MarriageExists,
+    MarriageNone,
+    MarriageUnderAge,
+    PersonBornAfterChild,
+    PersonDeceased,
+    PersonDeclarant,
+    PersonMerged,
+    PersonSame,
+    PersonSex,
+    PersonUnknown,
+)
 from .models import Event, Marriage, Person
 from .schemas import (
     BirthDeclaration,
@@ -114,7 +138,7 @@ def national_code_of(session: Session, person_id: int | None) -> str | None:
 def refuse_merged(session: Session, *, code: str, merged_into_id: int | None, field: str) -> None:
     """A record merged into another as its duplicate takes no new records: the one it joined does."""
     if merged_into_id is not None:
-        raise Conflict("person.merged", field=field, code=code, into=national_code_of(session, merged_into_id))
+        raise PersonMerged(field=field, code=code, into=national_code_of(session, merged_into_id))
 
 
 class Rules:
@@ -130,11 +154,11 @@ class Rules:
         try:
             day = parse_date(text)
         except DateProblem as problem:
-            raise InvalidInput(f"date.{problem.reason}", field=field) from None
+            raise refusal(f"date.{problem.reason}", field=field) from None
         if day > self.today:
-            raise InvalidInput("date.in_future", field=field)
+            raise DateInFuture(field=field)
         if day < self.earliest:
-            raise InvalidInput("date.too_old", field=field, limit=to_jalali(self.earliest))
+            raise DateTooOld(field=field, limit=to_jalali(self.earliest))
         return day
 
     def optional_date(self, text: str | None, *, field: str, not_before: dt.date) -> dt.date | None:
@@ -142,7 +166,7 @@ class Rules:
             return None
         day = self.date(text, field=field)
         if day < not_before:
-            raise InvalidInput("date.before_event", field=field)
+            raise DateBeforeEvent(field=field)
         return day
 
     @staticmethod
@@ -151,14 +175,14 @@ class Rules:
             return None
         cleaned = to_ascii_digits(text).strip()
         if not _TIME.match(cleaned):
-            raise InvalidInput("time.format", field=field)
+            raise TimeFormat(field=field)
         return cleaned
 
     @staticmethod
     def name(text: str | None, *, field: str) -> NameValue:
         problem = name_problem(text or "")
         if problem:
-            raise InvalidInput(f"name.{problem}", field=field)
+            raise refusal(f"name.{problem}", field=field)
         return NameValue(normalize_name(text or ""), (text or "").strip())
 
     @staticmethod
@@ -166,21 +190,21 @@ class Rules:
         code = normalize_national_code(text)
         problem = national_code_problem(code)
         if problem:
-            raise InvalidInput(f"national_code.{problem}", field=field)
+            raise refusal(f"national_code.{problem}", field=field)
         return code
 
     def person(self, text: str, *, field: str) -> Person:
         code = self.code(text, field=field)
         person = self.session.scalar(select(Person).where(Person.national_code == code))
         if person is None:
-            raise InvalidInput("person.unknown", field=field, code=code)
+            raise PersonUnknown(field=field, code=code)
         refuse_merged(self.session, code=code, merged_into_id=person.merged_into_id, field=field)
         return person
 
     def living_person(self, text: str, *, field: str) -> Person:
         person = self.person(text, field=field)
         if person.died_on is not None:
-            raise Conflict("person.deceased", field=field, code=person.national_code)
+            raise PersonDeceased(field=field, code=person.national_code)
         return person
 
     def county(self, code: str, *, field: str = "county") -> CountyOut:
@@ -194,7 +218,7 @@ class Rules:
             query = query.where(Event.id != exclude)
         pending = self.session.scalar(query.limit(1))
         if pending is not None:
-            raise Conflict("event.pending", kind=kind, id=pending)
+            raise EventPending(kind=kind, id=pending)
 
 
 def check_birth(rules: Rules, declaration: BirthDeclaration) -> CheckedBirth:
@@ -228,12 +252,12 @@ def _parent(rules: Rules, ref: PersonRef, *, field: str, sex: str, child_born: d
     code_field = f"{field}.national_code"
     person = rules.person(ref.national_code, field=code_field)
     if person.sex != sex:
-        raise InvalidInput("person.sex", field=code_field, code=person.national_code, sex=sex)
+        raise PersonSex(field=code_field, code=person.national_code, sex=sex)
     if person.birth_date >= child_born:
-        raise InvalidInput("person.born_after_child", field=code_field, code=person.national_code)
+        raise PersonBornAfterChild(field=code_field, code=person.national_code)
     latest_death = child_born if sex == "female" else child_born - _LONGEST_PREGNANCY
     if person.died_on is not None and person.died_on < latest_death:
-        raise InvalidInput("person.deceased", field=code_field, code=person.national_code)
+        raise PersonDeceased(field=code_field, code=person.national_code)
     return Parent(
         person.id,
         person.national_code,
@@ -246,7 +270,7 @@ def _check_declarant(rules: Rules, declarant: Declarant) -> None:
     if declarant.national_code is not None:
         rules.code(declarant.national_code, field="declarant.national_code")
     if declarant.relation not in ("father", "mother") and not (declarant.first_name and declarant.last_name):
-        raise InvalidInput("person.declarant", field="declarant")  # a parent is named as a parent already
+        raise PersonDeclarant(field="declarant")  # a parent is named as a parent already
     for part in ("first_name", "last_name"):
         typed = getattr(declarant, part)
         if typed is not None:  # whoever declares, a name given is a name
@@ -261,13 +285,13 @@ _EVIDENCE_FOR = {
 
 def _check_evidence(rules: Rules, evidence: Evidence, *, event: EventKind) -> None:
     if evidence.kind not in _EVIDENCE_FOR[event]:
-        raise InvalidInput("evidence.kind", field="evidence.kind", event=event, kind=evidence.kind)
+        raise EvidenceKind(field="evidence.kind", event=event, kind=evidence.kind)
     if evidence.kind != "witnesses":
         if not evidence.issuer or not evidence.document_number:
-            raise InvalidInput("evidence.incomplete", field="evidence")
+            raise EvidenceIncomplete(field="evidence")
         return
     if len(evidence.witnesses) != 2:
-        raise InvalidInput("evidence.witnesses", field="evidence.witnesses")
+        raise EvidenceWitnesses(field="evidence.witnesses")
     seen = set()
     for index, witness in enumerate(evidence.witnesses):
         prefix = f"evidence.witnesses[{index}]"
@@ -276,14 +300,14 @@ def _check_evidence(rules: Rules, evidence: Evidence, *, event: EventKind) -> No
         code = rules.code(witness.national_code, field=f"{prefix}.national_code") if witness.national_code else None
         seen.add(code or (first.normalized, last.normalized))
     if len(seen) != 2:
-        raise InvalidInput("evidence.witnesses", field="evidence.witnesses")
+        raise EvidenceWitnesses(field="evidence.witnesses")
 
 
 def check_death(rules: Rules, declaration: DeathDeclaration, *, exclude: int | None = None) -> CheckedDeath:
     person = rules.living_person(declaration.national_code, field="national_code")
     died = rules.date(declaration.death_date, field="death_date")
     if died < person.birth_date:
-        raise InvalidInput("date.before_birth", field="death_date", birth_date=to_jalali(person.birth_date))
+        raise DateBeforeBirth(field="death_date", birth_date=to_jalali(person.birth_date))
     rules.time(declaration.death_time, field="death_time")
     rules.county(declaration.county)
     learned = rules.optional_date(declaration.learned_on, field="learned_on", not_before=died)
@@ -300,10 +324,10 @@ def _couple(rules: Rules, husband_code: str, wife_code: str, *, living: bool) ->
     husband = find(husband_code, field="husband_national_code")
     wife = find(wife_code, field="wife_national_code")
     if husband.id == wife.id:
-        raise InvalidInput("person.same", field="wife_national_code")
+        raise PersonSame(field="wife_national_code")
     for person, sex, field in ((husband, "male", "husband_national_code"), (wife, "female", "wife_national_code")):
         if person.sex != sex:
-            raise InvalidInput("person.sex", field=field, code=person.national_code, sex=sex)
+            raise PersonSex(field=field, code=person.national_code, sex=sex)
     return husband, wife
 
 
@@ -319,12 +343,12 @@ def check_marriage(rules: Rules, declaration: MarriageDeclaration, *, exclude: i
     floors = {"male": rules.settings.min_marriage_age_male, "female": rules.settings.min_marriage_age_female}
     for person, field in ((husband, "husband_national_code"), (wife, "wife_national_code")):
         if person.birth_date > married:
-            raise InvalidInput("date.before_birth", field="marriage_date", birth_date=to_jalali(person.birth_date))
+            raise DateBeforeBirth(field="marriage_date", birth_date=to_jalali(person.birth_date))
         if age_in_years(person.birth_date, married) < floors[person.sex]:
-            raise InvalidInput("marriage.under_age", field=field, code=person.national_code, age=floors[person.sex])
+            raise MarriageUnderAge(field=field, code=person.national_code, age=floors[person.sex])
     husbands_marriages = _active_marriages(rules, husband)
     if any(marriage.wife_id == wife.id for marriage in husbands_marriages):
-        raise Conflict("marriage.exists", field="wife_national_code")
+        raise MarriageExists(field="wife_national_code")
     for person, active, field in (
         (wife, len(_active_marriages(rules, wife)), "wife_national_code"),
         (husband, len(husbands_marriages), "husband_national_code"),
@@ -336,7 +360,7 @@ def check_marriage(rules: Rules, declaration: MarriageDeclaration, *, exclude: i
             max_wives=rules.settings.max_wives,
         )
         if problem:
-            raise Conflict(problem, field=field, code=person.national_code)
+            raise refusal(problem, field=field, code=person.national_code)
     rules.no_pending(EventKind.MARRIAGE, subject_id=husband.id, partner_id=wife.id, exclude=exclude)
     return CheckedCouple(husband=husband, wife=wife, event_date=married, marriage=None)
 
@@ -351,8 +375,8 @@ def check_divorce(rules: Rules, declaration: DivorceDeclaration, *, exclude: int
         .order_by(Marriage.married_on.desc())
     )
     if marriage is None:
-        raise Conflict("marriage.none", field="wife_national_code")
+        raise MarriageNone(field="wife_national_code")
     if divorced < marriage.married_on:
-        raise InvalidInput("date.before_marriage", field="divorce_date", married_on=to_jalali(marriage.married_on))
+        raise DateBeforeMarriage(field="divorce_date", married_on=to_jalali(marriage.married_on))
     rules.no_pending(EventKind.DIVORCE, subject_id=husband.id, partner_id=wife.id, exclude=exclude)
     return CheckedCouple(husband=husband, wife=wife, event_date=divorced, marriage=marriage)

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from ..accounts import service as accounts
 from ..context import Context
-from ..core.errors import InvalidInput
+from ..core.errors import RequestNotJson
 from ..core.permissions import Action, Actor
 from ..core.text import to_persian_digits
 from ..terminal import INPUT_FILE, RowIdArgument, command_context, out, print_model
@@ -66,7 +66,7 @@ def _load(schema: type[Declaration], file: Path | None, flags: dict[str, Any]) -
     try:
         data = json.loads(file.read_text(encoding="utf-8")) if file else _compact(flags)
     except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested too deeply to read
-        raise InvalidInput("request.not_json", field="--file") from None
+        raise RequestNotJson(field="--file") from None
     declaration: Declaration = schema.model_validate(data)
     return declaration
 

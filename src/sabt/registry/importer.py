@@ -21,14 +21,24 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..context import Context
-from ..core.errors import InvalidInput, SabtError
+from ..core.errors import SabtError
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.permissions import Action, Actor, authorize
 from ..core.text import to_ascii_digits
 from ..db import bulk_insert, one_of
+from ..geo.errors import CountyUnknown
 from ..geo.schemas import CountyOut
 from ..geo.service import list_counties, office_by_id
 from .checks import Rules
+from .errors import (
+    ImportCodeTaken,
+    ImportNoFile,
+    ImportSex,
+    ImportUnreadable,
+    PersonBornAfterChild,
+    PersonSex,
+    PersonUnknown,
+)
 from .models import ImportJob, ImportReject, IssuedNationalCode, Person, PersonRevision
 from .national_codes import issue_national_code, reserve_serials
 from .records import snapshot
@@ -84,7 +94,7 @@ def read_rows(path: Path, start_after: int = 0) -> Iterator[tuple[int, dict[str,
                     if number > start_after:
                         yield number, {key: "" if value is None else str(value) for key, value in record.items()}
         except pa.ArrowException:
-            raise InvalidInput("import.unreadable", field="file", row=number + 1) from None
+            raise ImportUnreadable(field="file", row=number + 1) from None
         return
     with path.open(encoding="utf-8-sig", newline="") as file:
         for number, record in csv_records(file, field="file"):
@@ -100,7 +110,7 @@ def csv_records(file: TextIO, *, field: str) -> Iterator[tuple[int, dict[str, st
         for number, record in enumerate(csv.DictReader(file), start=1):
             yield number, record
     except (UnicodeDecodeError, csv.Error):
-        raise InvalidInput("import.unreadable", field=field, row=number + 1) from None
+        raise ImportUnreadable(field=field, row=number + 1) from None
 
 
 def file_digest(path: Path) -> str:
@@ -130,7 +140,7 @@ def count_rows(path: Path) -> int:
         try:
             return int(pq.ParquetFile(path).metadata.num_rows)
         except pa.ArrowException:
-            raise InvalidInput("import.unreadable", field="file", row=1) from None
+            raise ImportUnreadable(field="file", row=1) from None
     with path.open("rb") as file:
         return max(sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b"")) - 1, 0)
 
@@ -147,7 +157,7 @@ def import_persons(
     """Import a legacy file, or continue an interrupted import of the same file (same content)."""
     authorize(actor, Action.CORRECT)  # an office head's act: it creates records without a declaration
     if not path.is_file():
-        raise InvalidInput("import.no_file", field="file", path=str(path))
+        raise ImportNoFile(field="file", path=str(path))
     digest = file_digest(path)
     job = _job_for(ctx, actor, path, digest)
     resumed_from = job.rows_done
@@ -375,10 +385,10 @@ class _RowChecker:
         )
         sex = SEXES.get(row.get("sex", "").strip().lower())
         if sex is None:
-            raise InvalidInput("import.sex", field="sex")
+            raise ImportSex(field="sex")
         born = rules.date(row.get("birth_date", ""), field="birth_date")
         if county is None:
-            raise InvalidInput("county.unknown", field="birth_county", code=row.get("birth_county", ""))
+            raise CountyUnknown(field="birth_county", code=row.get("birth_county", ""))
         father = self._parent(row, "father", "male", born, default_last=last.normalized)
         mother = self._parent(row, "mother", "female", born, default_last=None)
         died = rules.optional_date(row.get("death_date") or None, field="death_date", not_before=born)
@@ -408,7 +418,7 @@ class _RowChecker:
             return None
         code = self.rules.code(text, field="national_code")
         if code in self.taken:
-            raise InvalidInput("import.code_taken", field="national_code", code=code)
+            raise ImportCodeTaken(field="national_code", code=code)
         return code
 
     def _parent(
@@ -431,11 +441,11 @@ class _RowChecker:
         code = rules.code(code_text, field=field)
         parent = self.known.get(code) or self.in_batch.get(code)
         if parent is None:
-            raise InvalidInput("person.unknown", field=field, code=code)
+            raise PersonUnknown(field=field, code=code)
         if parent.sex != sex:
-            raise InvalidInput("person.sex", field=field, code=code, sex=sex)
+            raise PersonSex(field=field, code=code, sex=sex)
         if parent.birth_date >= child_born:
-            raise InvalidInput("person.born_after_child", field=field, code=code)
+            raise PersonBornAfterChild(field=field, code=code)
         values[f"{role}_id"] = parent.id
         values[f"{role}_code"] = code if parent.id is None else None
         return values

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..core.errors import Conflict
+from ..core.errors import NationalCodeExhausted
 from ..core.national_code import SERIAL_LIMIT, compose_national_code, national_code_problem
 from ..db import take_from_counter
 from .models import IssuedNationalCode, NationalCodeCounter
@@ -50,7 +50,7 @@ def peek_next_national_code(session: Session, *, prefix: str) -> str | None:
 def _take_serial(session: Session, prefix: str) -> int:
     serial = take_from_counter(session, NationalCodeCounter, key={"prefix": prefix}, column="next_serial", start=0)
     if serial >= SERIAL_LIMIT:
-        raise Conflict("national_code.exhausted", prefix=prefix)
+        raise NationalCodeExhausted(prefix=prefix)
     return serial
 
 

@@ -15,12 +15,13 @@ from ..access.service import national_codes_in, record_reads
 from ..accounts.service import usernames
 from ..config import Settings
 from ..context import Context
-from ..core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from ..core.errors import DateBeforeBirth, Forbidden, Unauthorized
 from ..core.jalali import year_span
 from ..core.permissions import Action, Actor, authorize, own_national_code
 from ..core.text import normalize_name
 from ..geo.service import offices_in_county, offices_in_province_of, require_county
 from .checks import Rules, national_code_of, refuse_merged
+from .errors import PersonNoCorrection, PersonUnknown
 from .models import Event, Marriage, Person, PersonRevision
 from .records import snapshot
 from .schemas import (
@@ -74,7 +75,7 @@ def _person(session: Session, text: str) -> Person:
     code = Rules.code(text, field="national_code")
     person = session.scalar(select(Person).where(Person.national_code == code))
     if person is None:
-        raise NotFound("person.unknown", field="national_code", code=code)
+        raise PersonUnknown(field="national_code", code=code)
     return person
 
 
@@ -164,7 +165,7 @@ def apply_correction(
     changes = _corrected_values(Rules(session, settings, today), person, correction)
     changes = {key: value for key, value in changes.items() if getattr(person, key) != value}
     if not changes:
-        raise InvalidInput("person.no_correction", field="reason")
+        raise PersonNoCorrection(field="reason")
     for key, value in changes.items():
         setattr(person, key, value)
     person.revision, person.updated_at = person.revision + 1, now
@@ -227,7 +228,7 @@ def _corrected_values(rules: Rules, person: Person, correction: PersonCorrection
     if correction.birth_date is not None:
         born = rules.date(correction.birth_date, field="birth_date")
         if person.died_on is not None and born > person.died_on:
-            raise InvalidInput("date.before_birth", field="birth_date", birth_date=correction.birth_date)
+            raise DateBeforeBirth(field="birth_date", birth_date=correction.birth_date)
         values["birth_date"] = born
     if correction.birth_time is not None:
         values["birth_time"] = rules.time(correction.birth_time, field="birth_time")
@@ -367,7 +368,7 @@ def person_basics(session: Session, national_code: str, *, lock: bool = False) -
     ).where(Person.national_code == national_code)
     row = session.execute(query.with_for_update() if lock else query).first()
     if row is None:
-        raise NotFound("person.unknown", field="national_code", code=national_code)
+        raise PersonUnknown(field="national_code", code=national_code)
     refuse_merged(session, code=national_code, merged_into_id=row.merged_into_id, field="national_code")
     return PersonBasics(*row[:5])
 

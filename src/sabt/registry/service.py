@@ -20,7 +20,7 @@ from ..access.service import national_codes_in, record_reads
 from ..accounts.service import usernames
 from ..context import Context
 from ..core.deadlines import assess_timeliness
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import NationalCodeExhausted, NationalCodePrefix
 from ..core.permissions import Action, Actor, authorize
 from ..core.text import is_ascii_number, to_ascii_digits
 from ..core.workflow import LATE_APPROVAL_STATES, EventKind, EventStatus, next_status
@@ -42,6 +42,16 @@ from .checks import (
 )
 from .checks import Rules as Rules
 from .effects import apply_registration
+from .errors import (
+    EventLateUnapproved,
+    EventNotLate,
+    EventOfOtherKind,
+    EventTransition,
+    EventUnknown,
+    IdempotencyKeyFormat,
+    IdempotencyKeyReused,
+    OfficeRequired,
+)
 from .importer import csv_records as csv_records
 from .importer import import_persons as import_persons
 from .importer import read_rows as read_rows
@@ -99,7 +109,7 @@ def declare(ctx: Context, *, actor: Actor, declaration: Declaration, idempotency
     """Record a new declaration. A retried request with the same Idempotency-Key returns the first result."""
     authorize(actor, Action.DECLARE)
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
-        raise InvalidInput("idempotency_key.format", field="Idempotency-Key")
+        raise IdempotencyKeyFormat(field="Idempotency-Key")
     kind = KIND_OF[type(declaration)]
     data = declaration.model_dump(mode="json")
     request_hash = hashlib.sha256(json.dumps([kind, data], sort_keys=True).encode()).hexdigest()
@@ -204,7 +214,7 @@ def _replay(session: Session, actor: Actor, key: str, request_hash: str) -> Even
     if stored is None:
         return None
     if stored.request_hash != request_hash:
-        raise Conflict("idempotency_key.reused", field="Idempotency-Key")
+        raise IdempotencyKeyReused(field="Idempotency-Key")
     event = session.get(Event, stored.event_id)
     assert event is not None  # foreign key
     return event_out(session, event).model_copy(update={"replayed": True})
@@ -214,7 +224,7 @@ def _declaring_office(session: Session, actor: Actor, office_code: str | None) -
     if office_code:
         return office_by_code(session, office_code)
     if actor.office_id is None:
-        raise InvalidInput("office.required", field="office")
+        raise OfficeRequired(field="office")
     return office_by_id(session, actor.office_id)
 
 
@@ -240,7 +250,7 @@ def resubmit(ctx: Context, *, actor: Actor, event_id: int, declaration: Declarat
         authorize(actor, Action.RESUBMIT, office_id=event.office_id)
         kind = KIND_OF[type(declaration)]
         if kind != event.kind:
-            raise InvalidInput("event.kind", field="kind", id=event.id, kind=event.kind, expected=kind)
+            raise EventOfOtherKind(field="kind", id=event.id, kind=event.kind, expected=kind)
         status = _next(event, Action.RESUBMIT)
         checked = _check(Rules(session, ctx.settings, ctx.today()), declaration, exclude=event.id)
         timeliness = assess_timeliness(
@@ -276,7 +286,7 @@ def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
         authorize(actor, Action.REGISTER, office_id=event.office_id)
         status = _next(event, Action.REGISTER)
         if event.late and event.late_approved_by is None:
-            raise Conflict("event.late_unapproved")
+            raise EventLateUnapproved()
         checked = _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
         now = ctx.now()
         apply_registration(session, event, checked, actor, now, ctx.reactions)
@@ -300,9 +310,9 @@ def approve_late(ctx: Context, *, actor: Actor, event_id: int, note: str = "") -
         event = _locked_event(session, event_id)
         authorize(actor, Action.APPROVE_LATE, office_id=event.office_id)
         if event.status not in LATE_APPROVAL_STATES:
-            raise Conflict("event.transition", status=event.status, action=Action.APPROVE_LATE)
+            raise EventTransition(status=event.status, action=Action.APPROVE_LATE)
         if not event.late:
-            raise Conflict("event.not_late")
+            raise EventNotLate()
         event.late_approved_by = actor.user_id
         moved = _move(session, event, Action.APPROVE_LATE, EventStatus(event.status), actor, ctx.now(), note=note)
     return _shown(ctx, actor, moved)
@@ -383,7 +393,7 @@ def list_events(
 def _event(session: Session, event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None:
-        raise NotFound("event.unknown", field="event_id", id=event_id)
+        raise EventUnknown(field="event_id", id=event_id)
     return event
 
 
@@ -391,14 +401,14 @@ def _locked_event(session: Session, event_id: int) -> Event:
     # FOR UPDATE on PostgreSQL; SQLite's write transaction already holds the database lock.
     event = session.get(Event, event_id, with_for_update=True)
     if event is None:
-        raise NotFound("event.unknown", field="event_id", id=event_id)
+        raise EventUnknown(field="event_id", id=event_id)
     return event
 
 
 def _next(event: Event, action: Action) -> EventStatus:
     status = next_status(EventStatus(event.status), action)
     if status is None:
-        raise Conflict("event.transition", status=event.status, action=action)
+        raise EventTransition(status=event.status, action=action)
     return status
 
 
@@ -479,9 +489,9 @@ def next_national_code(ctx: Context, *, prefix: str) -> str:
     """The code the next birth registered under `prefix` would receive; nothing is reserved."""
     prefix = to_ascii_digits(prefix).strip()
     if len(prefix) != 3 or not is_ascii_number(prefix):
-        raise InvalidInput("national_code.prefix", field="prefix")
+        raise NationalCodePrefix(field="prefix")
     with ctx.db.snapshot() as session:
         code = peek_next_national_code(session, prefix=prefix)
     if code is None:
-        raise Conflict("national_code.exhausted", prefix=prefix)
+        raise NationalCodeExhausted(prefix=prefix)
     return code

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from ..core.errors import InvalidInput
+from ..core.errors import refusal
 from ..core.jalali import DateProblem, parse_date
 from ..http import CurrentContext, OptionalActor
 from . import service
@@ -59,4 +59,4 @@ def _day(text: str, field: str) -> dt.date:
     try:
         return parse_date(text)
     except DateProblem as problem:
-        raise InvalidInput(f"date.{problem.reason}", field=field) from None
+        raise refusal(f"date.{problem.reason}", field=field) from None

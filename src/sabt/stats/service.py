@@ -16,7 +16,7 @@ from typing import Literal
 from ..cards import service as cards
 from ..certificates import service as certificates
 from ..context import Context
-from ..core.errors import InvalidInput
+from ..core.errors import DateInFuture, DateRange
 from ..core.permissions import Action, Actor
 from ..core.stats import (
     DAYS_PER_YEAR,
@@ -35,7 +35,9 @@ from ..core.stats import (
 )
 from ..core.workflow import EventKind
 from ..geo import service as geo
+from ..geo.errors import ProvinceUnknown
 from ..registry import service as registry
+from .errors import StatsBy, StatsIndicator, StatsPlace, StatsTooLong
 from .indicators import INDICATORS, Indicator, Place
 from .schemas import StatRow, StatTable
 
@@ -53,7 +55,7 @@ def parse_by(text: str) -> tuple[Place, TimeGrain]:
     place = next((part for part in parts if part in LEVELS), "country")
     grain = next((part for part in parts if part in (*GRAINS, "range")), "month")
     if len(parts) > 2 or any(part not in (*LEVELS, *GRAINS, "range") for part in parts):
-        raise InvalidInput("stats.by", field="by")
+        raise StatsBy(field="by")
     return place, grain  # type: ignore[return-value]
 
 
@@ -98,22 +100,22 @@ def compute(
 
 def _indicator(name: str, place: Place) -> Indicator:
     if name not in INDICATORS:
-        raise InvalidInput("stats.indicator", field="indicator", name=name, known=", ".join(INDICATORS))
+        raise StatsIndicator(field="indicator", name=name, known=", ".join(INDICATORS))
     chosen = INDICATORS[name]
     if place not in chosen.places:
-        raise InvalidInput("stats.place", field="by", name=name, place=place, places=", ".join(chosen.places))
+        raise StatsPlace(field="by", name=name, place=place, places=", ".join(chosen.places))
     return chosen
 
 
 def _check_range(ctx: Context, start: dt.date, end: dt.date, province: str | None) -> None:
     if end < start:
-        raise InvalidInput("stats.range", field="to")
+        raise DateRange(field="to")
     if (end - start).days > MAX_DAYS:
-        raise InvalidInput("stats.too_long", field="from")
+        raise StatsTooLong(field="from")
     if end > ctx.today():
-        raise InvalidInput("date.in_future", field="to")
+        raise DateInFuture(field="to")
     if province is not None and province not in {p.code for p in geo.list_provinces(ctx)}:
-        raise InvalidInput("province.unknown", field="province", code=province)
+        raise ProvinceUnknown(field="province", code=province)
 
 
 # --- gathering counts per county and period ----------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ..core.errors import InvalidInput
+from ..core.errors import refusal
 from ..core.jalali import DateProblem, parse_date
 from ..terminal import out, refusals
 from .service import DEFAULT_END, SynthRequest, generate_nation
@@ -40,4 +40,4 @@ def _day(text: str) -> dt.date:
     try:
         return parse_date(text)
     except DateProblem as problem:
-        raise InvalidInput(f"date.{problem.reason}", field="end") from None
+        raise refusal(f"date.{problem.reason}", field="end") from None

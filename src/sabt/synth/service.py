@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
-from ..core.errors import InvalidInput
 from .cards import replay_cards as replay_cards
 from .cards import write_cards
+from .errors import SynthOut
 from .files import Nation, write_events, write_persons
 from .legacy import write_legacy
 from .population import FamilyBuilder, Geography, generate_population, marry, name_everyone, national_codes
@@ -44,7 +44,7 @@ Step = Callable[[str], None]
 def generate_nation(request: SynthRequest, out: Path, step: Step = lambda _: None) -> SynthSummary:
     """Everything derives from `request.seed`: the same request writes the same files."""
     if out.exists() and not out.is_dir():
-        raise InvalidInput("synth.out", field="out")
+        raise SynthOut(field="out")
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rng = np.random.default_rng(request.seed)

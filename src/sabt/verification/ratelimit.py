@@ -10,7 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from ..core.errors import TooManyRequests
+from .errors import RateLimited
 
 WINDOW_SECONDS = 60.0
 
@@ -31,5 +31,5 @@ class RateLimiter:
                 times.popleft()
             if len(times) >= share:
                 wait = max(1, math.ceil(times[0] + WINDOW_SECONDS - now))
-                raise TooManyRequests("rate.limited", seconds=wait)
+                raise RateLimited(seconds=wait)
             times.append(now)

@@ -23,7 +23,7 @@ from ..cards import service as cards
 from ..certificates import service as certificates
 from ..clock import local_day
 from ..context import Context
-from ..core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from ..core.errors import refusal
 from ..core.identity import partner_token, same_name
 from ..core.jalali import DateProblem, parse_date
 from ..core.national_code import national_code_problem, normalize_national_code
@@ -31,6 +31,7 @@ from ..core.permissions import Action, Actor, Role, authorize, own_national_code
 from ..keystore import local_secret
 from ..registry import service as registry
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
+from .errors import IdentityNothing, PartnerExists, PartnerKeyRefused, PartnerKeyUnknown, PartnerPolicy, PartnerUnknown
 from .models import CodeLock, IdentityCheck, Partner, PartnerKey
 from .ratelimit import RateLimiter as RateLimiter
 from .schemas import (
@@ -79,7 +80,7 @@ def create_partner(ctx: Context, *, actor: Actor | None, partner: PartnerIn) -> 
         authorize(actor, Action.MANAGE_PARTNERS)
     with ctx.db.transaction() as session:
         if session.scalar(select(Partner.id).where(Partner.code == partner.code)) is not None:
-            raise Conflict("partner.exists", field="code", code=partner.code)
+            raise PartnerExists(field="code", code=partner.code)
         row = Partner(
             code=partner.code,
             name=partner.name,
@@ -124,7 +125,7 @@ def revoke_key(ctx: Context, *, actor: Actor | None, prefix: str) -> KeyOut:
     with ctx.db.transaction() as session:
         row = session.scalar(select(PartnerKey).where(PartnerKey.prefix == prefix))
         if row is None:
-            raise NotFound("partner.key_unknown", field="prefix", prefix=prefix)
+            raise PartnerKeyUnknown(field="prefix", prefix=prefix)
         if row.revoked_at is None:
             row.revoked_at = ctx.now()
         partner = session.get(Partner, row.partner_id)
@@ -158,7 +159,7 @@ _CHECK = (
 def _key_parts(api_key: str | None) -> tuple[str, str]:
     parts = (api_key or "").strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
-        raise Unauthorized("partner.key")
+        raise PartnerKeyRefused()
     return parts[1], parts[2]
 
 
@@ -176,9 +177,9 @@ def _admitted(connection: Connection, api_key: str | None, code: str, limiter: R
     prefix, secret = _key_parts(api_key)
     row = connection.execute(_CHECK, {"prefix": prefix, "code": code}).first()
     if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
-        raise Unauthorized("partner.key")
+        raise PartnerKeyRefused()
     if row.revoked_at is not None or not row.active:
-        raise Unauthorized("partner.key")
+        raise PartnerKeyRefused()
     caller = PartnerCaller(row.id, row.code, Policy.model_validate(row.policy), row.rate_per_minute, prefix)
     limiter.admit(caller.code, caller.rate_per_minute)
     return _Admitted(caller, bool(row.locked), registry.identity_facts_in(row))
@@ -200,11 +201,11 @@ def verify_identity(
     admitted = _admitted(connection, api_key, code, limiter)
     caller, locked = admitted.caller, admitted.locked
     if "verify" not in caller.policy.checks:
-        raise Forbidden("partner.policy", check="yes/no verification")
+        raise PartnerPolicy(check="yes/no verification")
     code = _code(code)
     claimed_birth = _date(query.birth_date) if query.birth_date else None
     if not any((query.first_name, query.last_name, claimed_birth, query.father_name)):
-        raise InvalidInput("identity.nothing", field="first_name")
+        raise IdentityNothing(field="first_name")
     now = ctx.now()
     if locked:
         answer = IdentityAnswer(status="locked", fields={}, checked_at=now)
@@ -249,7 +250,7 @@ def ekyc(ctx: Context, *, api_key: str | None, query: EkycQuery, limiter: RateLi
         admitted = _admitted(connection, api_key, code, limiter)
     caller, locked = admitted.caller, admitted.locked
     if "ekyc" not in caller.policy.checks:
-        raise Forbidden("partner.policy", check="eKYC")
+        raise PartnerPolicy(check="eKYC")
     code = _code(code)
     now = ctx.now()
     person = None
@@ -355,7 +356,7 @@ def _code(text: str) -> str:
     code = normalize_national_code(text)
     problem = national_code_problem(code)
     if problem:
-        raise InvalidInput(f"national_code.{problem}", field="national_code")
+        raise refusal(f"national_code.{problem}", field="national_code")
     return code
 
 
@@ -363,13 +364,13 @@ def _date(text: str) -> dt.date:
     try:
         return parse_date(text)
     except DateProblem as problem:
-        raise InvalidInput(f"date.{problem.reason}", field="birth_date") from None
+        raise refusal(f"date.{problem.reason}", field="birth_date") from None
 
 
 def partner_by_code(session: Session, code: str) -> Partner:
     row = session.scalar(select(Partner).where(Partner.code == code))
     if row is None:
-        raise NotFound("partner.unknown", field="partner", code=code)
+        raise PartnerUnknown(field="partner", code=code)
     return row
 
 

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..context import Context
-from ..core.errors import InvalidInput
 from ..core.identity import latest_birth_to_vote, may_vote
 from ..core.jalali import to_jalali
+from ..geo.errors import ProvinceUnknown
 from ..geo.service import list_provinces
 from ..ledger.service import Change, log_statement
 from ..registry import service as registry
+from .errors import VotersOut
 
 COLUMNS = ["province", "county", "national_code", "last_name", "first_name", "father_first_name", "birth_date"]
 
@@ -34,12 +35,12 @@ class VoterRoll:
 
 def write_voter_roll(ctx: Context, *, election_day: dt.date, province: str | None, out: Path) -> VoterRoll:
     if province is not None and province not in {p.code for p in list_provinces(ctx)}:
-        raise InvalidInput("province.unknown", field="province", code=province)
+        raise ProvinceUnknown(field="province", code=province)
     roll = VoterRoll(election_day, province)
     try:
         file = out.open("w", encoding="utf-8", newline="")
     except OSError:
-        raise InvalidInput("voters.out", field="out", path=str(out)) from None
+        raise VotersOut(field="out", path=str(out)) from None
     with file, ctx.db.snapshot() as session:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(COLUMNS)

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from ..certificates import service as certificates
 from ..context import Context
-from ..core.errors import Forbidden
 from ..core.permissions import Action, Actor, authorize
 from ..outbox import service as outbox
+from .errors import PartnerPolicy
 from .models import Delivery, Partner, Subscription
 from .schemas import DeliveryOut, Policy, SubscriptionIn, SubscriptionOut
 from .service import partner_by_code
@@ -65,7 +65,7 @@ def subscribe(ctx: Context, *, actor: Actor | None, partner_code: str, subscript
         allowed = set(Policy.model_validate(partner.policy).notices)
         refused = sorted(set(subscription.kinds) - allowed)
         if refused:
-            raise Forbidden("partner.policy", field="kinds", check=f"notices of {', '.join(refused)}")
+            raise PartnerPolicy(field="kinds", check=f"notices of {', '.join(refused)}")
         row = Subscription(
             partner_id=partner.id,
             url=subscription.url,

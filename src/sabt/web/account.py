@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..accounts import service as accounts
+from ..accounts.errors import AuthRequired
 from ..accounts.schemas import SecondFactorStage
 from ..accounts.service import actor_for_token, sign_out
 from ..context import Context
@@ -240,7 +241,7 @@ def revoke_session(
 def _session_token(request: Request) -> str:
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token:
-        raise Unauthorized("auth.required")
+        raise AuthRequired()
     return token
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import ValidationError
 
-from ..core.errors import InvalidInput, SabtError
+from ..core.errors import RequestInvalid, SabtError
 from ..core.text import is_ascii_number
 from ..inputs import validation_problem
 
@@ -33,13 +33,13 @@ def nest(form: dict[str, str]) -> dict[str, Any]:
         node = root
         *parents, last = name.split(".")
         if len(parents) > MOST_NESTING:  # no page has a field nested deeper (evidence.witnesses.0.first_name)
-            raise InvalidInput("request.invalid", field=name[:60], detail="a field nested deeper than any form's")
+            raise RequestInvalid(field=name[:60], detail="a field nested deeper than any form's")
         for part in parents:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):  # `father=x` beside `father.first_name=…`: a form no page sends
-                raise InvalidInput("request.invalid", field=name, detail="a field and its parts sent together")
+                raise RequestInvalid(field=name, detail="a field and its parts sent together")
         if isinstance(node.get(last), dict):
-            raise InvalidInput("request.invalid", field=name, detail="a field and its parts sent together")
+            raise RequestInvalid(field=name, detail="a field and its parts sent together")
         node[last] = value
     nested: dict[str, Any] = _lists(root)
     return nested

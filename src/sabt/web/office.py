@@ -16,6 +16,7 @@ from ..core.cards import CardStatus
 from ..core.errors import SabtError
 from ..core.permissions import Action, Actor
 from ..core.text import is_ascii_number, to_ascii_digits, to_persian_digits
+from ..core.vocabulary import ACTION_FA, KIND_FA
 from ..core.workflow import EventStatus
 from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
@@ -26,13 +27,8 @@ from .session import SignedIn, WebUser, check_csrf
 from .templating import page
 
 router = APIRouter(include_in_schema=False)
-KIND_FA = {"birth": "ولادت", "death": "وفات", "marriage": "ازدواج", "divorce": "طلاق"}
-STEP_FA = {
-    "validate": "بررسی و تأیید",
-    "register": "ثبت نهایی",
-    "approve_late": "تأیید ثبت خارج از مهلت",
-    "reject": "رد",
-    "declared": "ثبت اعلام",
+STEP_FA = {step: ACTION_FA[step] for step in ("validate", "register", "approve_late", "reject")} | {
+    "declared": "ثبت اعلام"
 }
 CSRF = Annotated[str, Form(max_length=100)]
 BIRTH_YEARS = (1200, 2200)  # Jalali or Gregorian, as the API's search takes them

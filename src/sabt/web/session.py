@@ -17,8 +17,9 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from ..accounts import service as accounts
+from ..accounts.errors import AuthRequired
 from ..context import Context
-from ..core.errors import Forbidden, Unauthorized
+from ..core.errors import CsrfInvalid, Unauthorized
 from ..core.permissions import Actor
 from ..http import client_address, get_context, is_form
 from ..keystore import local_secret
@@ -59,7 +60,7 @@ def signed_in_user(
     sent again with the second factor's code steps the session up first."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        raise Unauthorized("auth.required")
+        raise AuthRequired()
     if code.strip():
         accounts.give_factor(ctx, token=token, code=code, address=client_address(request))
     return WebUser(accounts.actor_for_token(ctx, token), token)
@@ -79,7 +80,7 @@ MaybeSignedIn = Annotated[WebUser | None, Depends(optional_user)]
 def check_csrf(expected: str, submitted: str) -> None:
     # As bytes: compare_digest refuses text that is not ASCII, and a submitted token may be anything.
     if not submitted or not hmac.compare_digest(expected.encode(), submitted.encode("utf-8", "surrogatepass")):
-        raise Forbidden("csrf.invalid")
+        raise CsrfInvalid()
 
 
 def start_session(response: Response, ctx: Context, token: str) -> None:
@@ -113,7 +114,7 @@ def check_login_token(ctx: Context, request: Request, submitted: str) -> None:
     """The form's token must be the cookie's, signed by this server and not expired."""
     check_csrf(request.cookies.get(LOGIN_COOKIE, ""), submitted)
     if not _login_token_good(ctx, submitted):
-        raise Forbidden("csrf.invalid")
+        raise CsrfInvalid()
 
 
 def _login_token_good(ctx: Context, token: str) -> bool:

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from ..certificates.service import font_dir  # the pages use the font the certificates are printed in
 from ..core.jalali import to_jalali
 from ..core.text import to_persian_digits
+from ..core.vocabulary import ACTION_FA, ROLE_FA, SEX_FA, STATUS_FA
 
 FONT_PATH = "/static/fonts/noto-sans-arabic.ttf"
 STATIC = resources.files("sabt.web") / "static"
@@ -33,27 +34,16 @@ templates.env.filters["fa"] = lambda value: to_persian_digits(str(value))
 templates.env.filters["jalali"] = to_jalali
 templates.env.globals["font_path"] = FONT_PATH
 
-# Steps and reasons the registry records in English, as the pages say them.
+# Steps and reasons the registry records in English, as the pages say them: the registry's own terms in the
+# one vocabulary refusals use too (core/vocabulary.py), and the words only pages need.
 WORDS_FA = {
-    "declare": "اعلام",
-    "validate": "بررسی و تأیید",
-    "register": "ثبت نهایی",
-    "reject": "رد",
-    "resubmit": "ارسال مجدد",
-    "approve_late": "تأیید خارج از مهلت",
+    **{step: ACTION_FA[step] for step in ("declare", "validate", "register", "reject", "resubmit", "approve_late")},
+    **STATUS_FA,
+    **ROLE_FA,
+    **SEX_FA,
     "birth registered": "ثبت ولادت",
     "death registered": "ثبت وفات",
     "imported": "انتقال از دفاتر پیشین",
-    "applied": "درخواست‌شده",
-    "enrolled": "ثبت‌نام‌شده",
-    "in_production": "در حال تولید",
-    "ready": "آماده تحویل",
-    "active": "فعال",
-    "lost": "مفقود",
-    "stolen": "سرقت‌شده",
-    "damaged": "آسیب‌دیده",
-    "replaced": "تعویض‌شده",
-    "revoked": "باطل‌شده",
     # record linkage: fields, levels of agreement, kinds of case and decisions
     "first_name": "نام",
     "last_name": "نام خانوادگی",
@@ -61,8 +51,6 @@ WORDS_FA = {
     "birth_county": "محل تولد",
     "sex": "جنسیت",
     "parents": "والدین",
-    "male": "مرد",
-    "female": "زن",
     "the same": "یکسان",
     "differs": "متفاوت",
     "missing": "نامعلوم",
@@ -91,13 +79,6 @@ WORDS_FA = {
     "finished": "پایان‌یافته",
     "failed": "ناموفق",
     # roles, staff reads and second factors
-    "clerk": "متصدی",
-    "registrar": "مأمور ثبت",
-    "office_head": "رئیس اداره",
-    "national_admin": "مدیر ملی",
-    "auditor": "بازرس",
-    "investigator": "کارشناس کشف تقلب",
-    "citizen": "شهروند",
     "record": "پرونده",
     "search": "نتیجه جستجو",
     "history": "سوابق اصلاح",
