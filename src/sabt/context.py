@@ -14,9 +14,11 @@ from .core.permissions import Actor
 from .db import Database
 from .keystore import KeyStore
 
-# A feature's step taken in the same transaction as a registration, e.g. revoking a deceased person's card;
-# called with the notice's payload (as sent to partners), who registered it, and when.
-Reaction = Callable[[Session, Mapping[str, Any], Actor, dt.datetime], None]
+# A feature's step taken in the same transaction as another feature's registration or correction: revoking a
+# deceased person's card, reissuing a corrected person's certificates. It is called with the context, the
+# notice's payload (for a registration, as sent to partners), who did it and when, and returns what it changed
+# as data for the caller to report (the certificates it reissued), or nothing.
+Reaction = Callable[["Context", Session, Mapping[str, Any], Actor, dt.datetime], Sequence[Mapping[str, Any]] | None]
 Reactions = Mapping[str, Sequence[Reaction]]
 
 

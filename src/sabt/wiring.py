@@ -4,6 +4,7 @@ wires the features that react to another's registrations."""
 import os
 
 from .cards import service as cards
+from .certificates import service as certificates
 from .clock import Clock, SystemClock
 from .config import Settings
 from .context import Context, Reactions
@@ -11,7 +12,11 @@ from .db import Database, open_database
 from .keystore import Signer, open_key_store
 from .ledger.service import LEDGER_KEY, LedgerWriter, install
 
-REACTIONS: Reactions = {"death.registered": (cards.revoke_for_death,)}
+# What other features do, in the same transaction, when the registry registers a death or corrects a record.
+REACTIONS: Reactions = {
+    "death.registered": (cards.revoke_for_death,),
+    "person.corrected": (certificates.reissue_after_correction,),
+}
 
 
 def open_context(settings: Settings, clock: Clock | None = None) -> Context:

@@ -263,7 +263,9 @@ def revoke_card(ctx: Context, *, actor: Actor, card_id: int, revocation: Revocat
     return _shown(ctx, actor, shown)
 
 
-def revoke_for_death(session: Session, payload: Mapping[str, Any], _actor: Actor, at: dt.datetime) -> None:
+def revoke_for_death(
+    _ctx: Context, session: Session, payload: Mapping[str, Any], _actor: Actor, at: dt.datetime
+) -> None:
     """A registered death revokes the person's active card and any card on its way, in the same transaction."""
     code = payload["national_code"]
     live = [*PENDING, CardStatus.ACTIVE]

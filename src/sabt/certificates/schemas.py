@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 
 from ..db import LARGEST_ID
 from ..inputs import Strict
-from ..registry.schemas import DatePair, PersonOut
+from ..registry.schemas import DatePair
 
 Kind = Literal["birth", "death", "marriage", "divorce", "extract"]
 
@@ -44,16 +44,6 @@ class CertificateOut(BaseModel):
     superseded_by: str | None
     end_reason: str | None
     ended_at: dt.datetime | None
-
-
-class ReissueOut(BaseModel):
-    superseded: str
-    serial: str
-    kind: str
-
-
-class CorrectedPersonOut(PersonOut):
-    reissued_certificates: list[ReissueOut]
 
 
 Verdict = Literal[

@@ -7,7 +7,7 @@ revocation and supersession appends to the ledger in the same transaction.
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from ..core.workflow import EventKind, EventStatus
 from ..db import take_from_counter
 from ..geo.service import office_by_id
 from ..registry import service as registry
-from ..registry.schemas import DatePair, EventOut, PersonCorrection
+from ..registry.schemas import DatePair, EventOut, ReissueOut
 from .errors import (
     CertificateAlive,
     CertificateEvent,
@@ -41,7 +41,7 @@ from .keys import KeySet, b64url
 from .models import Certificate, CertificatePrint, SerialCounter
 from .render import PrintedCertificate, render_pdf
 from .render import font_dir as font_dir
-from .schemas import CertificateOut, CertificateRequest, CorrectedPersonOut, ReissueOut
+from .schemas import CertificateOut, CertificateRequest
 from .signed_code import decode_code, encode_code, verify_code
 from .signing import current_key, key_set, rotate, signing_key
 
@@ -170,27 +170,13 @@ def _persons_named(shown: list[CertificateOut]) -> list[str]:
     return national_codes_in([out.model_dump() for out in shown])
 
 
-def correct_person(
-    ctx: Context, *, actor: Actor, national_code: str, correction: PersonCorrection
-) -> CorrectedPersonOut:
-    """Correct a person's record and, in the same transaction, supersede every current certificate whose
-    facts changed with a new one under a new serial."""
-    authorize(actor, Action.CORRECT)
-    with ctx.db.transaction() as session:
-        now = ctx.now()
-        person = registry.apply_correction(
-            session,
-            settings=ctx.settings,
-            actor=actor,
-            national_code=national_code,
-            correction=correction,
-            now=now,
-            today=ctx.today(),
-        )
-        reissued = _supersede_changed(session, ctx, person.national_code, actor, now, correction.reason)
-        corrected = CorrectedPersonOut(**person.model_dump(), reissued_certificates=reissued)
-    record_reads(ctx, actor, [corrected.national_code], "record")
-    return corrected
+def reissue_after_correction(
+    ctx: Context, session: Session, payload: Mapping[str, Any], actor: Actor, now: dt.datetime
+) -> list[dict[str, str]]:
+    """A corrected record supersedes, in the correction's transaction, every current certificate whose facts
+    changed with a new one under a new serial; it returns each as superseded serial, new serial and kind."""
+    code, reason = str(payload["national_code"]), str(payload["reason"])
+    return [reissue.model_dump() for reissue in _supersede_changed(session, ctx, code, actor, now, reason)]
 
 
 def _supersede_changed(

@@ -4,8 +4,6 @@ from fastapi import APIRouter, Body, Header, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from ..certificates import service as certificates
-from ..certificates.schemas import CorrectedPersonOut
 from ..core.errors import RequestMissing
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import EventKind, EventStatus
@@ -13,6 +11,7 @@ from ..http import CurrentActor, CurrentContext, RowId
 from . import persons, service
 from .schemas import (
     BirthDeclaration,
+    CorrectedPersonOut,
     DeathDeclaration,
     Declaration,
     DivorceDeclaration,
@@ -199,7 +198,7 @@ def correct_person(
 ) -> CorrectedPersonOut:
     """A new revision of the record; every current certificate whose facts changed is superseded by a new
     one under a new serial (listed in `reissued_certificates`)."""
-    return certificates.correct_person(ctx, actor=actor, national_code=national_code, correction=correction)
+    return service.correct_person(ctx, actor=actor, national_code=national_code, correction=correction)
 
 
 @router.get("/national-codes/{code}/check")

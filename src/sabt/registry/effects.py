@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..context import Reactions
+from ..context import Context
 from ..core.permissions import Actor
 from ..core.workflow import EventKind
 from ..geo.service import office_by_id
@@ -21,7 +21,7 @@ Notice = tuple[str, dict[str, str]]  # its kind, and who it is about by national
 
 
 def apply_registration(
-    session: Session, event: Event, checked: Checked, actor: Actor, now: dt.datetime, reactions: Reactions
+    ctx: Context, session: Session, event: Event, checked: Checked, actor: Actor, now: dt.datetime
 ) -> None:
     """Make a registered event true in the registry, with its ledger leaves, in the caller's transaction;
     then tell subscribed partners (through the outbox) and the features that react to it (now, in it)."""
@@ -34,8 +34,8 @@ def apply_registration(
     # The least a subscribed agency needs to act: who (by code), what, when; never names or places.
     payload = {"event_id": event.id, "date": event.event_date.isoformat(), **codes}
     enqueue(session, kind=kind, payload=payload, at=now)
-    for react in reactions.get(kind, ()):
-        react(session, payload, actor, now)
+    for react in ctx.reactions.get(kind, ()):
+        react(ctx, session, payload, actor, now)
 
 
 def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Actor, now: dt.datetime) -> Notice:

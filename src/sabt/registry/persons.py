@@ -26,6 +26,7 @@ from .models import Event, Marriage, Person, PersonRevision
 from .records import snapshot
 from .schemas import (
     ChildOut,
+    CorrectedPersonOut,
     DatePair,
     IdentityFacts,
     MarriageOut,
@@ -35,6 +36,7 @@ from .schemas import (
     PersonOut,
     PersonRevisionOut,
     PersonSummary,
+    ReissueOut,
 )
 
 
@@ -147,6 +149,34 @@ def person_history(ctx: Context, *, actor: Actor, national_code: str) -> list[Pe
     return history
 
 
+def correct_person(
+    ctx: Context, *, actor: Actor, national_code: str, correction: PersonCorrection
+) -> CorrectedPersonOut:
+    """Correct a person's record. In the same transaction the features that keep documents about the person
+    react: the certificates whose facts changed are superseded by new ones, listed in the answer."""
+    authorize(actor, Action.CORRECT)
+    with ctx.db.transaction() as session:
+        now = ctx.now()
+        person = apply_correction(
+            session,
+            settings=ctx.settings,
+            actor=actor,
+            national_code=national_code,
+            correction=correction,
+            now=now,
+            today=ctx.today(),
+        )
+        notice = {"national_code": person.national_code, "reason": correction.reason}
+        reissued = [
+            ReissueOut.model_validate(change)
+            for react in ctx.reactions.get("person.corrected", ())
+            for change in react(ctx, session, notice, actor, now) or ()
+        ]
+        corrected = CorrectedPersonOut(**person.model_dump(), reissued_certificates=reissued)
+    record_reads(ctx, actor, [corrected.national_code], "record")
+    return corrected
+
+
 def apply_correction(
     session: Session,
     *,
@@ -158,7 +188,7 @@ def apply_correction(
     today: dt.date,
 ) -> PersonOut:
     """Apply a correction approved by the office head as a new revision of the person's record, inside the
-    caller's transaction. The use case (with the certificates it supersedes) is certificates.correct_person."""
+    caller's transaction."""
     authorize(actor, Action.CORRECT)
     person = _person(session, national_code)
     authorize(actor, Action.CORRECT, held_by=holding_offices(session, person))

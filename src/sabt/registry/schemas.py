@@ -265,3 +265,15 @@ class EventStepOut(BaseModel):
     note: str
     recorded_at: dt.datetime
     data: dict[str, Any] | None
+
+
+class ReissueOut(BaseModel):
+    """A certificate reissued because the record it states was corrected."""
+
+    superseded: str
+    serial: str
+    kind: str
+
+
+class CorrectedPersonOut(PersonOut):
+    reissued_certificates: list[ReissueOut]

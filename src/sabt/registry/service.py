@@ -59,6 +59,7 @@ from .models import Event, EventHistory, IdempotencyKey, Person
 from .national_codes import peek_next_national_code
 from .persons import IDENTITY_FACTS as IDENTITY_FACTS
 from .persons import apply_correction as apply_correction
+from .persons import correct_person as correct_person
 from .persons import count_living_on_days as count_living_on_days
 from .persons import get_person as get_person
 from .persons import identity_facts_in as identity_facts_in
@@ -289,7 +290,7 @@ def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
             raise EventLateUnapproved()
         checked = _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
         now = ctx.now()
-        apply_registration(session, event, checked, actor, now, ctx.reactions)
+        apply_registration(ctx, session, event, checked, actor, now)
         moved = _move(session, event, Action.REGISTER, status, actor, now)
     return _shown(ctx, actor, moved)
 

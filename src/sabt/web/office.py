@@ -302,7 +302,7 @@ def correct(ctx: CurrentContext, request: Request, user: SignedIn, form: FormFie
     code = form.get("_national_code", "")
     try:
         correction = PersonCorrection.model_validate(nest(form))
-        corrected = certificates.correct_person(ctx, actor=user.actor, national_code=code, correction=correction)
+        corrected = registry.correct_person(ctx, actor=user.actor, national_code=code, correction=correction)
     except SabtError as error:
         return _person_page(ctx, request, user, code, errors=refusal(error), typed=form, status_code=error.status)
     except ValidationError as error:

@@ -19,6 +19,7 @@ from sabt.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sabt.keystore import load_key
 from sabt.ledger.audit import audit
 from sabt.ledger.service import head_size
+from sabt.registry import service as registry
 from sabt.registry.schemas import PersonCorrection
 
 from ..conftest import behind_the_back
@@ -143,7 +144,7 @@ def test_only_registrars_and_heads_issue_clerks_print_and_only_heads_revoke(ctx,
 def test_a_correction_supersedes_the_certificate_and_names_the_new_serial(ctx, staff):
     code = adult(ctx, staff, "female", first_name="زهره")
     old = issue(ctx, staff, national_code=code)
-    corrected = certificates.correct_person(
+    corrected = registry.correct_person(
         ctx,
         actor=staff["head"],
         national_code=code,
@@ -165,7 +166,7 @@ def test_a_correction_leaves_certificates_whose_facts_did_not_change(ctx, staff)
     married = register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))
     marriage_certificate = issue(ctx, staff, "marriage", event_id=married.id)
     correction = PersonCorrection(reason="typo", mother_first_name="مهین")
-    corrected = certificates.correct_person(ctx, actor=staff["head"], national_code=wife, correction=correction)
+    corrected = registry.correct_person(ctx, actor=staff["head"], national_code=wife, correction=correction)
     assert corrected.reissued_certificates == []
     assert verify(ctx, marriage_certificate.code).verdict == "genuine"
 

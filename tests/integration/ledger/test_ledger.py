@@ -11,7 +11,6 @@ from sqlalchemy import delete, func, insert, select, update
 from sabt.accounts import service as accounts
 from sabt.accounts.models import User
 from sabt.accounts.schemas import UserIn
-from sabt.certificates import service as certificates
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit
 from sabt.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
@@ -106,7 +105,7 @@ def test_a_rejected_transaction_leaves_no_leaf(ctx, staff):
 def test_the_audit_of_an_untouched_registry_is_clean(ctx, staff):
     husband, wife = adult(ctx, staff, "male"), adult(ctx, staff, "female")
     register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))
-    certificates.correct_person(
+    service.correct_person(
         ctx, actor=staff["head"], national_code=wife, correction=PersonCorrection(reason="typo", first_name="مهسا")
     )
     ledger.sign_checkpoint(ctx)

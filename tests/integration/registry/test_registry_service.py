@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from sabt.certificates import service as certificates
 from sabt.core.errors import Conflict, Forbidden, InvalidInput
 from sabt.core.national_code import national_code_problem
 from sabt.registry import persons, service
@@ -152,7 +151,7 @@ def test_a_widow_may_marry_again(ctx, staff):
 
 def test_a_correction_is_a_new_revision_and_history_keeps_the_old_one(ctx, staff):
     code = adult(ctx, staff, "female", first_name="زهره")
-    corrected = certificates.correct_person(
+    corrected = service.correct_person(
         ctx,
         actor=staff["head"],
         national_code=code,
@@ -170,14 +169,14 @@ def test_a_correction_is_a_new_revision_and_history_keeps_the_old_one(ctx, staff
 def test_only_an_office_head_corrects_and_a_correction_must_change_something(ctx, staff):
     code = adult(ctx, staff, "female", first_name="زهره")
     with pytest.raises(Forbidden):
-        certificates.correct_person(
+        service.correct_person(
             ctx,
             actor=staff["registrar"],
             national_code=code,
             correction=PersonCorrection(reason="typo fix", first_name="زهرا"),
         )
     with pytest.raises(InvalidInput) as refused:
-        certificates.correct_person(
+        service.correct_person(
             ctx,
             actor=staff["head"],
             national_code=code,
