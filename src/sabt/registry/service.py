@@ -58,7 +58,6 @@ from .importer import read_rows as read_rows
 from .models import Event, EventHistory, IdempotencyKey, Person
 from .national_codes import peek_next_national_code
 from .persons import IDENTITY_FACTS as IDENTITY_FACTS
-from .persons import apply_correction as apply_correction
 from .persons import correct_person as correct_person
 from .persons import count_living_on_days as count_living_on_days
 from .persons import get_person as get_person
