@@ -3,7 +3,7 @@
 A feature is a package of `sabt` (registry, cards, …). Two rules, checked on the whole import graph:
 
 1. **A public face.** Code outside a feature imports only the feature's public modules (`service`,
-   `schemas`); everything else in it is private. The entry points that assemble the application (the app
+   `schemas`, `errors`); everything else in it is private. The entry points that assemble the application (the app
    factory, the root command) may also import a feature's routes, commands and pages, and the table
    catalogue its tables. Inside a feature, routes, commands and pages reach its tables through use cases.
 2. **Layers without a cycle.** The features' use cases (every module but their routes, commands and pages)
