@@ -160,7 +160,7 @@ def test_the_server_signs_checkpoints_on_its_own_as_the_log_grows(ctx, staff, ba
 
     from sabt.api.app import create_app
 
-    from .conftest import _free_port
+    from ..conftest import _free_port
 
     register(ctx, staff, BirthDeclaration(**birth()))
     settings = backend.settings.model_copy(update={"checkpoint_seconds": 1})

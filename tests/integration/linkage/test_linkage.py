@@ -246,7 +246,7 @@ def test_the_command_line(sabt, ctx, staff):
 
 
 def test_the_registrar_sees_the_warning_and_the_investigator_decides_on_the_pages(server, ctx, staff):
-    from .test_pages_http import csrf_of, sign_in
+    from ..platform.test_pages_http import csrf_of, sign_in
 
     existing = _person(ctx, staff)
     event = _declared(ctx, staff)

@@ -144,7 +144,7 @@ def test_signing_out_ends_the_session_on_the_server(browser, server):
 
 
 def test_a_citizen_cannot_open_the_office_pages(browser, ctx, staff, api):
-    from .factories import adult
+    from ..registry.factories import adult
 
     person = adult(ctx, staff, "female")
     api.post(
@@ -162,7 +162,7 @@ def test_a_citizen_cannot_open_the_office_pages(browser, ctx, staff, api):
 
 
 def test_a_refused_correction_keeps_what_the_head_typed_and_a_good_one_is_applied(browser, ctx, staff):
-    from .factories import adult
+    from ..registry.factories import adult
 
     person = adult(ctx, staff, "female", first_name="زهرا")
     token = sign_in(browser, "head")
@@ -186,7 +186,7 @@ def test_a_refused_correction_keeps_what_the_head_typed_and_a_good_one_is_applie
 
 
 def test_another_office_s_head_is_not_offered_a_correction_and_is_refused_one(browser, ctx, staff):
-    from .factories import adult
+    from ..registry.factories import adult
 
     person = adult(ctx, staff, "female", first_name="زهرا")
     token = sign_in(browser, "isf_head")
@@ -205,7 +205,7 @@ def test_card_work_at_the_desk_from_application_to_hand_over_and_a_loss(browser,
     from sabt.cards import service as cards
     from sabt.cards.schemas import EnrolmentIn, ProducedCard, ProductionIn
 
-    from .factories import adult
+    from ..registry.factories import adult
 
     person = adult(ctx, staff, "female")
     token = sign_in(browser, "registrar")
