@@ -31,7 +31,7 @@ def test_the_demo_seeds_a_registry_and_serves_it(tmp_path: Path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 150
+        deadline = time.monotonic() + 360  # seeding 3,000 people on a busy 2-core machine can take minutes
         while True:
             try:
                 if httpx.get(f"{base}/health").status_code == 200:
@@ -39,7 +39,7 @@ def test_the_demo_seeds_a_registry_and_serves_it(tmp_path: Path):
             except httpx.TransportError:
                 pass
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            assert time.monotonic() < deadline, "the demo did not start within two and a half minutes"
+            assert time.monotonic() < deadline, "the demo did not start within six minutes"
             time.sleep(0.25)
         home = httpx.get(base)
         assert 'dir="rtl"' in home.text
