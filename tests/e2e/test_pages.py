@@ -93,6 +93,7 @@ def test_a_forged_certificate_code_is_rejected_on_the_public_page(page: Page, ct
     page.fill("#code", forged)
     page.click("main form button[type=submit]")
     expect(page.locator(".verdict.bad h2")).to_have_text("این گواهی تأیید نشد: احتمال جعل")
+    assert page.locator(".verdict.good").count() == 0  # never shown as genuine beside the refusal
     screenshot(page, "verify-forged")
 
 
@@ -110,6 +111,7 @@ def test_a_refused_form_says_why_next_to_the_field_and_keeps_what_was_typed(page
     expect(page.locator("#f-father-national_code + output")).to_have_text(
         "شخصی با کد ملی ۰۴۹۹۳۷۰۸۹۹ در ثبت وجود ندارد."
     )
+    assert page.locator("#f-first_name").input_value() == "کیان"  # the look-up kept what was typed
 
 
 def test_the_calendar_agrees_with_the_registry_on_every_day_it_shows(page: Page):

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
-# The formatter lays out every line. A table of data that reads better aligned may keep `# fmt: skip`: raise
+# The formatter lays out every line. A table of data that reads better aligned may keep the skip marker: raise
 # this count in the same change and say in the review why the table needs it (CONTRIBUTING.md).
 MOST_HAND_PACKED = 0
 
