@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from sabt.accounts.schemas import UserIn
 from sabt.accounts.service import actor_for_username, create_user
+from sabt.bootstrap import build_context
 from sabt.clock import SystemClock
 from sabt.config import Settings
 from sabt.context import Context
@@ -25,7 +26,6 @@ from sabt.db import open_database
 from sabt.geo.schemas import OfficeIn
 from sabt.geo.service import create_office
 from sabt.migrations import upgrade
-from sabt.wiring import build_context
 
 RESULTS = Path(__file__).parent / "results"
 POSTGRES = os.environ.get("SABT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

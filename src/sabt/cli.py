@@ -15,6 +15,7 @@ import typer
 from .access import cli as access_cli
 from .accounts import service as accounts
 from .accounts.schemas import UserIn
+from .bootstrap import open_context
 from .cards import cli as cards_cli
 from .certificates import cli as certificates_cli
 from .config import Settings
@@ -32,7 +33,6 @@ from .stats.cli import stats
 from .synth.cli import synth
 from .terminal import command_context, err, out, print_model, require_registry
 from .verification import cli as verification_cli
-from .wiring import open_context
 
 app = typer.Typer(help="Sabt: a Persian-first civil registry.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)

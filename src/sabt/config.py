@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,9 +36,10 @@ class Settings(BaseSettings):
     # How often the server signs a checkpoint when the log has grown; 0 signs only on demand.
     checkpoint_seconds: int = Field(60, ge=0)
     # Where the signing keys live: key files in the data directory, or a PKCS#11 token (an HSM) that keeps
-    # them inside. The PIN comes from SABT_PKCS11_PIN_FILE (a file readable by the registry's user only) or
+    # them inside; `memory` keeps them in the process only, for tests (what it signed cannot be verified once
+    # the process ends). The PIN comes from SABT_PKCS11_PIN_FILE (a file readable by the registry's user only) or
     # SABT_PKCS11_PIN; it never goes in a command line.
-    key_store: Literal["file", "pkcs11"] = "file"
+    key_store: Literal["file", "pkcs11", "memory"] = "file"
     pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
     pkcs11_token: str = "sabt"  # noqa: S105 - the token's label, not a secret
     pkcs11_pin: str = Field("", repr=False)
@@ -73,6 +74,14 @@ class Settings(BaseSettings):
     linkage_threshold: float = Field(0.9, gt=0, lt=1)
     # Uploads of photos, scans and PDFs of certificates may be larger than JSON bodies.
     max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+
+    # The parts the bootstrap builds (bootstrap.py), each real by default. The others are fakes for tests:
+    # `plain` prints a certificate's serial and QR code without typesetting it, `recording` keeps webhook
+    # bodies in memory instead of sending them, and an instant with its zone (2026-03-21T08:00:00+03:30)
+    # stops the clock there.
+    pdf_renderer: Literal["typst", "plain"] = "typst"
+    webhook_sender: Literal["http", "recording"] = "http"
+    clock: Literal["system"] | AwareDatetime = "system"
 
     def certificate_keys_dir(self) -> Path:
         return Path(self.certificate_key_dir) if self.certificate_key_dir else self.data_dir / "keys" / "certificates"

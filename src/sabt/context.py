@@ -1,5 +1,6 @@
-"""What every use case needs besides its arguments: the database, the settings, the clock, the key store,
-and what other features do when a registration happens (the reactions the composition root wires in)."""
+"""What every use case needs besides its arguments: the database, the settings, the ports (the clock, the key
+store, the PDF renderer, the webhook sender) and what other features do when a registration happens (the
+reactions). The bootstrap (`bootstrap.py`) builds it."""
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
@@ -12,7 +13,8 @@ from .clock import Clock, local_date
 from .config import Settings
 from .core.permissions import Actor
 from .db import Database
-from .keystore import KeyStore
+from .keys import KeyStore
+from .ports import PdfRenderer, WebhookSender
 
 # A feature's step taken in the same transaction as another feature's registration or correction: revoking a
 # deceased person's card, reissuing a corrected person's certificates. It is called with the context, the
@@ -29,6 +31,8 @@ class Context:
     clock: Clock
     reactions: Reactions
     keys: KeyStore
+    pdf: PdfRenderer
+    webhooks: WebhookSender
 
     def today(self) -> dt.date:
         return local_date(self.clock, self.settings.timezone)

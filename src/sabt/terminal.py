@@ -10,13 +10,13 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
+from .bootstrap import open_context
 from .config import Settings
 from .context import Context
 from .core.errors import SabtError
 from .db import LARGEST_ID
 from .inputs import validation_problem
 from .migrations import missing_registry
-from .wiring import open_context
 
 # A file a command reads: a missing, unreadable or directory path is a usage error naming the option,
 # before anything is opened.

@@ -8,13 +8,16 @@ SABT_TEST_REQUIRE_POSTGRES=1 (as in CI), where it fails.
 
 import datetime as dt
 import os
+import shutil
 import socket
+import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -30,6 +33,7 @@ from sabt.accounts import service as accounts
 from sabt.accounts.models import AccessToken, User
 from sabt.accounts.schemas import UserIn
 from sabt.api.app import create_app
+from sabt.bootstrap import build_context
 from sabt.cli import app
 from sabt.clock import FixedClock
 from sabt.config import Settings
@@ -44,7 +48,6 @@ from sabt.ledger.models import LedgerHead
 from sabt.ledger.service import Change, record_key, row_content
 from sabt.migrations import upgrade
 from sabt.models import metadata
-from sabt.wiring import build_context
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # Sunday 1 June 2025, 09:00 in Tehran: the registry's "now" in every test unless a test moves it.
@@ -315,3 +318,27 @@ def api(ctx: Context, server: str, tokens: dict[str, str]) -> Iterator[Api]:
     client = Api(server, tokens)
     yield client
     client.client.close()
+
+
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+PIN = "4321"
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SoftHSM2 token of its own; the library reads its configuration once per process."""
+    if shutil.which("softhsm2-util") is None or not Path(SOFTHSM_MODULE).exists():
+        if os.environ.get("SABT_TEST_REQUIRE_SOFTHSM"):
+            pytest.fail("SoftHSM2 is required here (apt install softhsm2)")
+        pytest.skip("SoftHSM2 is not installed")
+    folder = tmp_path_factory.mktemp("softhsm")
+    (folder / "tokens").mkdir()
+    config = folder / "softhsm2.conf"
+    config.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(config)
+    subprocess.run(
+        ["softhsm2-util", "--init-token", "--free", "--label", "sabt-test", "--pin", PIN, "--so-pin", "87654321"],
+        check=True,
+        capture_output=True,
+    )
+    return "sabt-test"

@@ -82,6 +82,19 @@ def test_any_flipped_byte_of_the_signed_message_fails(signer, data):
         verify_code(decode_code(tampered), KeySet(ISSUER, (public,)), now=T0)
 
 
+@pytest.mark.parametrize("unprotected", [[], {4: b"kid"}, {1: -8}, None])
+def test_anything_in_the_unsigned_header_is_refused(signer, unprotected):
+    private, public = signer
+    message = cbor2.loads(zlib.decompress(base45.b45decode(sign(private, public)[len(PREFIX) :])))
+    protected, _, payload, signature = message.value
+    # The one part of a COSE_Sign1 its signature does not cover.
+    altered_message = cbor2.CBORTag(message.tag, [protected, unprotected, payload, signature])
+    altered = PREFIX + base45.b45encode(zlib.compress(cbor2.dumps(altered_message))).decode()
+    with pytest.raises(InvalidInput) as refused:
+        decode_code(altered)
+    assert refused.value.code == "qr.structure"
+
+
 def test_changed_facts_resigned_by_another_key_fail_even_with_the_real_key_id(signer):
     _private, public = signer
     forger, _ = make_key()

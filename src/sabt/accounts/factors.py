@@ -33,7 +33,7 @@ from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerifica
 
 from ..config import Settings
 from ..core.text import to_ascii_digits
-from ..keystore import local_secret
+from ..keys import local_secret
 from .errors import FactorInvalid, FactorNothingToConfirm, FactorPasskey, FactorPasskeyKnown
 from .models import RecoveryCode, SecondFactor, User
 

@@ -18,6 +18,7 @@ from .. import __version__
 from ..access.api import router as access_router
 from ..accounts import service as accounts
 from ..accounts.api import router as accounts_router
+from ..bootstrap import open_context
 from ..cards.api import router as cards_router
 from ..certificates.api import UPLOAD_PATH
 from ..certificates.api import router as certificates_router
@@ -48,7 +49,7 @@ from ..registry.api import router as registry_router
 from ..stats.api import router as stats_router
 from ..stats.pages import DashboardCache
 from ..stats.pages import router as stats_pages
-from ..verification.api import HttpSender, relay
+from ..verification.api import relay
 from ..verification.api import router as verification_router
 from ..verification.service import RateLimiter, access_log
 from ..web.account import router as account_pages
@@ -62,7 +63,6 @@ from ..web.security import router as security_pages
 from ..web.session import SESSION_COOKIE
 from ..web.templating import static as static_router
 from ..web.templating import use_timezone
-from ..wiring import open_context
 from .head import HeadAsGet
 from .limits import BodyLimits
 from .openapi import install_openapi
@@ -147,14 +147,13 @@ def _witness_checkpoint(context: Context) -> None:
 def _background_work(context: Context) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """While the server runs: sign a checkpoint every `checkpoint_seconds` when the ledger has grown, and
     relay the outbox to partners' webhooks every `webhook_seconds` (0 turns either off)."""
-    sender = HttpSender()
     jobs = [
         (
             context.settings.checkpoint_seconds,
             "signing and witnessing a ledger checkpoint",
             lambda: _witness_checkpoint(context),
         ),
-        (context.settings.webhook_seconds, "relaying webhooks", lambda: relay(context, sender)),
+        (context.settings.webhook_seconds, "relaying webhooks", lambda: relay(context)),
     ]
 
     @asynccontextmanager

@@ -13,6 +13,7 @@ import fontpkg
 import segno
 import typst
 
+from ..ports import CertificatePage
 from .facts import TITLES_FA, fa, fact_rows
 
 
@@ -48,30 +49,49 @@ def qr_svg(code: str) -> str:
     return buffer.getvalue().decode("ascii")
 
 
-def render_pdf(certificate: PrintedCertificate) -> bytes:
-    data = {
-        "title": TITLES_FA[certificate.kind],
-        "issuer_fa": "سازمان ثبت احوال کشور",
-        "serial": certificate.serial,
-        "rows": fact_rows(certificate.facts, certificate.county_names),
-        "sections": _sections(certificate),
-        "issued_on": fa(certificate.issued_on_jalali),
-        "office": certificate.office_name,
-        "verify_hint": f"اصالت این گواهی را با خواندن کد QR در برنامه تأیید یا در {certificate.verify_url} بررسی کنید.",
-        "footer": f"{certificate.serial} · {certificate.verify_url}",
-    }
-    return bytes(
-        typst.compile(  # type: ignore[call-overload]  # (its stubs tie font paths to the input type)
-            _template(),
-            output=None,
-            format="pdf",
-            font_paths=[str(font_dir())],
-            sys_inputs={"data": json.dumps(data, ensure_ascii=False), "qr": qr_svg(certificate.code)},
-        )
+def certificate_page(certificate: PrintedCertificate) -> CertificatePage:
+    """The certificate worded for the paper: what any renderer lays out."""
+    return CertificatePage(
+        title=TITLES_FA[certificate.kind],
+        issuer="سازمان ثبت احوال کشور",
+        serial=certificate.serial,
+        rows=fact_rows(certificate.facts, certificate.county_names),
+        sections=_sections(certificate),
+        issued_on=fa(certificate.issued_on_jalali),
+        office=certificate.office_name,
+        verify_hint=f"اصالت این گواهی را با خواندن کد QR در برنامه تأیید یا در {certificate.verify_url} بررسی کنید.",
+        footer=f"{certificate.serial} · {certificate.verify_url}",
+        code=certificate.code,
     )
 
 
-def _sections(certificate: PrintedCertificate) -> list[dict[str, Any]]:
+class TypstRenderer:
+    """The real renderer: an A5 page typeset by Typst from `templates/certificate.typ`."""
+
+    def render(self, page: CertificatePage) -> bytes:
+        data = {
+            "title": page.title,
+            "issuer_fa": page.issuer,
+            "serial": page.serial,
+            "rows": page.rows,
+            "sections": page.sections,
+            "issued_on": page.issued_on,
+            "office": page.office,
+            "verify_hint": page.verify_hint,
+            "footer": page.footer,
+        }
+        return bytes(
+            typst.compile(  # type: ignore[call-overload]  # (its stubs tie font paths to the input type)
+                _template(),
+                output=None,
+                format="pdf",
+                font_paths=[str(font_dir())],
+                sys_inputs={"data": json.dumps(data, ensure_ascii=False), "qr": qr_svg(page.code)},
+            )
+        )
+
+
+def _sections(certificate: PrintedCertificate) -> list[dict[str, object]]:
     if certificate.kind not in ("birth", "extract"):
         return []
     details = certificate.details

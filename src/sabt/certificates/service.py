@@ -39,7 +39,9 @@ from .errors import (
 from .facts import COUPLE_KINDS, county_names, couple_facts, facts_digest, person_details, person_facts
 from .keys import KeySet, b64url
 from .models import Certificate, CertificatePrint, SerialCounter
-from .render import PrintedCertificate, render_pdf
+from .plain_pdf import PlainPdfRenderer as PlainPdfRenderer
+from .render import PrintedCertificate, certificate_page
+from .render import TypstRenderer as TypstRenderer
 from .render import font_dir as font_dir
 from .schemas import CertificateOut, CertificateRequest
 from .signed_code import decode_code, encode_code, verify_code
@@ -101,7 +103,7 @@ def print_certificate(ctx: Context, *, actor: Actor, serial: str) -> tuple[Certi
             printed_at=now,
         )
         session.add(printed)
-        pdf = render_pdf(printed_certificate(session, ctx, certificate))
+        pdf = ctx.pdf.render(certificate_page(printed_certificate(session, ctx, certificate)))
         out = certificate_out(session, ctx, certificate)
     record_reads(ctx, actor, _persons_named([out]), "print")
     return out, pdf

@@ -116,9 +116,12 @@ def _parse_sign1(message: Any) -> SignedCode:
     parts = message.value
     if not isinstance(parts, list | tuple) or len(parts) != 4:
         raise ValueError("a COSE_Sign1 has four parts")
-    protected, _unprotected, payload, signature = parts
+    protected, unprotected, payload, signature = parts
     if not (isinstance(protected, bytes) and isinstance(payload, bytes) and isinstance(signature, bytes)):
         raise ValueError("the protected header, payload and signature are byte strings")
+    # The unprotected header is not signed, and Sabt leaves it empty: anything there was added by someone else.
+    if unprotected != {}:
+        raise ValueError("the unprotected header is empty")
     header, claims = cbor2.loads(protected), cbor2.loads(payload)
     if not (isinstance(header, dict) and isinstance(claims, dict)):
         raise ValueError("the header and the claims are maps")

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..keystore import KeyStore, Signer
+from ..keys import KeyStore, Signer
 from .keys import KeySet, PublicKey, key_id
 from .models import SigningKey
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from ..clock import Clock
 from ..context import Context
 from ..db import Base, Database, WrittenRows, bulk_insert, take_written_rows
-from ..keystore import Signer
+from ..keys import Signer
 from .coverage import STATEMENTS as STATEMENT_TYPES
 from .coverage import is_evidence
 from .errors import LedgerIntegrity, LedgerNoLeaf, LedgerNoRecord, LedgerSizes

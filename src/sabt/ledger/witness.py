@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 
-from ..keystore import FileKeyStore, Signer
+from ..keys import FileKeyStore, Signer
 from .merkle import EMPTY_ROOT, verify_consistency
 from .note import COSIGNATURE_V1, cosign, open_note, parse_checkpoint, parse_verifier_key, split_note, verifier_key
 

@@ -30,8 +30,7 @@ from .schemas import (
     SubscriptionOut,
 )
 
-# The server relays the outbox to partners' webhooks on a schedule (api/app.py): the job and its sender.
-from .webhooks import HttpSender as HttpSender
+# The server relays the outbox to partners' webhooks on a schedule (api/app.py): the job.
 from .webhooks import relay as relay
 
 router = APIRouter(tags=["verification"])

@@ -95,7 +95,7 @@ def partner_subscribe(
 def webhooks_deliver() -> None:
     """Relay the outbox once: fan out new registrations and send what is due (the server does this too)."""
     with command_context() as ctx:
-        report = webhooks.relay(ctx, webhooks.HttpSender())
+        report = webhooks.relay(ctx)
     out.print(
         f"{report.fanned_out} new messages; {report.delivered} delivered, {report.retrying} to retry, "
         f"{report.failed} failed",

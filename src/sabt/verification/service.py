@@ -28,7 +28,7 @@ from ..core.identity import partner_token, same_name
 from ..core.jalali import DateProblem, parse_date
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.permissions import Action, Actor, Role, authorize, own_national_code
-from ..keystore import local_secret
+from ..keys import local_secret
 from ..registry import service as registry
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
 from .errors import IdentityNothing, PartnerExists, PartnerKeyRefused, PartnerKeyUnknown, PartnerPolicy, PartnerUnknown
@@ -47,6 +47,8 @@ from .schemas import (
     PartnerOut,
     Policy,
 )
+from .senders import HttpSender as HttpSender
+from .senders import RecordingSender as RecordingSender
 
 KEY_PREFIX = "sabt"
 

@@ -9,9 +9,7 @@ is failed and listed for the administrators. Bodies are canonical JSON signed wi
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,24 +27,6 @@ FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT = dt.timedelta(hours=6)
 CLAIM = dt.timedelta(minutes=1)
 BATCH = 200
-
-
-class Sender(Protocol):
-    def send(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
-        """None when the receiver answered 2xx; otherwise what went wrong."""
-        ...
-
-
-class HttpSender:
-    def __init__(self, timeout: float = 10.0) -> None:
-        self.timeout = timeout
-
-    def send(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
-        try:
-            response = httpx.post(url, content=body, headers=headers, timeout=self.timeout)
-        except (httpx.HTTPError, httpx.InvalidURL) as error:  # InvalidURL is not an HTTPError
-            return f"{type(error).__name__}: {error}"[:500]
-        return None if response.is_success else f"HTTP {response.status_code}"
 
 
 @dataclass
@@ -78,7 +58,7 @@ def subscribe(ctx: Context, *, actor: Actor | None, partner_code: str, subscript
         return SubscriptionOut(id=row.id, partner=partner.code, url=row.url, kinds=row.kinds, active=True)
 
 
-def relay(ctx: Context, sender: Sender) -> RelayReport:
+def relay(ctx: Context) -> RelayReport:
     report = RelayReport()
     with ctx.db.transaction() as session:
         report.fanned_out = _fan_out(session, ctx.now())
@@ -90,7 +70,7 @@ def relay(ctx: Context, sender: Sender) -> RelayReport:
             "Sabt-Signature": f"kid={kid},sig={signature}",
             "Sabt-Message-Id": str(envelope["id"]),
         }
-        outcome = _record(ctx, delivery_id, sender.send(url, body, headers))
+        outcome = _record(ctx, delivery_id, ctx.webhooks.send(url, body, headers))
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
 

@@ -22,7 +22,7 @@ from ..context import Context
 from ..core.errors import CsrfInvalid, Unauthorized
 from ..core.permissions import Actor
 from ..http import client_address, get_context, is_form
-from ..keystore import local_secret
+from ..keys import local_secret
 
 SESSION_COOKIE = "sabt_session"
 LOGIN_COOKIE = "sabt_login"

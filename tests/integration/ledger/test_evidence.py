@@ -31,6 +31,7 @@ from sabt.accounts import service as accounts
 from sabt.accounts import sign_in
 from sabt.accounts.schemas import TokenOut
 from sabt.batched_writes import DirectWriter
+from sabt.bootstrap import open_context
 from sabt.certificates.models import Certificate
 from sabt.certificates.verification import verify_online
 from sabt.cli import app
@@ -39,7 +40,7 @@ from sabt.config import Settings
 from sabt.context import Context
 from sabt.core.errors import SabtError, Unavailable
 from sabt.demo import DEMO_PASSWORD, prepare_demo
-from sabt.keystore import FileKeyStore, Signer
+from sabt.keys import FileKeyStore, Signer
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit, evidence_tables
 from sabt.ledger.coverage import LOG, OPERATIONAL
@@ -54,7 +55,6 @@ from sabt.verification import webhooks
 from sabt.verification.models import IdentityCheck
 from sabt.verification.ratelimit import RateLimiter
 from sabt.verification.schemas import CitizenIn, IdentityQuery, PartnerIn, Policy, SubscriptionIn
-from sabt.wiring import open_context
 
 from ..conftest import new_database
 

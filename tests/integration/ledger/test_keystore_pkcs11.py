@@ -2,76 +2,50 @@
 head, checkpoints and certificates signed by it, a dropped session reopened, and a token that cannot be
 reached answered 503 with nothing written."""
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
 
+from sabt.bootstrap import build_context
 from sabt.clock import FixedClock
 from sabt.config import Settings
 from sabt.context import Context
 from sabt.core.errors import Unavailable
 from sabt.db import open_database
-from sabt.keystore import Pkcs11KeyStore
+from sabt.keys import Pkcs11KeyStore
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit
 from sabt.migrations import upgrade
 from sabt.registry import service as registry
 from sabt.registry.models import Event
-from sabt.wiring import build_context
 
-from ..conftest import TEST_NOW, _add_staff, new_database
+from ..conftest import PIN, SOFTHSM_MODULE, TEST_NOW, _add_staff, new_database
 from ..registry.factories import BirthDeclaration, birth, register
 
-MODULE = "/usr/lib/softhsm/libsofthsm2.so"
-PIN = "4321"
 
-
-@pytest.fixture(scope="session")
-def token(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SoftHSM2 token of its own; the library reads its configuration once per process."""
-    if shutil.which("softhsm2-util") is None or not Path(MODULE).exists():
-        if os.environ.get("SABT_TEST_REQUIRE_SOFTHSM"):
-            pytest.fail("SoftHSM2 is required here (apt install softhsm2)")
-        pytest.skip("SoftHSM2 is not installed")
-    folder = tmp_path_factory.mktemp("softhsm")
-    (folder / "tokens").mkdir()
-    config = folder / "softhsm2.conf"
-    config.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
-    os.environ["SOFTHSM2_CONF"] = str(config)
-    subprocess.run(
-        ["softhsm2-util", "--init-token", "--free", "--label", "sabt-test", "--pin", PIN, "--so-pin", "87654321"],
-        check=True,
-        capture_output=True,
-    )
-    return "sabt-test"
-
-
-def test_a_key_made_in_the_token_signs_and_a_dropped_session_is_reopened(token):
-    store = Pkcs11KeyStore(MODULE, token, PIN)
+def test_a_key_made_in_the_token_signs_and_a_dropped_session_is_reopened(softhsm_token):
+    store = Pkcs11KeyStore(SOFTHSM_MODULE, softhsm_token, PIN)
     public = store.create("ledger-test")
     Ed25519PublicKey.from_public_bytes(public).verify(store.sign("ledger-test", b"head"), b"head")
     with pytest.raises(FileExistsError):
         store.create("ledger-test")
     store.session.close()  # the HSM restarted, say: the store's session is gone
     Ed25519PublicKey.from_public_bytes(public).verify(store.sign("ledger-test", b"again"), b"again")
-    assert Pkcs11KeyStore(MODULE, token, PIN).public_key("ledger-test") == public  # another process sees it
+    # Another process sees it.
+    assert Pkcs11KeyStore(SOFTHSM_MODULE, softhsm_token, PIN).public_key("ledger-test") == public
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def hsm_registry(request, token, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
+def hsm_registry(request, softhsm_token, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     """A registry of its own whose ledger was signed by the token from its first leaf."""
     for url in new_database(request.param, tmp_path_factory):
         settings = Settings(
             database_url=url,
             data_dir=tmp_path_factory.mktemp("hsm"),
             key_store="pkcs11",
-            pkcs11_token=token,
+            pkcs11_token=softhsm_token,
             pkcs11_pin=PIN,
             checkpoint_seconds=0,
             webhook_seconds=0,
@@ -91,7 +65,7 @@ def test_a_registry_on_the_token_signs_with_it_and_keeps_no_key_file(hsm_registr
     assert not (ctx.settings.data_dir / "keys").exists()  # nothing was written to disk
 
 
-def test_a_token_that_cannot_be_reached_is_503_and_nothing_is_written(token, backend, staff):
+def test_a_token_that_cannot_be_reached_is_503_and_nothing_is_written(softhsm_token, backend, staff):
     settings = backend.settings.model_copy(
         update={"key_store": "pkcs11", "pkcs11_token": "no-such-token", "pkcs11_pin": PIN}
     )

@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from sabt.access.models import StaffRead
+from sabt.bootstrap import open_context
 from sabt.config import Settings
 from sabt.geo.models import County, Province
 from sabt.migrations import schema_differences, upgrade
 from sabt.models import metadata
 from sabt.registry.models import Person
 from sabt.registry.persons import get_person, search_persons
-from sabt.wiring import open_context
 
 from ..conftest import new_database
 from ..registry.factories import adult

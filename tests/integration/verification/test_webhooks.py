@@ -4,8 +4,7 @@ retried with backoff while the partner is down, and listed for administrators.""
 
 import base64
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import replace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -19,37 +18,10 @@ from sabt.verification.models import Delivery, Subscription
 from sabt.verification.schemas import PartnerIn, SubscriptionIn
 
 from ..conftest import TEST_NOW, behind_the_back
+from ..receiver import Receiver
 from ..registry.factories import BirthDeclaration, DeathDeclaration, adult, birth, death, register
 
 NOTICE_POLICY = {"checks": ["verify"], "purpose": "pension stops at death", "notices": ["death.registered"]}
-
-
-class Receiver:
-    """A partner's webhook endpoint on localhost that answers with `status` and keeps what it got."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sabt-notices"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -84,7 +56,7 @@ def test_a_registered_death_reaches_the_subscribed_partner_signed(ctx, staff, re
     pension_fund(ctx, receiver.url)
     code = adult(ctx, staff, "male")
     register(ctx, staff, DeathDeclaration(**death(code, death_date="2025-05-28")))
-    report = webhooks.relay(ctx, webhooks.HttpSender())
+    report = webhooks.relay(ctx)
     assert (report.delivered, report.failed) == (1, 0)
     [(headers, body)] = receiver.received
     envelope = json.loads(body)
@@ -98,7 +70,7 @@ def test_a_registered_death_reaches_the_subscribed_partner_signed(ctx, staff, re
     jwk = next(k for k in certificates.public_keys(ctx).keys if k.kid.hex() == kid)
     jwk.public.verify(base64.urlsafe_b64decode(signature + "=="), body)  # raises unless the registry signed it
     assert isinstance(jwk.public, Ed25519PublicKey)
-    assert webhooks.relay(ctx, webhooks.HttpSender()).delivered == 0  # sent once
+    assert webhooks.relay(ctx).delivered == 0  # sent once
     [delivery] = webhooks.list_deliveries(ctx, actor=staff["admin"])
     assert (delivery.status, delivery.attempts, delivery.partner) == ("delivered", 1, "pension")
 
@@ -107,17 +79,17 @@ def test_while_the_partner_is_down_notices_wait_and_are_retried_with_backoff(ctx
     pension_fund(ctx, receiver.url)
     receiver.status = 503
     register(ctx, staff, DeathDeclaration(**death(adult(ctx, staff, "male"))))
-    assert webhooks.relay(ctx, webhooks.HttpSender()).retrying == 1
+    assert webhooks.relay(ctx).retrying == 1
     [waiting] = webhooks.list_deliveries(ctx, actor=staff["admin"], status="pending")
     assert waiting.last_error == "HTTP 503" and (waiting.next_attempt_at - ctx.now()).total_seconds() == 30
-    assert webhooks.relay(ctx, webhooks.HttpSender()).retrying == 0  # not due yet
+    assert webhooks.relay(ctx).retrying == 0  # not due yet
     ctx.clock.advance(seconds=31)
-    assert webhooks.relay(ctx, webhooks.HttpSender()).retrying == 1
+    assert webhooks.relay(ctx).retrying == 1
     [waiting] = webhooks.list_deliveries(ctx, actor=staff["admin"], status="pending")
     assert (waiting.attempts, (waiting.next_attempt_at - ctx.now()).total_seconds()) == (2, 60)
     receiver.status = 204
     ctx.clock.advance(seconds=61)
-    assert webhooks.relay(ctx, webhooks.HttpSender()).delivered == 1
+    assert webhooks.relay(ctx).delivered == 1
     assert len(receiver.received) == 3
 
 
@@ -125,7 +97,7 @@ def test_a_partner_that_never_answers_ends_in_the_failed_list(ctx, staff):
     pension_fund(ctx, "http://127.0.0.1:9/nobody-listens")
     register(ctx, staff, DeathDeclaration(**death(adult(ctx, staff, "male"))))
     for _ in range(webhooks.MAX_ATTEMPTS):
-        webhooks.relay(ctx, webhooks.HttpSender(timeout=2))
+        webhooks.relay(replace(ctx, webhooks=service.HttpSender(timeout=2)))
         ctx.clock.advance(hours=7)
     [failed] = webhooks.list_deliveries(ctx, actor=staff["admin"], status="failed")
     assert failed.attempts == webhooks.MAX_ATTEMPTS and failed.last_error
@@ -171,6 +143,6 @@ def test_a_delivery_planted_for_a_notice_not_subscribed_to_is_never_sent(ctx, st
                     next_attempt_at=TEST_NOW,
                 )
             )
-    assert webhooks.relay(ctx, webhooks.HttpSender()).delivered == 0
+    assert webhooks.relay(ctx).delivered == 0
     assert receiver.received == []
     assert {delivery.status for delivery in webhooks.list_deliveries(ctx, actor=staff["admin"])} == {"failed"}
