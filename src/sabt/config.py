@@ -1,9 +1,10 @@
 """Settings, read once from SABT_* environment variables when an app or command starts."""
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -82,6 +83,22 @@ class Settings(BaseSettings):
     pdf_renderer: Literal["typst", "plain"] = "typst"
     webhook_sender: Literal["http", "recording"] = "http"
     clock: Literal["system"] | AwareDatetime = "system"
+
+    @field_validator("clock", mode="before")
+    @classmethod
+    def _instant_in_utc(cls, value: object) -> object:
+        """An instant is written out with its zone (a bare number would be read as seconds since 1970), and
+        the clock tells it in UTC, as every clock does."""
+        if value == "system" or value is None:
+            return value
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError("the clock is `system` or an ISO 8601 instant with its zone") from None
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise ValueError("the clock is `system` or an ISO 8601 instant with its zone")
+        return value.astimezone(dt.UTC)
 
     def certificate_keys_dir(self) -> Path:
         return Path(self.certificate_key_dir) if self.certificate_key_dir else self.data_dir / "keys" / "certificates"

@@ -95,6 +95,25 @@ def test_anything_in_the_unsigned_header_is_refused(signer, unprotected):
     assert refused.value.code == "qr.structure"
 
 
+def test_another_writing_of_the_same_signed_code_is_refused(signer):
+    private, public = signer
+    compressed = base45.b45decode(sign(private, public)[len(PREFIX) :])
+    message = zlib.decompress(compressed)
+    tag, (protected, _, payload, signature) = message[0], cbor2.loads(message).value
+    indefinite_map = bytes([tag, 0x84]) + cbor2.dumps(protected) + b"\xbf\xff" + cbor2.dumps(payload)
+    rewritten = {
+        "qr.compressed": compressed + b"extra",  # bytes after the compressed stream
+        "qr.structure": zlib.compress(message + b"\x00"),  # bytes after the message
+    }
+    for code, data in rewritten.items():
+        with pytest.raises(InvalidInput) as refused:
+            decode_code(PREFIX + base45.b45encode(data).decode())
+        assert refused.value.code == code
+    with pytest.raises(InvalidInput) as refused:  # the empty header as an indefinite-length map
+        decode_code(PREFIX + base45.b45encode(zlib.compress(indefinite_map + cbor2.dumps(signature))).decode())
+    assert refused.value.code == "qr.structure"
+
+
 def test_changed_facts_resigned_by_another_key_fail_even_with_the_real_key_id(signer):
     _private, public = signer
     forger, _ = make_key()

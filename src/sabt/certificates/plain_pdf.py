@@ -28,7 +28,7 @@ class PlainPdfRenderer:
 
 
 def _text(page: CertificatePage) -> bytes:
-    lines = [(14, 540, page.serial), (8, 40, page.footer.replace("·", "-"))]
+    lines = [(14, 540, page.serial), (8, 40, page.footer)]
     return b"".join(b"BT /F1 %d Tf 40 %d Td (%s) Tj ET\n" % (size, y, _literal(text)) for size, y, text in lines)
 
 
@@ -48,8 +48,9 @@ def _squares(code: str) -> bytes:
 
 
 def _literal(text: str) -> bytes:
-    """A PDF string literal's bytes: Latin-1 (what WinAnsi shows), with its delimiters escaped."""
-    encoded = text.encode("latin-1", "replace")
+    """A PDF string literal's bytes in WinAnsi (cp1252), with its delimiters escaped; what it cannot show
+    becomes a question mark."""
+    encoded = text.encode("cp1252", "replace")
     return encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 

@@ -92,7 +92,12 @@ def decode_code(text: str) -> SignedCode:
         raise QrBase45(field="code") from None
     message = _decompress(compressed)
     try:
-        return _parse_sign1(cbor2.loads(message))
+        parsed = cbor2.loads(message)
+        # One certificate has one code: bytes after the message, or an encoding of it other than the one
+        # Sabt writes (an indefinite-length map, a longer integer), are changes no signature covers.
+        if cbor2.dumps(parsed) != message:
+            raise ValueError("the message is encoded as Sabt encodes it, with nothing after it")
+        return _parse_sign1(parsed)
     except (ValueError, TypeError, KeyError, LookupError, RecursionError, cbor2.CBORError):
         raise QrStructure(field="code") from None
 
@@ -103,7 +108,8 @@ def _decompress(data: bytes) -> bytes:
         message = inflater.decompress(data, MAX_MESSAGE_BYTES)
     except zlib.error:
         raise QrCompressed(field="code") from None
-    if inflater.unconsumed_tail or not inflater.eof:  # a zip bomb, or data cut short
+    # A zip bomb, data cut short, or bytes after the compressed stream.
+    if inflater.unconsumed_tail or not inflater.eof or inflater.unused_data:
         raise QrCompressed(field="code")
     return message
 
@@ -121,7 +127,7 @@ def _parse_sign1(message: Any) -> SignedCode:
         raise ValueError("the protected header, payload and signature are byte strings")
     # The unprotected header is not signed, and Sabt leaves it empty: anything there was added by someone else.
     if unprotected != {}:
-        raise ValueError("the unprotected header is empty")
+        raise ValueError("the unprotected header is not empty")
     header, claims = cbor2.loads(protected), cbor2.loads(payload)
     if not (isinstance(header, dict) and isinstance(claims, dict)):
         raise ValueError("the header and the claims are maps")

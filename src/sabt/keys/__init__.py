@@ -4,15 +4,17 @@ local secrets (partner tokens, form tokens, sealed second factors).
 
 Three key stores, chosen by `SABT_KEY_STORE`: key files in the data directory (the default, and the demo's);
 a PKCS#11 token (a hardware security module; SoftHSM2 in tests), where the private keys never leave the token
-and no key file exists on the server at all; and memory, the fake, for tests. Keys are named by label:
+and no signing key file exists on the server at all; and memory, the fake, for tests only: what it signed
+cannot be verified once the process ends. The local secrets are files in the data directory whichever store
+signs. Keys are named by label:
 `ledger`, `certificate-<key id>`.
 """
 
 from ..config import Settings
-from .files import FileKeyStore, load_key, local_secret, write_owner_only
+from .files import FileKeyStore, load_key, local_secret
 from .memory import MemoryKeyStore
 from .pkcs11 import Pkcs11KeyStore
-from .store import KeyStore, Signer, raw_public_key
+from .store import KeyStore, Signer
 
 __all__ = [
     "FileKeyStore",
@@ -23,8 +25,6 @@ __all__ = [
     "load_key",
     "local_secret",
     "open_key_store",
-    "raw_public_key",
-    "write_owner_only",
 ]
 
 

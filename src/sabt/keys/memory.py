@@ -1,5 +1,5 @@
-"""Keys in the process's memory, gone when it ends: the key store's fake, for tests and throwaway rehearsals.
-A registry whose certificates must still verify tomorrow keeps its keys in files or on a token."""
+"""Keys in the process's memory, gone when it ends: the key store's fake, for tests only. Each process makes
+its own keys, so what one signed (a ledger head, a certificate) no other process and no restart can verify."""
 
 import threading
 

@@ -33,7 +33,16 @@ class Signer:
 
     def public_key(self) -> bytes:
         """The key's raw public half, creating the key on first use."""
-        return self.store.public_key(self.label) or self.store.create(self.label)
+        known = self.store.public_key(self.label)
+        if known is not None:
+            return known
+        try:
+            return self.store.create(self.label)
+        except FileExistsError:  # another thread or process made it a moment ago
+            made = self.store.public_key(self.label)
+            if made is None:
+                raise
+            return made
 
 
 def raw_public_key(key: Ed25519PrivateKey) -> bytes:

@@ -27,13 +27,17 @@ class SentWebhook:
 @dataclass
 class RecordingSender:
     """Keeps what it is given instead of sending it. A receiver answers 2xx unless `statuses` gives its URL
-    another status; a URL that is not http(s) is refused as the HTTP sender refuses it."""
+    another status; an address the HTTP sender could not send to is refused, and not kept."""
 
     statuses: dict[str, int] = field(default_factory=dict)
     sent: list[SentWebhook] = field(default_factory=list)
 
     def send(self, url: str, body: bytes, headers: dict[str, str]) -> str | None:
-        if not url.startswith(("http://", "https://")):
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as error:
+            return f"InvalidURL: {error}"[:500]
+        if parsed.scheme not in ("http", "https") or not parsed.host:  # what httpx will not send to
             return f"UnsupportedProtocol: {url}"[:500]
         self.sent.append(SentWebhook(url, body, dict(headers)))
         status = self.statuses.get(url, 200)
