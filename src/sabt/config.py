@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     def _instant_in_utc(cls, value: object) -> object:
         """An instant is written out with its zone (a bare number would be read as seconds since 1970), and
         the clock tells it in UTC, as every clock does."""
-        if value == "system" or value is None:
+        if value == "system":
             return value
         if isinstance(value, str):
             try:

@@ -5,9 +5,8 @@ local secrets (partner tokens, form tokens, sealed second factors).
 Three key stores, chosen by `SABT_KEY_STORE`: key files in the data directory (the default, and the demo's);
 a PKCS#11 token (a hardware security module; SoftHSM2 in tests), where the private keys never leave the token
 and no signing key file exists on the server at all; and memory, the fake, for tests only: what it signed
-cannot be verified once the process ends. The local secrets are files in the data directory whichever store
-signs. Keys are named by label:
-`ledger`, `certificate-<key id>`.
+cannot be verified once the process ends. Keys are named by label: `ledger`, `certificate-<key id>`. The
+local secrets are files in the data directory whichever store signs.
 """
 
 from ..config import Settings
