@@ -24,7 +24,7 @@ class PlainPdfRenderer:
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
             b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         ]
-        return _document(objects)
+        return write_pdf(objects)
 
 
 def _text(page: CertificatePage) -> bytes:
@@ -54,7 +54,8 @@ def _literal(text: str) -> bytes:
     return encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
-def _document(objects: list[bytes]) -> bytes:
+def write_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file of these objects, numbered from 1 (the first is the catalogue), with its cross-reference table."""
     out, offsets = bytearray(b"%PDF-1.7\n"), []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sabt.certificates import service as certificates
+from sabt.certificates.plain_pdf import write_pdf
 from sabt.certificates.signed_code import encode_code
 from sabt.certificates.signing import signing_key
 from sabt.cli import app, main
@@ -304,19 +305,13 @@ def test_a_form_field_sent_beside_its_own_parts_is_refused_by_name(browser, ctx,
 
 
 def _pdf_of_one_page(width: int, height: int) -> bytes:
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] >>".encode(),
-    ]
-    out, offsets = b"%PDF-1.7\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    table = b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    start = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode() + table
-    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{start}\n%%EOF\n".encode()
+    return write_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] >>".encode(),
+        ]
+    )
 
 
 def test_a_tiny_pdf_declaring_a_huge_page_is_read_at_a_bounded_size(api):
