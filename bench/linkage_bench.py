@@ -29,9 +29,9 @@ from sabt.core.permissions import Actor
 from sabt.db import bulk_insert
 from sabt.linkage import service as linkage
 from sabt.linkage.records import as_table, registry_records
-from sabt.registry import persons
+from sabt.registry import service as persons
 from sabt.registry import service as registry
-from sabt.registry.models import Person
+from sabt.registry.persons.models import Person
 from sabt.registry.schemas import BirthDeclaration
 from sabt.synth.service import SynthRequest, generate_nation
 

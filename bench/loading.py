@@ -10,8 +10,8 @@ from sabt.context import Context
 from sabt.core.jalali import parse_date
 from sabt.core.permissions import Actor
 from sabt.db import bulk_insert
-from sabt.registry.importer import import_persons
-from sabt.registry.models import Person
+from sabt.registry.imports.service import import_persons
+from sabt.registry.persons.models import Person
 
 BATCH = 20_000
 

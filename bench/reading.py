@@ -11,8 +11,8 @@ from sqlalchemy import func, select, text
 from sabt.access.service import record_reads
 from sabt.context import Context
 from sabt.core.permissions import Actor
-from sabt.registry.models import Person
-from sabt.registry.persons import get_person
+from sabt.registry.persons.models import Person
+from sabt.registry.service import get_person
 
 RAW_LOOKUP = text("SELECT * FROM persons WHERE national_code = :code")
 

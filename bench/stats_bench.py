@@ -25,7 +25,8 @@ from sabt.context import Context
 from sabt.core.jalali import parse_date
 from sabt.core.stats import periods
 from sabt.db import bulk_insert
-from sabt.registry.models import Event, Person
+from sabt.registry.events.models import Event
+from sabt.registry.persons.models import Person
 from sabt.stats import service as stats
 from sabt.stats.indicators import INDICATORS
 from sabt.synth.service import SynthRequest, generate_nation

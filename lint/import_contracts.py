@@ -70,7 +70,7 @@ class FeaturesContract(Contract):
             # Inside a feature anything goes, but routes, commands and pages reach tables through use cases.
             return not (_part(importer, feature) in self.interfaces and part == "models")  # type: ignore[operator]
         if _within(importer, set(self.table_catalogue)):  # type: ignore[call-overload]
-            return part == "models"
+            return imported.rsplit(".", 1)[-1] == "models"  # a feature's tables, or those of a part of it
         allowed = set(self.public)  # type: ignore[call-overload]
         if _within(importer, set(self.entry_points)):  # type: ignore[call-overload]
             allowed |= set(self.interfaces)  # type: ignore[call-overload]

@@ -8,7 +8,7 @@ from ..core.errors import RequestMissing
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import EventKind, EventStatus
 from ..http import CurrentActor, CurrentContext, RowId
-from . import persons, service
+from . import service
 from .schemas import (
     BirthDeclaration,
     CorrectedPersonOut,
@@ -169,7 +169,7 @@ def search_persons(
     Every person in the results is a read in the staff access log."""
     if not (name or last_name):
         raise RequestMissing(field="name")
-    return persons.search_persons(
+    return service.search_persons(
         ctx,
         actor=actor,
         name=name,
@@ -184,12 +184,12 @@ def search_persons(
 @router.get("/persons/{national_code}", response_model=PersonOut)
 def get_person(ctx: CurrentContext, actor: CurrentActor, national_code: str, purpose: Purpose = "") -> PersonOut:
     """A person's record; the read is in the staff access log, with its purpose when one is given."""
-    return persons.get_person(ctx, actor=actor, national_code=national_code, purpose=purpose)
+    return service.get_person(ctx, actor=actor, national_code=national_code, purpose=purpose)
 
 
 @router.get("/persons/{national_code}/history", response_model=list[PersonRevisionOut])
 def person_history(ctx: CurrentContext, actor: CurrentActor, national_code: str) -> list[PersonRevisionOut]:
-    return persons.person_history(ctx, actor=actor, national_code=national_code)
+    return service.person_history(ctx, actor=actor, national_code=national_code)
 
 
 @router.post("/persons/{national_code}/corrections", response_model=CorrectedPersonOut)

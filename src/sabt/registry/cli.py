@@ -341,7 +341,7 @@ def import_file(
     """Import legacy person records; run it again after an interruption and it continues where it stopped."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .importer import count_rows, import_persons, write_rejects
+    from .imports.service import count_rows, import_persons, write_rejects
 
     rejects_path = rejects or file.with_name(file.name + ".rejects.csv")
     with command_context() as ctx:

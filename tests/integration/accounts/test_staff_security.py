@@ -22,8 +22,8 @@ from sabt.certificates.schemas import CertificateRequest
 from sabt.core.cards import CardStatus
 from sabt.core.permissions import OFFICE_ROLES, PERMISSIONS, Action, Scope
 from sabt.core.sign_in import ACCOUNT_FAILURES, ADDRESS_FAILURES
-from sabt.registry import persons as registry_persons
 from sabt.registry import service as registry
+from sabt.registry import service as registry_persons
 from sabt.registry.schemas import BirthDeclaration, DeathDeclaration
 from sabt.web.session import csrf_token
 

@@ -47,8 +47,8 @@ from sabt.ledger.coverage import LOG, OPERATIONAL
 from sabt.ledger.models import LedgerHead, LedgerLeaf, LedgerNode, LedgerSalt
 from sabt.linkage import service as linkage
 from sabt.models import metadata
-from sabt.registry import persons as registry_persons
-from sabt.registry.models import Person
+from sabt.registry import service as registry_persons
+from sabt.registry.persons.models import Person
 from sabt.synth.cards import CardReplay, replay_cards
 from sabt.verification import service as verification
 from sabt.verification import webhooks

@@ -19,7 +19,7 @@ from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit
 from sabt.migrations import upgrade
 from sabt.registry import service as registry
-from sabt.registry.models import Event
+from sabt.registry.events.models import Event
 
 from ..conftest import PIN, SOFTHSM_MODULE, TEST_NOW, _add_staff, new_database
 from ..registry.factories import BirthDeclaration, birth, register

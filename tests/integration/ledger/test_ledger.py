@@ -17,7 +17,8 @@ from sabt.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from sabt.ledger.models import Checkpoint, LedgerLeaf, LedgerNode, LedgerSalt
 from sabt.ledger.note import verify_checkpoint
 from sabt.registry import service
-from sabt.registry.models import Event, EventHistory, Marriage, Person
+from sabt.registry.events.models import Event, EventHistory
+from sabt.registry.persons.models import Marriage, Person
 from sabt.registry.schemas import PersonCorrection
 
 from ..conftest import behind_the_back

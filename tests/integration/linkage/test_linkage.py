@@ -16,9 +16,9 @@ from sabt.core.errors import Conflict, Forbidden, InvalidInput
 from sabt.ledger.audit import audit
 from sabt.linkage import service as linkage
 from sabt.linkage.models import LinkageCase
-from sabt.registry import persons as registry_persons
 from sabt.registry import service as registry
-from sabt.registry.models import Person, PersonRevision
+from sabt.registry.persons import service as registry_persons
+from sabt.registry.persons.models import Person, PersonRevision
 from sabt.synth.service import SynthRequest, generate_nation
 
 from ..conftest import TEST_NOW, behind_the_back

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from sabt.registry.models import Event, EventHistory, IdempotencyKey, Marriage, Person
+from sabt.registry.events.models import Event, EventHistory, IdempotencyKey
+from sabt.registry.persons.models import Marriage, Person
 
 from ..registry.factories import adult, birth, death, marriage
 

@@ -11,8 +11,8 @@ from sabt.config import Settings
 from sabt.geo.models import County, Province
 from sabt.migrations import schema_differences, upgrade
 from sabt.models import metadata
-from sabt.registry.models import Person
-from sabt.registry.persons import get_person, search_persons
+from sabt.registry.persons.models import Person
+from sabt.registry.service import get_person, search_persons
 
 from ..conftest import new_database
 from ..registry.factories import adult

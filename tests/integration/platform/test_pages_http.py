@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from sabt.registry.models import Event
+from sabt.registry.events.models import Event
 
 from ..conftest import PASSWORD
 

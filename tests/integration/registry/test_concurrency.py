@@ -9,7 +9,8 @@ from sabt.certificates.models import Certificate
 from sabt.certificates.schemas import CertificateRequest
 from sabt.core.national_code import national_code_problem
 from sabt.registry import service
-from sabt.registry.models import IssuedNationalCode, Person
+from sabt.registry.national_codes.models import IssuedNationalCode
+from sabt.registry.persons.models import Person
 
 from .factories import BirthDeclaration, adult, birth
 

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sabt.accounts.schemas import UserIn
 from sabt.accounts.service import actor_for_username, create_user
 from sabt.ledger.audit import audit
-from sabt.registry.importer import COLUMNS, import_persons, write_rejects
-from sabt.registry.models import ImportJob, Person
+from sabt.registry.imports.models import ImportJob
+from sabt.registry.imports.service import COLUMNS, import_persons, write_rejects
+from sabt.registry.persons.models import Person
 from sabt.synth.replay import replay_events
 from sabt.synth.service import SynthRequest, generate_nation
 

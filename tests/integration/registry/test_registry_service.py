@@ -7,8 +7,10 @@ from sqlalchemy import func, select
 
 from sabt.core.errors import Conflict, Forbidden, InvalidInput
 from sabt.core.national_code import national_code_problem
-from sabt.registry import persons, service
-from sabt.registry.models import Event, Person
+from sabt.registry import service
+from sabt.registry import service as persons
+from sabt.registry.events.models import Event
+from sabt.registry.persons.models import Person
 from sabt.registry.schemas import PersonCorrection
 
 from .factories import (
@@ -213,7 +215,8 @@ def test_a_failure_while_registering_leaves_nothing_half_written(ctx, staff):
     """If the last step of a registration fails (here: the prefix has no codes left), the event stays
     validated, no person exists, and no history step or code was recorded."""
     from sabt.core.national_code import SERIAL_LIMIT
-    from sabt.registry.models import EventHistory, IssuedNationalCode, NationalCodeCounter
+    from sabt.registry.events.models import EventHistory
+    from sabt.registry.national_codes.models import IssuedNationalCode, NationalCodeCounter
 
     event = service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth()))
     service.validate_event(ctx, actor=staff["registrar"], event_id=event.id)
@@ -228,7 +231,7 @@ def test_a_failure_while_registering_leaves_nothing_half_written(ctx, staff):
 
 def test_a_serial_already_taken_by_an_imported_code_is_skipped(ctx, staff):
     from sabt.core.national_code import compose_national_code
-    from sabt.registry.models import IssuedNationalCode
+    from sabt.registry.national_codes.models import IssuedNationalCode
 
     taken = compose_national_code("001", 0)
     with ctx.db.transaction() as session:

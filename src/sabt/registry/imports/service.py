@@ -20,17 +20,16 @@ from typing import Any, TextIO
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ..context import Context
-from ..core.errors import SabtError
-from ..core.national_code import national_code_problem, normalize_national_code
-from ..core.permissions import Action, Actor, authorize
-from ..core.text import to_ascii_digits
-from ..db import bulk_insert, one_of
-from ..geo.errors import CountyUnknown
-from ..geo.schemas import CountyOut
-from ..geo.service import list_counties, office_by_id
-from .checks import Rules
-from .errors import (
+from ...context import Context
+from ...core.errors import SabtError
+from ...core.national_code import national_code_problem, normalize_national_code
+from ...core.permissions import Action, Actor, authorize
+from ...core.text import to_ascii_digits
+from ...db import bulk_insert, one_of
+from ...geo.errors import CountyUnknown
+from ...geo.schemas import CountyOut
+from ...geo.service import list_counties, office_by_id
+from ..errors import (
     ImportCodeTaken,
     ImportNoFile,
     ImportSex,
@@ -39,9 +38,12 @@ from .errors import (
     PersonSex,
     PersonUnknown,
 )
-from .models import ImportJob, ImportReject, IssuedNationalCode, Person, PersonRevision
-from .national_codes import issue_national_code, reserve_serials
-from .records import snapshot
+from ..national_codes.models import IssuedNationalCode
+from ..national_codes.service import issue_national_code, reserve_serials
+from ..persons.models import Person, PersonRevision
+from ..persons.records import snapshot
+from ..persons.rules import Rules
+from .models import ImportJob, ImportReject
 
 COLUMNS = (
     "national_code",
@@ -58,6 +60,8 @@ COLUMNS = (
     "mother_last_name",
     "death_date",
 )
+
+
 SEXES = {"male": "male", "female": "female", "m": "male", "f": "female", "مرد": "male", "زن": "female"}
 
 

@@ -1,25 +1,26 @@
-"""What the registry tells duplicate and fraud detection: persons as linkage reads them, the candidates for
-a new birth, the records the rules look at, and the merge of a duplicate into the record that stays.
-
-Reads are Core queries streamed in batches, so a pass over the whole registry holds one batch at a time.
+"""What the registry tells duplicate and fraud detection about persons: persons as linkage reads them, the
+candidates for a new birth, the records the rules look at, and the merge of a duplicate into the record
+that stays.
 """
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, select
 from sqlalchemy.orm import Session
 
-from ..core.permissions import Actor
-from ..core.text import normalize_name
-from .models import Event, Person
-from .persons import record_person_revision
+from ...core.permissions import Actor
+from .models import Person
 from .schemas import PersonBrief
+from .service import record_person_revision
 
 _person = Person.__table__
+
+
 _father, _mother = _person.alias("father"), _person.alias("mother")
+
+
 LINKAGE_COLUMNS = (
     _person.c.id,
     _person.c.first_name,
@@ -33,6 +34,8 @@ LINKAGE_COLUMNS = (
     _father.c.national_code,
     _mother.c.national_code,
 )
+
+
 CANDIDATES_PER_RULE = 50
 
 
@@ -130,15 +133,6 @@ def living_born_before(connection: Connection, day: dt.date) -> Iterator[Any]:
     yield from connection.execute(query)
 
 
-def late_births(connection: Connection) -> Iterator[Any]:
-    """(event id, child id, born, declared on, declaration) of registered births declared late."""
-    events = Event.__table__
-    query = select(events.c.id, events.c.subject_id, events.c.event_date, events.c.declared_on, events.c.data).where(
-        events.c.kind == "birth", events.c.status == "registered", events.c.late.is_(True)
-    )
-    yield from connection.execution_options(yield_per=5_000).execute(query)
-
-
 def person_briefs(session: Session, ids: Sequence[int]) -> dict[int, PersonBrief]:
     """The persons with these row ids, as a duplicate's review shows them."""
     persons = list(session.scalars(select(Person).where(Person.id.in_(ids))))
@@ -173,60 +167,3 @@ def merge_person(
     retired = session.get_one(Person, retired_id, with_for_update=True)
     retired.merged_into_id, retired.revision, retired.updated_at = kept_id, retired.revision + 1, now
     record_person_revision(session, retired, reason=reason, actor=actor, event_id=None, at=now)
-
-
-@dataclass(frozen=True)
-class BirthFacts:
-    """A declared birth as linkage compares it: names normalized, the parents found by code when given."""
-
-    event_id: int
-    subject_id: int | None  # the person it created, once registered
-    office_id: int
-    first_name: str
-    last_name: str
-    sex: str
-    born: dt.date
-    county: str
-    father_first_name: str
-    mother_first_name: str
-    mother_last_name: str
-    father_id: int | None
-    mother_id: int | None
-    father_code: str | None
-    mother_code: str | None
-
-
-def declared_birth(session: Session, event_id: int) -> BirthFacts | None:
-    """The birth an event declares, or None when the event is not a birth."""
-    event = session.get(Event, event_id)
-    if event is None or event.kind != "birth":
-        return None
-    data = event.data
-    father, mother = (_parent(session, data.get(role) or {}) for role in ("father", "mother"))
-    return BirthFacts(
-        event_id=event.id,
-        subject_id=event.subject_id,
-        office_id=event.office_id,
-        first_name=normalize_name(data.get("first_name", "")),
-        last_name=normalize_name(data.get("last_name", "")),
-        sex=data.get("sex", ""),
-        born=event.event_date,
-        county=data.get("county", ""),
-        father_first_name=father[1],
-        mother_first_name=mother[1],
-        mother_last_name=mother[2],
-        father_id=father[0],
-        mother_id=mother[0],
-        father_code=father[3],
-        mother_code=mother[3],
-    )
-
-
-def _parent(session: Session, ref: dict[str, Any]) -> tuple[int | None, str, str, str | None]:
-    """(id, first name, last name, code) of a parent named by code or by name."""
-    code = ref.get("national_code")
-    if code:
-        person = session.scalar(select(Person).where(Person.national_code == code))
-        if person is not None:
-            return person.id, person.first_name, person.last_name, person.national_code
-    return None, normalize_name(ref.get("first_name") or ""), normalize_name(ref.get("last_name") or ""), code

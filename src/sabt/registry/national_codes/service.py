@@ -13,9 +13,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..core.errors import NationalCodeExhausted
-from ..core.national_code import SERIAL_LIMIT, compose_national_code, national_code_problem
-from ..db import take_from_counter
+from ...context import Context
+from ...core.errors import NationalCodeExhausted, NationalCodePrefix
+from ...core.national_code import SERIAL_LIMIT, compose_national_code, national_code_problem
+from ...core.text import is_ascii_number, to_ascii_digits
+from ...db import take_from_counter
 from .models import IssuedNationalCode, NationalCodeCounter
 
 
@@ -64,3 +66,15 @@ def reserve_serials(session: Session, highest: dict[str, int]) -> None:
             .where(NationalCodeCounter.prefix == prefix, NationalCodeCounter.next_serial <= serial)
             .values(next_serial=serial + 1)
         )
+
+
+def next_national_code(ctx: Context, *, prefix: str) -> str:
+    """The code the next birth registered under `prefix` would receive; nothing is reserved."""
+    prefix = to_ascii_digits(prefix).strip()
+    if len(prefix) != 3 or not is_ascii_number(prefix):
+        raise NationalCodePrefix(field="prefix")
+    with ctx.db.snapshot() as session:
+        code = peek_next_national_code(session, prefix=prefix)
+    if code is None:
+        raise NationalCodeExhausted(prefix=prefix)
+    return code

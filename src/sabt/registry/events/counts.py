@@ -14,12 +14,15 @@ from sqlalchemy import Integer, and_, case, cast, func, literal, select, type_co
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..context import Context
-from ..core.stats import DAYS_PER_YEAR, DEATH_AGE_GROUPS, MOTHER_AGE_GROUPS
-from ..core.workflow import EventKind, EventStatus
-from .models import Event, Person
+from ...context import Context
+from ...core.stats import DAYS_PER_YEAR, DEATH_AGE_GROUPS, MOTHER_AGE_GROUPS
+from ...core.workflow import EventKind, EventStatus
+from ..persons.models import Person
+from .models import Event
 
 Bucket = tuple[str, dt.date, dt.date]  # a period's key, first and last day
+
+
 Rows = list[tuple[Any, ...]]
 
 

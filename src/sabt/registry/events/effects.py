@@ -7,15 +7,16 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..context import Context
-from ..core.permissions import Actor
-from ..core.workflow import EventKind
-from ..geo.service import office_by_id
-from ..outbox.service import enqueue
+from ...context import Context
+from ...core.permissions import Actor
+from ...core.workflow import EventKind
+from ...geo.service import office_by_id
+from ...outbox.service import enqueue
+from ..national_codes.service import issue_national_code
+from ..persons.models import Marriage, Person
+from ..persons.service import record_person_revision
 from .checks import Checked, CheckedBirth, CheckedCouple, CheckedDeath
-from .models import Event, Marriage, Person
-from .national_codes import issue_national_code
-from .persons import record_person_revision
+from .models import Event
 
 Notice = tuple[str, dict[str, str]]  # its kind, and who it is about by national code
 

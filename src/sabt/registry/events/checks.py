@@ -6,30 +6,21 @@ registered, because the registry may change in between (a parent dies, a spouse 
 """
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..config import Settings
-from ..core.errors import (
+from ...core.errors import (
     DateBeforeBirth,
-    DateBeforeEvent,
     DateBeforeMarriage,
-    DateInFuture,
-    DateTooOld,
-    TimeFormat,
     refusal,
 )
-from ..core.jalali import DateProblem, parse_date, to_jalali
-from ..core.national_code import national_code_problem, normalize_national_code
-from ..core.people import age_in_years, marriage_capacity_problem
-from ..core.text import name_problem, normalize_name, to_ascii_digits
-from ..core.workflow import EventKind, EventStatus
-from ..geo.schemas import CountyOut
-from ..geo.service import require_county
-from .errors import (
+from ...core.jalali import to_jalali
+from ...core.people import age_in_years, marriage_capacity_problem
+from ...core.text import normalize_name
+from ...core.workflow import EventKind, EventStatus
+from ...geo.schemas import CountyOut
+from ..errors import (
     EventPending,
     EvidenceIncomplete,
     EvidenceKind,
@@ -40,12 +31,12 @@ from .errors import (
     PersonBornAfterChild,
     PersonDeceased,
     PersonDeclarant,
-    PersonMerged,
     PersonSame,
     PersonSex,
-    PersonUnknown,
 )
-from .models import Event, Marriage, Person
+from ..persons.models import Marriage, Person
+from ..persons.rules import NameValue, Rules
+from .models import Event
 from .schemas import (
     BirthDeclaration,
     DeathDeclaration,
@@ -56,16 +47,11 @@ from .schemas import (
     PersonRef,
 )
 
-_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 # A father may die before his child is born; a pregnancy lasts at most about 300 days.
 _LONGEST_PREGNANCY = dt.timedelta(days=300)
+
+
 PENDING = (EventStatus.DECLARED, EventStatus.VALIDATED)
-
-
-@dataclass(frozen=True)
-class NameValue:
-    normalized: str
-    typed: str
 
 
 @dataclass(frozen=True)
@@ -128,97 +114,18 @@ class CheckedCouple:
 Checked = CheckedBirth | CheckedDeath | CheckedCouple
 
 
-def national_code_of(session: Session, person_id: int | None) -> str | None:
-    """The national code of the person with this row id (None for no one)."""
-    if person_id is None:
-        return None
-    return session.scalar(select(Person.national_code).where(Person.id == person_id))
-
-
-def refuse_merged(session: Session, *, code: str, merged_into_id: int | None, field: str) -> None:
-    """A record merged into another as its duplicate takes no new records: the one it joined does."""
-    if merged_into_id is not None:
-        raise PersonMerged(field=field, code=code, into=national_code_of(session, merged_into_id))
-
-
-class Rules:
-    """Parsing and look-ups shared by the checks, bound to a session and the registry's day."""
-
-    def __init__(self, session: Session, settings: Settings, today: dt.date) -> None:
-        self.session = session
-        self.settings = settings
-        self.today = today
-        self.earliest = dt.date.fromisoformat(settings.earliest_date)
-
-    def date(self, text: str, *, field: str) -> dt.date:
-        try:
-            day = parse_date(text)
-        except DateProblem as problem:
-            raise refusal(f"date.{problem.reason}", field=field) from None
-        if day > self.today:
-            raise DateInFuture(field=field)
-        if day < self.earliest:
-            raise DateTooOld(field=field, limit=to_jalali(self.earliest))
-        return day
-
-    def optional_date(self, text: str | None, *, field: str, not_before: dt.date) -> dt.date | None:
-        if text is None:
-            return None
-        day = self.date(text, field=field)
-        if day < not_before:
-            raise DateBeforeEvent(field=field)
-        return day
-
-    @staticmethod
-    def time(text: str | None, *, field: str) -> str | None:
-        if text is None:
-            return None
-        cleaned = to_ascii_digits(text).strip()
-        if not _TIME.match(cleaned):
-            raise TimeFormat(field=field)
-        return cleaned
-
-    @staticmethod
-    def name(text: str | None, *, field: str) -> NameValue:
-        problem = name_problem(text or "")
-        if problem:
-            raise refusal(f"name.{problem}", field=field)
-        return NameValue(normalize_name(text or ""), (text or "").strip())
-
-    @staticmethod
-    def code(text: str, *, field: str) -> str:
-        code = normalize_national_code(text)
-        problem = national_code_problem(code)
-        if problem:
-            raise refusal(f"national_code.{problem}", field=field)
-        return code
-
-    def person(self, text: str, *, field: str) -> Person:
-        code = self.code(text, field=field)
-        person = self.session.scalar(select(Person).where(Person.national_code == code))
-        if person is None:
-            raise PersonUnknown(field=field, code=code)
-        refuse_merged(self.session, code=code, merged_into_id=person.merged_into_id, field=field)
-        return person
-
-    def living_person(self, text: str, *, field: str) -> Person:
-        person = self.person(text, field=field)
-        if person.died_on is not None:
-            raise PersonDeceased(field=field, code=person.national_code)
-        return person
-
-    def county(self, code: str, *, field: str = "county") -> CountyOut:
-        return require_county(self.session, code, field=field)
-
-    def no_pending(self, kind: EventKind, *, subject_id: int, partner_id: int | None, exclude: int | None) -> None:
-        query = select(Event.id).where(Event.kind == kind, Event.status.in_(PENDING), Event.subject_id == subject_id)
-        if partner_id is not None:
-            query = query.where(Event.partner_id == partner_id)
-        if exclude is not None:
-            query = query.where(Event.id != exclude)
-        pending = self.session.scalar(query.limit(1))
-        if pending is not None:
-            raise EventPending(kind=kind, id=pending)
+def refuse_pending(
+    rules: Rules, kind: EventKind, *, subject_id: int, partner_id: int | None, exclude: int | None
+) -> None:
+    """One pending declaration of an event at a time: a second would be registered twice."""
+    query = select(Event.id).where(Event.kind == kind, Event.status.in_(PENDING), Event.subject_id == subject_id)
+    if partner_id is not None:
+        query = query.where(Event.partner_id == partner_id)
+    if exclude is not None:
+        query = query.where(Event.id != exclude)
+    pending = rules.session.scalar(query.limit(1))
+    if pending is not None:
+        raise EventPending(kind=kind, id=pending)
 
 
 def check_birth(rules: Rules, declaration: BirthDeclaration) -> CheckedBirth:
@@ -314,7 +221,7 @@ def check_death(rules: Rules, declaration: DeathDeclaration, *, exclude: int | N
     arrived = rules.optional_date(declaration.arrival_date, field="arrival_date", not_before=died)
     _check_declarant(rules, declaration.declarant)
     _check_evidence(rules, declaration.evidence, event=EventKind.DEATH)
-    rules.no_pending(EventKind.DEATH, subject_id=person.id, partner_id=None, exclude=exclude)
+    refuse_pending(rules, EventKind.DEATH, subject_id=person.id, partner_id=None, exclude=exclude)
     later_start = max((day for day in (learned, arrived) if day is not None), default=None)
     return CheckedDeath(person=person, event_date=died, period_starts=later_start)
 
@@ -361,7 +268,7 @@ def check_marriage(rules: Rules, declaration: MarriageDeclaration, *, exclude: i
         )
         if problem:
             raise refusal(problem, field=field, code=person.national_code)
-    rules.no_pending(EventKind.MARRIAGE, subject_id=husband.id, partner_id=wife.id, exclude=exclude)
+    refuse_pending(rules, EventKind.MARRIAGE, subject_id=husband.id, partner_id=wife.id, exclude=exclude)
     return CheckedCouple(husband=husband, wife=wife, event_date=married, marriage=None)
 
 
@@ -378,5 +285,5 @@ def check_divorce(rules: Rules, declaration: DivorceDeclaration, *, exclude: int
         raise MarriageNone(field="wife_national_code")
     if divorced < marriage.married_on:
         raise DateBeforeMarriage(field="divorce_date", married_on=to_jalali(marriage.married_on))
-    rules.no_pending(EventKind.DIVORCE, subject_id=husband.id, partner_id=wife.id, exclude=exclude)
+    refuse_pending(rules, EventKind.DIVORCE, subject_id=husband.id, partner_id=wife.id, exclude=exclude)
     return CheckedCouple(husband=husband, wife=wife, event_date=divorced, marriage=marriage)
