@@ -26,7 +26,7 @@ import uvicorn
 from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
 from sabt.accounts import service as accounts
@@ -189,19 +189,65 @@ def _log_shared_rows(session: Session) -> None:
     ledger.append(session, changes, writer=session.info[ledger.WRITER])
 
 
+@dataclass(frozen=True)
+class RolledBackDatabase(Database):
+    """The registry on one connection whose transaction is rolled back when the test ends: each transaction
+    of a use case is a savepoint inside it, so a test leaves nothing behind without emptying a table."""
+
+    connection: Connection
+
+    @contextmanager
+    def latest(self) -> Iterator[Connection]:
+        yield self.connection
+
+    def dispose(self) -> None:
+        """The connection is the test's; the backend's engines outlive it."""
+
+
+@contextmanager
+def rolled_back(database: Database) -> Iterator[RolledBackDatabase]:
+    with database.writes.connect() as connection:
+        outer = connection.begin()
+        sessions = sessionmaker(connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        yield RolledBackDatabase(
+            url=database.url,
+            writer=sessions,
+            reader=sessions,
+            engines=(),
+            latest_reads=database.latest_reads,
+            writes=database.writes,
+            connection=connection,
+        )
+        outer.rollback()
+
+
 @contextmanager
 def behind_the_back(ctx: Context) -> Iterator[Connection]:
     """A database writer's own connection: what it writes goes past the service, so the ledger never sees it."""
+    if isinstance(ctx.db, RolledBackDatabase):
+        with ctx.db.connection.begin_nested():
+            yield ctx.db.connection
+        return
     with ctx.db.writes.begin() as connection:
         yield connection
 
 
+# A test that reaches the registry through another connection (a server, a command in a process of its
+# own, threads) needs what it writes committed; the registry is emptied after it instead.
+COMMITTING_FIXTURES = {"server", "strict_server", "tokens", "api", "sabt"}
+
+
 @pytest.fixture
-def ctx(backend: Backend) -> Iterator[Context]:
-    """A context on a registry with no persons or events, at TEST_NOW."""
+def ctx(backend: Backend, request: pytest.FixtureRequest) -> Iterator[Context]:
+    """A context on a registry with no persons or events, at TEST_NOW: in a transaction rolled back at the
+    end of the test, or for a test marked `committed` (or using a server) committed and emptied after."""
     backend.clock.current = TEST_NOW
-    yield backend.context
-    _empty_registry_tables(backend.database)
+    if request.node.get_closest_marker("committed") or COMMITTING_FIXTURES & set(request.fixturenames):
+        yield backend.context
+        _empty_registry_tables(backend.database)
+        return
+    with rolled_back(backend.database) as database:
+        yield build_context(database, backend.settings, backend.clock)
 
 
 @pytest.fixture

@@ -148,6 +148,7 @@ def test_reports_refuse_a_future_day_and_an_unknown_province(api):
     assert_problem(api.get("/api/cards/queue", as_="clerk", params={"office": "ISF"}), 403, "office.forbidden")
 
 
+@pytest.mark.committed  # another connection writes
 def test_two_offices_taking_one_persons_application_at_once_take_it_once(ctx, staff, person):
     outcomes: list[object] = []
     barrier = threading.Barrier(4)

@@ -188,6 +188,7 @@ def test_the_server_signs_checkpoints_on_its_own_as_the_log_grows(ctx, staff, ba
         thread.join(timeout=10)
 
 
+@pytest.mark.committed  # another connection writes
 def test_server_processes_signing_at_once_sign_the_grown_log_once(ctx, staff):
     """Every server process signs on its own timer; those that sign together make one checkpoint."""
     adult(ctx, staff, "female")
@@ -267,6 +268,7 @@ def test_a_witnessed_checkpoint_catches_a_log_rolled_back_with_its_checkpoints(c
     assert {"checkpoint_mismatch", "tree_altered"} <= found
 
 
+@pytest.mark.committed  # another connection writes
 def test_concurrent_writers_keep_the_log_consistent(ctx, staff):
     events = [service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth())) for _ in range(12)]
     errors: list[BaseException] = []

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from sabt.verification import service as verification
@@ -20,6 +21,7 @@ from ..conftest import _free_port
 from ..registry.factories import adult
 
 
+@pytest.mark.committed  # the server processes read what the test writes
 def test_two_server_processes_answer_checks_and_share_a_partners_rate_limit(ctx, staff, tmp_path):
     code = adult(ctx, staff, "female", first_name="زهرا", year=1990)
     partner = {

@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from sabt.certificates import service as certificates
@@ -13,6 +14,9 @@ from sabt.registry.national_codes.models import IssuedNationalCode
 from sabt.registry.persons.models import Person
 
 from .factories import BirthDeclaration, adult, birth
+
+# Each writer is a thread with its own connection: what they write is committed.
+pytestmark = pytest.mark.committed
 
 WRITERS = 8
 BIRTHS_EACH = 6

@@ -135,6 +135,7 @@ def test_rows_that_break_the_rules_are_rejected_each_with_its_reason(ctx, staff,
     assert summary.imported == 1
 
 
+@pytest.mark.committed  # another connection writes
 def test_a_killed_import_resumes_without_losing_or_doubling_a_row(ctx, staff, nation, backend):
     env = {key: value for key, value in os.environ.items() if not key.startswith("SABT_")}
     env |= {"SABT_DATABASE_URL": ctx.settings.resolved_database_url(), "SABT_DATA_DIR": str(ctx.settings.data_dir)}

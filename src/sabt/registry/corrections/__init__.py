@@ -1,0 +1,1 @@
+"""Corrections of a person's record, and the offices that hold it."""

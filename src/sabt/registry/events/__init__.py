@@ -1,0 +1,1 @@
+"""Vital events: declaration, workflow, checks, registration and its effects, counts."""

@@ -20,7 +20,7 @@ def late_births(connection: Connection) -> Iterator[Any]:
     query = select(events.c.id, events.c.subject_id, events.c.event_date, events.c.declared_on, events.c.data).where(
         events.c.kind == "birth", events.c.status == "registered", events.c.late.is_(True)
     )
-    yield from connection.execution_options(yield_per=5_000).execute(query)
+    yield from connection.execute(query.execution_options(yield_per=5_000))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-""""""
+"""The tables of vital events: the declaration and its workflow, each step of it, and the idempotency keys
+that make a repeated declaration one event."""
 
 import datetime as dt
 from typing import Any

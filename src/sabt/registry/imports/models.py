@@ -1,4 +1,4 @@
-""""""
+"""The tables of bulk imports: each import job, so that one resumes after a crash, and its rejected rows."""
 
 import datetime as dt
 from typing import Any

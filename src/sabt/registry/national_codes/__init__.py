@@ -1,0 +1,1 @@
+"""National codes: handed out once, never twice."""

@@ -1,4 +1,4 @@
-""""""
+"""The tables of national codes: every code handed out, and the counter of each place prefix."""
 
 import datetime as dt
 

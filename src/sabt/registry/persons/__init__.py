@@ -1,0 +1,1 @@
+"""Persons: the record, search, history, revisions, and what duplicate detection reads."""

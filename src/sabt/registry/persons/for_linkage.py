@@ -50,7 +50,7 @@ def _linkage_select() -> Any:
 
 def persons_for_linkage(connection: Connection) -> Iterator[Any]:
     """Every person not merged into another, with the parents' codes."""
-    yield from connection.execution_options(yield_per=20_000).execute(_linkage_select())
+    yield from connection.execute(_linkage_select().execution_options(yield_per=20_000))
 
 
 def candidates_for_birth(
@@ -122,7 +122,7 @@ def births_by_mother(connection: Connection) -> Iterator[Any]:
         .where(_person.c.merged_into_id.is_(None))
         .order_by(_person.c.mother_id, _person.c.birth_date)
     )
-    yield from connection.execution_options(yield_per=20_000).execute(query)
+    yield from connection.execute(query.execution_options(yield_per=20_000))
 
 
 def living_born_before(connection: Connection, day: dt.date) -> Iterator[Any]:

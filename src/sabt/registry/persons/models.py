@@ -1,4 +1,4 @@
-""""""
+"""The tables of persons: the record, each revision of it, and marriages between two persons."""
 
 import datetime as dt
 from typing import Any
