@@ -5,7 +5,7 @@ import zlib
 
 import base45
 import jdatetime
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from sabt.certificates import service as certificates
 from sabt.certificates.schemas import CertificateRequest
@@ -300,3 +300,29 @@ def test_a_registrar_is_warned_of_a_duplicate_birth_and_an_investigator_merges_i
     page.click("main form button[type=submit]")
     expect(page.locator("[role=status]")).to_contain_text("تصمیم ثبت شد")
     assert linkage.list_cases(ctx, actor=staff["investigator"], status="duplicate").total == 1
+
+
+def test_the_api_reference_works_offline_under_the_pages_policy(page: Page, server: str):
+    """/docs loads nothing from elsewhere (the browser is kept off every other host) and breaks no rule of
+    the Content-Security-Policy, and shows the registry's operations."""
+    elsewhere: list[str] = []
+
+    def only_the_registry(route: Route) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_registry)
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    response = page.goto("/docs")
+    assert response is not None and "default-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_selector(".opblock-summary-path")
+    paths = [path.strip().replace("\u200b", "") for path in page.locator(".opblock-summary-path").all_inner_texts()]
+    assert "/api/events/{event_id}/register" in paths
+    assert elsewhere == [] and refused == []
+    screenshot(page, "api-docs")

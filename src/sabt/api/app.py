@@ -63,6 +63,7 @@ from ..web.security import router as security_pages
 from ..web.session import SESSION_COOKIE
 from ..web.templating import static as static_router
 from ..web.templating import use_timezone
+from .docs import router as docs_router
 from .head import HeadAsGet
 from .limits import BodyLimits
 from .openapi import install_openapi
@@ -78,6 +79,8 @@ def create_app(context: Context) -> FastAPI:
         version=__version__,
         description="Births, deaths, marriages, divorces and national codes. Errors are RFC 9457 problem+json.",
         dependencies=[Depends(refuse_forbidden_characters)],
+        docs_url=None,  # served from the package by api/docs.py
+        redoc_url=None,
     )
     app.state.context = context
     use_timezone(context.settings.timezone)
@@ -108,6 +111,7 @@ def create_app(context: Context) -> FastAPI:
     for router in feature_routers:
         app.include_router(router, prefix="/api")
     pages = (
+        docs_router,
         well_known_router,
         verify_page_router,
         static_router,

@@ -18,7 +18,7 @@ from ..core.vocabulary import ACTION_FA, ROLE_FA, SEX_FA, STATUS_FA
 
 FONT_PATH = "/static/fonts/noto-sans-arabic.ttf"
 STATIC = resources.files("sabt.web") / "static"
-ASSETS = {"sabt.css": "text/css", "sabt.js": "text/javascript"}
+ASSETS = {"sabt.css": "text/css", "sabt.js": "text/javascript", "api-docs.js": "text/javascript"}
 # Pages load nothing from elsewhere and run no inline script; no other site may frame them.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
