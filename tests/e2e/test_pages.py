@@ -278,11 +278,19 @@ def test_a_registrar_is_warned_of_a_duplicate_birth_and_an_investigator_merges_i
             **birth(sex="male", first_name="محمد رضا", last_name="کریمی", birth_date=born.isoformat(), **parents)
         ),
     )
+    twice = registry.declare(  # the same child declared at another office too, and not registered yet
+        ctx,
+        actor=staff["isf_clerk"],
+        declaration=BirthDeclaration(
+            **birth(sex="male", first_name="محمدرضا", last_name="کریمی", birth_date=born.isoformat(), **parents)
+        ),
+    )
     sign_in(page, "registrar")
     page.goto(f"/office/events/{again.id}")
     warning = page.locator("[aria-labelledby=duplicates-title]")
     expect(warning).to_contain_text(first)
     expect(warning).to_contain_text("هم‌آوا")
+    expect(warning).to_contain_text(f"اعلام ولادت شماره {to_persian_digits(str(twice.id))}، اداره اصفهان")
     screenshot(page, "duplicate-warning")
     assert page.evaluate(CONTRAST_CHECK) == []
     page.click("header form button")  # sign out

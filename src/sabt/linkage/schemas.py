@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from ..inputs import AsciiDigits, Strict
-from ..registry.schemas import PersonBrief
+from ..registry.schemas import DeclaredBirthOut, PersonBrief
 
 Decision = Literal["duplicate", "not_duplicate", "fraud"]
 CaseStatus = Literal["open", "duplicate", "not_duplicate", "fraud"]
@@ -17,9 +17,11 @@ class Evidence(BaseModel):
 
 
 class CandidateOut(BaseModel):
-    """A person a new birth may duplicate, with the model's evidence."""
+    """A record a new birth may duplicate, with the model's evidence: a person of the registry, or a birth
+    declared and not yet registered (the same child declared twice); one of the two is given."""
 
-    person: PersonBrief
+    person: PersonBrief | None = None
+    declaration: DeclaredBirthOut | None = None
     match_weight: float
     match_probability: float
     evidence: list[Evidence]

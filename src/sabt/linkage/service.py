@@ -22,6 +22,7 @@ from ..core.jalali import to_jalali
 from ..core.linkage import score_pairs
 from ..core.permissions import Action, Actor, authorize
 from ..registry import service as registry
+from ..registry.schemas import BirthFacts, DeclaredBirthOut, PersonBrief
 from .errors import (
     LinkageDecided,
     LinkageKeep,
@@ -264,8 +265,8 @@ def _add_cases(
 
 
 def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateOut]:
-    """Persons a declared birth may duplicate, best first, with the evidence: for the registrar to see
-    before registering it."""
+    """Persons, and births declared but not yet registered, that a declared birth may duplicate, best first,
+    with the evidence: for the registrar to see before validating and registering it."""
     authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
         birth = registry.declared_birth(session, event_id)
@@ -273,19 +274,7 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
             raise LinkageNotBirth(field="event_id")
         authorize(actor, Action.READ_OFFICE_WORK, office_id=birth.office_id)
         model, in_use = current_model(session)
-        record = linkage_record(
-            0,
-            first_name=birth.first_name,
-            last_name=birth.last_name,
-            sex=birth.sex,
-            birth_date=to_jalali(birth.born),
-            birth_county=birth.county,
-            father_first_name=birth.father_first_name,
-            mother_first_name=birth.mother_first_name,
-            mother_last_name=birth.mother_last_name,
-            father_code=birth.father_code,
-            mother_code=birth.mother_code,
-        )
+        record = _birth_record(birth, unique_id=0)
         parents = [pid for pid in (birth.father_id, birth.mother_id) if pid is not None]
         rows = registry.candidates_for_birth(
             session,
@@ -296,23 +285,51 @@ def check_birth(ctx: Context, *, actor: Actor, event_id: int) -> list[CandidateO
             mother_first_name=birth.mother_first_name,
             parent_ids=parents,
         )
-        candidates = [registry_record(row) for row in rows if row[0] != birth.subject_id]
-        _with_frequencies(session, record, candidates)
-        scored = score_against(
-            record, candidates, model, model_key=_model_key(in_use), threshold=ctx.settings.linkage_threshold
-        )
-        persons = registry.person_briefs(session, [pair.right for pair in scored])
-        found = [
-            CandidateOut(
-                person=persons[pair.right],
-                match_weight=round(pair.match_weight, 2),
-                match_probability=round(pair.match_probability, 4),
-                evidence=pair.evidence,
-            )
-            for pair in scored
-        ]
-    record_reads(ctx, actor, [candidate.person.national_code for candidate in found], "linkage")
+        persons = [registry_record(row) for row in rows if row[0] != birth.subject_id]
+        pending = registry.pending_births_near(session, born=birth.born, excluding=event_id)
+        declarations = [_birth_record(other, unique_id=other.event_id) for other in pending]
+        _with_frequencies(session, record, [*persons, *declarations])
+
+        def score(candidates: list[dict[str, Any]]) -> list[ScoredPair]:
+            threshold = ctx.settings.linkage_threshold
+            return score_against(record, candidates, model, model_key=_model_key(in_use), threshold=threshold)
+
+        scored_persons, scored_declarations = score(persons), score(declarations)
+        briefs = registry.person_briefs(session, [pair.right for pair in scored_persons])
+        declared = registry.declared_birth_briefs(session, [pair.right for pair in scored_declarations])
+        found = [_candidate(pair, person=briefs[pair.right]) for pair in scored_persons]
+        found += [_candidate(pair, declaration=declared[pair.right]) for pair in scored_declarations]
+    found.sort(key=lambda candidate: -candidate.match_weight)
+    record_reads(ctx, actor, [candidate.person.national_code for candidate in found if candidate.person], "linkage")
     return found
+
+
+def _birth_record(birth: BirthFacts, *, unique_id: int) -> dict[str, Any]:
+    return linkage_record(
+        unique_id,
+        first_name=birth.first_name,
+        last_name=birth.last_name,
+        sex=birth.sex,
+        birth_date=to_jalali(birth.born),
+        birth_county=birth.county,
+        father_first_name=birth.father_first_name,
+        mother_first_name=birth.mother_first_name,
+        mother_last_name=birth.mother_last_name,
+        father_code=birth.father_code,
+        mother_code=birth.mother_code,
+    )
+
+
+def _candidate(
+    pair: ScoredPair, *, person: PersonBrief | None = None, declaration: DeclaredBirthOut | None = None
+) -> CandidateOut:
+    return CandidateOut(
+        person=person,
+        declaration=declaration,
+        match_weight=round(pair.match_weight, 2),
+        match_probability=round(pair.match_probability, 4),
+        evidence=pair.evidence,
+    )
 
 
 def _model_key(model: ModelOut) -> str:

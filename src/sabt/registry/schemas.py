@@ -8,9 +8,11 @@ from .corrections.schemas import CorrectedPersonOut as CorrectedPersonOut
 from .corrections.schemas import PersonCorrection as PersonCorrection
 from .corrections.schemas import ReissueOut as ReissueOut
 from .events.schemas import BirthDeclaration as BirthDeclaration
+from .events.schemas import BirthFacts as BirthFacts
 from .events.schemas import DeathDeclaration as DeathDeclaration
 from .events.schemas import Declarant as Declarant
 from .events.schemas import Declaration as Declaration
+from .events.schemas import DeclaredBirthOut as DeclaredBirthOut
 from .events.schemas import DivorceDeclaration as DivorceDeclaration
 from .events.schemas import EventOut as EventOut
 from .events.schemas import EventStepOut as EventStepOut

@@ -21,7 +21,9 @@ from .events.counts import couple_counts as couple_counts
 from .events.counts import death_counts as death_counts
 from .events.counts import delay_counts as delay_counts
 from .events.for_linkage import declared_birth as declared_birth
+from .events.for_linkage import declared_birth_briefs as declared_birth_briefs
 from .events.for_linkage import late_births as late_births
+from .events.for_linkage import pending_births_near as pending_births_near
 from .events.service import SCHEMA_OF as SCHEMA_OF
 from .events.service import DeclarationPreview as DeclarationPreview
 from .events.service import approve_late as approve_late

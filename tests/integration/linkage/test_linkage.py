@@ -93,6 +93,24 @@ def test_the_check_before_registration_names_the_person_a_birth_duplicates(ctx, 
         linkage.check_birth(ctx, actor=staff["isf_registrar"], event_id=event.id)  # another office's event
 
 
+def test_a_birth_declared_twice_is_named_before_either_is_registered(ctx, staff):
+    """The same child declared at two offices a day apart: each declaration's check names the other, a twin
+    is not named, and once one of the two is rejected the other's check names nothing."""
+    first = _declared(ctx, staff)
+    data = birth(sex="male", first_name="محمد رضا", last_name="کریمی", birth_date="2001-04-11", **PARENTS)
+    again = registry.declare(ctx, actor=staff["isf_clerk"], declaration=BirthDeclaration(**data))
+    _declared(ctx, staff, first_name="علی")  # a twin: the same parents and day, another name
+    [candidate] = linkage.check_birth(ctx, actor=staff["registrar"], event_id=first.id)
+    assert candidate.person is None and candidate.declaration is not None
+    assert (candidate.declaration.event_id, candidate.declaration.office_code) == (again.id, "ISF")
+    assert candidate.declaration.first_name == "محمد رضا"  # as typed
+    assert candidate.match_probability >= ctx.settings.linkage_threshold
+    [back] = linkage.check_birth(ctx, actor=staff["isf_registrar"], event_id=again.id)
+    assert back.declaration is not None and back.declaration.event_id == first.id
+    registry.reject_event(ctx, actor=staff["isf_registrar"], event_id=again.id, reason="همان نوزاد، دوباره اعلام شد")
+    assert linkage.check_birth(ctx, actor=staff["registrar"], event_id=first.id) == []
+
+
 def test_deciding_a_duplicate_merges_it_keeping_both_histories_in_the_ledger(ctx, staff):
     first, again = _person(ctx, staff), _person(ctx, staff, first_name="محمدرزا")
     linkage.run_linkage(ctx, actor=staff["investigator"])

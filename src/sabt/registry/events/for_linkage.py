@@ -1,17 +1,24 @@
-"""What the registry tells duplicate and fraud detection about events: the births registered late and the
-birth an event declares, as a check before registration compares it."""
+"""What the registry tells duplicate and fraud detection about events: the births registered late, the
+birth an event declares and the births declared but not yet registered, as the check before registration
+compares them."""
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ...core.text import normalize_name
+from ...geo.service import office_by_id
 from ..persons.models import Person
+from .checks import PENDING
 from .models import Event
+from .schemas import BirthFacts, DeclaredBirthOut
+
+# A duplicate declaration is usually of the same day; a wrong day typed on one of them, a few weeks off.
+PENDING_WINDOW = dt.timedelta(days=45)
+PENDING_CANDIDATES = 200
 
 
 def late_births(connection: Connection) -> Iterator[Any]:
@@ -23,32 +30,58 @@ def late_births(connection: Connection) -> Iterator[Any]:
     yield from connection.execute(query.execution_options(yield_per=5_000))
 
 
-@dataclass(frozen=True)
-class BirthFacts:
-    """A declared birth as linkage compares it: names normalized, the parents found by code when given."""
-
-    event_id: int
-    subject_id: int | None  # the person it created, once registered
-    office_id: int
-    first_name: str
-    last_name: str
-    sex: str
-    born: dt.date
-    county: str
-    father_first_name: str
-    mother_first_name: str
-    mother_last_name: str
-    father_id: int | None
-    mother_id: int | None
-    father_code: str | None
-    mother_code: str | None
-
-
 def declared_birth(session: Session, event_id: int) -> BirthFacts | None:
     """The birth an event declares, or None when the event is not a birth."""
     event = session.get(Event, event_id)
     if event is None or event.kind != "birth":
         return None
+    return _birth_facts(session, event)
+
+
+def pending_births_near(session: Session, *, born: dt.date, excluding: int) -> list[BirthFacts]:
+    """Births declared and neither registered nor rejected yet, born within `PENDING_WINDOW` of `born`: a
+    second declaration of one child is found before either is registered. Pending declarations are an
+    office's days of work, so a window on the indexed birth date (`ix_events_statistics`) finds them all
+    and the model tells which are the same child."""
+    query = (
+        select(Event)
+        .where(
+            Event.kind == "birth",
+            Event.status.in_(PENDING),
+            Event.event_date.between(born - PENDING_WINDOW, born + PENDING_WINDOW),
+            Event.id != excluding,
+        )
+        .order_by(Event.id)
+        .limit(PENDING_CANDIDATES)
+    )
+    return [_birth_facts(session, event) for event in session.scalars(query)]
+
+
+def declared_birth_briefs(session: Session, event_ids: Sequence[int]) -> dict[int, DeclaredBirthOut]:
+    """The births these events declare, as a warning of a duplicate shows them: names as typed."""
+    events = session.scalars(select(Event).where(Event.id.in_(event_ids)))
+    briefs = {}
+    for event in events:
+        office = office_by_id(session, event.office_id)
+        data = event.data
+        briefs[event.id] = DeclaredBirthOut(
+            event_id=event.id,
+            status=event.status,
+            office_code=office.code,
+            office_name=office.name_fa,
+            declared_on=event.declared_on,
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            sex=data.get("sex", ""),
+            birth_date=event.event_date,
+            father_first_name=(data.get("father") or {}).get("first_name") or "",
+            mother_first_name=(data.get("mother") or {}).get("first_name") or "",
+            mother_last_name=(data.get("mother") or {}).get("last_name") or "",
+        )
+    return briefs
+
+
+def _birth_facts(session: Session, event: Event) -> BirthFacts:
     data = event.data
     father, mother = (_parent(session, data.get(role) or {}) for role in ("father", "mother"))
     return BirthFacts(

@@ -2,6 +2,7 @@
 the service, which names the field at fault."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -140,3 +141,41 @@ class EventStepOut(BaseModel):
     note: str
     recorded_at: dt.datetime
     data: dict[str, Any] | None
+
+
+class DeclaredBirthOut(BaseModel):
+    """A birth declared and not yet registered, as a warning of a duplicate shows it (names as typed)."""
+
+    event_id: int
+    status: str
+    office_code: str
+    office_name: str
+    declared_on: dt.date
+    first_name: str
+    last_name: str
+    sex: str
+    birth_date: dt.date
+    father_first_name: str
+    mother_first_name: str
+    mother_last_name: str
+
+
+@dataclass(frozen=True)
+class BirthFacts:
+    """A declared birth as linkage compares it: names normalized, the parents found by code when given."""
+
+    event_id: int
+    subject_id: int | None  # the person it created, once registered
+    office_id: int
+    first_name: str
+    last_name: str
+    sex: str
+    born: dt.date
+    county: str
+    father_first_name: str
+    mother_first_name: str
+    mother_last_name: str
+    father_id: int | None
+    mother_id: int | None
+    father_code: str | None
+    mother_code: str | None
