@@ -1,6 +1,7 @@
 """A registrar's day in the browser, a citizen's page, and the public verification page, in Chromium."""
 
 import datetime as dt
+import re
 import zlib
 
 import base45
@@ -51,7 +52,7 @@ def test_a_registrar_declares_registers_and_prints_a_birth_and_the_public_verifi
     screenshot(page, "declare-birth")
     page.click("text=بررسی و ادامه")
     expect(page.locator("h1")).to_have_text("تأیید اعلام ولادت")
-    expect(page.locator("table.facts")).to_contain_text("تهران (2301)")
+    expect(page.locator("table.facts")).to_contain_text("تهران (۲۳۰۱)")
     screenshot(page, "declare-birth-review")
     page.click("text=ثبت اعلام")
     expect(page.locator("h1")).to_contain_text("اعلام‌شده")
@@ -334,3 +335,34 @@ def test_the_api_reference_works_offline_under_the_pages_policy(page: Page, serv
     assert "/api/events/{event_id}/register" in paths
     assert elsewhere == [] and refused == []
     screenshot(page, "api-docs")
+
+
+BIRTH_EVIDENCE = {
+    "kind": "medical_certificate",
+    "issuer": "facility",
+    "issuer_name": "بیمارستان میلاد",
+    "document_number": "BC-2026-77",
+}
+
+
+def test_an_events_page_reads_as_the_registrar_reads_a_declaration(page: Page, ctx, staff):
+    """Labels and values in Persian words, dates Jalali in Persian digits, the county and office by name, a
+    document's number as typed, the child's name in the title; at the desk and on a phone."""
+    event = registry.declare(
+        ctx,
+        actor=staff["clerk"],
+        declaration=BirthDeclaration(**birth(evidence=BIRTH_EVIDENCE, birth_date="2025-05-25")),
+    )
+    sign_in(page, "registrar")
+    page.goto(f"/office/events/{event.id}")
+    assert "سارا رضایی" in page.title()
+    facts = page.locator("main").inner_text()
+    for shown in ("گواهی پزشک، ماما یا زایشگاه", "بیمارستان یا زایشگاه", "زن", "پدر", "تهران (۲۳۰۱)", "اداره تهران"):
+        assert shown in facts, shown
+    assert "۱۴۰۴/۰۳/۰۴" in facts and "BC-2026-77" in facts  # 25 May 2025, and the number as typed
+    internal = re.findall(r"\b(?:first_name|female|medical_certificate|facility|father|THR|2301)\b", facts)
+    assert internal == []
+    screenshot(page, "event-page")
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    screenshot(page, "phone-event-page")

@@ -2,7 +2,7 @@
 certificates, and the look-up the declaration forms use. Personal data travels in POST bodies, never in
 addresses: a person's page is reached by submitting their code, not by a link that names it."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -18,10 +18,12 @@ from ..core.permissions import Action, Actor
 from ..core.text import is_ascii_number, to_ascii_digits, to_persian_digits
 from ..core.vocabulary import ACTION_FA, KIND_FA
 from ..core.workflow import EventStatus
+from ..geo import service as geo
 from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
 from ..registry import service as registry
 from ..registry.schemas import EventOut, PersonCorrection
+from .fields import county_names, flattened, shown_fields
 from .forms import Errors, FormFields, invalid, nest, refusal
 from .session import SignedIn, WebUser, check_csrf
 from .templating import page
@@ -103,7 +105,8 @@ def _event_page(
             "kind_fa": KIND_FA,
             "error": error,
             "notice": notice,
-            "fields": _readable(event.data),
+            "fields": shown_fields(flattened(event.data), county_names(ctx)),
+            "office_names": {office.code: office.name_fa for office in geo.list_offices(ctx)},
             "duplicates": duplicates,
         },
         status=status_code,
@@ -327,18 +330,3 @@ def lookup(ctx: CurrentContext, request: Request, user: SignedIn, query: LookupI
     alive = "" if record.alive else " (فوت‌شده)"
     summary = f"{record.first_name} {record.last_name}، متولد {record.birth_date.jalali}{alive}"
     return JSONResponse({"summary": to_persian_digits(summary), "sex": record.sex, "alive": record.alive})
-
-
-def _readable(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """A declaration's fields, flattened for display."""
-    rows: list[tuple[str, str]] = []
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            rows += _readable(value, f"{name}.")
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                rows += _readable(item, f"{name}.{index + 1}.") if isinstance(item, dict) else [(name, str(item))]
-        elif value not in (None, ""):
-            rows.append((name, str(value)))
-    return rows
