@@ -2,12 +2,29 @@
 command line. The HTTP guard (`http.refuse_forbidden_characters`) checks everything a request carries; this
 checks what reaches a use case by any other way, with the same rule and the same refusal."""
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
-from .core.errors import RequestExtra, RequestInvalid, RequestMissing, RequestNotJson, SabtError, refusal
+from .core.errors import (
+    DateOutOfRange,
+    RequestAboveMaximum,
+    RequestBelowMinimum,
+    RequestExtra,
+    RequestInvalid,
+    RequestMissing,
+    RequestNotAChoice,
+    RequestNotANumber,
+    RequestNotJson,
+    RequestTooFew,
+    RequestTooLong,
+    RequestTooMany,
+    RequestTooShort,
+    SabtError,
+    refusal,
+)
 from .core.text import forbidden_character, to_ascii_digits
 
 
@@ -82,4 +99,39 @@ def validation_problem(item: Any) -> SabtError:
         return RequestExtra(field=field)
     if kind in OWN_CODES:
         return refusal(kind, field=field, **item.get("ctx", {}))
-    return RequestInvalid(field=field, detail=item.get("msg", "invalid value"))
+    return _value_problem(kind, item.get("ctx") or {}, field) or RequestInvalid(
+        field=field, detail=item.get("msg", "invalid value")
+    )
+
+
+def _value_problem(kind: str, context: dict[str, Any], field: str | None) -> SabtError | None:
+    """The refusals a person can act on, for the complaints pydantic makes most: none of its English
+    reaches a page."""
+    listed = context.get("field_type") in ("List", "Tuple", "Set", "Dictionary")
+    if kind in ("string_too_long", "too_long"):
+        return (RequestTooMany if listed else RequestTooLong)(field=field, limit=context["max_length"])
+    if kind in ("string_too_short", "too_short"):
+        return (RequestTooFew if listed else RequestTooShort)(field=field, limit=context["min_length"])
+    bound = context.get("ge", context.get("gt", context.get("le", context.get("lt"))))
+    if _is_day(bound):  # the calendar the registry keeps (1800 to 2199)
+        return DateOutOfRange(field=field)
+    if kind in ("greater_than_equal", "greater_than"):
+        return RequestBelowMinimum(field=field, limit=context.get("ge", context.get("gt")))
+    if kind in ("less_than_equal", "less_than"):
+        return RequestAboveMaximum(field=field, limit=context.get("le", context.get("lt")))
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return RequestNotANumber(field=field)
+    if kind in ("literal_error", "enum"):
+        return RequestNotAChoice(field=field, choices=context.get("expected", ""))
+    return None
+
+
+def _is_day(bound: Any) -> bool:
+    """Whether a bound is a day (the HTTP layer hands the complaint over as JSON, the day as ISO text)."""
+    if isinstance(bound, dt.date):
+        return True
+    try:
+        dt.date.fromisoformat(str(bound))
+    except ValueError:
+        return False
+    return True

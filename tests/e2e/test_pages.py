@@ -115,6 +115,41 @@ def test_a_refused_form_says_why_next_to_the_field_and_keeps_what_was_typed(page
     assert page.locator("#f-first_name").input_value() == "کیان"  # the look-up kept what was typed
 
 
+def _no_library_english(page: Page) -> None:
+    messages = page.locator("#form-errors li, main p.error").all_inner_texts()
+    assert messages and [text for text in messages if re.search("[A-Za-z]{3,}", text)] == []
+
+
+def test_every_refusal_of_a_form_is_persian_and_next_to_its_field(page: Page):
+    """An empty form marks every input it needs, the declarant's and the evidence's too; a name too long
+    and one witness alone are refused next to their inputs; the list at the top names each field; no
+    library English reaches the page; a birth order in Persian digits is taken."""
+    sign_in(page, "clerk")
+    page.goto("/office/declare/birth")
+    page.click("text=بررسی و ادامه")
+    needed = ("first_name", "last_name", "sex", "birth_date", "county", "declarant-relation", "evidence-kind")
+    for name in needed:
+        expect(page.locator(f"#f-{name}")).to_have_attribute("aria-invalid", "true")
+    assert all("الزامی" in item and ": " in item for item in page.locator("#form-errors li").all_inner_texts())
+    _no_library_english(page)
+    fill_birth(page, birth_date="۱۴۰۴/۰۳/۰۱")
+    page.evaluate("document.querySelector('#f-first_name').value = 'آ'.repeat(121)")
+    page.fill("#f-birth_order", "۲")
+    page.click("text=بررسی و ادامه")
+    expect(page.locator("#f-first_name-error")).to_have_text("بیش از اندازه بلند است: حداکثر ۱۲۰ نویسه بنویسید.")
+    expect(page.locator("#f-birth_order-error")).to_have_count(0)
+    _no_library_english(page)
+    page.fill("#f-first_name", "آوا")
+    page.select_option("#f-evidence-kind", "witnesses")
+    page.fill("#f-evidence-witnesses-0-first_name", "حسن")
+    page.fill("#f-evidence-witnesses-0-last_name", "نوری")
+    page.click("text=بررسی و ادامه")
+    expect(page.locator("#f-evidence-witnesses-1-first_name-error")).to_have_text(
+        "گواهی شهود به دو شاهد متفاوت نیاز دارد."
+    )
+    screenshot(page, "declare-birth-witness-refused")
+
+
 def test_the_calendar_agrees_with_the_registry_on_every_day_it_shows(page: Page):
     sign_in(page, "clerk")
     page.goto("/office/declare/birth")

@@ -263,7 +263,55 @@ class TimeFormat(InvalidInput):
 class RequestInvalid(InvalidInput):
     code = "request.invalid"
     en = "{detail}"
-    fa = "مقدار این فیلد معتبر نیست ({detail})."
+    fa = "مقدار این فیلد پذیرفتنی نیست؛ آن را مطابق راهنمای فیلد اصلاح کنید."
+
+
+class RequestTooLong(InvalidInput):
+    code = "request.too_long"
+    en = "Too long: write at most {limit} characters."
+    fa = "بیش از اندازه بلند است: حداکثر {limit} نویسه بنویسید."
+
+
+class RequestTooShort(InvalidInput):
+    code = "request.too_short"
+    en = "Too short: write at least {limit} characters."
+    fa = "بیش از اندازه کوتاه است: دست‌کم {limit} نویسه بنویسید."
+
+
+class RequestTooMany(InvalidInput):
+    code = "request.too_many"
+    en = "Too many: at most {limit} items."
+    fa = "بیش از اندازه است: حداکثر {limit} مورد پذیرفته می‌شود."
+
+
+class RequestTooFew(InvalidInput):
+    code = "request.too_few"
+    en = "Too few: at least {limit} items."
+    fa = "کم است: دست‌کم {limit} مورد لازم است."
+
+
+class RequestBelowMinimum(InvalidInput):
+    code = "request.below_minimum"
+    en = "Too small: write a number of at least {limit}."
+    fa = "عدد کوچک‌تر از حد مجاز است: عددی از {limit} به بالا بنویسید."
+
+
+class RequestAboveMaximum(InvalidInput):
+    code = "request.above_maximum"
+    en = "Too large: write a number of at most {limit}."
+    fa = "عدد بزرگ‌تر از حد مجاز است: عددی تا {limit} بنویسید."
+
+
+class RequestNotANumber(InvalidInput):
+    code = "request.not_a_number"
+    en = "Write a whole number (Persian, Arabic-Indic or Latin digits)."
+    fa = "یک عدد صحیح بنویسید (با رقم‌های فارسی یا لاتین)."
+
+
+class RequestNotAChoice(InvalidInput):
+    code = "request.not_a_choice"
+    en = "Not one of the choices: {choices}."
+    fa = "یکی از گزینه‌های فهرست را انتخاب کنید."
 
 
 class RequestMissing(InvalidInput):

@@ -81,6 +81,15 @@ CHOICES = {
     },
     "divorce_type": {"revocable": "رجعی", "irrevocable": "بائن", "khul": "خلع", "mubarat": "مبارات"},
 }
+# A refusal of a part of the form as a whole (pydantic finds `declarant` missing when none of its inputs was
+# filled in) is shown next to the input that is missing first.
+INPUT_FOR = {
+    "declarant": "declarant.relation",
+    "evidence": "evidence.kind",
+    "evidence.witnesses": "evidence.witnesses.1.first_name",
+    "father": "father.first_name",
+    "mother": "mother.first_name",
+}
 # Copied from a paper as typed, letters and digits alike (BC-2026-77): never translated, read left to right.
 AS_TYPED = ("document_number", "notary_office", "court_permission")
 

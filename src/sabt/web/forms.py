@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from ..core.errors import RequestInvalid, SabtError
 from ..core.text import is_ascii_number
 from ..inputs import validation_problem
+from .fields import INPUT_FOR
 
 Errors = dict[str, str]
 MOST_NESTING = 4
@@ -59,7 +60,7 @@ def refusal(error: SabtError) -> Errors:
     the form: it goes on to the page that asks for the factor, keeping what was typed."""
     if error.code == "auth.step_up":
         raise error
-    return {error.field or "_form": error.message_fa}
+    return {_input(error.field): error.message_fa}
 
 
 def invalid(error: ValidationError) -> Errors:
@@ -67,5 +68,10 @@ def invalid(error: ValidationError) -> Errors:
     messages: Errors = {}
     for item in error.errors():
         problem = validation_problem(item)
-        messages.setdefault(problem.field or "_form", problem.message_fa)
+        messages.setdefault(_input(problem.field), problem.message_fa)
     return messages
+
+
+def _input(field: str | None) -> str:
+    """The input a refusal is shown next to; `_form` for one about the whole form."""
+    return INPUT_FOR.get(field, field) if field else "_form"

@@ -197,7 +197,7 @@ def test_the_revocation_list_is_signed_numbered_in_order_and_read_incrementally(
     assert [e["number"] for e in newer["entries"]] == [2]
     page = revocations.revocation_list(ctx, after=0, limit=1).statement
     assert (page["through"], page["complete"]) == (1, False)
-    assert_problem(api.get("/api/cards/revocations", params={"after": -1}), 422, "request.invalid", "after")
+    assert_problem(api.get("/api/cards/revocations", params={"after": -1}), 422, "request.below_minimum", "after")
 
 
 def test_the_public_status_endpoint_says_only_the_status(api, ctx, staff, person):

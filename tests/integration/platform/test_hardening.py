@@ -50,13 +50,13 @@ HIDDEN = {"NUL": "\x00", "BEL": "\x07", "ESC": "\x1b", "RLO": "\u202e", "LRI": "
 def test_an_id_too_large_for_any_row_is_refused_and_the_connection_goes_on(api, nothing_written, method, address):
     body = {"reason": "because"} if address.endswith("reject") else None
     response = api.request(method, address.format(TOO_LARGE), as_="head", json=body)
-    assert_problem(response, 422, "request.invalid", "event_id")
+    assert_problem(response, 422, "request.above_maximum", "event_id")
     assert api.get("/api/events", as_="head").status_code == 200  # the same kept-alive connection
 
 
 def test_ledger_indexes_and_sizes_are_bounded_too(api):
-    assert_problem(api.get(f"/api/ledger/leaves/{TOO_LARGE}"), 422, "request.invalid", "index")
-    assert_problem(api.get(f"/api/ledger/consistency?old_size={TOO_LARGE}"), 422, "request.invalid", "old_size")
+    assert_problem(api.get(f"/api/ledger/leaves/{TOO_LARGE}"), 422, "request.above_maximum", "index")
+    assert_problem(api.get(f"/api/ledger/consistency?old_size={TOO_LARGE}"), 422, "request.above_maximum", "old_size")
 
 
 @pytest.mark.parametrize("name", HIDDEN)
@@ -406,7 +406,7 @@ def test_a_search_year_outside_the_calendar_is_refused_on_the_page(browser, year
     ],
 )
 def test_a_day_outside_the_registrys_calendar_is_refused_by_name(api, address, field):
-    assert_problem(api.get(address, as_="auditor"), 422, "request.invalid", field)
+    assert_problem(api.get(address, as_="auditor"), 422, "date.out_of_range", field)
 
 
 def test_dates_outside_the_registrys_calendar_are_refused_at_the_command_line(sabt):

@@ -177,7 +177,7 @@ def _check_declarant(rules: Rules, declarant: Declarant) -> None:
     if declarant.national_code is not None:
         rules.code(declarant.national_code, field="declarant.national_code")
     if declarant.relation not in ("father", "mother") and not (declarant.first_name and declarant.last_name):
-        raise PersonDeclarant(field="declarant")  # a parent is named as a parent already
+        raise PersonDeclarant(field="declarant.first_name")  # a parent is named as a parent already
     for part in ("first_name", "last_name"):
         typed = getattr(declarant, part)
         if typed is not None:  # whoever declares, a name given is a name
@@ -195,13 +195,13 @@ def _check_evidence(rules: Rules, evidence: Evidence, *, event: EventKind) -> No
         raise EvidenceKind(field="evidence.kind", event=event, kind=evidence.kind)
     if evidence.kind != "witnesses":
         if not evidence.issuer or not evidence.document_number:
-            raise EvidenceIncomplete(field="evidence")
+            raise EvidenceIncomplete(field="evidence.document_number" if evidence.issuer else "evidence.issuer")
         return
     if len(evidence.witnesses) != 2:
         raise EvidenceWitnesses(field="evidence.witnesses")
     seen = set()
     for index, witness in enumerate(evidence.witnesses):
-        prefix = f"evidence.witnesses[{index}]"
+        prefix = f"evidence.witnesses.{index}"  # as the form and the API name the field
         first = rules.name(witness.first_name, field=f"{prefix}.first_name")
         last = rules.name(witness.last_name, field=f"{prefix}.last_name")
         code = rules.code(witness.national_code, field=f"{prefix}.national_code") if witness.national_code else None
