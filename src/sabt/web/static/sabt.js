@@ -1,5 +1,6 @@
 // Sabt's pages work without this file; it adds a Jalali calendar to date fields, looks people up by
-// national code as the registrar types, and narrows the county list to the chosen province.
+// national code as the registrar types, narrows the county list to the chosen province, and folds the
+// sections' menu behind one button on a phone.
 "use strict";
 
 // --- Jalali calendar (the arithmetic of jalaali-js, after Borkowski's algorithm) ------------------------
@@ -246,6 +247,19 @@ function attachPasskey(button) {
   });
 }
 
+// --- the sections' menu: folded behind one button on a phone -----------------------------------------
+function attachMenu(button) {
+  const nav = document.getElementById(button.getAttribute("aria-controls"));
+  button.closest("header").classList.add("folding");
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+}
+
+document.querySelectorAll("header button.menu").forEach(attachMenu);
 document.querySelectorAll("button[data-passkey]").forEach(attachPasskey);
 document.querySelectorAll("input[data-jalali]").forEach(attachCalendar);
 document.querySelectorAll("input[data-lookup]").forEach(attachLookup);
