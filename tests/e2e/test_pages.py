@@ -438,3 +438,29 @@ def test_an_events_page_reads_as_the_registrar_reads_a_declaration(page: Page, c
     page.set_viewport_size({"width": 360, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     screenshot(page, "phone-event-page")
+
+
+def test_a_rejected_declaration_waits_on_the_desk_and_is_sent_back_corrected(page: Page, ctx, staff):
+    event = registry.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(first_name="ساراا")))
+    reason = "نام نوزاد با گواهی ولادت یکی نیست"
+    registry.reject_event(ctx, actor=staff["registrar"], event_id=event.id, reason=reason)
+    sign_in(page, "clerk")
+    queue = page.locator("#to-correct + table")
+    expect(queue).to_contain_text(reason)
+    expect(queue).to_contain_text("ساراا رضایی")
+    screenshot(page, "desk")
+    queue.locator("a").click()
+    page.click("text=اصلاح و ارسال مجدد")
+    expect(page.locator("#form-errors")).to_contain_text(reason)
+    expect(page.locator("#f-first_name")).to_have_value("ساراا")
+    expect(page.locator("#f-evidence-document_number")).to_have_value(event.data["evidence"]["document_number"])
+    page.fill("#f-first_name", "سارا")
+    page.click("text=بررسی و ادامه")
+    page.click("text=ثبت اعلام")
+    expect(page.locator("[role=status]")).to_contain_text("ارسال مجدد")
+    sent_back = registry.get_event(ctx, actor=staff["registrar"], event_id=event.id)
+    assert (sent_back.status, sent_back.data["first_name"], sent_back.declared_on) == (
+        "declared",
+        "سارا",
+        event.declared_on,
+    )

@@ -12,12 +12,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from ..context import Context
-from ..core.errors import SabtError
+from ..core.errors import RequestInvalid, SabtError
+from ..core.text import is_ascii_number
 from ..geo import service as geo
-from ..http import CurrentContext
+from ..http import CurrentContext, RowId
 from ..registry import service as registry
-from ..registry.schemas import BirthDeclaration, DeathDeclaration, Declaration, DivorceDeclaration, MarriageDeclaration
-from .fields import CHOICES, LABELS, ShownField, county_names, shown_fields
+from ..registry.schemas import (
+    BirthDeclaration,
+    DeathDeclaration,
+    Declaration,
+    DivorceDeclaration,
+    EventOut,
+    MarriageDeclaration,
+)
+from .fields import CHOICES, LABELS, ShownField, county_names, flattened, shown_fields
 from .forms import Errors, FormFields, invalid, nest, refusal
 from .session import SignedIn, WebUser, check_csrf
 from .templating import page
@@ -37,6 +45,17 @@ def declaration_form(ctx: CurrentContext, request: Request, user: SignedIn, kind
     if kind not in SCHEMAS:
         return page(request, "office/error.html", {"user": user, "message": "چنین فرمی وجود ندارد."}, status=404)
     return _form(ctx, request, user, kind, {"_key": str(uuid.uuid4())}, {})
+
+
+@router.get("/office/events/{event_id}/resubmit", response_class=HTMLResponse)
+def resubmission_form(ctx: CurrentContext, request: Request, user: SignedIn, event_id: RowId) -> Response:
+    """A rejected declaration on its form again, as it was declared, to be corrected and sent back."""
+    event = registry.get_event(ctx, actor=user.actor, event_id=event_id)
+    if event.status != "rejected":
+        message = "فقط اعلام ردشده دوباره ارسال می‌شود."
+        return page(request, "office/error.html", {"user": user, "message": message}, status=409)
+    values = flattened(event.data) | {"_resubmit": str(event.id), "_key": str(uuid.uuid4())}
+    return _form(ctx, request, user, event.kind, values, {"_form": f"دلیل رد: {event.rejection_reason}"})
 
 
 @router.post("/office/declare/{kind}", response_class=HTMLResponse)
@@ -65,12 +84,23 @@ def declaration_submitted(
                     "rows": _rows(ctx, values),
                 },
             )
-        event = registry.declare(ctx, actor=user.actor, declaration=declaration, idempotency_key=form.get("_key"))
+        event = _send(ctx, user, declaration, form)
     except ValidationError as error:
         return _form(ctx, request, user, kind, values, invalid(error), status_code=422)
     except SabtError as error:
         return _form(ctx, request, user, kind, values, refusal(error), status_code=error.status)
-    return RedirectResponse(f"/office/events/{event.id}?done=declared", status_code=status.HTTP_303_SEE_OTHER)
+    done = "resubmit" if form.get("_resubmit") else "declared"
+    return RedirectResponse(f"/office/events/{event.id}?done={done}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _send(ctx: Context, user: WebUser, declaration: Declaration, form: dict[str, str]) -> EventOut:
+    """Declare the event, or send a rejected one back corrected when the form re-submits it."""
+    resubmitted = form.get("_resubmit", "")
+    if not resubmitted:
+        return registry.declare(ctx, actor=user.actor, declaration=declaration, idempotency_key=form.get("_key"))
+    if not is_ascii_number(resubmitted):
+        raise RequestInvalid(field="_resubmit", detail="an event's number")
+    return registry.resubmit(ctx, actor=user.actor, event_id=int(resubmitted), declaration=declaration)
 
 
 def _form(

@@ -29,7 +29,7 @@ from .session import SignedIn, WebUser, check_csrf
 from .templating import page
 
 router = APIRouter(include_in_schema=False)
-STEP_FA = {step: ACTION_FA[step] for step in ("validate", "register", "approve_late", "reject")} | {
+STEP_FA = {step: ACTION_FA[step] for step in ("validate", "register", "approve_late", "reject", "resubmit")} | {
     "declared": "ثبت اعلام"
 }
 CSRF = Annotated[str, Form(max_length=100)]
@@ -43,6 +43,7 @@ def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") 
     actor, today = user.actor, ctx.today()
     declared = registry.list_events(ctx, actor=actor, status=EventStatus.DECLARED, limit=200)
     validated = registry.list_events(ctx, actor=actor, status=EventStatus.VALIDATED, limit=200)
+    rejected = registry.list_events(ctx, actor=actor, status=EventStatus.REJECTED, limit=200)
     waiting_approval = [e for e in declared + validated if e.late and not e.late_approved]
     to_print = certificates.births_without_certificate(ctx, actor=actor, limit=50) if actor.office_id else []
     card_queue = cards.office_queue(ctx, actor=actor)
@@ -56,6 +57,7 @@ def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") 
             "user": user,
             "declared": declared,
             "validated": validated,
+            "rejected": rejected,
             "waiting_approval": waiting_approval,
             "to_print": to_print,
             "card_queue": card_queue,
@@ -90,6 +92,7 @@ def _event_page(
 ) -> Response:
     history = registry.event_history(ctx, actor=user.actor, event_id=event.id)
     steps = [step for step in ("approve_late", "validate", "register", "reject") if _offered(user.actor, event, step)]
+    may_resubmit = event.status == "rejected" and user.actor.may(Action.RESUBMIT)
     # Before a birth is registered, the registrar sees the persons it may duplicate.
     pending_birth = event.kind == "birth" and event.status in registry.PENDING
     duplicates = linkage.check_birth(ctx, actor=user.actor, event_id=event.id) if pending_birth else []
@@ -108,6 +111,7 @@ def _event_page(
             "fields": shown_fields(flattened(event.data), county_names(ctx)),
             "office_names": {office.code: office.name_fa for office in geo.list_offices(ctx)},
             "duplicates": duplicates,
+            "may_resubmit": may_resubmit,
         },
         status=status_code,
     )
