@@ -166,3 +166,11 @@ def test_ordinary_text_is_never_forbidden(text):
 def test_only_ascii_digits_are_a_number():
     assert is_ascii_number("1404")
     assert not any(is_ascii_number(text) for text in ["", "١٤٠٤", "۱۴۰۴", "１", "²", "१"])
+
+
+def test_pages_write_figures_with_persian_digits_and_the_persian_decimal_separator():
+    from sabt.web.templating import persian_figures
+
+    assert persian_figures("99.5٪") == "۹۹٫۵٪"
+    assert persian_figures("1404/03/04") == "۱۴۰۴/۰۳/۰۴"
+    assert persian_figures("v. 2.") == "v. ۲."  # a full stop after a figure stays a full stop

@@ -260,12 +260,16 @@ def _role(ctx: Context, token: str) -> Role:
     return actor_for_token(ctx, token).role
 
 
+# Where each role's work is: a role without an office's desk starts at its own page.
+HOME = {Role.CITIZEN: "/me", Role.INVESTIGATOR: "/office/linkage", Role.AUDITOR: "/office/access"}
+
+
 def _home_of(ctx: Context, token: str) -> str:
-    return "/me" if _role(ctx, token) == Role.CITIZEN else "/office"
+    return HOME.get(_role(ctx, token), "/office")
 
 
 def _after_sign_in(role: Role) -> Response:
-    return _see_other("/me" if role == Role.CITIZEN else "/office")
+    return _see_other(HOME.get(role, "/office"))
 
 
 def _refused(response: Response, error: SabtError) -> Response:

@@ -12,7 +12,7 @@ from ..cards import service as cards
 from ..certificates import service as certificates
 from ..certificates.schemas import CertificateRequest
 from ..context import Context
-from ..core.cards import CardStatus
+from ..core.cards import CardStatus, eligible_from
 from ..core.errors import SabtError
 from ..core.permissions import Action, Actor
 from ..core.text import is_ascii_number, to_ascii_digits, to_persian_digits
@@ -33,6 +33,7 @@ STEP_FA = {step: ACTION_FA[step] for step in ("validate", "register", "approve_l
     "declared": "ثبت اعلام"
 }
 CSRF = Annotated[str, Form(max_length=100)]
+SEARCH_LIMIT = 50  # a page of results; past it the registrar is asked to narrow the search
 BIRTH_YEARS = (1200, 2200)  # Jalali or Gregorian, as the API's search takes them
 CodeField = Annotated[str, Form(max_length=20)]
 
@@ -205,6 +206,7 @@ def search(
             name=first_name.strip() or None,
             last_name=last_name.strip() or None,
             birth_year=int(year) if year else None,
+            limit=SEARCH_LIMIT,
         )
     except SabtError as error:
         return page(
@@ -213,7 +215,8 @@ def search(
             {"user": user, "query": query, "results": None, "errors": refusal(error)},
             status=error.status,
         )
-    return page(request, "office/search.html", {"user": user, "query": query, "results": found})
+    values = {"user": user, "query": query, "results": found, "more": len(found) >= SEARCH_LIMIT}
+    return page(request, "office/search.html", values)
 
 
 @router.post("/office/person", response_class=HTMLResponse)
@@ -252,6 +255,9 @@ def _person_page(
             "may_issue": user.actor.may(Action.ISSUE_CERTIFICATE),
             "may_correct": may_correct,
             "may_card_desk": user.actor.may(Action.CARD_DESK),
+            # A card is applied for from age 15: a child's record says from when instead of offering it.
+            "card_from": eligible_from(record.birth_date.gregorian),
+            "today": ctx.today(),
             "errors": errors or {},
             "notice": notice,
             "typed": typed or {},

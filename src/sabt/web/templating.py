@@ -2,6 +2,7 @@
 static files they use (the Persian font comes from PyPI)."""
 
 import datetime as dt
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,15 @@ from ..certificates.service import font_dir  # the pages use the font the certif
 from ..core.jalali import to_jalali
 from ..core.text import to_persian_digits
 from ..core.vocabulary import ACTION_FA, ROLE_FA, SEX_FA, STATUS_FA
+
+# A decimal point between two digits, which Persian writes as the momayyez (٫).
+_DECIMAL_POINT = re.compile(r"(?<=[0-9])\.(?=[0-9])")
+
+
+def persian_figures(text: str) -> str:
+    """Text as Persian readers read figures: Persian digits and the Persian decimal separator."""
+    return to_persian_digits(_DECIMAL_POINT.sub("\u066b", text))
+
 
 FONT_PATH = "/static/fonts/noto-sans-arabic.ttf"
 STATIC = resources.files("sabt.web") / "static"
@@ -30,7 +40,7 @@ PAGE_HEADERS = {
 }
 
 templates = Jinja2Templates(directory=str(resources.files("sabt.web") / "templates"))
-templates.env.filters["fa"] = lambda value: to_persian_digits(str(value))
+templates.env.filters["fa"] = lambda value: persian_figures(str(value))
 templates.env.filters["jalali"] = to_jalali
 templates.env.globals["font_path"] = FONT_PATH
 

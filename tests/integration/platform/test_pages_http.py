@@ -241,3 +241,27 @@ def test_card_work_at_the_desk_from_application_to_hand_over_and_a_loss(browser,
 def test_only_those_who_may_review_cases_are_shown_the_review_queue(browser, username, sees_queue):
     sign_in(browser, username)
     assert ('href="/office/linkage"' in browser.get("/office").text) is sees_queue
+
+
+def test_a_childs_record_says_from_when_a_card_is_applied_for_instead_of_offering_it(browser, ctx, staff):
+    from ..registry.factories import adult, registered_person
+
+    child = registered_person(ctx, staff, born=dt.date(2020, 3, 21), sex="female")
+    token = sign_in(browser, "registrar")
+    record = browser.post("/office/person", data={"csrf": token, "national_code": child}).text
+    assert "از پانزده‌سالگی، از ۱۴۱۴/۰۱/۰۱" in record and "/office/cards/apply" not in record
+    grown = browser.post("/office/person", data={"csrf": token, "national_code": adult(ctx, staff, "female")}).text
+    assert "/office/cards/apply" in grown and "از پانزده‌سالگی" not in grown
+
+
+def test_a_search_with_more_results_than_a_page_says_so(browser, ctx, staff):
+    from ..registry.factories import adult
+
+    token = sign_in(browser, "registrar")
+    for _ in range(50):
+        adult(ctx, staff, "male", first_name="بهرام")
+    found = browser.post("/office/search", data={"csrf": token, "first_name": "بهرام"}).text
+    assert "نتیجه (۵۰ یا بیشتر)" in found and "سال تولد یا نام خانوادگی را هم بنویسید" in found
+    adult(ctx, staff, "male", first_name="کامران")
+    one = browser.post("/office/search", data={"csrf": token, "first_name": "کامران"}).text
+    assert "نتیجه (۱)" in one and "یا بیشتر" not in one
