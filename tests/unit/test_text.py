@@ -174,3 +174,13 @@ def test_pages_write_figures_with_persian_digits_and_the_persian_decimal_separat
     assert persian_figures("99.5٪") == "۹۹٫۵٪"
     assert persian_figures("1404/03/04") == "۱۴۰۴/۰۳/۰۴"
     assert persian_figures("v. 2.") == "v. ۲."  # a full stop after a figure stays a full stop
+
+
+def test_a_revisions_reason_is_shown_in_persian_and_a_persons_own_words_as_typed():
+    from sabt.web.templating import reason_fa
+
+    assert reason_fa("birth registered") == "ثبت ولادت"
+    assert reason_fa("imported from persons.csv") == "انتقال از دفاتر پیشین (پرونده persons.csv)"
+    merged = reason_fa("duplicate of 0010000011 (review case 3): یک نفر با دو شناسنامه")
+    assert merged == "تکرار پرونده ۰۰۱۰۰۰۰۰۱۱، ادغام‌شده در بررسی شماره ۳: یک نفر با دو شناسنامه"
+    assert reason_fa("رأی کمیسیون ۱۲") == "رأی کمیسیون ۱۲"

@@ -118,6 +118,29 @@ WORDS_FA = {
     "at_night": "مشاهده در شب",
 }
 templates.env.filters["words_fa"] = lambda value: WORDS_FA.get(str(value), str(value))
+# Why a record changed, as the registry writes it into a revision (English, for logs and the API), in Persian.
+_REASONS_FA = (
+    (re.compile(r"imported from (?P<file>.+)"), "انتقال از دفاتر پیشین (پرونده {file})"),
+    (
+        re.compile(r"duplicate of (?P<code>[0-9]+) \(review case (?P<case>[0-9]+)\)(?:: (?P<note>.*))?"),
+        "تکرار پرونده {code}، ادغام‌شده در بررسی شماره {case}{note}",
+    ),
+)
+
+
+def reason_fa(reason: str) -> str:
+    """A revision's reason in Persian: the registry's own words translated, a person's words as typed."""
+    if reason in WORDS_FA:
+        return WORDS_FA[reason]
+    for pattern, persian in _REASONS_FA:
+        if match := pattern.fullmatch(reason):
+            parts = {key: value or "" for key, value in match.groupdict().items()}
+            note = f": {parts['note']}" if parts.get("note") else ""
+            return persian_figures(persian.format(**(parts | {"note": note})))
+    return reason
+
+
+templates.env.filters["reason_fa"] = reason_fa
 
 static = APIRouter(include_in_schema=False)
 
