@@ -169,6 +169,27 @@ def test_the_calendar_agrees_with_the_registry_on_every_day_it_shows(page: Page)
     expect(page.locator(".calendar")).to_have_count(0)
 
 
+def test_the_calendar_marks_today_and_steps_by_month_and_by_year(page: Page):
+    sign_in(page, "clerk")
+    page.goto("/office/declare/birth")
+    page.click("#f-birth_date + button")  # an empty field opens on this month, today marked
+    now = jdatetime.date.today()
+    marked = page.locator(".calendar [aria-current=date]")
+    expect(marked).to_have_text(to_persian_digits(str(now.day)))
+    page.keyboard.press("Escape")
+    page.fill("#f-birth_date", "۱۴۰۳/۱۲/۱۰")
+    page.click("#f-birth_date + button")
+    heading = page.locator(".calendar strong")
+    expect(page.locator(".calendar [aria-current=date]")).to_have_count(0)
+    page.click(".calendar [data-step='1']")
+    expect(heading).to_have_text("فروردین ۱۴۰۴")  # past Esfand into the next year
+    page.click(".calendar [data-step='-12']")
+    expect(heading).to_have_text("فروردین ۱۴۰۳")
+    page.click(".calendar [data-step='12']")
+    page.click(".calendar [data-step='12']")
+    expect(heading).to_have_text("فروردین ۱۴۰۵")
+
+
 def test_every_field_has_a_label_and_the_keyboard_reaches_the_content(page: Page):
     sign_in(page, "registrar")
     for path in (

@@ -99,26 +99,32 @@ function attachCalendar(input) {
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-label", "تقویم");
     const chosen = parsed(input.value);
+    const now = today();
     const first = (j2d(jy, jm, 1) + 2) % 7;  // Saturday is the first day of the Iranian week
     let cells = "<tr>" + "<td></td>".repeat(first);
     for (let day = 1; day <= monthLength(jy, jm); day++) {
       const pressed = chosen && chosen.jy === jy && chosen.jm === jm && chosen.jd === day;
+      const isToday = now.jy === jy && now.jm === jm && now.jd === day;
       cells += `<td><button type="button" data-day="${day}" aria-pressed="${!!pressed}"` +
-        ` aria-label="${fa(day)} ${MONTHS[jm - 1]} ${fa(jy)}">${fa(day)}</button></td>`;
+        (isToday ? ` aria-current="date" class="today"` : "") +
+        ` aria-label="${fa(day)} ${MONTHS[jm - 1]} ${fa(jy)}${isToday ? "، امروز" : ""}">${fa(day)}</button></td>`;
       if ((first + day) % 7 === 0) cells += "</tr><tr>";
     }
-    panel.innerHTML = `<div class="head"><button type="button" data-step="-1" aria-label="ماه قبل">›</button>` +
+    panel.innerHTML = `<div class="head"><button type="button" data-step="-12" aria-label="سال قبل">»</button>` +
+      `<button type="button" data-step="-1" aria-label="ماه قبل">›</button>` +
       `<strong aria-live="polite">${MONTHS[jm - 1]} ${fa(jy)}</strong>` +
-      `<button type="button" data-step="1" aria-label="ماه بعد">‹</button></div>` +
+      `<button type="button" data-step="1" aria-label="ماه بعد">‹</button>` +
+      `<button type="button" data-step="12" aria-label="سال بعد">«</button></div>` +
       `<table><thead><tr>${WEEKDAYS.map((w) => `<th scope="col">${w}</th>`).join("")}</tr></thead>` +
       `<tbody>${cells}</tr></tbody></table>`;
     panel.addEventListener("click", (event) => {
       const button = event.target.closest("button");
       if (!button) return;
       if (button.dataset.step) {
-        const month = jm + Number(button.dataset.step);
-        show(month < 1 ? jy - 1 : month > 12 ? jy + 1 : jy, ((month + 11) % 12) + 1);
-        panel.querySelector("[data-step]").focus();
+        const step = button.dataset.step;
+        const months = jy * 12 + (jm - 1) + Number(step);
+        show(Math.floor(months / 12), (months % 12) + 1);
+        panel.querySelector(`[data-step="${step}"]`).focus();
       } else {
         input.value = fa(`${jy}/${pad(jm)}/${pad(Number(button.dataset.day))}`);
         input.dispatchEvent(new Event("change", { bubbles: true }));
