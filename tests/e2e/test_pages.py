@@ -15,7 +15,14 @@ from sabt.linkage import service as linkage
 from sabt.registry import service as registry
 from sabt.verification import service as verification
 from sabt.verification.schemas import CitizenIn
-from tests.integration.registry.factories import BirthDeclaration, adult, birth, registered_person
+from tests.integration.registry.factories import (
+    BirthDeclaration,
+    DeathDeclaration,
+    adult,
+    birth,
+    death,
+    registered_person,
+)
 
 from .conftest import screenshot, sign_in
 
@@ -459,6 +466,11 @@ def test_an_events_page_reads_as_the_registrar_reads_a_declaration(page: Page, c
     page.set_viewport_size({"width": 360, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     screenshot(page, "phone-event-page")
+    deceased = adult(ctx, staff, "female", first_name="پروین", last_name="اعتصامی")
+    died = registry.declare(ctx, actor=staff["clerk"], declaration=DeathDeclaration(**death(deceased)))
+    page.goto(f"/office/events/{died.id}")
+    assert "پروین اعتصامی" in page.title()  # the deceased, named by code in the declaration
+    expect(page.locator("table.facts").last).to_contain_text(f"{to_persian_digits(deceased)} (پروین اعتصامی)")
 
 
 def test_a_rejected_declaration_waits_on_the_desk_and_is_sent_back_corrected(page: Page, ctx, staff):

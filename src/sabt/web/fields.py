@@ -123,14 +123,19 @@ def flattened(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return fields
 
 
-def shown_fields(values: Mapping[str, str], counties: Mapping[str, str]) -> list[ShownField]:
+def shown_fields(
+    values: Mapping[str, str], counties: Mapping[str, str], names: Mapping[str, str] | None = None
+) -> list[ShownField]:
     """Each filled field with its label and its value in words: the declaration a registrar confirms, or
-    the one stored with an event."""
+    the one stored with an event (`names`: the name of each person it names by national code)."""
     shown = []
     for name, value in values.items():
         if name.startswith("_") or not value.strip():
             continue
-        shown.append(ShownField(LABELS.get(name, name), *_value(name, value.strip(), counties)))
+        label, (text, left_to_right) = LABELS.get(name, name), _value(name, value.strip(), counties)
+        if name.endswith("national_code") and names and value.strip() in names:
+            text, left_to_right = f"{text} ({names[value.strip()]})", False
+        shown.append(ShownField(label, text, left_to_right))
     return shown
 
 

@@ -109,13 +109,22 @@ def _event_page(
             "kind_fa": KIND_FA,
             "error": error,
             "notice": notice,
-            "fields": shown_fields(flattened(event.data), county_names(ctx)),
+            "fields": shown_fields(flattened(event.data), county_names(ctx), event.names),
+            "who": _who(event),
             "office_names": {office.code: office.name_fa for office in geo.list_offices(ctx)},
             "duplicates": duplicates,
             "may_resubmit": may_resubmit,
         },
         status=status_code,
     )
+
+
+def _who(event: EventOut) -> str:
+    """Whom an event is about, for its title: the child as declared, else the persons it names."""
+    if event.data.get("first_name"):
+        return f"{event.data['first_name']} {event.data.get('last_name', '')}".strip()
+    codes = [event.subject_national_code, event.partner_national_code]
+    return " و ".join(event.names[code] for code in codes if code and code in event.names)
 
 
 def _offered(actor: Actor, event: EventOut, step: str) -> bool:

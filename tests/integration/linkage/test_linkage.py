@@ -271,7 +271,7 @@ def test_the_registrar_sees_the_warning_and_the_investigator_decides_on_the_page
     with httpx.Client(base_url=server, follow_redirects=False) as browser:
         sign_in(browser, "registrar")
         warning = browser.get(f"/office/events/{event.id}").text
-        assert "ممکن است تکرار ثبت شخص دیگری باشد" in warning and existing in warning
+        assert "ممکن است تکرار ثبت شخص دیگری یا اعلام دیگری باشد" in warning and existing in warning
         assert browser.get("/office/linkage").status_code == 403
     _person(ctx, staff, first_name="محمدرزا")
     with httpx.Client(base_url=server, follow_redirects=False) as browser:

@@ -130,6 +130,9 @@ class EventOut(BaseModel):
     partner_national_code: str | None
     rejection_reason: str | None
     data: dict[str, Any]
+    names: dict[str, str] = Field(
+        default_factory=dict, description="The name of each person the event names by national code, as typed"
+    )
     replayed: bool = Field(False, description="True when an Idempotency-Key replay returned an earlier result")
 
 

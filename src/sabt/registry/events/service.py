@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -409,7 +409,14 @@ def _record_step(
 
 def event_out(session: Session, event: Event) -> EventOut:
     ids = [pid for pid in (event.subject_id, event.partner_id) if pid is not None]
-    codes = dict(session.execute(select(Person.id, Person.national_code).where(Person.id.in_(ids))).all())
+    named = national_codes_in([event.data])
+    # One query for the persons the event is about and every person its declaration names by code.
+    persons = session.execute(
+        select(Person.id, Person.national_code, Person.first_name_typed, Person.last_name_typed).where(
+            or_(Person.id.in_(ids), Person.national_code.in_(named))
+        )
+    ).all()
+    codes = {person.id: person.national_code for person in persons}
     return EventOut(
         id=event.id,
         kind=event.kind,
@@ -426,6 +433,7 @@ def event_out(session: Session, event: Event) -> EventOut:
         partner_national_code=codes.get(event.partner_id) if event.partner_id else None,
         rejection_reason=event.rejection_reason,
         data=event.data,
+        names={person.national_code: f"{person.first_name_typed} {person.last_name_typed}" for person in persons},
     )
 
 
