@@ -197,17 +197,12 @@ def test_the_calendar_marks_today_and_steps_by_month_and_by_year(page: Page):
     expect(heading).to_have_text("فروردین ۱۴۰۵")
 
 
+DECLARATION_FORMS = tuple(f"/office/declare/{kind}" for kind in ("birth", "death", "marriage", "divorce"))
+
+
 def test_every_field_has_a_label_and_the_keyboard_reaches_the_content(page: Page):
     sign_in(page, "registrar")
-    for path in (
-        "/office",
-        "/office/declare/birth",
-        "/office/declare/death",
-        "/office/declare/marriage",
-        "/office/declare/divorce",
-        "/office/search",
-        "/verify",
-    ):
+    for path in ("/office", *DECLARATION_FORMS, "/office/search", "/verify"):
         page.goto(path)
         unlabelled = page.eval_on_selector_all(
             "main input:not([type=hidden]), main select, main textarea",
@@ -300,10 +295,7 @@ PHONE_PAGES = {
     None: ("/login", "/verify", "/stats"),
     "registrar": (
         "/office",
-        "/office/declare/birth",
-        "/office/declare/death",
-        "/office/declare/marriage",
-        "/office/declare/divorce",
+        *DECLARATION_FORMS,
         "/office/search",
         "/office/events/{event}",
         "/account",
