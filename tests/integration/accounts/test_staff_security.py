@@ -494,6 +494,7 @@ def test_an_administrator_resets_a_lost_factor_and_the_user_enrols_again(strict,
     assert strict.post("/api/users/clerk/factors/reset", headers=bearer(clerk)).status_code == 401
 
 
+@pytest.mark.committed  # guesses from threads at once
 def test_guesses_sent_together_are_counted_one_by_one_and_no_more_than_the_limit_get_through(strict, ctx, monkeypatch):
     """Forty wrong passwords, and then forty wrong codes, at once: five are looked at and the rest wait for
     the lock they caused; the right password after them gets no token. The clock moves on at every reading,

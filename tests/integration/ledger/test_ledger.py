@@ -154,6 +154,7 @@ def test_the_audit_finds_a_truncated_log(ctx, staff):
     assert {"tree_altered", "checkpoint_mismatch", "unlogged"} <= found
 
 
+@pytest.mark.committed  # a server thread of its own signs
 def test_the_server_signs_checkpoints_on_its_own_as_the_log_grows(ctx, staff, backend):
     import time
 

@@ -3,6 +3,7 @@
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +13,7 @@ from sabt.verification.models import IdentityCheck, Partner
 from sabt.verification.schemas import PartnerIn
 
 
+@pytest.mark.committed  # the writer is a thread of its own
 def test_awaiting_requests_go_on_once_their_row_is_committed_and_a_bad_row_fails_only_its_own(ctx):
     partner = {
         "code": "bank",
