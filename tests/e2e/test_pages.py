@@ -183,6 +183,7 @@ def test_the_calendar_marks_today_and_steps_by_month_and_by_year(page: Page):
     now = jdatetime.date.today()
     marked = page.locator(".calendar [aria-current=date]")
     expect(marked).to_have_text(to_persian_digits(str(now.day)))
+    assert (marked.get_attribute("aria-label") or "").endswith("، امروز")  # a screen reader hears it too
     page.keyboard.press("Escape")
     page.fill("#f-birth_date", "۱۴۰۳/۱۲/۱۰")
     page.click("#f-birth_date + button")
