@@ -25,7 +25,7 @@ from ..registry.schemas import (
     EventOut,
     MarriageDeclaration,
 )
-from .fields import CHOICES, LABELS, ShownField, county_names, flattened, shown_fields
+from .fields import CHOICES, LABELS, county_names, flattened, shown_fields
 from .forms import Errors, FormFields, invalid, nest, refusal
 from .session import SignedIn, WebUser, check_csrf
 from .templating import page
@@ -81,7 +81,7 @@ def declaration_submitted(
                     "title": TITLES[kind],
                     "values": values,
                     "preview": preview,
-                    "rows": _rows(ctx, values),
+                    "rows": shown_fields(values, county_names(ctx)),  # what the registrar confirms
                 },
             )
         event = _send(ctx, user, declaration, form)
@@ -132,8 +132,3 @@ def _form(
         },
         status=status_code,
     )
-
-
-def _rows(ctx: Context, values: dict[str, str]) -> list[ShownField]:
-    """What the registrar confirms: each filled field with its label, in words and as people read it."""
-    return shown_fields(values, county_names(ctx))
