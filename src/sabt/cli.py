@@ -7,6 +7,7 @@ and Persian and exit non-zero.
 
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -31,7 +32,7 @@ from .registry import cli as registry_cli
 from .registry import service as registry
 from .stats.cli import stats
 from .synth.cli import synth
-from .terminal import command_context, err, out, print_model, require_registry
+from .terminal import ASKED_UNLESS_SET, command_context, err, out, print_model, require_registry
 from .verification import cli as verification_cli
 
 app = typer.Typer(help="Sabt: a Persian-first civil registry.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -95,8 +96,13 @@ def demo(
     # so), which no real registry allows.
     settings = Settings(data_dir=data_dir, database_url="", stats_base="registry", second_factor=False)
     ctx = open_context(settings)
+    started = time.monotonic()
+
+    def report(step: str) -> None:
+        out.print(f"{time.monotonic() - started:4.0f} s  {step} …", markup=False, highlight=False)
+
     try:
-        summary = prepare_demo(ctx, fresh=fresh)
+        summary = prepare_demo(ctx, fresh=fresh, report=report)
     except SabtError as error:
         err.print(f"error: {error.message_en}", markup=False)
         raise typer.Exit(error.exit_code) from None
@@ -126,7 +132,7 @@ def user_add(
     role: Annotated[Role, typer.Option(help="clerk, registrar, office_head, national_admin or auditor")],
     office: Annotated[str | None, typer.Option(help="Office code (office roles)")] = None,
     full_name: str = "",
-    password: Annotated[str | None, typer.Option(help="Prompted for when not given")] = None,
+    password: Annotated[str | None, typer.Option(envvar="SABT_NEW_PASSWORD", help=ASKED_UNLESS_SET)] = None,
 ) -> None:
     """Add a user. The password is stored as an Argon2id hash."""
     with command_context() as ctx:  # the registry is there before a password is asked for

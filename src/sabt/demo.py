@@ -7,15 +7,18 @@ already has, found by a linkage run and waiting for the investigator."""
 import csv
 import datetime as dt
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from .accounts import service as accounts
 from .accounts.schemas import UserIn
+from .cards import service as cards
 from .certificates import service as certificates
 from .certificates.schemas import CertificateRequest
 from .clock import FixedClock
 from .context import Context
+from .core.cards import eligible_from
 from .core.permissions import Actor, Role
 from .core.workflow import EventKind, EventStatus
 from .geo import service as geo
@@ -24,14 +27,17 @@ from .ledger.service import sign_checkpoint
 from .linkage import service as linkage
 from .migrations import upgrade
 from .registry import service as registry
-from .registry.schemas import BirthDeclaration
+from .registry.schemas import BirthDeclaration, EventOut
 from .synth.service import SynthRequest, generate_nation, replay_cards, replay_events
+from .verification import service as verification
+from .verification.schemas import CitizenIn
 
 # The demo's only secret, printed for the person trying it; `sabt demo` never runs on a real registry.
 DEMO_PASSWORD = "sabt-demo-password"  # noqa: S105
 DEMO_PEOPLE, DEMO_YEARS, DEMO_SEED = 3000, 2, 1405
 TEHRAN_PROVINCE = "23"
 SAMPLES = "sample-certificates"
+CITIZEN = "citizen"
 OFFICES = (
     ("THR-01", "اداره ثبت احوال منطقه ۱ تهران", "Tehran"),
     ("ISF-01", "اداره ثبت احوال اصفهان", "Isfahan"),
@@ -49,17 +55,18 @@ USERS = (
 )
 
 
-def prepare_demo(ctx: Context, *, fresh: bool) -> str:
-    """Create (or reuse) the demo registry; returns what a person trying it needs to know."""
+def prepare_demo(ctx: Context, *, fresh: bool, report: Callable[[str], None]) -> str:
+    """Create (or reuse) the demo registry, telling `report` each step of the seeding as it starts (it takes
+    minutes); returns what a person trying it needs to know."""
     if fresh:
         _remove_sqlite_files(ctx.settings.resolved_database_url())
     upgrade(ctx)
     if not accounts.has_users(ctx):
-        _seed(ctx)
+        _seed(ctx, report)
     users = ", ".join(f"{name} ({role})" for name, role, _ in USERS)
     return (
         f"Demo registry: {ctx.settings.resolved_database_url()}\n"
-        f"Users: {users}\nPassword for every demo user: {DEMO_PASSWORD}\n"
+        f"Users: {users}, and {CITIZEN} (a citizen, at /me)\nPassword for every demo user: {DEMO_PASSWORD}\n"
         f"Printed certificates to verify at /verify: {ctx.settings.data_dir / SAMPLES}/"
     )
 
@@ -70,7 +77,8 @@ def _remove_sqlite_files(url: str) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _seed(ctx: Context) -> None:
+def _seed(ctx: Context, report: Callable[[str], None]) -> None:
+    report("offices and one user per role")
     counties = {county.name_en: county.code for county in geo.list_counties(ctx)}
     for code, name, county in OFFICES:
         geo.create_office(ctx, actor=None, office=OfficeIn(code=code, name_fa=name, county=counties[county]))
@@ -81,15 +89,22 @@ def _seed(ctx: Context) -> None:
     today = ctx.today()
     window_start = today - dt.timedelta(days=round(DEMO_YEARS * 365.2425))
     folder = ctx.settings.data_dir / "synth"
+    report(f"a synthetic nation of {DEMO_PEOPLE:,} people")
     generate_nation(SynthRequest(people=DEMO_PEOPLE, years=DEMO_YEARS, seed=DEMO_SEED, end=today, legacy=True), folder)
     head = accounts.actor_for_username(ctx, "head")
     at_window_start = replace(ctx, clock=FixedClock(dt.datetime.combine(window_start, dt.time(6), dt.UTC)))
+    report("importing it as the legacy register")
     registry.import_persons(at_window_start, actor=head, path=folder / "persons.csv")
     offices = ProvinceOffices(ctx)
+    report("their births, deaths, marriages and divorces, each on its day")
     replay_events(ctx, path=folder / "events.csv", staff_for=offices)
+    report("six years of smart cards")
     replay_cards(ctx, path=folder / "cards.csv", staff_for=offices, producer=accounts.actor_for_username(ctx, "admin"))
+    report("work waiting in Tehran, sample certificates, a citizen")
     _leave_work_in_queue(ctx)
     _print_sample_certificates(ctx)
+    _open_citizen_account(ctx)
+    report("an old office's second registrations, and a linkage run")
     _import_second_registrations(at_window_start, head, folder)
     linkage.run_linkage(ctx, actor=accounts.actor_for_username(ctx, "investigator"))
     sign_checkpoint(ctx)
@@ -186,13 +201,39 @@ def _print_sample_certificates(ctx: Context) -> None:
             certificates.revoke_certificate(ctx, actor=head, serial=issued.serial, reason="reported lost")
 
 
+def _open_citizen_account(ctx: Context) -> None:
+    """An account for a Tehran adult who has never applied for a smart card, so that `/me` and the README's
+    card walk-through have someone to act for."""
+    registrar, auditor = (accounts.actor_for_username(ctx, name) for name in ("registrar", "auditor"))
+    for code in _married_in_tehran(ctx):
+        person = registry.get_person(ctx, actor=auditor, national_code=code)
+        if (
+            person.alive
+            and eligible_from(person.birth_date.gregorian) <= ctx.today()
+            and not cards.cards_of(ctx, actor=auditor, national_code=code)
+        ):
+            citizen = CitizenIn(national_code=code, username=CITIZEN, password=DEMO_PASSWORD)
+            verification.enrol_citizen(ctx, actor=registrar, citizen=citizen)
+            return
+    raise RuntimeError("the demo population has no Tehran adult without a card")
+
+
+def _married_in_tehran(ctx: Context) -> Iterator[str]:
+    for event in _tehran_marriages(ctx):
+        yield from (code for code in (event.partner_national_code, event.subject_national_code) if code)
+
+
+def _tehran_marriages(ctx: Context) -> list[EventOut]:
+    auditor = accounts.actor_for_username(ctx, "auditor")
+    return registry.list_events(
+        ctx, actor=auditor, status=EventStatus.REGISTERED, kind=EventKind.MARRIAGE, office_code="THR-01", limit=500
+    )
+
+
 def _tehran_couple(ctx: Context) -> tuple[str, str]:
     """A living couple from the registry, to be the parents in today's queue."""
     auditor = accounts.actor_for_username(ctx, "auditor")
-    marriages = registry.list_events(
-        ctx, actor=auditor, status=EventStatus.REGISTERED, kind=EventKind.MARRIAGE, office_code="THR-01", limit=500
-    )
-    for event in marriages:
+    for event in _tehran_marriages(ctx):
         wife, husband = event.partner_national_code, event.subject_national_code
         if (
             wife

@@ -29,6 +29,9 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)  # a refusal is one line, whatever the width
 
 
+# A new account's password: asked for at the terminal, or taken from the environment by a provisioning script
+# (an option's value can be read by every user of the machine in the process list).
+ASKED_UNLESS_SET = "Asked for when not set in SABT_NEW_PASSWORD"
 NO_REGISTRY_HINT = "run `sabt db upgrade` to create one here, or set SABT_DATA_DIR or SABT_DATABASE_URL to where it is"
 
 

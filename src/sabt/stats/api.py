@@ -39,7 +39,7 @@ def indicator_table(
     Signed-in staff get exact figures; everyone else gets small counts suppressed."""
     place, grain = service.parse_by(by)
     last = _day(end, "to") if end else ctx.today()
-    first = _day(start, "from") if start else last - dt.timedelta(days=364)
+    first = _day(start, "from") if start else service.last_twelve_months(last)
     table = service.compute(
         ctx,
         actor=actor,

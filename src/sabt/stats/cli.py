@@ -24,7 +24,9 @@ def stats(
     by: Annotated[str, typer.Option(help="place,period: country|province|county, month|season|year|range")] = (
         "country,month"
     ),
-    start: Annotated[str | None, typer.Option("--from", help="First day, Jalali or Gregorian")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, Jalali or Gregorian; default a year before --to")
+    ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day; default today")] = None,
     province: Annotated[str | None, typer.Option(help="Only this province's places")] = None,
     base: Annotated[str, typer.Option(help="Population base of rates: census or registry")] = "census",
@@ -48,7 +50,7 @@ def stats(
         actor = accounts.actor_for_username(ctx, as_user) if as_user else None
         place, grain = service.parse_by(by)
         last = last or ctx.today()
-        first = first or last.replace(day=1)
+        first = first or service.last_twelve_months(last)
         table = service.compute(
             ctx,
             actor=actor,

@@ -107,6 +107,11 @@ def _indicator(name: str, place: Place) -> Indicator:
     return chosen
 
 
+def last_twelve_months(end: dt.date) -> dt.date:
+    """The first day of a period asked for without one, in the API and the command line alike."""
+    return end - dt.timedelta(days=364)
+
+
 def _check_range(ctx: Context, start: dt.date, end: dt.date, province: str | None) -> None:
     if end < start:
         raise DateRange(field="to")

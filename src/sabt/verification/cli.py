@@ -7,7 +7,7 @@ import typer
 
 from ..accounts import service as accounts
 from ..core.jalali import DateProblem, parse_date
-from ..terminal import command_context, err, out, print_model
+from ..terminal import ASKED_UNLESS_SET, command_context, err, out, print_model
 from . import service, webhooks
 from .schemas import CitizenIn, PartnerIn, Policy, SubscriptionIn
 from .voters import write_voter_roll
@@ -118,7 +118,7 @@ def citizen_add(
     national_code: str,
     username: Annotated[str, typer.Option(help="The citizen's sign-in name")],
     as_user: Annotated[str, typer.Option("--as", envvar="SABT_USER", help="The enrolling registrar")],
-    password: Annotated[str | None, typer.Option(help="Prompted for when not given")] = None,
+    password: Annotated[str | None, typer.Option(envvar="SABT_NEW_PASSWORD", help=ASKED_UNLESS_SET)] = None,
 ) -> None:
     """Open a citizen's account, after checking their identity in person."""
     with command_context() as ctx:

@@ -1,4 +1,6 @@
 import datetime as dt
+import ipaddress
+import re
 from typing import Annotated, Literal
 
 import httpx
@@ -115,6 +117,11 @@ class CheckOut(BaseModel):
     checked_on: DatePair
 
 
+# A host name as DNS has it (RFC 1123 labels, after IDNA encoding): `https://…` or `https://a..b` passes the
+# URL parser but names no machine a delivery could reach.
+HOST_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?")
+
+
 def _reachable_url(url: str) -> str:
     """An address an HTTP client can send to: a host, and a port a socket can have (`http://[::1`, or a port
     of 99999, passes the pattern but no request can be made to it)."""
@@ -123,9 +130,17 @@ def _reachable_url(url: str) -> str:
         port = parsed.port
     except (httpx.InvalidURL, ValueError):
         raise PydanticCustomError("webhook.url", "not an address a request can be sent to") from None
-    if not parsed.host or (port is not None and not 0 < port < 65536):
+    if not _is_host(parsed.raw_host.decode("ascii")) or (port is not None and not 0 < port < 65536):
         raise PydanticCustomError("webhook.url", "not an address a request can be sent to")
     return url
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return HOST_NAME.fullmatch(host.lower()) is not None
+    return True
 
 
 class SubscriptionIn(Strict):

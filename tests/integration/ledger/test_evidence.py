@@ -71,7 +71,7 @@ def registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         # A smaller demo: enough duplicates to train a model on, and a few dozen cards' lives.
         smaller = (mock.patch("sabt.demo.DEMO_PEOPLE", 1600), mock.patch("sabt.demo.DEMO_YEARS", 1))
         with smaller[0], smaller[1], mock.patch("sabt.demo.replay_cards", _first_cards):
-            prepare_demo(ctx, fresh=False)
+            prepare_demo(ctx, fresh=False, report=lambda step: None)
         _add_what_the_demo_leaves_out(ctx)
         yield ctx
         ctx.db.dispose()

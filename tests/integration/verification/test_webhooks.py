@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import ValidationError
 from sqlalchemy import func, insert, select
 
 from sabt.certificates import service as certificates
@@ -146,3 +147,17 @@ def test_a_delivery_planted_for_a_notice_not_subscribed_to_is_never_sent(ctx, st
     assert webhooks.relay(ctx).delivered == 0
     assert receiver.received == []
     assert {delivery.status for delivery in webhooks.list_deliveries(ctx, actor=staff["admin"])} == {"failed"}
+
+
+@pytest.mark.parametrize(
+    "url", ["https://…", "https://a..b/hook", "https://-bank.example/", "https://bank_x.example/", "https://./"]
+)
+def test_a_subscription_to_an_address_no_delivery_could_reach_is_refused(url):
+    with pytest.raises(ValidationError) as refused:
+        SubscriptionIn(url=url, kinds=["death.registered"])
+    assert refused.value.errors()[0]["type"] == "webhook.url"
+
+
+@pytest.mark.parametrize("url", ["https://hooks.bank.example/sabt", "https://ایران.example/h", "http://[::1]:8080/"])
+def test_a_subscription_to_a_host_name_or_an_address_is_accepted(url):
+    assert SubscriptionIn(url=url, kinds=["death.registered"]).url == url
