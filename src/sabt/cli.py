@@ -6,6 +6,7 @@ and Persian and exit non-zero.
 """
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -90,11 +91,15 @@ def demo(
     serve_it: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve it after seeding")] = True,
 ) -> None:
     """Create a seeded SQLite registry with demo users and serve it on localhost."""
+    from .api.serving import address_served
     from .demo import prepare_demo
 
     # 3,000 people, not 80 million; and the demo's users sign in with the password alone (the login page says
     # so), which no real registry allows.
-    settings = Settings(data_dir=data_dir, database_url="", stats_base="registry", second_factor=False)
+    public_url = os.environ.get("SABT_PUBLIC_URL") or address_served(host, port)
+    settings = Settings(
+        data_dir=data_dir, database_url="", stats_base="registry", second_factor=False, public_url=public_url
+    )
     ctx = open_context(settings)
     started = time.monotonic()
 

@@ -198,7 +198,7 @@ def _print_sample_certificates(ctx: Context) -> None:
         status = "genuine" if number == 1 else "revoked"
         (folder / f"{number}-{status}-{issued.serial}.pdf").write_bytes(pdf)
         if status == "revoked":
-            certificates.revoke_certificate(ctx, actor=head, serial=issued.serial, reason="reported lost")
+            certificates.revoke_certificate(ctx, actor=head, serial=issued.serial, reason="مفقود شده، به گزارش دارنده")
 
 
 def _open_citizen_account(ctx: Context) -> None:

@@ -7,6 +7,7 @@ from sabt.core.text import (
     is_ascii_number,
     name_problem,
     normalize_name,
+    printed_name,
     to_ascii_digits,
     to_persian_digits,
 )
@@ -93,6 +94,20 @@ def test_a_zwnj_between_parts_compares_as_a_space(name):
 def test_arabic_forms_of_persian_letters_compare_as_the_persian_ones(name):
     arabic = name.replace("ی", "\u064a").replace("ک", "\u0643")
     assert normalize_name(arabic) == name
+
+
+@given(persianish)
+def test_a_printed_name_compares_as_the_typed_one(text):
+    assert normalize_name(printed_name(text)) == normalize_name(text)
+    assert printed_name(printed_name(text)) == printed_name(text)
+
+
+@given(persian_names)
+def test_a_printed_name_keeps_the_non_joiner_between_parts_and_persian_letters(name):
+    joined = name.replace(" ", "\u200c")
+    assert printed_name(joined) == joined
+    arabic = joined.replace("ی", "\u064a")
+    assert printed_name(" \u200c" + arabic + "\u200c  ") == joined
 
 
 def test_alef_with_hamza_compares_as_alef_and_alef_with_madda_stays():

@@ -27,6 +27,9 @@ log = logging.getLogger("uvicorn.error")
 
 
 def serve(host: str, port: int, workers: int) -> None:
+    # Certificates print where to verify them, and passkeys are bound to the site: without SABT_PUBLIC_URL
+    # that is the address served here, not a fixed default that names another port.
+    os.environ.setdefault("SABT_PUBLIC_URL", address_served(host, port))
     Settings()  # a bad setting stops here, before any process starts
     if workers == 1:
         uvicorn.run(APP, factory=True, host=host, port=port, log_level="info")
@@ -37,6 +40,14 @@ def serve(host: str, port: int, workers: int) -> None:
         pass
     os.environ.setdefault("SABT_SERVER_PROCESSES", str(workers))  # each process admits its share of rate limits
     _supervise(host, port, workers)
+
+
+def address_served(host: str, port: int) -> str:
+    """The address people reach the server at: a server listening on every interface is reached by the
+    machine's name."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - recognised here, not bound
+        host = socket.gethostname()
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def tcp_listener(host: str, port: int, *, reuse_port: bool) -> socket.socket:

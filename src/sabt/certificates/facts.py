@@ -2,7 +2,8 @@
 printed on paper and shown by verifiers.
 
 Facts are a small CBOR-friendly map with short keys (the QR must stay readable from paper): dates as ISO
-text, names as the registry stores them (normalized Persian), national codes as text. The full key list is
+text, a person's own names as typed in Persian letters (`printed_name`: a compound name keeps its
+non-joiner), parents' names as the registry stores them (normalized), national codes as text. The full key list is
 in docs/certificates.md, so that a third party can read them without Sabt.
 """
 
@@ -14,7 +15,7 @@ import cbor2
 from sqlalchemy.orm import Session
 
 from ..core.jalali import to_jalali
-from ..core.text import to_persian_digits
+from ..core.text import printed_name, to_persian_digits
 from ..geo.errors import CountyUnknown
 from ..geo.service import require_county
 from ..registry.schemas import DatePair, EventOut, PersonOut
@@ -40,8 +41,8 @@ def person_facts(*, serial: str, kind: str, office: str, person: PersonOut, deat
         "k": kind,
         "o": office,
         "n": person.national_code,
-        "fn": person.first_name,
-        "ln": person.last_name,
+        "fn": printed_name(person.first_name_typed),
+        "ln": printed_name(person.last_name_typed),
         "sx": person.sex[0],
         "bd": person.birth_date.gregorian.isoformat(),
         "bc": person.birth_county_code,
@@ -51,6 +52,8 @@ def person_facts(*, serial: str, kind: str, office: str, person: PersonOut, deat
         "mc": person.mother.national_code,
         "r": person.revision,
     }
+    if person.birth_time:
+        facts["bt"] = person.birth_time
     if kind != "birth" and person.died_on is not None:
         facts["dd"] = person.died_on.gregorian.isoformat()
     if kind == "death" and death is not None:
@@ -66,13 +69,21 @@ def couple_facts(
         "s": serial,
         "k": kind,
         "o": office,
-        "h": {"n": husband.national_code, "fn": husband.first_name, "ln": husband.last_name},
-        "w": {"n": wife.national_code, "fn": wife.first_name, "ln": wife.last_name},
+        "h": _spouse(husband),
+        "w": _spouse(wife),
         "d": event.event_date.gregorian.isoformat(),
         "c": str(event.data.get("county", "")),
         "no": str(event.data.get("notary_office", "")),
         "doc": str(event.data.get("document_number", "")),
         "e": event.id,
+    }
+
+
+def _spouse(person: PersonOut) -> dict[str, str]:
+    return {
+        "n": person.national_code,
+        "fn": printed_name(person.first_name_typed),
+        "ln": printed_name(person.last_name_typed),
     }
 
 
@@ -114,6 +125,7 @@ def fact_rows(facts: dict[str, Any], county_names: dict[str, str]) -> list[tuple
         ("نام خانوادگی", facts["ln"]),
         ("جنسیت", SEX_FA.get(facts["sx"], "")),
         ("تاریخ تولد", jalali_fa(facts["bd"])),
+        *([("ساعت تولد", fa(facts["bt"]))] if facts.get("bt") else []),
         ("محل تولد", county_names.get(facts["bc"], fa(facts["bc"]))),
         ("نام و نام خانوادگی پدر", facts["f"]),
         ("کد ملی پدر", fa(facts["fc"] or "—")),
@@ -146,8 +158,8 @@ def _couple_rows(facts: dict[str, Any], county_names: dict[str, str]) -> list[tu
         ("کد ملی زوجه", fa(wife["n"])),
         (date_label, jalali_fa(facts["d"])),
         ("محل ثبت", county_names.get(facts["c"], fa(facts["c"]))),
-        ("دفترخانه", fa(facts["no"])),
-        ("شماره سند", fa(facts["doc"])),
+        ("دفترخانه", str(facts["no"])),  # references as they are written on the deed, not translated
+        ("شماره سند", str(facts["doc"])),
     ]
 
 

@@ -35,6 +35,8 @@ _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 # Every kind of space, and the zero-width non-joiner that separates the parts of a compound name, become
 # one plain space.
 _SEPARATORS = re.compile(r"[\s\u200c]+")
+_SPACES = re.compile(r"\s+")
+_JOINED = re.compile("\u200c+")
 # Every other invisible format character (zero-width space and joiner, the direction marks, embeddings and
 # isolates, the byte-order mark, the soft hyphen, the word joiner) is dropped: it changes nothing a reader
 # sees, so it must change nothing a comparison sees.
@@ -107,6 +109,17 @@ def normalize_name(text: str) -> str:
     text = _DIACRITICS.sub("", text)
     text = to_ascii_digits(text)
     return _SEPARATORS.sub(" ", text).strip()
+
+
+def printed_name(typed: str) -> str:
+    """A name as it is printed: as typed, spelled with Persian letters. It is `normalize_name` except that a
+    zero-width non-joiner between two letters stays (اصفهان‌کیا, not اصفهان کیا): it is how the name is written,
+    and comparisons, which normalize, never see it."""
+    text = _INVISIBLE.sub("", typed)
+    text = unicodedata.normalize("NFKC", text).translate(_LETTERS)
+    text = to_ascii_digits(_DIACRITICS.sub("", text))
+    words = (_JOINED.sub("\u200c", word).strip("\u200c") for word in _SPACES.split(text))
+    return " ".join(word for word in words if word)
 
 
 def name_problem(typed: str) -> str | None:

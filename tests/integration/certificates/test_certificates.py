@@ -80,6 +80,17 @@ def test_the_pdf_is_an_a5_page_in_the_shipped_persian_font_titled_in_persian(ctx
     # (How the page looks, shaped right to left with Jalali dates in Persian digits: docs/certificates.md.)
 
 
+def test_a_certificate_carries_names_as_typed_and_the_hour_of_birth(ctx, staff):
+    code = adult(ctx, staff, "female", first_name="فاطمه\u200cزهرا", last_name="اصفهاني\u200cکيا", birth_time="04:15")
+    certificate = issue(ctx, staff, national_code=code)
+    assert (certificate.facts["fn"], certificate.facts["ln"]) == ("فاطمه\u200cزهرا", "اصفهانی\u200cکیا")
+    assert certificate.facts["bt"] == "04:15"
+    rows = dict(verify(ctx, certificate.code).rows)
+    assert rows["نام خانوادگی"] == "اصفهانی\u200cکیا" and rows["ساعت تولد"] == "۰۴:۱۵"
+    # The registry still compares the name normalized: the record is found by it.
+    assert code in [p.national_code for p in registry.search_persons(ctx, actor=staff["registrar"], name="فاطمه زهرا")]
+
+
 def test_every_kind_can_be_issued_and_a_second_current_one_is_refused(ctx, staff):
     husband, wife = adult(ctx, staff, "male"), adult(ctx, staff, "female")
     married = register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))

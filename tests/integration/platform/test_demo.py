@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pypdfium2
 import pytest
 
 from sabt.demo import DEMO_PASSWORD
@@ -129,6 +130,12 @@ def test_the_demo_seeds_a_registry_and_serves_it(seeded: Path, tmp_path: Path):
         token = httpx.post(f"{base}/api/auth/token", data={"username": "citizen", "password": DEMO_PASSWORD})
         citizen = {"Authorization": f"Bearer {token.json()['access_token']}"}
         assert httpx.get(f"{base}/api/me/checks", headers=citizen).status_code == 200
+        # The paper says where to verify it: the address this demo is served at, not a default.
+        issued = httpx.post(
+            f"{base}/api/certificates", json={"kind": "extract", "national_code": father}, headers=headers
+        ).json()
+        pdf = httpx.post(f"{base}/api/certificates/{issued['serial']}/print", headers=headers).content
+        assert base.removeprefix("http://") in pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
 
 
 def readme_blocks() -> list[str]:
