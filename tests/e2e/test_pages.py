@@ -18,9 +18,14 @@ from sabt.verification.schemas import CitizenIn
 from tests.integration.registry.factories import (
     BirthDeclaration,
     DeathDeclaration,
+    DivorceDeclaration,
+    MarriageDeclaration,
     adult,
     birth,
     death,
+    divorce,
+    marriage,
+    register,
     registered_person,
 )
 
@@ -86,6 +91,34 @@ def test_a_registrar_declares_registers_and_prints_a_birth_and_the_public_verifi
     expect(page.locator(".verdict h2")).to_have_text("گواهی اصیل و معتبر است")
     expect(page.locator(".verdict table")).to_contain_text(to_persian_digits(code))
     screenshot(page, "verify-genuine")
+
+
+def open_record(page: Page, national_code: str) -> None:
+    page.goto("/office/search")
+    page.fill("#f-national_code", national_code)
+    page.click("main form button[type=submit]")
+
+
+def test_every_certificate_of_a_person_is_issued_and_printed_from_their_page(page: Page, ctx, staff):
+    husband, wife = adult(ctx, staff, "male"), adult(ctx, staff, "female")
+    register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))
+    register(ctx, staff, DivorceDeclaration(**divorce(husband, wife)))
+    register(ctx, staff, DeathDeclaration(**death(husband, death_date="2025-05-31")))
+    sign_in(page, "registrar")
+    open_record(page, husband)
+    offered = page.locator(".certificates button")
+    expect(offered).to_have_count(5)
+    screenshot(page, "person-certificates")
+    serials = []
+    for index in range(5):
+        assert offered.nth(index).inner_text().startswith("صدور و چاپ")
+        with page.expect_download() as download:
+            offered.nth(index).click()
+        serials.append(download.value.suggested_filename)
+    assert [serial[0] for serial in serials] == ["B", "E", "D", "M", "T"]  # birth, extract, death, marriage, divorce
+    open_record(page, husband)
+    assert all(text.startswith("چاپ مجدد") for text in offered.all_inner_texts())  # now reprinted, not issued
+    expect(page.locator("table").nth(1)).to_contain_text("گواهی ثبت طلاق")
 
 
 def test_a_forged_certificate_code_is_rejected_on_the_public_page(page: Page, ctx, staff):

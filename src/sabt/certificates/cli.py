@@ -13,10 +13,11 @@ from ..accounts import service as accounts
 from ..core.errors import RequestTooLarge, SabtError, refusal
 from ..core.jalali import DateProblem, parse_date
 from ..core.serials import normalize_serial
+from ..core.vocabulary import CERTIFICATE_FA
 from ..geo.service import reference_rows
 from ..terminal import INPUT_FILE, command_context, err, out, output_file, print_model
 from . import service, verification
-from .facts import TITLES_FA, readable_rows
+from .facts import readable_rows
 from .keys import KeySet
 from .reading import code_from_bytes
 from .schemas import CertificateRequest, Kind
@@ -170,7 +171,7 @@ def _local_keys() -> KeySet:
 def _print_verified(console: Console, verified: verification.Verified) -> None:
     facts = verified.code.certificate
     console.print(
-        f"GENUINE SIGNATURE: {TITLES_FA.get(str(facts.get('k')), facts.get('k'))} {facts.get('s')}, "
+        f"GENUINE SIGNATURE: {CERTIFICATE_FA.get(str(facts.get('k')), facts.get('k'))} {facts.get('s')}, "
         f"issued {verified.issued_at:%Y-%m-%d %H:%M} UTC by {verified.code.issuer}, "
         f"key {verified.code.kid.hex()}",
         markup=False,

@@ -19,18 +19,10 @@ from ..core.text import printed_name, to_persian_digits
 from ..geo.errors import CountyUnknown
 from ..geo.service import require_county
 from ..registry.schemas import DatePair, EventOut, PersonOut
+from .schemas import COUPLE_KINDS, PERSON_KINDS
 
 FACTS_VERSION = 1
-PERSON_KINDS = ("birth", "death", "extract")
-COUPLE_KINDS = ("marriage", "divorce")
 KINDS = PERSON_KINDS + COUPLE_KINDS
-TITLES_FA = {
-    "birth": "شناسنامه",
-    "death": "گواهی فوت",
-    "marriage": "گواهی ثبت ازدواج",
-    "divorce": "گواهی ثبت طلاق",
-    "extract": "خلاصه پرونده ثبت احوال",
-}
 SEX_FA = {"m": "مرد", "f": "زن"}
 
 

@@ -13,8 +13,9 @@ import fontpkg
 import segno
 import typst
 
+from ..core.vocabulary import CERTIFICATE_FA
 from ..ports import CertificatePage
-from .facts import TITLES_FA, fa, fact_rows
+from .facts import fa, fact_rows
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def qr_svg(code: str) -> str:
 def certificate_page(certificate: PrintedCertificate) -> CertificatePage:
     """The certificate worded for the paper: what any renderer lays out."""
     return CertificatePage(
-        title=TITLES_FA[certificate.kind],
+        title=CERTIFICATE_FA[certificate.kind],
         issuer="سازمان ثبت احوال کشور",
         serial=certificate.serial,
         rows=fact_rows(certificate.facts, certificate.county_names),

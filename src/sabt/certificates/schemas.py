@@ -8,6 +8,8 @@ from ..inputs import Strict
 from ..registry.schemas import DatePair
 
 Kind = Literal["birth", "death", "marriage", "divorce", "extract"]
+PERSON_KINDS: tuple[Kind, ...] = ("birth", "death", "extract")  # name a person
+COUPLE_KINDS: tuple[Kind, ...] = ("marriage", "divorce")  # name the registered event
 
 
 class CertificateRequest(Strict):

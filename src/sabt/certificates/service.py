@@ -36,14 +36,14 @@ from .errors import (
     CertificateTampered,
     CertificateUnknown,
 )
-from .facts import COUPLE_KINDS, county_names, couple_facts, facts_digest, person_details, person_facts
+from .facts import county_names, couple_facts, facts_digest, person_details, person_facts
 from .keys import KeySet, b64url
 from .models import Certificate, CertificatePrint, SerialCounter
 from .plain_pdf import PlainPdfRenderer as PlainPdfRenderer
 from .render import PrintedCertificate, certificate_page
 from .render import TypstRenderer as TypstRenderer
 from .render import font_dir as font_dir
-from .schemas import CertificateOut, CertificateRequest
+from .schemas import COUPLE_KINDS, CertificateOut, CertificateRequest
 from .signed_code import decode_code, encode_code, verify_code
 from .signing import current_key, key_set, rotate, signing_key
 

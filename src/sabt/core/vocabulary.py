@@ -61,3 +61,10 @@ STATUS_FA = {
 SEX_FA = {"male": "مرد", "female": "زن"}
 NEEDS_FA = {"a national code": "کد ملی شخص", "a registered event": "شناسه واقعه ثبت‌شده"}
 KIND_FA = {"birth": "ولادت", "death": "وفات", "marriage": "ازدواج", "divorce": "طلاق"}
+CERTIFICATE_FA = {
+    "birth": "شناسنامه",
+    "death": "گواهی فوت",
+    "marriage": "گواهی ثبت ازدواج",
+    "divorce": "گواهی ثبت طلاق",
+    "extract": "خلاصه پرونده ثبت احوال",
+}

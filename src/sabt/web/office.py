@@ -2,6 +2,7 @@
 certificates, and the look-up the declaration forms use. Personal data travels in POST bodies, never in
 addresses: a person's page is reached by submitting their code, not by a link that names it."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
@@ -10,19 +11,20 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..cards import service as cards
 from ..certificates import service as certificates
-from ..certificates.schemas import CertificateRequest
+from ..certificates.schemas import PERSON_KINDS, CertificateOut, CertificateRequest, Kind
 from ..context import Context
 from ..core.cards import CardStatus, eligible_from
 from ..core.errors import SabtError
 from ..core.permissions import Action, Actor
 from ..core.text import is_ascii_number, to_ascii_digits, to_persian_digits
-from ..core.vocabulary import ACTION_FA, KIND_FA
+from ..core.vocabulary import ACTION_FA, CERTIFICATE_FA, KIND_FA
 from ..core.workflow import EventStatus
+from ..db import LARGEST_ID
 from ..geo import service as geo
 from ..http import CurrentContext, RowId
 from ..linkage import service as linkage
 from ..registry import service as registry
-from ..registry.schemas import EventOut, PersonCorrection
+from ..registry.schemas import EventOut, PersonCorrection, PersonOut
 from .fields import county_names, flattened, shown_fields
 from .forms import Errors, FormFields, invalid, nest, refusal
 from .session import SignedIn, WebUser, check_csrf
@@ -250,6 +252,7 @@ def _person_page(
     record = registry.get_person(ctx, actor=user.actor, national_code=code)
     code = record.national_code
     may_correct = registry.may_act_on(ctx, actor=user.actor, national_code=code, action=Action.CORRECT)
+    issued = certificates.certificates_of(ctx, actor=user.actor, national_code=code)
     return page(
         request,
         "office/person.html",
@@ -257,11 +260,11 @@ def _person_page(
             "user": user,
             "person": record,
             "history": registry.person_history(ctx, actor=user.actor, national_code=code),
-            "certificates": certificates.certificates_of(ctx, actor=user.actor, national_code=code),
+            "certificates": issued,
+            "to_print": _printable(record, issued, may_issue=user.actor.may(Action.ISSUE_CERTIFICATE)),
             "cards": cards.cards_of(ctx, actor=user.actor, national_code=code),
-            "kind_fa": KIND_FA,
+            "certificate_fa": CERTIFICATE_FA,
             "may_print": user.actor.may(Action.PRINT_CERTIFICATE),
-            "may_issue": user.actor.may(Action.ISSUE_CERTIFICATE),
             "may_correct": may_correct,
             "may_card_desk": user.actor.may(Action.CARD_DESK),
             # A card is applied for from age 15: a child's record says from when instead of offering it.
@@ -292,29 +295,70 @@ def person_page_with(
 
 
 @router.post("/office/person/certificate")
-def print_birth_certificate(
-    ctx: CurrentContext, request: Request, user: SignedIn, csrf: CSRF = "", national_code: CodeField = ""
+def print_certificate(
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    csrf: CSRF = "",
+    national_code: CodeField = "",
+    kind: Annotated[Kind, Form()] = "birth",
+    event_id: Annotated[int | None, Form(ge=1, le=LARGEST_ID)] = None,
 ) -> Response:
-    """Print the person's current birth certificate, issuing it first when there is none (as the role allows)."""
+    """Print one of the person's certificates (birth, death, extract, or a marriage's or divorce's, named by
+    its event), issuing it first when there is no current one (as the role allows)."""
     check_csrf(user.csrf, csrf)
     try:
-        current = [
-            c
-            for c in certificates.certificates_of(ctx, actor=user.actor, national_code=national_code)
-            if c.kind == "birth" and c.status == "current"
-        ]
-        serial = (
-            current[0].serial
-            if current
-            else certificates.issue_certificate(
-                ctx, actor=user.actor, request=CertificateRequest(kind="birth", national_code=national_code)
-            ).serial
-        )
+        current = _current_certificate(ctx, user, national_code, kind, event_id)
+        serial = current.serial if current else _issue(ctx, user, national_code, kind, event_id)
         _, pdf = certificates.print_certificate(ctx, actor=user.actor, serial=serial)
     except SabtError as error:
         return _person_page(ctx, request, user, national_code, errors=refusal(error), status_code=error.status)
     headers = {"Content-Disposition": f'attachment; filename="{serial}.pdf"', "Cache-Control": "no-store"}
     return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@dataclass(frozen=True)
+class Printable:
+    """A certificate the person's page offers to print: reprinted when a current one exists, else issued."""
+
+    kind: Kind
+    event_id: int | None
+    label: str
+    current: bool
+
+
+def _printable(record: PersonOut, issued: list[CertificateOut], *, may_issue: bool) -> list[Printable]:
+    current = {_subject_of(certificate) for certificate in issued if certificate.status == "current"}
+    wanted: list[tuple[Kind, int | None, str]] = [("birth", None, "شناسنامه"), ("extract", None, "خلاصه پرونده")]
+    if not record.alive:
+        wanted.append(("death", None, "گواهی فوت"))
+    for marriage in record.marriages:
+        wanted.append(("marriage", marriage.marriage_event_id, f"گواهی ازدواج با {marriage.spouse_name}"))
+        if marriage.divorce_event_id:
+            wanted.append(("divorce", marriage.divorce_event_id, f"گواهی طلاق از {marriage.spouse_name}"))
+    choices = [Printable(kind, event, label, (kind, event) in current) for kind, event, label in wanted]
+    return [choice for choice in choices if choice.current or may_issue]
+
+
+def _current_certificate(
+    ctx: Context, user: WebUser, national_code: str, kind: str, event_id: int | None
+) -> CertificateOut | None:
+    wanted = (kind, None if kind in PERSON_KINDS else event_id)
+    for certificate in certificates.certificates_of(ctx, actor=user.actor, national_code=national_code):
+        if certificate.status == "current" and _subject_of(certificate) == wanted:
+            return certificate
+    return None
+
+
+def _subject_of(certificate: CertificateOut) -> tuple[str, int | None]:
+    """What a certificate is one of: a person's (one current per kind) or an event's (one per marriage)."""
+    return certificate.kind, None if certificate.kind in PERSON_KINDS else certificate.event_id
+
+
+def _issue(ctx: Context, user: WebUser, national_code: str, kind: Kind, event_id: int | None) -> str:
+    subject = {"national_code": national_code} if kind in PERSON_KINDS else {"event_id": event_id}
+    request = CertificateRequest.model_validate({"kind": kind, **subject})
+    return certificates.issue_certificate(ctx, actor=user.actor, request=request).serial
 
 
 @router.post("/office/person/correct", response_class=HTMLResponse)

@@ -46,6 +46,8 @@ class MarriageOut(BaseModel):
     married_on: DatePair
     ended_on: DatePair | None
     end_reason: str | None
+    marriage_event_id: int
+    divorce_event_id: int | None
 
 
 class ChildOut(BaseModel):

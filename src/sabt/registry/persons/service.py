@@ -195,6 +195,8 @@ def _marriages_of(session: Session, person: Person) -> list[MarriageOut]:
             married_on=DatePair.of(marriage.married_on),
             ended_on=DatePair.of(marriage.ended_on) if marriage.ended_on else None,
             end_reason=marriage.end_reason,
+            marriage_event_id=marriage.marriage_event_id,
+            divorce_event_id=marriage.divorce_event_id,
         )
         for marriage, wife_or_husband in rows
     ]
