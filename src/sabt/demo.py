@@ -163,13 +163,14 @@ class ProvinceOffices:
 
 
 def _leave_work_in_queue(ctx: Context) -> None:
-    """Today's desk in Tehran: a birth waiting for validation and a late one waiting for the office head."""
-    clerk = accounts.actor_for_username(ctx, "clerk")
+    """Today's desk in Tehran: a birth waiting for validation, which the registrar has taken up, and a late
+    one waiting for the office head."""
+    clerk, registrar = (accounts.actor_for_username(ctx, name) for name in ("clerk", "registrar"))
     mother, father = _tehran_couple(ctx)
     today = ctx.today()
     for days_ago, name, sex in ((4, "آوا", "female"), (40, "کیان", "male")):
         parents = {"father": {"national_code": father}, "mother": {"national_code": mother}}
-        registry.declare(
+        declared = registry.declare(
             ctx,
             actor=clerk,
             declaration=BirthDeclaration(
@@ -183,6 +184,8 @@ def _leave_work_in_queue(ctx: Context) -> None:
                 **parents,
             ),
         )
+        if not declared.late:
+            registry.assign_event(ctx, actor=registrar, event_id=declared.id)
 
 
 def _print_sample_certificates(ctx: Context) -> None:

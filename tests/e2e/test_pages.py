@@ -523,3 +523,49 @@ def test_a_rejected_declaration_waits_on_the_desk_and_is_sent_back_corrected(pag
         "سارا",
         event.declared_on,
     )
+
+
+def test_the_desk_holds_each_queue_and_a_registrar_takes_up_work_and_pages_through_it(page: Page, ctx, staff):
+    def declared(**changes):
+        return registry.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(**changes)))
+
+    rejected = declared(first_name="رها")
+    registry.reject_event(ctx, actor=staff["registrar"], event_id=rejected.id, reason="گواهی ولادت ناخوانا است")
+    declared(first_name="کیان", birth_date="2025-01-01")  # late: waits for the office head
+    validated = declared(first_name="مینا")
+    registry.validate_event(ctx, actor=staff["registrar"], event_id=validated.id)
+    waiting = [declared(first_name="آوا", birth_time=f"{hour:02}:00") for hour in range(12)]
+    child = registered_person(ctx, staff, born=dt.date(2025, 5, 20), first_name="نیما")
+    printed = certificates.issue_certificate(
+        ctx, actor=staff["registrar"], request=CertificateRequest(kind="extract", national_code=child)
+    )
+    certificates.print_certificate(ctx, actor=staff["clerk"], serial=printed.serial)
+    sign_in(page, "registrar")
+    expect(page.locator("#to-correct + table")).to_contain_text("گواهی ولادت ناخوانا است")
+    expect(page.locator("#to-approve + table")).to_contain_text("کیان")
+    expect(page.locator("#to-register + table")).to_contain_text("مینا")
+    expect(page.locator("#to-validate")).to_contain_text(to_persian_digits(str(len(waiting) + 1)))  # with کیان
+    expect(page.locator("#to-validate + table tbody tr")).to_have_count(10)  # the oldest; the rest a page away
+    expect(page.locator("#printed + table")).to_contain_text(printed.serial)
+    expect(page.locator("#mine + p")).to_have_text("موردی نیست.")
+    page.click(f"#to-validate + table a:text('{to_persian_digits(str(waiting[0].id))}')")
+    page.click("text=برداشتن برای خودم")
+    holder = page.locator("table.facts tr", has_text="در دست")
+    expect(holder.locator("td")).to_contain_text("registrar")
+    expect(holder.locator("button")).to_have_text("رها کردن")
+    page.goto("/office")
+    expect(page.locator("#mine + table")).to_contain_text("آوا")
+    expect(page.locator("#to-validate + table")).to_contain_text("registrar")
+    screenshot(page, "desk-queues")
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    expect(page.locator("#mine + table td[data-label='نام']")).to_be_visible()  # a row is a card
+    screenshot(page, "phone-desk-queues")
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.click("#to-validate ~ p a")
+    expect(page.locator("h1")).to_contain_text("اعلام‌های در انتظار بررسی")
+    expect(page.locator("main table tbody tr")).to_have_count(13)  # one page holds them all
+    page.goto("/office/queues/to-validate?page=2")
+    expect(page.locator("main p.hint")).to_have_text("موردی نیست.")
+    expect(page.locator("nav.pager a[rel=prev]")).to_be_visible()
+    assert page.goto("/office/queues/no-such-queue").status == 404

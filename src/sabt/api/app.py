@@ -56,6 +56,7 @@ from ..web.account import router as account_pages
 from ..web.cards import router as card_pages
 from ..web.citizen import router as citizen_pages
 from ..web.declare import router as declaration_pages
+from ..web.desk import router as desk_pages
 from ..web.errors import is_page, page_for_error
 from ..web.linkage import router as linkage_pages
 from ..web.office import router as office_pages
@@ -116,6 +117,7 @@ def create_app(context: Context) -> FastAPI:
         verify_page_router,
         static_router,
         account_pages,
+        desk_pages,
         office_pages,
         declaration_pages,
         citizen_pages,

@@ -6,10 +6,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
+from ..db import LARGEST_ID
 from ..http import CurrentActor, CurrentContext, DayQuery, OptionalActor
 from . import service, verification
 from .reading import code_from_bytes
-from .schemas import CertificateOut, CertificateRequest, ForgeryCountOut, RevokeIn, VerificationOut, VerifyIn
+from .schemas import (
+    CertificateOut,
+    CertificateRequest,
+    ForgeryCountOut,
+    PrintedCopyOut,
+    RevokeIn,
+    VerificationOut,
+    VerifyIn,
+)
 
 router = APIRouter(tags=["certificates"])
 UPLOAD_PATH = "/api/certificates/verify/file"
@@ -36,6 +45,17 @@ def forgeries(
 ) -> list[ForgeryCountOut]:
     """Suspected forgeries per province, Jalali month and reason (auditors, office heads, administrators)."""
     return verification.forgery_counts(ctx, actor=actor, since=since, until=until)
+
+
+@router.get("/certificates/printed", response_model=list[PrintedCopyOut])
+def printed_at_office(
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
+) -> list[PrintedCopyOut]:
+    """The copies the caller's office printed, newest first, a page of `limit` after `offset`."""
+    return service.printed_at_office(ctx, actor=actor, limit=limit, offset=offset)
 
 
 @router.get("/certificates/keys")

@@ -48,6 +48,19 @@ class CertificateOut(BaseModel):
     ended_at: dt.datetime | None
 
 
+class PrintedCopyOut(BaseModel):
+    """One printed copy of a certificate, as the office that printed it accounts for its paper."""
+
+    serial: str
+    kind: str
+    subject_national_code: str
+    partner_national_code: str | None
+    name: str = Field(description="Whom it certifies, as printed (a couple's names for a marriage or divorce)")
+    copy_number: int
+    printed_at: dt.datetime
+    printed_by: str
+
+
 Verdict = Literal[
     "genuine",
     "superseded",

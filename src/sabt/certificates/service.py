@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..access.service import national_codes_in, record_reads
+from ..accounts.service import usernames
 from ..clock import local_day
 from ..context import Context
 from ..core.errors import InvalidInput, refusal
@@ -43,7 +44,7 @@ from .plain_pdf import PlainPdfRenderer as PlainPdfRenderer
 from .render import PrintedCertificate, certificate_page
 from .render import TypstRenderer as TypstRenderer
 from .render import font_dir as font_dir
-from .schemas import COUPLE_KINDS, CertificateOut, CertificateRequest
+from .schemas import COUPLE_KINDS, CertificateOut, CertificateRequest, PrintedCopyOut
 from .signed_code import decode_code, encode_code, verify_code
 from .signing import current_key, key_set, rotate, signing_key
 
@@ -131,9 +132,11 @@ def get_certificate(ctx: Context, *, actor: Actor, serial: str) -> CertificateOu
     return out
 
 
-def births_without_certificate(ctx: Context, *, actor: Actor, days: int = 30, limit: int = 50) -> list[EventOut]:
+def births_without_certificate(
+    ctx: Context, *, actor: Actor, days: int = 30, limit: int = 50, offset: int = 0
+) -> list[EventOut]:
     """The office's printing queue: births it registered from declarations of the last `days` days whose
-    person has no current birth certificate yet."""
+    person has no current birth certificate yet, oldest first, a page of `limit` after `offset`."""
     authorize(actor, Action.PRINT_CERTIFICATE)
     births = registry.list_events(
         ctx,
@@ -147,7 +150,43 @@ def births_without_certificate(ctx: Context, *, actor: Actor, days: int = 30, li
     with ctx.db.snapshot() as session:
         current = (Certificate.kind == "birth", Certificate.status == "current", Certificate.subject_code.in_(codes))
         certified = set(session.scalars(select(Certificate.subject_code).where(*current)))
-    return [event for event in births if event.subject_national_code not in certified][:limit]
+    return [event for event in births if event.subject_national_code not in certified][offset : offset + limit]
+
+
+def printed_at_office(ctx: Context, *, actor: Actor, limit: int = 20, offset: int = 0) -> list[PrintedCopyOut]:
+    """The copies the actor's office printed, newest first: the office's reckoning of its certificate paper."""
+    authorize(actor, Action.PRINT_CERTIFICATE)
+    with ctx.db.snapshot() as session:
+        rows = session.execute(
+            select(CertificatePrint, Certificate)
+            .join(Certificate, Certificate.id == CertificatePrint.certificate_id)
+            .where(CertificatePrint.office_id == actor.office_id)
+            .order_by(CertificatePrint.printed_at.desc(), CertificatePrint.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        printers = usernames(session, {copy.printed_by for copy, _ in rows})
+        printed = [
+            PrintedCopyOut(
+                serial=certificate.serial,
+                kind=certificate.kind,
+                subject_national_code=certificate.subject_code,
+                partner_national_code=certificate.partner_code,
+                name=_named(certificate.facts),
+                copy_number=copy.copy_number,
+                printed_at=copy.printed_at,
+                printed_by=printers.get(copy.printed_by, ""),
+            )
+            for copy, certificate in rows
+        ]
+    record_reads(ctx, actor, national_codes_in([copy.model_dump() for copy in printed]), "print")
+    return printed
+
+
+def _named(facts: Mapping[str, Any]) -> str:
+    if facts.get("k") in COUPLE_KINDS:
+        return " و ".join(f"{facts[side]['fn']} {facts[side]['ln']}" for side in ("h", "w"))
+    return f"{facts['fn']} {facts['ln']}"
 
 
 def certificates_of(ctx: Context, *, actor: Actor, national_code: str) -> list[CertificateOut]:

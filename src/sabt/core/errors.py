@@ -74,6 +74,7 @@ _PAST_PARTICIPLE = {
     "register": "registered",
     "reject": "rejected",
     "resubmit": "re-submitted",
+    "assign": "assigned",
     "approve_late": "approved as late",
 }
 

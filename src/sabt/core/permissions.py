@@ -32,6 +32,7 @@ class Action(StrEnum):
     READ_OFFICE_WORK = "read_office_work"  # an office's declarations and queues
     DECLARE = "declare"
     RESUBMIT = "resubmit"
+    ASSIGN = "assign"  # take a pending event of the office as one's own work, or hand it back
     VALIDATE = "validate"
     REGISTER = "register"
     REJECT = "reject"
@@ -84,6 +85,7 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.READ_OFFICE_WORK: Permission(STAFF_ROLES, Scope.HOLDING_OFFICE),
     Action.DECLARE: Permission(OFFICE_ROLES, Scope.HOLDING_OFFICE),
     Action.RESUBMIT: Permission(OFFICE_ROLES, Scope.HOLDING_OFFICE),
+    Action.ASSIGN: Permission(OFFICE_ROLES, Scope.HOLDING_OFFICE),
     Action.VALIDATE: Permission(_REGISTRARS, Scope.HOLDING_OFFICE),
     Action.REGISTER: Permission(_REGISTRARS, Scope.HOLDING_OFFICE),
     Action.REJECT: Permission(_REGISTRARS, Scope.HOLDING_OFFICE),

@@ -15,6 +15,7 @@ ACTION_FA = {
     "read_office_work": "مشاهده کارتابل اداره",
     "declare": "اعلام واقعه",
     "resubmit": "ارسال مجدد",
+    "assign": "برداشتن کار",
     "validate": "بررسی و تأیید",
     "register": "ثبت نهایی",
     "reject": "رد",

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from ..core.errors import RequestMissing
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import EventKind, EventStatus
+from ..db import LARGEST_ID
 from ..http import CurrentActor, CurrentContext, RowId
 from . import service
 from .schemas import (
@@ -23,6 +24,7 @@ from .schemas import (
     PersonOut,
     PersonRevisionOut,
     PersonSummary,
+    QueueCounts,
     ReasonIn,
 )
 
@@ -105,10 +107,42 @@ def list_events(
     status: EventStatus | None = None,
     kind: EventKind | None = None,
     office: Annotated[str | None, Query(max_length=20)] = None,
+    late_unapproved: Annotated[bool, Query(description="Only late declarations waiting for the office head")] = False,
+    mine: Annotated[bool, Query(description="Only events the caller is working on")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
 ) -> list[EventOut]:
-    """The work queue of an office (the caller's own unless `office` names another), oldest first."""
-    return service.list_events(ctx, actor=actor, status=status, kind=kind, office_code=office, limit=limit)
+    """The work queue of an office (the caller's own unless `office` names another), oldest first, a page
+    of `limit` after `offset`; `/api/events/queues` counts each queue."""
+    return service.list_events(
+        ctx,
+        actor=actor,
+        status=status,
+        kind=kind,
+        office_code=office,
+        late_unapproved=late_unapproved,
+        mine=mine,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/events/queues", response_model=QueueCounts)
+def queue_counts(ctx: CurrentContext, actor: CurrentActor) -> QueueCounts:
+    """How many events wait in each of the caller's office's queues, and how many the caller holds."""
+    return service.queue_counts(ctx, actor=actor)
+
+
+@router.post("/events/{event_id}/assign", response_model=EventOut)
+def assign_event(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> EventOut:
+    """Take a pending event as the caller's own work (the office head may take one from its holder)."""
+    return service.assign_event(ctx, actor=actor, event_id=event_id)
+
+
+@router.post("/events/{event_id}/release", response_model=EventOut)
+def release_event(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> EventOut:
+    """Hand an event back to the office's queue (its holder, or the office head)."""
+    return service.release_event(ctx, actor=actor, event_id=event_id)
 
 
 @router.get("/events/{event_id}", response_model=EventOut)

@@ -123,6 +123,12 @@ class EventTransition(Conflict):
     fa = "واقعه‌ای در وضعیت «{status_fa}» قابل «{action_fa}» نیست."
 
 
+class EventAssigned(Conflict):
+    code = "event.assigned"
+    en = "{holder} is working on this event; they or the office head can hand it back."
+    fa = "این واقعه در دست «{holder}» است؛ او یا رئیس اداره می‌تواند آن را رها کند."
+
+
 class EventLateUnapproved(Conflict):
     code = "event.late_unapproved"
     en = "This declaration is late and needs the office head's approval first."

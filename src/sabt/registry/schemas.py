@@ -21,6 +21,7 @@ from .events.schemas import MarriageDeclaration as MarriageDeclaration
 from .events.schemas import Note as Note
 from .events.schemas import NoteIn as NoteIn
 from .events.schemas import PersonRef as PersonRef
+from .events.schemas import QueueCounts as QueueCounts
 from .events.schemas import ReasonIn as ReasonIn
 from .events.schemas import Reference as Reference
 from .persons.schemas import ChildOut as ChildOut

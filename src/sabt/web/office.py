@@ -13,12 +13,11 @@ from ..cards import service as cards
 from ..certificates import service as certificates
 from ..certificates.schemas import PERSON_KINDS, CertificateOut, CertificateRequest, Kind
 from ..context import Context
-from ..core.cards import CardStatus, eligible_from
+from ..core.cards import eligible_from
 from ..core.errors import SabtError
-from ..core.permissions import Action, Actor
+from ..core.permissions import Action, Actor, Role
 from ..core.text import is_ascii_number, to_ascii_digits, to_persian_digits
 from ..core.vocabulary import ACTION_FA, CERTIFICATE_FA, KIND_FA
-from ..core.workflow import EventStatus
 from ..db import LARGEST_ID
 from ..geo import service as geo
 from ..http import CurrentContext, RowId
@@ -32,49 +31,14 @@ from .templating import page
 
 router = APIRouter(include_in_schema=False)
 STEP_FA = {step: ACTION_FA[step] for step in ("validate", "register", "approve_late", "reject", "resubmit")} | {
-    "declared": "ثبت اعلام"
+    "declared": "ثبت اعلام",
+    "assign": "برداشتن برای خودم",
+    "release": "رها کردن",
 }
 CSRF = Annotated[str, Form(max_length=100)]
 SEARCH_LIMIT = 50  # a page of results; past it the registrar is asked to narrow the search
 BIRTH_YEARS = (1200, 2200)  # Jalali or Gregorian, as the API's search takes them
 CodeField = Annotated[str, Form(max_length=20)]
-
-
-@router.get("/office", response_class=HTMLResponse)
-def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") -> Response:
-    """The office's work with counts and ages: what to validate, register, approve, print and hand over."""
-    actor, today = user.actor, ctx.today()
-    declared = registry.list_events(ctx, actor=actor, status=EventStatus.DECLARED, limit=200)
-    validated = registry.list_events(ctx, actor=actor, status=EventStatus.VALIDATED, limit=200)
-    rejected = registry.list_events(ctx, actor=actor, status=EventStatus.REJECTED, limit=200)
-    waiting_approval = [e for e in declared + validated if e.late and not e.late_approved]
-    to_print = certificates.births_without_certificate(ctx, actor=actor, limit=50) if actor.office_id else []
-    card_queue = cards.office_queue(ctx, actor=actor)
-    at_office = actor.office_id is not None
-    ready = cards.cards_at_office(ctx, actor=actor, status=CardStatus.READY) if at_office else []
-    enrolled = cards.cards_at_office(ctx, actor=actor, status=CardStatus.ENROLLED) if at_office else []
-    return page(
-        request,
-        "office/desk.html",
-        {
-            "user": user,
-            "declared": declared,
-            "validated": validated,
-            "rejected": rejected,
-            "waiting_approval": waiting_approval,
-            "to_print": to_print,
-            "card_queue": card_queue,
-            "today": today,
-            "kind_fa": KIND_FA,
-            "ready_cards": ready,
-            "enrolled_cards": enrolled,
-            "may_issue_cards": actor.may(Action.ISSUE_CARD),
-            "done": {"batch": "دسته کارت‌ها برای تولید فرستاده شد.", "handed": "کارت تحویل شد و فعال است."}.get(
-                done, ""
-            ),
-            "waited": lambda event: (today - event.declared_on.gregorian).days,
-        },
-    )
 
 
 @router.get("/office/events/{event_id}", response_class=HTMLResponse)
@@ -116,9 +80,21 @@ def _event_page(
             "office_names": {office.code: office.name_fa for office in geo.list_offices(ctx)},
             "duplicates": duplicates,
             "may_resubmit": may_resubmit,
+            "holding": _holding(user.actor, event),
         },
         status=status_code,
     )
+
+
+def _holding(actor: Actor, event: EventOut) -> str:
+    """What the actor may do about who works on the event: take it up, hand it back, or nothing."""
+    if event.status not in ("declared", "validated", "rejected") or not actor.may(Action.ASSIGN):
+        return ""
+    if event.assigned_to == actor.username:
+        return "release"
+    if event.assigned_to is None or actor.role == Role.OFFICE_HEAD:
+        return "assign"
+    return ""
 
 
 def _who(event: EventOut) -> str:
@@ -158,6 +134,8 @@ def take_step(
         "register": lambda: registry.register_event(ctx, actor=user.actor, event_id=event_id),
         "approve_late": lambda: registry.approve_late(ctx, actor=user.actor, event_id=event_id),
         "reject": lambda: registry.reject_event(ctx, actor=user.actor, event_id=event_id, reason=reason.strip()),
+        "assign": lambda: registry.assign_event(ctx, actor=user.actor, event_id=event_id),
+        "release": lambda: registry.release_event(ctx, actor=user.actor, event_id=event_id),
     }
     if step not in steps:
         return page(request, "office/error.html", {"user": user, "message": "چنین کاری وجود ندارد."}, status=404)

@@ -121,6 +121,7 @@ ATTEMPTS: dict[Action, Attempt] = {
         as_=who,
         json=birth(office=r.office, county=OFFICE_COUNTY[r.office]),
     ),
+    Action.ASSIGN: lambda api, who, r: api.post(f"/api/events/{r.declared().id}/assign", as_=who),
     Action.VALIDATE: lambda api, who, r: api.post(f"/api/events/{r.declared().id}/validate", as_=who),
     Action.REGISTER: lambda api, who, r: api.post(f"/api/events/{r.validated().id}/register", as_=who),
     Action.REJECT: lambda api, who, r: api.post(

@@ -154,6 +154,22 @@ def test_staff_routes_check_roles_and_bad_requests_write_nothing(api, ctx, staff
     assert api.get("/api/certificates/forgeries", as_="auditor").status_code == 200
 
 
+def test_an_office_accounts_for_the_copies_it_printed(api, ctx, staff):
+    code = adult(ctx, staff, "female", first_name="زهره")
+    serial = issued(api, code)["serial"]
+    for _ in range(2):
+        assert api.post(f"/api/certificates/{serial}/print", as_="clerk").status_code == 200
+    copies = api.get("/api/certificates/printed", as_="registrar").json()
+    assert [(c["serial"], c["copy_number"], c["printed_by"]) for c in copies] == [
+        (serial, 2, "clerk"),
+        (serial, 1, "clerk"),
+    ]
+    assert copies[0]["name"] == "زهره رضایی" and copies[0]["subject_national_code"] == code
+    assert api.get("/api/certificates/printed", as_="registrar", params={"offset": 1}).json() == copies[1:]
+    assert api.get("/api/certificates/printed", as_="isf_clerk").json() == []  # another office printed none
+    assert_problem(api.get("/api/certificates/printed", as_="auditor"), 403, "role.forbidden")
+
+
 def test_a_correction_over_http_lists_the_reissued_certificates(api, ctx, staff):
     code = adult(ctx, staff, "female", first_name="زهره")
     old = issued(api, code)

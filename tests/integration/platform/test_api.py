@@ -414,3 +414,21 @@ def test_tokens_expire(api, backend):
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     backend.clock.current += dt.timedelta(hours=backend.settings.token_hours, seconds=1)
     assert_problem(api.get("/api/me", headers=headers), 401, "auth.token")
+
+
+def test_a_queue_is_paged_counted_and_taken_up_over_http(api, ctx, staff):
+    names = ("آوا", "سارا", "مینا")
+    ids = [api.post("/api/events/births", as_="clerk", json=birth(first_name=name)).json()["id"] for name in names]
+    page = api.get("/api/events", as_="registrar", params={"status": "declared", "limit": 2, "offset": 1}).json()
+    assert [event["id"] for event in page] == ids[1:]
+    assert api.post(f"/api/events/{ids[0]}/assign", as_="registrar").json()["assigned_to"] == "registrar"
+    assert_problem(api.post(f"/api/events/{ids[0]}/assign", as_="clerk"), 409, "event.assigned")
+    assert_problem(api.post(f"/api/events/{ids[0]}/release", as_="clerk"), 409, "event.assigned")
+    assert_problem(api.post(f"/api/events/{ids[0]}/assign", as_="isf_clerk"), 403, "office.forbidden")
+    assert_problem(api.post(f"/api/events/{ids[0]}/assign", as_="auditor"), 403, "role.forbidden")
+    counts = api.get("/api/events/queues", as_="registrar").json()
+    assert (counts["declared"], counts["validated"], counts["mine"]) == (3, 0, 1)
+    mine = api.get("/api/events", as_="registrar", params={"mine": "true"}).json()
+    assert [event["id"] for event in mine] == [ids[0]]
+    assert api.post(f"/api/events/{ids[0]}/release", as_="registrar").json()["assigned_to"] is None
+    assert api.get("/api/events/queues", as_="registrar").json()["mine"] == 0

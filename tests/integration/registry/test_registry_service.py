@@ -211,6 +211,50 @@ def test_the_work_queue_lists_an_offices_pending_events(ctx, staff):
     assert service.list_events(ctx, actor=staff["isf_registrar"], status="declared") == []
 
 
+def test_the_queues_page_through_an_office_s_work_and_count_each_queue(ctx, staff):
+    declared = [
+        service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(first_name=name)))
+        for name in ("آوا", "سارا", "مینا")
+    ]
+    late = service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(birth_date="2025-01-01")))
+    service.validate_event(ctx, actor=staff["registrar"], event_id=late.id)
+    first, second = (
+        service.list_events(ctx, actor=staff["registrar"], status="declared", limit=2, offset=offset)
+        for offset in (0, 2)
+    )
+    assert [e.id for e in first + second] == [e.id for e in declared]  # oldest first, page after page
+    waiting = service.list_events(ctx, actor=staff["head"], late_unapproved=True)
+    assert [e.id for e in waiting] == [late.id]
+    counts = service.queue_counts(ctx, actor=staff["registrar"])
+    assert (counts.declared, counts.validated, counts.late_unapproved, counts.rejected) == (3, 1, 1, 0)
+    assert service.queue_counts(ctx, actor=staff["isf_registrar"]).declared == 0
+
+
+def test_a_pending_event_is_taken_as_one_s_own_work_and_handed_back(ctx, staff):
+    event = service.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth()))
+    assert service.assign_event(ctx, actor=staff["registrar"], event_id=event.id).assigned_to == "registrar"
+    assert service.get_event(ctx, actor=staff["clerk"], event_id=event.id).assigned_to == "registrar"
+    assert [e.id for e in service.list_events(ctx, actor=staff["registrar"], mine=True)] == [event.id]
+    assert service.list_events(ctx, actor=staff["clerk"], mine=True) == []
+    assert service.queue_counts(ctx, actor=staff["registrar"]).mine == 1
+    with pytest.raises(Conflict) as taken:  # a colleague cannot take it from its holder, nor hand it back
+        service.assign_event(ctx, actor=staff["clerk"], event_id=event.id)
+    assert taken.value.code == "event.assigned" and "registrar" in taken.value.message_fa
+    with pytest.raises(Conflict):
+        service.release_event(ctx, actor=staff["clerk"], event_id=event.id)
+    with pytest.raises(Forbidden):  # nor can another office
+        service.assign_event(ctx, actor=staff["isf_registrar"], event_id=event.id)
+    assert service.assign_event(ctx, actor=staff["head"], event_id=event.id).assigned_to == "head"  # shares work
+    assert service.release_event(ctx, actor=staff["head"], event_id=event.id).assigned_to is None
+    service.assign_event(ctx, actor=staff["registrar"], event_id=event.id)
+    service.validate_event(ctx, actor=staff["registrar"], event_id=event.id)
+    registered = service.register_event(ctx, actor=staff["registrar"], event_id=event.id)
+    assert registered.assigned_to is None  # done: it is nobody's work any more
+    with pytest.raises(Conflict) as finished:
+        service.assign_event(ctx, actor=staff["registrar"], event_id=event.id)
+    assert finished.value.code == "event.transition"
+
+
 def test_a_failure_while_registering_leaves_nothing_half_written(ctx, staff):
     """If the last step of a registration fails (here: the prefix has no codes left), the event stays
     validated, no person exists, and no history step or code was recorded."""

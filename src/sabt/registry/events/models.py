@@ -58,6 +58,17 @@ class EventHistory(Base):
     recorded_at: Mapped[dt.datetime]
 
 
+class EventAssignment(Base):
+    """Who is working on a pending event, so that two staff members do not take up the same declaration. It
+    ends when the event is registered or rejected, or when its holder hands it back."""
+
+    __tablename__ = "event_assignments"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[dt.datetime]
+
+
 class IdempotencyKey(Base):
     """A client's Idempotency-Key and the event its request created, so a retry does not declare twice."""
 

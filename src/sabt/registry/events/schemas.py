@@ -134,6 +134,17 @@ class EventOut(BaseModel):
         default_factory=dict, description="The name of each person the event names by national code, as typed"
     )
     replayed: bool = Field(False, description="True when an Idempotency-Key replay returned an earlier result")
+    assigned_to: str | None = Field(None, description="The username of the staff member working on it, if any")
+
+
+class QueueCounts(BaseModel):
+    """How many events wait in each of an office's queues."""
+
+    rejected: int = Field(description="rejected, waiting to be corrected and sent again")
+    declared: int = Field(description="declared, waiting for validation")
+    validated: int = Field(description="validated, waiting for registration")
+    late_unapproved: int = Field(description="late, waiting for the office head's approval")
+    mine: int = Field(description="pending events the caller is working on")
 
 
 class EventStepOut(BaseModel):

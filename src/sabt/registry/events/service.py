@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,12 +20,13 @@ from ...access.service import national_codes_in, record_reads
 from ...accounts.service import usernames
 from ...context import Context
 from ...core.deadlines import assess_timeliness
-from ...core.permissions import Action, Actor, authorize
+from ...core.permissions import Action, Actor, Role, authorize
 from ...core.text import to_ascii_digits
 from ...core.workflow import LATE_APPROVAL_STATES, EventKind, EventStatus, next_status
 from ...geo.schemas import OfficeOut
 from ...geo.service import office_by_code, office_by_id
 from ..errors import (
+    EventAssigned,
     EventLateUnapproved,
     EventNotLate,
     EventOfOtherKind,
@@ -40,7 +41,7 @@ from ..persons.rules import Rules
 from ..persons.schemas import DatePair
 from .checks import Checked, check_birth, check_death, check_divorce, check_marriage
 from .effects import apply_registration
-from .models import Event, EventHistory, IdempotencyKey
+from .models import Event, EventAssignment, EventHistory, IdempotencyKey
 from .schemas import (
     BirthDeclaration,
     DeathDeclaration,
@@ -49,6 +50,7 @@ from .schemas import (
     EventOut,
     EventStepOut,
     MarriageDeclaration,
+    QueueCounts,
 )
 
 KIND_OF: dict[type[Declaration], EventKind] = {
@@ -60,6 +62,8 @@ KIND_OF: dict[type[Declaration], EventKind] = {
 
 
 SCHEMA_OF = {kind: schema for schema, kind in KIND_OF.items()}
+# The states with work left to do at the office, where an event can be someone's work.
+ASSIGNABLE = (EventStatus.DECLARED, EventStatus.VALIDATED, EventStatus.REJECTED)
 
 
 # Visible ASCII, as a header carries it: a key of nothing, or of control characters, would be a key no
@@ -252,6 +256,7 @@ def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
         checked = _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
         now = ctx.now()
         apply_registration(ctx, session, event, checked, actor, now)
+        _end_assignment(session, event)
         moved = _move(session, event, Action.REGISTER, status, actor, now)
     return _shown(ctx, actor, moved)
 
@@ -262,6 +267,7 @@ def reject_event(ctx: Context, *, actor: Actor, event_id: int, reason: str) -> E
         authorize(actor, Action.REJECT, office_id=event.office_id)
         status = _next(event, Action.REJECT)
         event.rejection_reason = reason
+        _end_assignment(session, event)
         moved = _move(session, event, Action.REJECT, status, actor, ctx.now(), note=reason)
     return _shown(ctx, actor, moved)
 
@@ -329,12 +335,16 @@ def list_events(
     kind: EventKind | None = None,
     office_code: str | None = None,
     declared_since: dt.date | None = None,
+    late_unapproved: bool = False,
+    mine: bool = False,
     limit: int = 100,
+    offset: int = 0,
 ) -> list[EventOut]:
-    """The work queue: an office's events (the actor's own office unless another is named), oldest first."""
+    """The work queue: an office's events (the actor's own office unless another is named), oldest first;
+    `late_unapproved` keeps the late declarations waiting for the office head, `mine` those the actor holds."""
     authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.snapshot() as session:
-        query = select(Event).order_by(Event.created_at, Event.id).limit(limit)
+        query = select(Event).order_by(Event.created_at, Event.id).limit(limit).offset(offset)
         if office_code is not None:
             office_id = office_by_code(session, office_code).id
             authorize(actor, Action.READ_OFFICE_WORK, office_id=office_id)
@@ -347,9 +357,91 @@ def list_events(
             query = query.where(Event.kind == kind)
         if declared_since is not None:
             query = query.where(Event.declared_on >= declared_since)
+        if late_unapproved:
+            query = query.where(*_WAITING_FOR_HEAD)
+        if mine:
+            query = query.join(EventAssignment).where(EventAssignment.user_id == actor.user_id)
         found = [event_out(session, event) for event in session.scalars(query)]
     record_reads(ctx, actor, national_codes_in([event.model_dump() for event in found]), "event")
     return found
+
+
+# A late declaration that the office head has not accepted yet, in a state where they can.
+_WAITING_FOR_HEAD = (Event.late.is_(True), Event.late_approved_by.is_(None), Event.status.in_(LATE_APPROVAL_STATES))
+
+
+def queue_counts(ctx: Context, *, actor: Actor) -> QueueCounts:
+    """How many events wait in each of the office's queues (the actor's own office; every office for a
+    national role), and how many of them the actor holds."""
+    authorize(actor, Action.READ_OFFICE_WORK)
+    with ctx.db.snapshot() as session:
+        at_office = (Event.office_id == actor.office_id,) if actor.office_id is not None else ()
+        by_status = dict(
+            session.execute(
+                select(Event.status, func.count())
+                .where(*at_office, Event.status.in_(ASSIGNABLE))
+                .group_by(Event.status)
+            ).all()
+        )
+        waiting_for_head = session.scalar(select(func.count()).select_from(Event).where(*at_office, *_WAITING_FOR_HEAD))
+        held = session.scalar(
+            select(func.count())
+            .select_from(EventAssignment)
+            .join(Event)
+            .where(*at_office, EventAssignment.user_id == actor.user_id, Event.status.in_(ASSIGNABLE))
+        )
+    return QueueCounts(
+        rejected=by_status.get(EventStatus.REJECTED, 0),
+        declared=by_status.get(EventStatus.DECLARED, 0),
+        validated=by_status.get(EventStatus.VALIDATED, 0),
+        late_unapproved=waiting_for_head or 0,
+        mine=held or 0,
+    )
+
+
+def assign_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
+    """Take a pending event as one's own work. One held by someone else stays theirs unless the office head
+    takes it: the desk shows who holds what, and the head shares the work out."""
+    with ctx.db.transaction() as session:
+        event = _locked_event(session, event_id)
+        authorize(actor, Action.ASSIGN, office_id=event.office_id)
+        if event.status not in ASSIGNABLE:
+            raise EventTransition(status=event.status, action=Action.ASSIGN)
+        held = session.get(EventAssignment, event.id)
+        if held is None:
+            session.add(EventAssignment(event_id=event.id, user_id=actor.user_id, assigned_at=ctx.now()))
+        elif held.user_id != actor.user_id:
+            _refuse_unless_head(session, actor, held)
+            held.user_id, held.assigned_at = actor.user_id, ctx.now()
+        assigned = event_out(session, event)
+    return _shown(ctx, actor, assigned)
+
+
+def release_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
+    """Hand an event back to the office's queue (its holder, or the office head)."""
+    with ctx.db.transaction() as session:
+        event = _locked_event(session, event_id)
+        authorize(actor, Action.ASSIGN, office_id=event.office_id)
+        held = session.get(EventAssignment, event.id)
+        if held is not None:
+            if held.user_id != actor.user_id:
+                _refuse_unless_head(session, actor, held)
+            session.delete(held)
+            session.flush()
+        released = event_out(session, event)
+    return _shown(ctx, actor, released)
+
+
+def _refuse_unless_head(session: Session, actor: Actor, held: EventAssignment) -> None:
+    if actor.role != Role.OFFICE_HEAD:
+        raise EventAssigned(holder=usernames(session, {held.user_id}).get(held.user_id, ""))
+
+
+def _end_assignment(session: Session, event: Event) -> None:
+    """The work is done (registered) or goes back to whoever corrects it (rejected)."""
+    held = session.get(EventAssignment, event.id)
+    if held is not None:
+        session.delete(held)
 
 
 def _event(session: Session, event_id: int) -> Event:
@@ -417,6 +509,7 @@ def event_out(session: Session, event: Event) -> EventOut:
         )
     ).all()
     codes = {person.id: person.national_code for person in persons}
+    holder = session.scalar(select(EventAssignment.user_id).where(EventAssignment.event_id == event.id))
     return EventOut(
         id=event.id,
         kind=event.kind,
@@ -434,6 +527,7 @@ def event_out(session: Session, event: Event) -> EventOut:
         rejection_reason=event.rejection_reason,
         data=event.data,
         names={person.national_code: f"{person.first_name_typed} {person.last_name_typed}" for person in persons},
+        assigned_to=usernames(session, {holder}).get(holder) if holder is not None else None,
     )
 
 

@@ -1,0 +1,156 @@
+"""The office's desk and its work queues, like the ones registrars know: requires updates (rejected), ready
+for validation, ready to register, waiting for the office head, the events one has taken up, births ready to
+print and the copies printed; each with its count and the days it waited, a page at a time."""
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+
+from ..cards import service as cards
+from ..certificates import service as certificates
+from ..context import Context
+from ..core.cards import CardStatus
+from ..core.permissions import Action, Actor
+from ..core.text import to_persian_digits
+from ..core.vocabulary import CERTIFICATE_FA, KIND_FA
+from ..core.workflow import EventStatus
+from ..http import CurrentContext
+from ..registry import service as registry
+from ..registry.schemas import QueueCounts
+from .session import SignedIn, WebUser
+from .templating import page
+
+router = APIRouter(include_in_schema=False)
+DESK_ROWS = 10  # the desk shows the oldest of each queue; the rest are on the queue's own pages
+PAGE_ROWS = 25
+LAST_PAGE = 10_000  # past any office's work: a page number from an address is bounded
+
+Rows = Callable[[Context, Actor, int, int], Sequence[BaseModel]]
+
+
+@dataclass(frozen=True)
+class Queue:
+    title: str
+    rows: Rows  # a page of the queue: (ctx, actor, limit, offset)
+    shows: str  # which kind of row: events, to_print or printed
+    count: Callable[[QueueCounts], int] | None = None  # its size, where the registry counts it
+
+
+def _events(status: EventStatus | None = None, *, late_unapproved: bool = False, mine: bool = False) -> Rows:
+    def rows(ctx: Context, actor: Actor, limit: int, offset: int) -> Sequence[BaseModel]:
+        return registry.list_events(
+            ctx, actor=actor, status=status, late_unapproved=late_unapproved, mine=mine, limit=limit, offset=offset
+        )
+
+    return rows
+
+
+def _to_print(ctx: Context, actor: Actor, limit: int, offset: int) -> Sequence[BaseModel]:
+    if actor.office_id is None:
+        return []
+    return certificates.births_without_certificate(ctx, actor=actor, limit=limit, offset=offset)
+
+
+def _printed(ctx: Context, actor: Actor, limit: int, offset: int) -> Sequence[BaseModel]:
+    if actor.office_id is None:
+        return []
+    return certificates.printed_at_office(ctx, actor=actor, limit=limit, offset=offset)
+
+
+QUEUES = {
+    "to-correct": Queue(
+        "ردشده‌ها، نیازمند اصلاح و ارسال مجدد", _events(EventStatus.REJECTED), "events", lambda c: c.rejected
+    ),
+    "to-validate": Queue("اعلام‌های در انتظار بررسی", _events(EventStatus.DECLARED), "events", lambda c: c.declared),
+    "to-register": Queue(
+        "بررسی‌شده‌ها در انتظار ثبت نهایی", _events(EventStatus.VALIDATED), "events", lambda c: c.validated
+    ),
+    "to-approve": Queue(
+        "اعلام‌های خارج از مهلت در انتظار تأیید رئیس اداره",
+        _events(late_unapproved=True),
+        "events",
+        lambda c: c.late_unapproved,
+    ),
+    "mine": Queue("کارهای در دست من", _events(mine=True), "events", lambda c: c.mine),
+    "to-print": Queue("شناسنامه‌های در انتظار چاپ", _to_print, "to_print"),
+    "printed": Queue("گواهی‌های چاپ‌شده در این اداره", _printed, "printed"),
+}
+
+
+@router.get("/office", response_class=HTMLResponse)
+def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") -> Response:
+    """The office's work with counts and ages: the oldest of each queue, and the smart-card desk."""
+    actor = user.actor
+    counts = registry.queue_counts(ctx, actor=actor)
+    shown = {name: queue.rows(ctx, actor, DESK_ROWS + 1, 0) for name, queue in QUEUES.items()}
+    at_office = actor.office_id is not None
+    return page(
+        request,
+        "office/desk.html",
+        {
+            **_shared(ctx, user),
+            "queues": QUEUES,
+            "shown": {name: rows[:DESK_ROWS] for name, rows in shown.items()},
+            "more": {name: len(rows) > DESK_ROWS for name, rows in shown.items()},
+            "sizes": {name: _size(queue, counts, shown[name]) for name, queue in QUEUES.items()},
+            "card_queue": cards.office_queue(ctx, actor=actor),
+            "ready_cards": cards.cards_at_office(ctx, actor=actor, status=CardStatus.READY) if at_office else [],
+            "enrolled_cards": cards.cards_at_office(ctx, actor=actor, status=CardStatus.ENROLLED) if at_office else [],
+            "may_issue_cards": actor.may(Action.ISSUE_CARD),
+            "done": {"batch": "دسته کارت‌ها برای تولید فرستاده شد.", "handed": "کارت تحویل شد و فعال است."}.get(
+                done, ""
+            ),
+        },
+    )
+
+
+@router.get("/office/queues/{name}", response_class=HTMLResponse)
+def queue_page(
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    name: str,
+    page_number: int = Query(1, alias="page", ge=1, le=LAST_PAGE),
+) -> Response:
+    """One queue, a page at a time, oldest first (the printed copies newest first)."""
+    queue = QUEUES.get(name)
+    if queue is None:
+        return page(request, "office/error.html", {"user": user, "message": "چنین صفی وجود ندارد."}, status=404)
+    rows = queue.rows(ctx, user.actor, PAGE_ROWS + 1, (page_number - 1) * PAGE_ROWS)
+    count = queue.count(registry.queue_counts(ctx, actor=user.actor)) if queue.count else None
+    return page(
+        request,
+        "office/queue.html",
+        {
+            **_shared(ctx, user),
+            "name": name,
+            "queue": queue,
+            "rows_shown": rows[:PAGE_ROWS],
+            "count": count,
+            "page_number": page_number,
+            "pages": -(-count // PAGE_ROWS) if count is not None else None,
+            "has_next": len(rows) > PAGE_ROWS,
+        },
+    )
+
+
+def _size(queue: Queue, counts: QueueCounts, shown: Sequence[BaseModel]) -> str:
+    """How many wait in a queue, in Persian digits: counted by the registry, or as many as the desk holds
+    ("۱۰+" when there are more)."""
+    if queue.count is not None:
+        return to_persian_digits(str(queue.count(counts)))
+    more = "+" if len(shown) > DESK_ROWS else ""
+    return to_persian_digits(f"{min(len(shown), DESK_ROWS)}{more}")
+
+
+def _shared(ctx: Context, user: WebUser) -> dict[str, object]:
+    today = ctx.today()
+
+    def waited(day: dt.date) -> int:
+        return (today - day).days
+
+    return {"user": user, "today": today, "kind_fa": KIND_FA, "certificate_fa": CERTIFICATE_FA, "waited": waited}
