@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # What the public dashboard's rates are per person of: the 1395 census, or the persons alive in the
     # registry (for a registry that holds the whole population, and for the demo's small synthetic one).
     stats_base: Literal["census", "registry"] = "census"
+    # The crude birth rate (births a year per 1,000 people) an office's completeness expects of its counties'
+    # populations: 12.2 is 1.1 million births a year in a nation of 90 million.
+    expected_birth_rate: float = Field(12.2, gt=0, le=100)
     # How long the dashboard's figures are reused before they are computed again; 0 computes every time.
     stats_cache_seconds: int = Field(300, ge=0)
     # The match probability from which the model puts a pair in the review queue and warns a registrar.

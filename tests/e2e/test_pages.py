@@ -336,6 +336,7 @@ PHONE_PAGES = {
         "/verify",
         "/stats",
     ),
+    "head": ("/office/dashboard", "/office/queues/to-validate", "/office/queues/printed"),
     "investigator": ("/office/linkage",),
     "auditor": ("/office/access",),
     "admin": ("/office/security",),
@@ -569,3 +570,25 @@ def test_the_desk_holds_each_queue_and_a_registrar_takes_up_work_and_pages_throu
     expect(page.locator("main p.hint")).to_have_text("موردی نیست.")
     expect(page.locator("nav.pager a[rel=prev]")).to_be_visible()
     assert page.goto("/office/queues/no-such-queue").status == 404
+
+
+def test_the_office_head_reads_the_office_s_dashboard(page: Page, ctx, staff):
+    for born in ("2025-05-25", "2025-04-25"):  # one on time, one late (approved by the head)
+        register(ctx, staff, BirthDeclaration(**birth(birth_date=born)))
+    registry.declare(ctx, actor=staff["clerk"], declaration=BirthDeclaration(**birth(first_name="مینا")))
+    sign_in(page, "head")
+    page.click("text=داشبورد اداره")
+    expect(page.locator("h1")).to_have_text("داشبورد اداره تهران")
+    expect(page.locator("svg.chart")).to_be_visible()
+    weeks = page.locator("main table").nth(0)
+    expect(weeks.locator("tbody tr").first).to_contain_text("۱۴۰۴/۰۳/۱۰")  # this week, from Saturday
+    expect(page.locator("main table").nth(1)).to_contain_text("۵۰٫۰٪")  # births on time: one of two
+    expect(page.locator("main table").nth(3)).to_contain_text("registrar")
+    expect(page.locator("main table").nth(4)).to_contain_text("تهران")
+    screenshot(page, "office-dashboard")
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    screenshot(page, "phone-office-dashboard")
+    page.click("header form button")  # sign out
+    sign_in(page, "registrar")
+    assert page.goto("/office/dashboard").status == 403

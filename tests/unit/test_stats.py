@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 
 from sabt.core.stats import (
     SMALL_COUNT,
+    completeness_percent,
     median_from_counts,
     periods,
     rate_per_thousand,
     suppress,
     total_fertility,
+    week_start,
 )
 
 
@@ -87,3 +89,21 @@ def test_no_published_total_ever_leaves_a_single_hidden_member(table):
     for total, members in groups:
         if total not in hidden:
             assert sum(1 for name in members if name in hidden) != 1
+
+
+def test_an_iranian_week_starts_on_saturday():
+    friday, saturday = dt.date(2026, 11, 27), dt.date(2026, 11, 28)
+    assert week_start(friday) == dt.date(2026, 11, 21) and week_start(saturday) == saturday
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 8), max_value=dt.date(2200, 1, 1)))
+def test_every_day_falls_in_the_week_of_the_saturday_before_it(day):
+    start = week_start(day)
+    assert start.weekday() == 5 and 0 <= (day - start).days < 7
+
+
+def test_completeness_is_registered_against_the_expected_events_of_the_period():
+    # 10,000 people at 12 per 1,000 a year expect 120 births a year (365.2425 days), 60 in half of one.
+    assert round(completeness_percent(120, 10_000, 12, 365), 1) == 100.1
+    assert round(completeness_percent(30, 10_000, 12, 183), 1) == 49.9
+    assert completeness_percent(5, 0, 12, 365) is None

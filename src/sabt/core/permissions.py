@@ -30,6 +30,7 @@ class Role(StrEnum):
 class Action(StrEnum):
     READ = "read"  # a person's record, a certificate, a card
     READ_OFFICE_WORK = "read_office_work"  # an office's declarations and queues
+    READ_OFFICE_DASHBOARD = "read_office_dashboard"  # an office's figures, with the work of each of its staff
     DECLARE = "declare"
     RESUBMIT = "resubmit"
     ASSIGN = "assign"  # take a pending event of the office as one's own work, or hand it back
@@ -83,6 +84,8 @@ PERMISSIONS: dict[Action, Permission] = {
     # Reading is open to all staff everywhere, and every read of a person is in the access log.
     Action.READ: Permission(STAFF_ROLES, Scope.ANY_OFFICE),
     Action.READ_OFFICE_WORK: Permission(STAFF_ROLES, Scope.HOLDING_OFFICE),
+    # How much each registrar did is the office head's to see, and the national roles' who oversee offices.
+    Action.READ_OFFICE_DASHBOARD: Permission(_HEAD | {Role.NATIONAL_ADMIN, Role.AUDITOR}, Scope.HOLDING_OFFICE),
     Action.DECLARE: Permission(OFFICE_ROLES, Scope.HOLDING_OFFICE),
     Action.RESUBMIT: Permission(OFFICE_ROLES, Scope.HOLDING_OFFICE),
     Action.ASSIGN: Permission(OFFICE_ROLES, Scope.HOLDING_OFFICE),

@@ -20,6 +20,7 @@ DEATH_AGE_GROUPS = (("0", 0), ("1-4", 1), ("5-14", 5), ("15-24", 15), ("25-44", 
 # Mothers' five-year age groups for age-specific fertility (15–49, as the census counts women).
 MOTHER_AGE_GROUPS = tuple((f"{age}-{age + 4}", age) for age in range(15, 50, 5))
 DAYS_PER_YEAR = 365.2425
+SATURDAY = 5  # date.weekday() of the first day of the Iranian week
 SMALL_COUNT = 5  # public cells counting 1 to 4 are suppressed
 
 
@@ -81,6 +82,18 @@ def total_fertility(births_by_group: Mapping[str, int], women_by_group: Mapping[
         return None
     scale = DAYS_PER_YEAR / days
     return 5 * sum(births_by_group.get(name, 0) / women_by_group[name] * scale for name, _ in MOTHER_AGE_GROUPS)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Saturday that begins the Iranian week holding `day`."""
+    return day - dt.timedelta(days=(day.weekday() - SATURDAY) % 7)
+
+
+def completeness_percent(registered: int, population: int, rate_per_thousand: float, days: int) -> float | None:
+    """Registered events as a share of those a population is expected to have in `days` at a crude rate
+    (per 1,000 a year); None when nothing is expected."""
+    expected = population * rate_per_thousand / 1000 * days / DAYS_PER_YEAR
+    return 100 * registered / expected if expected > 0 else None
 
 
 def median_from_counts(counts: Mapping[int, int]) -> float | None:

@@ -13,6 +13,7 @@ ROLE_FA = {
 ACTION_FA = {
     "read": "مشاهده",
     "read_office_work": "مشاهده کارتابل اداره",
+    "read_office_dashboard": "مشاهده داشبورد اداره",
     "declare": "اعلام واقعه",
     "resubmit": "ارسال مجدد",
     "assign": "برداشتن کار",
@@ -62,6 +63,16 @@ STATUS_FA = {
 SEX_FA = {"male": "مرد", "female": "زن"}
 NEEDS_FA = {"a national code": "کد ملی شخص", "a registered event": "شناسه واقعه ثبت‌شده"}
 KIND_FA = {"birth": "ولادت", "death": "وفات", "marriage": "ازدواج", "divorce": "طلاق"}
+# The office's work queues, as the desk and the office's dashboard name them.
+QUEUE_FA = {
+    "to-correct": "ردشده‌ها، نیازمند اصلاح و ارسال مجدد",
+    "to-validate": "اعلام‌های در انتظار بررسی",
+    "to-register": "بررسی‌شده‌ها در انتظار ثبت نهایی",
+    "to-approve": "اعلام‌های خارج از مهلت در انتظار تأیید رئیس اداره",
+    "mine": "کارهای در دست من",
+    "to-print": "شناسنامه‌های در انتظار چاپ",
+    "printed": "گواهی‌های چاپ‌شده در این اداره",
+}
 CERTIFICATE_FA = {
     "birth": "شناسنامه",
     "death": "گواهی فوت",

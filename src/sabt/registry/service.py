@@ -17,9 +17,15 @@ from .corrections.service import may_act_on as may_act_on
 from .corrections.service import offices_holding as offices_holding
 from .events.checks import PENDING as PENDING
 from .events.counts import birth_counts as birth_counts
+from .events.counts import births_in_counties as births_in_counties
+from .events.counts import counties_served as counties_served
 from .events.counts import couple_counts as couple_counts
 from .events.counts import death_counts as death_counts
 from .events.counts import delay_counts as delay_counts
+from .events.counts import office_delays as office_delays
+from .events.counts import office_pending as office_pending
+from .events.counts import office_registrations as office_registrations
+from .events.counts import office_steps as office_steps
 from .events.for_linkage import declared_birth as declared_birth
 from .events.for_linkage import declared_birth_briefs as declared_birth_briefs
 from .events.for_linkage import late_births as late_births

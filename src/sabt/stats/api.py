@@ -3,18 +3,28 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from ..core.errors import refusal
 from ..core.jalali import DateProblem, parse_date
-from ..http import CurrentContext, OptionalActor
+from ..http import CurrentActor, CurrentContext, OptionalActor
 from . import service
 from .exports import MEDIA_TYPES, export
 from .indicators import dictionary
+from .schemas import OfficeDashboardOut
 
 router = APIRouter(tags=["statistics"])
 DateText = Annotated[str | None, Query(max_length=20, description="Jalali or Gregorian")]
+
+
+@router.get("/offices/{code}/dashboard", response_model=OfficeDashboardOut)
+def office_dashboard(
+    ctx: CurrentContext, actor: CurrentActor, code: Annotated[str, Path(max_length=20)]
+) -> OfficeDashboardOut:
+    """An office's figures for its head (and the national roles): registrations per week, timeliness, how
+    long work waits, the steps each staff member took in 30 days, and completeness of birth registration."""
+    return service.office_dashboard(ctx, actor=actor, office_code=code)
 
 
 @router.get("/stats/dictionary")

@@ -12,10 +12,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..context import Context
+from ..core.errors import SabtError
 from ..core.permissions import Action, Actor
+from ..core.text import to_persian_digits
+from ..core.vocabulary import ACTION_FA, KIND_FA, QUEUE_FA
 from ..geo import service as geo
 from ..http import CurrentContext
-from ..web.session import MaybeSignedIn
+from ..web.session import MaybeSignedIn, SignedIn
 from ..web.templating import page
 from . import service
 from .charts import Tile, bar_chart, tile_map
@@ -23,6 +26,7 @@ from .indicators import Place
 from .schemas import StatTable
 
 router = APIRouter(include_in_schema=False)
+STAFF_STEPS = ("declare", "resubmit", "validate", "register", "reject", "approve_late")  # columns of staff work
 # What the map can be shaded by: (indicator, column, Persian title).
 MAP_CHOICES = {
     "crude_birth_rate": ("crude_birth_rate", "crude_birth_rate", "میزان خام موالید (در هزار)"),
@@ -41,6 +45,29 @@ TABLE = (
     ("timeliness", "births_on_time_percent"),
     ("card_coverage", "coverage_percent"),
 )
+
+
+@router.get("/office/dashboard", response_class=HTMLResponse)
+def office_dashboard(
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    office: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """The office head's dashboard of their office; a national role names the office (`?office=CODE`)."""
+    try:
+        figures = service.office_dashboard(ctx, actor=user.actor, office_code=office)
+    except SabtError as error:
+        values = {"user": user, "message": error.message_fa}
+        return page(request, "office/error.html", values, status=error.status)
+    weeks = [week.week_start_jalali for week in figures.weeks]
+    chart = bar_chart(
+        [to_persian_digits(day[5:]) for day in weeks],
+        [float(sum(week.registered.values())) for week in figures.weeks],
+        "ثبت‌ها در هر هفته",
+    )
+    words = {"kind_fa": KIND_FA, "queue_fa": QUEUE_FA, "action_fa": ACTION_FA, "steps": STAFF_STEPS}
+    return page(request, "stats/office.html", {"user": user, "figures": figures, "chart": chart, **words})
 
 
 @router.get("/stats", response_class=HTMLResponse)

@@ -24,3 +24,54 @@ class StatTable(BaseModel):
     base: str = Field(description="Population base of the rates: census (1395) or registry")
     columns: list[str]
     rows: list[StatRow]
+
+
+class WeekOut(BaseModel):
+    week_start: dt.date = Field(description="The Saturday the week begins on")
+    week_start_jalali: str
+    registered: dict[str, int] = Field(description="Registrations that week by kind: birth, death, marriage, divorce")
+
+
+class TimelinessOut(BaseModel):
+    kind: str = Field(description="birth or death")
+    registered: int
+    on_time: int
+    on_time_percent: float | None
+    median_delay_days: float | None = Field(description="Days from the event to its declaration")
+
+
+class WaitingOut(BaseModel):
+    queue: str = Field(description="to-correct, to-validate, to-register or to-approve, as on the desk")
+    count: int
+    oldest_days: int | None = Field(description="Days since the oldest was declared")
+    median_days: float | None
+
+
+class StaffWorkOut(BaseModel):
+    username: str
+    steps: dict[str, int] = Field(description="How many of each step: declare, validate, register, reject, …")
+
+
+class CompletenessOut(BaseModel):
+    county: str
+    county_fa: str
+    population: int
+    expected_births: float = Field(description="population × the expected crude birth rate over the year")
+    registered_births: int = Field(description="Births in the county in the year, registered by any office")
+    completeness_percent: float | None
+
+
+class OfficeDashboardOut(BaseModel):
+    """An office's figures for its head: what it registered, how timely, how long work waits, who did what,
+    and how complete birth registration is in the counties it serves."""
+
+    office: str
+    office_fa: str
+    as_of: dt.date
+    base: str = Field(description="Population base of completeness: census (1395) or registry")
+    expected_birth_rate: float = Field(description="Births a year per 1,000 people that completeness expects")
+    weeks: list[WeekOut]
+    timeliness: list[TimelinessOut]
+    waiting: list[WaitingOut]
+    staff: list[StaffWorkOut] = Field(description="Steps each user took on the office's events in 30 days")
+    completeness: list[CompletenessOut]

@@ -9,8 +9,6 @@ with it.
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
-from functools import cache
 from typing import Literal
 
 from ..cards import service as cards
@@ -39,6 +37,8 @@ from ..geo.errors import ProvinceUnknown
 from ..registry import service as registry
 from .errors import StatsBy, StatsIndicator, StatsPlace, StatsTooLong
 from .indicators import INDICATORS, Indicator, Place
+from .office import office_dashboard as office_dashboard
+from .reference import UNKNOWN, Reference
 from .schemas import StatRow, StatTable
 
 TimeGrain = Grain | Literal["range"]
@@ -46,7 +46,6 @@ Base = Literal["census", "registry"]
 Key = tuple[str, str]  # (place code, period key); the country's place code is ""
 LEVELS: tuple[Place, ...] = ("country", "province", "county")
 MAX_DAYS = 20 * 366
-UNKNOWN = "????"  # a county no one recorded (a province "??"): counted in the country, never lost
 
 
 def parse_by(text: str) -> tuple[Place, TimeGrain]:
@@ -267,47 +266,6 @@ DEPENDS: dict[str, tuple[str, ...]] = {
 
 
 # --- rows ----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What rates are worked out against, read once per table: census populations, women by age, names."""
-
-    populations: dict[str, int]
-    women: dict[str, dict[str, int]]
-    names: dict[str, str]
-
-    @classmethod
-    def load(cls, ctx: Context, *, population_on: dt.date | None) -> "Reference":
-        """The census reference, with the registry's living persons as populations when `population_on`."""
-        census = _census()
-        if population_on is None:
-            return census
-        with ctx.db.snapshot() as session:
-            living = registry.count_living_on_days(session, days=[(population_on, population_on)])
-        return replace(census, populations=_with_totals({county: counts[0] for county, counts in living.items()}))
-
-
-@cache
-def _census() -> Reference:
-    """Read once per process from the shipped 1395 census files (the same the geography tables hold)."""
-    counties, provinces = geo.reference_rows("counties.csv"), geo.reference_rows("provinces.csv")
-    women: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in geo.reference_rows("age_sex.csv"):  # the census has ages by province only
-        for code in (row["province_code"], ""):
-            women[code][row["age_group"]] += int(row["female"])
-    names = {row["code"]: row["name_fa"] for row in (*counties, *provinces)}
-    names |= {"": "کل کشور", "??": "استان نامعلوم", UNKNOWN: "شهرستان نامعلوم"}
-    return Reference(_with_totals({row["code"]: int(row["population"]) for row in counties}), women, names)
-
-
-def _with_totals(by_county: dict[str, int]) -> dict[str, int]:
-    """County populations with their provinces' and the country's ("") sums."""
-    totals = dict(by_county)
-    for county, people in by_county.items():
-        totals[county[:2]] = totals.get(county[:2], 0) + people
-        totals[""] = totals.get("", 0) + people
-    return totals
 
 
 def _row(

@@ -16,7 +16,7 @@ from ..context import Context
 from ..core.cards import CardStatus
 from ..core.permissions import Action, Actor
 from ..core.text import to_persian_digits
-from ..core.vocabulary import CERTIFICATE_FA, KIND_FA
+from ..core.vocabulary import CERTIFICATE_FA, KIND_FA, QUEUE_FA
 from ..core.workflow import EventStatus
 from ..http import CurrentContext
 from ..registry import service as registry
@@ -62,22 +62,18 @@ def _printed(ctx: Context, actor: Actor, limit: int, offset: int) -> Sequence[Ba
 
 
 QUEUES = {
-    "to-correct": Queue(
-        "ردشده‌ها، نیازمند اصلاح و ارسال مجدد", _events(EventStatus.REJECTED), "events", lambda c: c.rejected
-    ),
-    "to-validate": Queue("اعلام‌های در انتظار بررسی", _events(EventStatus.DECLARED), "events", lambda c: c.declared),
-    "to-register": Queue(
-        "بررسی‌شده‌ها در انتظار ثبت نهایی", _events(EventStatus.VALIDATED), "events", lambda c: c.validated
-    ),
+    "to-correct": Queue(QUEUE_FA["to-correct"], _events(EventStatus.REJECTED), "events", lambda c: c.rejected),
+    "to-validate": Queue(QUEUE_FA["to-validate"], _events(EventStatus.DECLARED), "events", lambda c: c.declared),
+    "to-register": Queue(QUEUE_FA["to-register"], _events(EventStatus.VALIDATED), "events", lambda c: c.validated),
     "to-approve": Queue(
-        "اعلام‌های خارج از مهلت در انتظار تأیید رئیس اداره",
+        QUEUE_FA["to-approve"],
         _events(late_unapproved=True),
         "events",
         lambda c: c.late_unapproved,
     ),
-    "mine": Queue("کارهای در دست من", _events(mine=True), "events", lambda c: c.mine),
-    "to-print": Queue("شناسنامه‌های در انتظار چاپ", _to_print, "to_print"),
-    "printed": Queue("گواهی‌های چاپ‌شده در این اداره", _printed, "printed"),
+    "mine": Queue(QUEUE_FA["mine"], _events(mine=True), "events", lambda c: c.mine),
+    "to-print": Queue(QUEUE_FA["to-print"], _to_print, "to_print"),
+    "printed": Queue(QUEUE_FA["printed"], _printed, "printed"),
 }
 
 

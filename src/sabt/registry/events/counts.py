@@ -18,7 +18,7 @@ from ...context import Context
 from ...core.stats import DAYS_PER_YEAR, DEATH_AGE_GROUPS, MOTHER_AGE_GROUPS
 from ...core.workflow import EventKind, EventStatus
 from ..persons.models import Person
-from .models import Event
+from .models import Event, EventHistory
 
 Bucket = tuple[str, dt.date, dt.date]  # a period's key, first and last day
 
@@ -106,3 +106,86 @@ def _age_group(
     whens = [(days >= round(below * DAYS_PER_YEAR), literal(None))] if below is not None else []
     whens += [(days >= round(starts * DAYS_PER_YEAR), literal(name)) for name, starts in reversed(groups)]
     return case(*whens, else_=literal(None)).label("age_group")
+
+
+# --- an office's own work, for its dashboard: every row is one office's, so these stay small ------------
+
+
+def office_registrations(ctx: Context, *, office_id: int, since: dt.datetime) -> Rows:
+    """(moment registered, kind) of each event the office registered since `since`."""
+    with ctx.db.snapshot() as session:
+        query = (
+            select(EventHistory.recorded_at, Event.kind)
+            .join(Event, Event.id == EventHistory.event_id)
+            .where(Event.office_id == office_id, EventHistory.action == "register", EventHistory.recorded_at >= since)
+        )
+        return [tuple(row) for row in session.execute(query)]
+
+
+def office_steps(ctx: Context, *, office_id: int, since: dt.datetime) -> Rows:
+    """(user id, step, how many) of the workflow steps taken on the office's events since `since`."""
+    with ctx.db.snapshot() as session:
+        query = (
+            select(EventHistory.actor_id, EventHistory.action, func.count())
+            .join(Event, Event.id == EventHistory.event_id)
+            .where(Event.office_id == office_id, EventHistory.recorded_at >= since)
+            .group_by(EventHistory.actor_id, EventHistory.action)
+        )
+        return [tuple(row) for row in session.execute(query)]
+
+
+def office_delays(ctx: Context, *, office_id: int, since: dt.date) -> Rows:
+    """(kind, days from the event to its declaration, declared late, registrations) of the births and deaths
+    the office registered that were declared since `since`."""
+    with ctx.db.snapshot() as session:
+        delay = _days_between(session, Event.declared_on, Event.event_date)
+        query = (
+            select(Event.kind, delay, Event.late, func.count())
+            .where(
+                Event.office_id == office_id,
+                Event.status == EventStatus.REGISTERED,
+                Event.kind.in_((EventKind.BIRTH, EventKind.DEATH)),
+                Event.declared_on >= since,
+            )
+            .group_by(Event.kind, delay, Event.late)
+        )
+        return [tuple(row) for row in session.execute(query)]
+
+
+def office_pending(ctx: Context, *, office_id: int) -> Rows:
+    """(status, late and not yet approved, declared on) of each event waiting at the office."""
+    with ctx.db.snapshot() as session:
+        waiting = and_(Event.late.is_(True), Event.late_approved_by.is_(None))
+        query = select(Event.status, waiting, Event.declared_on).where(
+            Event.office_id == office_id,
+            Event.status.in_((EventStatus.DECLARED, EventStatus.VALIDATED, EventStatus.REJECTED)),
+        )
+        return [tuple(row) for row in session.execute(query)]
+
+
+def births_in_counties(ctx: Context, *, counties: Sequence[str], first: dt.date, last: dt.date) -> Rows:
+    """(county, registered births) with a birth date in [first, last], whichever office registered them."""
+    with ctx.db.snapshot() as session:
+        bucket = [("all", first, last)]
+        query = (
+            select(Event.county_code, func.count())
+            .where(*_registered(EventKind.BIRTH, bucket), Event.county_code.in_(counties))
+            .group_by(Event.county_code)
+        )
+        return [tuple(row) for row in session.execute(query)]
+
+
+def counties_served(ctx: Context, *, office_id: int, since: dt.date) -> list[str]:
+    """The counties of the events the office registered that happened since `since`."""
+    with ctx.db.snapshot() as session:
+        query = (
+            select(Event.county_code)
+            .distinct()
+            .where(
+                Event.office_id == office_id,
+                Event.status == EventStatus.REGISTERED,
+                Event.event_date >= since,
+                Event.county_code.is_not(None),
+            )
+        )
+        return [county for county in session.scalars(query) if county]
