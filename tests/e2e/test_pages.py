@@ -416,7 +416,7 @@ def test_a_registrar_is_warned_of_a_duplicate_birth_and_an_investigator_merges_i
     sign_in(page, "registrar")
     page.goto(f"/office/events/{again.id}")
     warning = page.locator("[aria-labelledby=duplicates-title]")
-    expect(warning).to_contain_text(first)
+    expect(warning).to_contain_text(to_persian_digits(first))
     expect(warning).to_contain_text("هم‌آوا")
     expect(warning).to_contain_text(f"اعلام ولادت شماره {to_persian_digits(str(twice.id))}، اداره اصفهان")
     screenshot(page, "duplicate-warning")

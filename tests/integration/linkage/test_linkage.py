@@ -13,6 +13,7 @@ from sabt.certificates import service as certificates
 from sabt.certificates.models import CertificateCheck
 from sabt.certificates.schemas import CertificateRequest
 from sabt.core.errors import Conflict, Forbidden, InvalidInput
+from sabt.core.text import to_persian_digits
 from sabt.ledger.audit import audit
 from sabt.linkage import service as linkage
 from sabt.linkage.models import LinkageCase
@@ -271,7 +272,8 @@ def test_the_registrar_sees_the_warning_and_the_investigator_decides_on_the_page
     with httpx.Client(base_url=server, follow_redirects=False) as browser:
         sign_in(browser, "registrar")
         warning = browser.get(f"/office/events/{event.id}").text
-        assert "ممکن است تکرار ثبت شخص دیگری یا اعلام دیگری باشد" in warning and existing in warning
+        assert "ممکن است تکرار ثبت شخص دیگری یا اعلام دیگری باشد" in warning
+        assert to_persian_digits(existing) in warning
         assert browser.get("/office/linkage").status_code == 403
     _person(ctx, staff, first_name="محمدرزا")
     with httpx.Client(base_url=server, follow_redirects=False) as browser:
@@ -284,7 +286,7 @@ def test_the_registrar_sees_the_warning_and_the_investigator_decides_on_the_page
             assert time.monotonic() < deadline
             time.sleep(0.2)
         page = browser.get(f"/office/linkage/cases/{cases[0].id}")
-        assert page.status_code == 200 and "هم‌آوا" in page.text and existing in page.text
+        assert page.status_code == 200 and "هم‌آوا" in page.text and to_persian_digits(existing) in page.text
         token = csrf_of(page.text)
         assert browser.post(f"/office/linkage/cases/{cases[0].id}", data={"csrf": token}).status_code == 422
         assert browser.post(f"/office/linkage/cases/{cases[0].id}", data={"decision": "fraud"}).status_code == 403
