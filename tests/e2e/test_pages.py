@@ -592,3 +592,21 @@ def test_the_office_head_reads_the_office_s_dashboard(page: Page, ctx, staff):
     page.click("header form button")  # sign out
     sign_in(page, "registrar")
     assert page.goto("/office/dashboard").status == 403
+
+
+def test_back_after_confirming_or_finding_a_record_reaches_a_page_not_an_error(page: Page, ctx, staff):
+    sign_in(page, "clerk")
+    fill_birth(page)
+    page.fill("#f-birth_date", "۱۴۰۴/۰۳/۰۵")
+    page.click("text=بررسی و ادامه")
+    page.click("text=ثبت اعلام")
+    expect(page.locator("h1")).to_contain_text("اعلام‌شده")
+    page.go_back()  # past the confirmation screen, a form answer the browser cannot send again
+    expect(page.locator("h1")).to_have_text("اعلام ولادت")
+    expect(page.locator("#f-first_name")).to_have_value("")  # a new form, not a second declaration
+    code = adult(ctx, staff, "female", first_name="نسرین")
+    open_record(page, code)
+    expect(page.locator("h1")).to_contain_text("نسرین")
+    page.goto("/verify")
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("جستجوی شخص")

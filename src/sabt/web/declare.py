@@ -82,15 +82,22 @@ def declaration_submitted(
                     "values": values,
                     "preview": preview,
                     "rows": shown_fields(values, county_names(ctx)),  # what the registrar confirms
+                    "back": _back(kind, form),
                 },
             )
         event = _send(ctx, user, declaration, form)
     except ValidationError as error:
-        return _form(ctx, request, user, kind, values, invalid(error), status_code=422)
+        return _form(ctx, request, user, kind, values, invalid(error), status_code=422, back=_back(kind, form))
     except SabtError as error:
-        return _form(ctx, request, user, kind, values, refusal(error), status_code=error.status)
+        return _form(ctx, request, user, kind, values, refusal(error), status_code=error.status, back=_back(kind, form))
     done = "resubmit" if form.get("_resubmit") else "declared"
     return RedirectResponse(f"/office/events/{event.id}?done={done}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _back(kind: str, form: dict[str, str]) -> str:
+    """Where Back leads from a page that answered the form: the rejected event it corrects, or a new form."""
+    resubmitted = form.get("_resubmit", "")
+    return f"/office/events/{resubmitted}" if is_ascii_number(resubmitted) else f"/office/declare/{kind}"
 
 
 def _send(ctx: Context, user: WebUser, declaration: Declaration, form: dict[str, str]) -> EventOut:
@@ -112,6 +119,7 @@ def _form(
     errors: Errors,
     *,
     status_code: int = 200,
+    back: str = "",
 ) -> Response:
     values.setdefault("_key", str(uuid.uuid4()))
     counties = geo.list_counties(ctx)
@@ -129,6 +137,7 @@ def _form(
             "counties": counties,
             "choices": CHOICES,
             "labels": LABELS,
+            "back": back,
         },
         status=status_code,
     )

@@ -81,6 +81,7 @@ def _event_page(
             "duplicates": duplicates,
             "may_resubmit": may_resubmit,
             "holding": _holding(user.actor, event),
+            "back": f"/office/events/{event.id}",
         },
         status=status_code,
     )
@@ -177,7 +178,7 @@ def search(
             return page(
                 request,
                 "office/search.html",
-                {"user": user, "query": query, "results": None, "errors": errors},
+                {"user": user, "back": "/office/search", "query": query, "results": None, "errors": errors},
                 status=422,
             )
         year = to_ascii_digits(birth_year.strip())
@@ -186,7 +187,7 @@ def search(
             return page(
                 request,
                 "office/search.html",
-                {"user": user, "query": query, "results": None, "errors": errors},
+                {"user": user, "back": "/office/search", "query": query, "results": None, "errors": errors},
                 status=422,
             )
         found = registry.search_persons(
@@ -201,10 +202,16 @@ def search(
         return page(
             request,
             "office/search.html",
-            {"user": user, "query": query, "results": None, "errors": refusal(error)},
+            {"user": user, "back": "/office/search", "query": query, "results": None, "errors": refusal(error)},
             status=error.status,
         )
-    values = {"user": user, "query": query, "results": found, "more": len(found) >= SEARCH_LIMIT}
+    values = {
+        "user": user,
+        "back": "/office/search",
+        "query": query,
+        "results": found,
+        "more": len(found) >= SEARCH_LIMIT,
+    }
     return page(request, "office/search.html", values)
 
 
@@ -251,6 +258,7 @@ def _person_page(
             "errors": errors or {},
             "notice": notice,
             "typed": typed or {},
+            "back": "/office/search",  # the record was reached by posting its code
         },
         status=status_code,
     )

@@ -265,6 +265,10 @@ function attachMenu(button) {
   });
 }
 
+// A page that answers a form (a confirmation screen, a record found by its code) names the address Back
+// should return to; without it, Back from the next page reaches a form answer the browser may not send
+// again, and shows an error instead of a page.
+if (document.body.dataset.back) history.replaceState(null, "", document.body.dataset.back);
 document.querySelectorAll("header button.menu").forEach(attachMenu);
 document.querySelectorAll("button[data-passkey]").forEach(attachPasskey);
 document.querySelectorAll("input[data-jalali]").forEach(attachCalendar);
