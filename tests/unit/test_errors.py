@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sabt.cards.errors import CardTemplate
+from sabt.certificates.errors import CertificateNotCurrent
 from sabt.core.errors import (
     BadRequest,
     Conflict,
@@ -110,6 +112,11 @@ def test_no_code_raises_a_kind_with_a_code_string():
 def test_persian_messages_use_persian_digits():
     error = MarriageUnderAge(field="x", code="0499370899", age=15)
     assert "۰۴۹۹۳۷۰۸۹۹" in error.message_fa and "15" in error.message_en
+
+
+def test_serials_and_names_of_techniques_keep_the_digits_they_are_typed_with():
+    assert "B000000003J" in CertificateNotCurrent(field="serial", serial="B000000003J", status="revoked").message_fa
+    assert "SHA-256" in CardTemplate(field="template_sha256").message_fa
 
 
 def test_a_rule_that_names_its_reason_gets_that_refusal():

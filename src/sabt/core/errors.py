@@ -7,6 +7,7 @@ message is filled in. The API maps a refusal to RFC 9457 problem+json, the pages
 command line to a message and an exit code.
 """
 
+import re
 from typing import ClassVar
 
 from .text import to_persian_digits
@@ -49,8 +50,10 @@ def refusal(code: str, /, *, field: str | None = None, **params: object) -> Sabt
 
 
 def fill_message(template_en: str, template_fa: str, /, **params: object) -> tuple[str, str]:
-    """A message in English and Persian with its parameters filled in; Persian with Persian digits."""
-    return template_en.format(**_english(params)), to_persian_digits(template_fa.format(**_persian(params)))
+    """A message in English and Persian with its parameters filled in. In Persian, numbers and national codes
+    take Persian digits; a value with Latin letters (a serial, a document number, a username) is shown as it
+    is typed, and so is the template's own text (UTF-8, SHA-256)."""
+    return template_en.format(**_english(params)), template_fa.format(**_persian(params))
 
 
 def _english(params: dict[str, object]) -> dict[str, str]:
@@ -60,7 +63,7 @@ def _english(params: dict[str, object]) -> dict[str, str]:
 
 
 def _persian(params: dict[str, object]) -> dict[str, str]:
-    values = {key: str(value) for key, value in params.items()}
+    values = {key: _as_read(str(value)) for key, value in params.items()}
     values["role_fa"] = ROLE_FA.get(values.get("role", ""), "")
     values["action_fa"] = ACTION_FA.get(values.get("action", ""), "")
     values["status_fa"] = STATUS_FA.get(values.get("status", ""), "")
@@ -69,6 +72,11 @@ def _persian(params: dict[str, object]) -> dict[str, str]:
     return values
 
 
+def _as_read(value: str) -> str:
+    return value if _LATIN_LETTER.search(value) else to_persian_digits(value)
+
+
+_LATIN_LETTER = re.compile("[A-Za-z]")
 _PAST_PARTICIPLE = {
     "validate": "validated",
     "register": "registered",
