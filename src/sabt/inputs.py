@@ -123,6 +123,8 @@ def _value_problem(kind: str, context: dict[str, Any], field: str | None) -> Sab
         return RequestNotANumber(field=field)
     if kind in ("literal_error", "enum"):
         return RequestNotAChoice(field=field, choices=context.get("expected", ""))
+    if kind in ("bool_parsing", "bool_type"):
+        return RequestNotAChoice(field=field, choices="true, false")
     return None
 
 

@@ -23,7 +23,6 @@ from ..core.errors import InvalidInput, refusal
 from ..core.jalali import to_jalali
 from ..core.permissions import Action, Actor, authorize
 from ..core.serials import compose_serial, normalize_serial, serial_problem
-from ..core.workflow import EventKind, EventStatus
 from ..db import take_from_counter
 from ..geo.service import office_by_id
 from ..registry import service as registry
@@ -138,19 +137,15 @@ def births_without_certificate(
     """The office's printing queue: births it registered from declarations of the last `days` days whose
     person has no current birth certificate yet, oldest first, a page of `limit` after `offset`."""
     authorize(actor, Action.PRINT_CERTIFICATE)
-    births = registry.list_events(
-        ctx,
-        actor=actor,
-        status=EventStatus.REGISTERED,
-        kind=EventKind.BIRTH,
-        declared_since=ctx.today() - dt.timedelta(days=days),
-        limit=1000,
-    )
-    codes = [event.subject_national_code for event in births if event.subject_national_code]
+    births = registry.registered_births_since(ctx, actor=actor, since=ctx.today() - dt.timedelta(days=days))
     with ctx.db.snapshot() as session:
-        current = (Certificate.kind == "birth", Certificate.status == "current", Certificate.subject_code.in_(codes))
-        certified = set(session.scalars(select(Certificate.subject_code).where(*current)))
-    return [event for event in births if event.subject_national_code not in certified][offset : offset + limit]
+        current = (Certificate.kind == "birth", Certificate.status == "current")
+        codes = [code for _, code in births]
+        certified = set(
+            session.scalars(select(Certificate.subject_code).where(*current, Certificate.subject_code.in_(codes)))
+        )
+    waiting = [event_id for event_id, code in births if code not in certified][offset : offset + limit]
+    return [registry.get_event(ctx, actor=actor, event_id=event_id) for event_id in waiting]  # each read logged
 
 
 def printed_at_office(ctx: Context, *, actor: Actor, limit: int = 20, offset: int = 0) -> list[PrintedCopyOut]:

@@ -42,6 +42,7 @@ from .events.service import list_events as list_events
 from .events.service import preview_declaration as preview_declaration
 from .events.service import queue_counts as queue_counts
 from .events.service import register_event as register_event
+from .events.service import registered_births_since as registered_births_since
 from .events.service import registered_death as registered_death
 from .events.service import registered_event as registered_event
 from .events.service import reject_event as reject_event

@@ -18,13 +18,13 @@ router = APIRouter(tags=["statistics"])
 DateText = Annotated[str | None, Query(max_length=20, description="Jalali or Gregorian")]
 
 
-@router.get("/offices/{code}/dashboard", response_model=OfficeDashboardOut)
+@router.get("/offices/{office}/dashboard", response_model=OfficeDashboardOut)
 def office_dashboard(
-    ctx: CurrentContext, actor: CurrentActor, code: Annotated[str, Path(max_length=20)]
+    ctx: CurrentContext, actor: CurrentActor, office: Annotated[str, Path(max_length=20)]
 ) -> OfficeDashboardOut:
     """An office's figures for its head (and the national roles): registrations per week, timeliness, how
     long work waits, the steps each staff member took in 30 days, and completeness of birth registration."""
-    return service.office_dashboard(ctx, actor=actor, office_code=code)
+    return service.office_dashboard(ctx, actor=actor, office_code=office)
 
 
 @router.get("/stats/dictionary")

@@ -54,7 +54,10 @@ def office_dashboard(
     user: SignedIn,
     office: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """The office head's dashboard of their office; a national role names the office (`?office=CODE`)."""
+    """The office head's dashboard of their office; a national role picks the office first."""
+    if office is None and user.actor.office_id is None and user.actor.may(Action.READ_OFFICE_DASHBOARD):
+        offices = geo.list_offices(ctx)
+        return page(request, "stats/office_pick.html", {"user": user, "offices": offices})
     try:
         figures = service.office_dashboard(ctx, actor=user.actor, office_code=office)
     except SabtError as error:

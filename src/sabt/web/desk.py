@@ -14,7 +14,7 @@ from ..cards import service as cards
 from ..certificates import service as certificates
 from ..context import Context
 from ..core.cards import CardStatus
-from ..core.permissions import Action, Actor
+from ..core.permissions import Action, Actor, authorize
 from ..core.text import to_persian_digits
 from ..core.vocabulary import CERTIFICATE_FA, KIND_FA, QUEUE_FA
 from ..core.workflow import EventStatus
@@ -113,10 +113,14 @@ def queue_page(
     page_number: int = Query(1, alias="page", ge=1, le=LAST_PAGE),
 ) -> Response:
     """One queue, a page at a time, oldest first (the printed copies newest first)."""
+    authorize(user.actor, Action.READ_OFFICE_WORK)
     queue = QUEUES.get(name)
     if queue is None:
         return page(request, "office/error.html", {"user": user, "message": "چنین صفی وجود ندارد."}, status=404)
     rows = queue.rows(ctx, user.actor, PAGE_ROWS + 1, (page_number - 1) * PAGE_ROWS)
+    if not rows and page_number > 1:
+        message = f"این صف صفحه {to_persian_digits(str(page_number))} ندارد."
+        return page(request, "office/error.html", {"user": user, "message": message}, status=404)
     count = queue.count(registry.queue_counts(ctx, actor=user.actor)) if queue.count else None
     return page(
         request,

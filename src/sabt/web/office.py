@@ -285,15 +285,18 @@ def print_certificate(
     ctx: CurrentContext,
     request: Request,
     user: SignedIn,
+    kind: Annotated[Kind, Form()],
     csrf: CSRF = "",
     national_code: CodeField = "",
-    kind: Annotated[Kind, Form()] = "birth",
     event_id: Annotated[int | None, Form(ge=1, le=LARGEST_ID)] = None,
 ) -> Response:
     """Print one of the person's certificates (birth, death, extract, or a marriage's or divorce's, named by
     its event), issuing it first when there is no current one (as the role allows)."""
     check_csrf(user.csrf, csrf)
     try:
+        if kind not in PERSON_KINDS and not _is_their_event(ctx, user, national_code, event_id):
+            message = "این واقعه ازدواج یا طلاق از پرونده همین شخص نیست."
+            return person_page_with(ctx, request, user, national_code, message=message)
         current = _current_certificate(ctx, user, national_code, kind, event_id)
         serial = current.serial if current else _issue(ctx, user, national_code, kind, event_id)
         _, pdf = certificates.print_certificate(ctx, actor=user.actor, serial=serial)
@@ -324,6 +327,13 @@ def _printable(record: PersonOut, issued: list[CertificateOut], *, may_issue: bo
             wanted.append(("divorce", marriage.divorce_event_id, f"گواهی طلاق از {marriage.spouse_name}"))
     choices = [Printable(kind, event, label, (kind, event) in current) for kind, event, label in wanted]
     return [choice for choice in choices if choice.current or may_issue]
+
+
+def _is_their_event(ctx: Context, user: WebUser, national_code: str, event_id: int | None) -> bool:
+    """Whether a marriage's or divorce's event is one of this person's: the form names a person's page."""
+    record = registry.get_person(ctx, actor=user.actor, national_code=national_code)
+    theirs = {m.marriage_event_id for m in record.marriages} | {m.divorce_event_id for m in record.marriages}
+    return event_id is not None and event_id in theirs
 
 
 def _current_certificate(

@@ -2,11 +2,14 @@
 its QR back from the rendered page, verify online, supersede on correction, revoke, rotate keys, and count
 every failed verification as a suspected forgery."""
 
+import datetime as dt
+
 import pypdfium2
 import pytest
 import zxingcpp
 from sqlalchemy import func, select, update
 
+from sabt.access.models import StaffRead
 from sabt.certificates import service as certificates
 from sabt.certificates import verification
 from sabt.certificates.keys import raw_public_bytes
@@ -32,6 +35,7 @@ from ..registry.factories import (
     divorce,
     marriage,
     register,
+    registered_person,
 )
 
 
@@ -327,3 +331,14 @@ def test_printing_refuses_a_stored_code_the_registry_did_not_sign(ctx, staff):
     with pytest.raises(Conflict) as refused:
         certificates.print_certificate(ctx, actor=staff["clerk"], serial=real.serial)
     assert refused.value.code == "certificate.tampered"
+
+
+def test_the_printing_queue_records_the_reading_of_the_births_it_shows_and_no_others(ctx, staff):
+    born = dt.date(2025, 5, 28)  # declared two days later, within the queue's 30 days
+    codes = [registered_person(ctx, staff, born=born, first_name=name) for name in ("آوا", "سارا", "مینا")]
+    issue(ctx, staff, national_code=codes[1])  # printed already: out of the queue
+    shown = certificates.births_without_certificate(ctx, actor=staff["clerk"], limit=1, offset=1)
+    assert [event.subject_national_code for event in shown] == [codes[2]]  # the second of the two waiting
+    with ctx.db.snapshot() as session:
+        read = set(session.scalars(select(StaffRead.national_code).where(StaffRead.user_id == staff["clerk"].user_id)))
+    assert read == {codes[2]}

@@ -157,8 +157,9 @@ def test_a_citizen_cannot_open_the_office_pages(browser, ctx, staff, api):
         "/login", data={"username": "sara.c", "password": "a long passphrase", "csrf": csrf_of(form.text)}
     )
     assert answer.headers["location"] == "/me"
-    refused = browser.get("/office")
-    assert refused.status_code == 403 and "اجازه" in refused.text
+    for office_page in ("/office", "/office/queues/to-print", "/office/queues/printed", "/office/dashboard"):
+        refused = browser.get(office_page)
+        assert refused.status_code == 403 and "اجازه" in refused.text, office_page
 
 
 def test_a_refused_correction_keeps_what_the_head_typed_and_a_good_one_is_applied(browser, ctx, staff):
@@ -265,3 +266,29 @@ def test_a_search_with_more_results_than_a_page_says_so(browser, ctx, staff):
     adult(ctx, staff, "male", first_name="کامران")
     one = browser.post("/office/search", data={"csrf": token, "first_name": "کامران"}).text
     assert "نتیجه (۱)" in one and "یا بیشتر" not in one
+
+
+def test_a_person_s_page_prints_only_that_person_s_marriage_certificates(browser, ctx, staff):
+    from sabt.certificates.models import Certificate
+
+    from ..registry.factories import MarriageDeclaration, adult, marriage, register
+
+    husband, wife = adult(ctx, staff, "male"), adult(ctx, staff, "female")
+    theirs = register(ctx, staff, MarriageDeclaration(**marriage(husband, wife)))
+    stranger = adult(ctx, staff, "female", first_name="ژاله")
+    token = sign_in(browser, "registrar")
+    form = {"csrf": token, "national_code": stranger, "kind": "marriage", "event_id": str(theirs.id)}
+    refused = browser.post("/office/person/certificate", data=form)
+    assert refused.status_code == 422 and "این واقعه ازدواج یا طلاق از پرونده همین شخص نیست." in refused.text
+    assert browser.post("/office/person/certificate", data=form | {"kind": ""}).status_code == 422
+    with ctx.db.snapshot() as session:
+        assert session.scalar(select(func.count()).select_from(Certificate)) == 0  # nothing issued
+    printed = browser.post("/office/person/certificate", data=form | {"national_code": wife})
+    assert printed.headers["content-type"] == "application/pdf" and printed.content.startswith(b"%PDF")
+
+
+def test_a_national_role_picks_the_office_whose_dashboard_it_reads(browser):
+    sign_in(browser, "auditor")
+    offices = browser.get("/office/dashboard")
+    assert offices.status_code == 200 and "/office/dashboard?office=THR" in offices.text
+    assert "داشبورد اداره تهران" in browser.get("/office/dashboard", params={"office": "THR"}).text

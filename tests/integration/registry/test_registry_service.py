@@ -245,14 +245,18 @@ def test_a_pending_event_is_taken_as_one_s_own_work_and_handed_back(ctx, staff):
     with pytest.raises(Forbidden):  # nor can another office
         service.assign_event(ctx, actor=staff["isf_registrar"], event_id=event.id)
     assert service.assign_event(ctx, actor=staff["head"], event_id=event.id).assigned_to == "head"  # shares work
+    with pytest.raises(Conflict) as held:  # a step on it is its holder's to take
+        service.validate_event(ctx, actor=staff["registrar"], event_id=event.id)
+    assert held.value.code == "event.assigned" and "head" in held.value.message_fa
     assert service.release_event(ctx, actor=staff["head"], event_id=event.id).assigned_to is None
     service.assign_event(ctx, actor=staff["registrar"], event_id=event.id)
     service.validate_event(ctx, actor=staff["registrar"], event_id=event.id)
     registered = service.register_event(ctx, actor=staff["registrar"], event_id=event.id)
     assert registered.assigned_to is None  # done: it is nobody's work any more
-    with pytest.raises(Conflict) as finished:
-        service.assign_event(ctx, actor=staff["registrar"], event_id=event.id)
-    assert finished.value.code == "event.transition"
+    for hold in (service.assign_event, service.release_event):
+        with pytest.raises(Conflict) as finished:
+            hold(ctx, actor=staff["registrar"], event_id=event.id)
+        assert finished.value.code == "event.transition"
 
 
 def test_a_failure_while_registering_leaves_nothing_half_written(ctx, staff):

@@ -214,6 +214,7 @@ def resubmit(ctx: Context, *, actor: Actor, event_id: int, declaration: Declarat
     with ctx.db.transaction() as session:
         event = _locked_event(session, event_id)
         authorize(actor, Action.RESUBMIT, office_id=event.office_id)
+        _refuse_if_held_elsewhere(session, actor, event)
         kind = KIND_OF[type(declaration)]
         if kind != event.kind:
             raise EventOfOtherKind(field="kind", id=event.id, kind=event.kind, expected=kind)
@@ -239,6 +240,7 @@ def validate_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
     with ctx.db.transaction() as session:
         event = _locked_event(session, event_id)
         authorize(actor, Action.VALIDATE, office_id=event.office_id)
+        _refuse_if_held_elsewhere(session, actor, event)
         status = _next(event, Action.VALIDATE)
         _check(Rules(session, ctx.settings, ctx.today()), _stored_declaration(event), exclude=event.id)
         moved = _move(session, event, Action.VALIDATE, status, actor, ctx.now())
@@ -250,6 +252,7 @@ def register_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
     with ctx.db.transaction() as session:
         event = _locked_event(session, event_id)
         authorize(actor, Action.REGISTER, office_id=event.office_id)
+        _refuse_if_held_elsewhere(session, actor, event)
         status = _next(event, Action.REGISTER)
         if event.late and event.late_approved_by is None:
             raise EventLateUnapproved()
@@ -265,6 +268,7 @@ def reject_event(ctx: Context, *, actor: Actor, event_id: int, reason: str) -> E
     with ctx.db.transaction() as session:
         event = _locked_event(session, event_id)
         authorize(actor, Action.REJECT, office_id=event.office_id)
+        _refuse_if_held_elsewhere(session, actor, event)
         status = _next(event, Action.REJECT)
         event.rejection_reason = reason
         _end_assignment(session, event)
@@ -366,6 +370,25 @@ def list_events(
     return found
 
 
+def registered_births_since(ctx: Context, *, actor: Actor, since: dt.date) -> list[tuple[int, str]]:
+    """(event, national code) of each birth the actor's office registered from a declaration made since
+    `since`, oldest first: what a queue is about before it shows any of them (and logs their reading)."""
+    authorize(actor, Action.READ_OFFICE_WORK)
+    with ctx.db.snapshot() as session:
+        rows = session.execute(
+            select(Event.id, Person.national_code)
+            .join(Person, Person.id == Event.subject_id)
+            .where(
+                Event.office_id == actor.office_id,
+                Event.kind == EventKind.BIRTH,
+                Event.status == EventStatus.REGISTERED,
+                Event.declared_on >= since,
+            )
+            .order_by(Event.created_at, Event.id)
+        )
+        return [(event_id, code) for event_id, code in rows]
+
+
 # A late declaration that the office head has not accepted yet, in a state where they can.
 _WAITING_FOR_HEAD = (Event.late.is_(True), Event.late_approved_by.is_(None), Event.status.in_(LATE_APPROVAL_STATES))
 
@@ -422,6 +445,8 @@ def release_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
     with ctx.db.transaction() as session:
         event = _locked_event(session, event_id)
         authorize(actor, Action.ASSIGN, office_id=event.office_id)
+        if event.status not in ASSIGNABLE:
+            raise EventTransition(status=event.status, action=Action.ASSIGN)
         held = session.get(EventAssignment, event.id)
         if held is not None:
             if held.user_id != actor.user_id:
@@ -430,6 +455,13 @@ def release_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
             session.flush()
         released = event_out(session, event)
     return _shown(ctx, actor, released)
+
+
+def _refuse_if_held_elsewhere(session: Session, actor: Actor, event: Event) -> None:
+    """A step on an event a colleague has taken up is theirs to take (or the office head's)."""
+    held = session.get(EventAssignment, event.id)
+    if held is not None and held.user_id != actor.user_id:
+        _refuse_unless_head(session, actor, held)
 
 
 def _refuse_unless_head(session: Session, actor: Actor, held: EventAssignment) -> None:
