@@ -389,6 +389,10 @@ def test_the_public_statistics_dashboard_shows_figures_a_map_and_downloads(page:
         page.click("a:text('CSV') >> nth=0")
     assert download.value.suggested_filename.endswith(".csv")
     screenshot(page, "stats")
+    page.set_viewport_size({"width": 360, "height": 800})  # the map keeps a readable size in its own box
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.locator("svg.map").bounding_box()["width"] > 360
+    screenshot(page, "phone-stats")
 
 
 def test_a_registrar_is_warned_of_a_duplicate_birth_and_an_investigator_merges_it(page: Page, ctx, staff):
