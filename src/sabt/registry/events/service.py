@@ -426,11 +426,7 @@ def assign_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
     """Take a pending event as one's own work. One held by someone else stays theirs unless the office head
     takes it: the desk shows who holds what, and the head shares the work out."""
     with ctx.db.transaction() as session:
-        event = _locked_event(session, event_id)
-        authorize(actor, Action.ASSIGN, office_id=event.office_id)
-        if event.status not in ASSIGNABLE:
-            raise EventTransition(status=event.status, action=Action.ASSIGN)
-        held = session.get(EventAssignment, event.id)
+        event, held = _hold_on(session, actor, event_id)
         if held is None:
             session.add(EventAssignment(event_id=event.id, user_id=actor.user_id, assigned_at=ctx.now()))
         elif held.user_id != actor.user_id:
@@ -443,11 +439,7 @@ def assign_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
 def release_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
     """Hand an event back to the office's queue (its holder, or the office head)."""
     with ctx.db.transaction() as session:
-        event = _locked_event(session, event_id)
-        authorize(actor, Action.ASSIGN, office_id=event.office_id)
-        if event.status not in ASSIGNABLE:
-            raise EventTransition(status=event.status, action=Action.ASSIGN)
-        held = session.get(EventAssignment, event.id)
+        event, held = _hold_on(session, actor, event_id)
         if held is not None:
             if held.user_id != actor.user_id:
                 _refuse_unless_head(session, actor, held)
@@ -455,6 +447,15 @@ def release_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
             session.flush()
         released = event_out(session, event)
     return _shown(ctx, actor, released)
+
+
+def _hold_on(session: Session, actor: Actor, event_id: int) -> tuple[Event, EventAssignment | None]:
+    """A pending event the actor may take up or hand back, locked, and who holds it now."""
+    event = _locked_event(session, event_id)
+    authorize(actor, Action.ASSIGN, office_id=event.office_id)
+    if event.status not in ASSIGNABLE:
+        raise EventTransition(status=event.status, action=Action.ASSIGN)
+    return event, session.get(EventAssignment, event.id)
 
 
 def _refuse_if_held_elsewhere(session: Session, actor: Actor, event: Event) -> None:
