@@ -153,4 +153,4 @@ def _shared(ctx: Context, user: WebUser) -> dict[str, object]:
     def waited(day: dt.date) -> int:
         return (today - day).days
 
-    return {"user": user, "today": today, "kind_fa": KIND_FA, "certificate_fa": CERTIFICATE_FA, "waited": waited}
+    return {"user": user, "kind_fa": KIND_FA, "certificate_fa": CERTIFICATE_FA, "waited": waited}
