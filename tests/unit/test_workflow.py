@@ -32,7 +32,7 @@ def test_rejected_events_can_only_be_resubmitted():
 def test_a_refusal_names_the_role_and_action_in_both_languages():
     with pytest.raises(Forbidden) as raised:
         authorize(actor(Role.CLERK), Action.VALIDATE)
-    assert raised.value.message_en == "A clerk may not validate."
+    assert raised.value.message_en == "The role clerk may not validate."
     assert "متصدی" in raised.value.message_fa and "بررسی" in raised.value.message_fa
 
 

@@ -57,10 +57,8 @@ def fill_message(template_en: str, template_fa: str, /, **params: object) -> tup
 
 
 def _english(params: dict[str, object]) -> dict[str, str]:
-    role = str(params.get("role", "")).replace("_", " ")
     return {key: str(value).replace("_", " ") for key, value in params.items()} | {
         "action_past": _past(str(params.get("action", ""))),
-        "a_role": f"{'An' if role[:1] in tuple('aeiou') else 'A'} {role}",
     }
 
 
@@ -411,7 +409,7 @@ class AuthStepUp(Unauthorized):
 
 class RoleForbidden(Forbidden):
     code = "role.forbidden"
-    en = "{a_role} may not {action}."
+    en = "The role {role} may not {action}."
     fa = "نقش «{role_fa}» اجازه «{action_fa}» ندارد."
 
 

@@ -109,7 +109,7 @@ def test_a_role_that_may_not_register_is_refused(sabt):
     assert result.exit_code == 0
     event_id = result.output.split()[1]
     refused = sabt("event", "register", event_id, "--as", "auditor")
-    assert refused.exit_code == 5 and "auditor may not register" in refused.output
+    assert refused.exit_code == 5 and "role auditor may not register" in refused.output
 
 
 def test_an_unknown_user(sabt):
