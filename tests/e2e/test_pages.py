@@ -607,9 +607,11 @@ def test_back_after_confirming_or_finding_a_record_reaches_a_page_not_an_error(p
     page.go_back()  # past the confirmation screen, a form answer the browser cannot send again
     expect(page.locator("h1")).to_have_text("اعلام ولادت")
     expect(page.locator("#f-first_name")).to_have_value("")  # a new form, not a second declaration
+    assert page.url.endswith("/office/declare/birth")
     code = adult(ctx, staff, "female", first_name="نسرین")
     open_record(page, code)
     expect(page.locator("h1")).to_contain_text("نسرین")
     page.goto("/verify")
     page.go_back()
     expect(page.locator("h1")).to_have_text("جستجوی شخص")
+    assert page.url.endswith("/office/search")
