@@ -114,7 +114,7 @@ def _import_second_registrations(ctx: Context, head: Actor, folder: Path) -> Non
     """An old office's register that holds, under codes of its own, people the registry already has: the
     legacy file's second copies that lost their national code. The investigator's queue finds them."""
     with (folder / "legacy_truth.csv").open(encoding="utf-8", newline="") as file:
-        copies = {int(row["row"]) for row in csv.DictReader(file) if row["defect"] == "duplicate"}
+        copies = {int(row["row"]) for row in csv.DictReader(file) if row["of"]}
     with (folder / "legacy.csv").open(encoding="utf-8", newline="") as file:
         reader = csv.DictReader(file)
         rows = [row for number, row in enumerate(reader, start=1) if number in copies and not row["national_code"]]

@@ -442,6 +442,42 @@ def test_a_registrar_is_warned_of_a_duplicate_birth_and_an_investigator_merges_i
     assert linkage.list_cases(ctx, actor=staff["investigator"], status="duplicate").total == 1
 
 
+def test_a_possible_twin_is_named_on_the_event_page_the_queue_and_the_case(page: Page, ctx, staff):
+    """علی and محمدعلی of one mother on one day may be one child or twins: every page that shows the pair says
+    so, on a computer's screen and on a phone's."""
+    born = dt.date(2001, 4, 10)
+    parents = {
+        "father": {"first_name": "حسین", "last_name": "کریمی"},
+        "mother": {"first_name": "زهرا", "last_name": "موسوی"},
+    }
+    registered_person(ctx, staff, born=born, sex="male", first_name="علی", last_name="کریمی", **parents)
+    declared = registry.declare(
+        ctx,
+        actor=staff["clerk"],
+        declaration=BirthDeclaration(
+            **birth(sex="male", first_name="محمدعلی", last_name="کریمی", birth_date=born.isoformat(), **parents)
+        ),
+    )
+    sign_in(page, "registrar")
+    page.goto(f"/office/events/{declared.id}")
+    expect(page.locator("[aria-labelledby=duplicates-title]")).to_contain_text("شاید دوقلو")
+    screenshot(page, "possible-twin-warning")
+    page.click("header form button")  # sign out
+    registered_person(ctx, staff, born=born, sex="male", first_name="محمدعلی", last_name="کریمی", **parents)
+    linkage.run_linkage(ctx, actor=staff["investigator"])
+    sign_in(page, "investigator")
+    expect(page.locator("main table").first).to_contain_text("تکراری — شاید دوقلو")
+    screenshot(page, "possible-twin-queue")
+    page.click("main table a")
+    expect(page.locator("[role=note]")).to_contain_text("شاید دوقلو باشند")
+    assert page.evaluate(CONTRAST_CHECK) == []
+    screenshot(page, "possible-twin-case")
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "phone-possible-twin-case")
+    page.set_viewport_size({"width": 1366, "height": 800})
+
+
 def test_the_api_reference_works_offline_under_the_pages_policy(page: Page, server: str):
     """/docs loads nothing from elsewhere (the browser is kept off every other host) and breaks no rule of
     the Content-Security-Policy, and shows the registry's operations."""

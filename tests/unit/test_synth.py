@@ -11,8 +11,12 @@ import pytest
 
 from sabt.core.cards import eligible_from
 from sabt.core.jalali import parse_date
+from sabt.core.linkage import sound_key
 from sabt.core.national_code import national_code_problem
+from sabt.core.persian_names import is_compound_part, split_honorific
+from sabt.core.text import normalize_name
 from sabt.geo.service import reference_rows
+from sabt.synth.legacy import COPY_VARIATIONS
 from sabt.synth.service import SynthRequest, generate_nation
 
 PEOPLE, YEARS = 20_000, 3
@@ -127,30 +131,46 @@ def test_common_names_are_common_and_the_tail_is_long(persons):
 def test_legacy_defects_are_what_the_ground_truth_says(nation):
     legacy, truth = rows(nation / "legacy.csv"), rows(nation / "legacy_truth.csv")
     assert len(legacy) == len(truth)
-    defects = collections.Counter(row["defect"] for row in truth)
-    assert {
-        "typo",
-        "arabic_letters",
-        "swapped_day_month",
-        "missing_father",
-        "duplicate",
-        "invalid_code",
-        "nonexistent",
-    } <= set(defects)
+    defects = collections.Counter(row["kind"] for row in truth if not row["of"])
+    assert {"typo", "arabic_letters", "swapped_day_month", "missing_father", "invalid_code", "nonexistent"} <= set(
+        defects
+    )
+    copies = collections.Counter(row["kind"] for row in truth if row["of"])
+    assert set(copies) <= set(COPY_VARIATIONS) and len(copies) >= 6
     for record, key in zip(legacy, truth, strict=True):
-        if key["defect"] == "invalid_code":
+        if key["of"]:
+            original = legacy[int(key["of"]) - 1]
+            assert int(key["of"]) < int(key["row"]) and key["person"] == truth[int(key["of"]) - 1]["person"]
+            assert record != original  # entered again, written otherwise
+            if truth[int(key["of"]) - 1]["kind"] == "none":  # else the original row has a defect of its own
+                _assert_copy_varies_as_said(key["kind"], original, record)
+        elif key["kind"] == "invalid_code":
             assert national_code_problem(record["national_code"]) == "check_digit"
-        elif key["defect"] == "arabic_letters":
+        elif key["kind"] == "arabic_letters":
             fields = ("first_name", "last_name", "father_first_name", "mother_first_name")
             assert set("يك") & set("".join(record[field] for field in fields))
-        elif key["defect"] == "missing_father":
+        elif key["kind"] == "missing_father":
             assert record["father_first_name"] == ""
-        elif key["defect"] == "duplicate":
-            original_row = int(key["duplicate_of_row"]) - 1
-            assert original_row < int(key["row"]) - 1 and key["person"] == truth[original_row]["person"]
-            assert record != legacy[original_row]  # entered again, with small differences
-        elif key["defect"] == "nonexistent":
+        elif key["kind"] == "nonexistent":
             assert key["person"] == ""
+
+
+def _assert_copy_varies_as_said(kind: str, original: dict[str, str], copy: dict[str, str]) -> None:
+    def first(record: dict[str, str]) -> str:
+        return split_honorific(normalize_name(record["first_name"]))[1]
+
+    if kind == "honorific":
+        assert first(copy) == first(original) and copy["first_name"] != original["first_name"]
+    elif kind == "compound":
+        shorter, longer = sorted((sound_key(first(copy)), sound_key(first(original))), key=len)
+        assert is_compound_part(shorter, longer)
+    elif kind == "gregorian_year":
+        assert int(copy["birth_date"][:4]) - int(original["birth_date"][:4]) in (621, 622)
+        assert copy["birth_date"][4:] == original["birth_date"][4:]
+    elif kind == "missing_father":
+        assert copy["father_first_name"] == "" and original["father_first_name"] != ""
+    elif kind in ("day_off", "month_off", "swapped_day_month"):
+        assert copy["birth_date"] != original["birth_date"] and copy["first_name"] == original["first_name"]
 
 
 def test_card_histories_cover_provinces_differently_and_keep_the_lifecycle_in_order(nation, persons):

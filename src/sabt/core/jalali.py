@@ -47,6 +47,22 @@ def parse_date(text: str) -> dt.date:
     return gregorian
 
 
+def parse_date_unswapping(text: str) -> tuple[dt.date, bool]:
+    """The date as `parse_date` reads it, or, when the month as typed cannot be a month and the day can
+    (1366/23/11), the date with the two swapped back, and True. Such a swap is unambiguous, so an old
+    register's row is read, not refused; a swap with both parts up to 12 is a valid date and stays as typed."""
+    try:
+        return parse_date(text), False
+    except DateProblem as problem:
+        match = _DATE.match(to_ascii_digits(text))
+        if problem.reason != "no_such_day" or not match:
+            raise
+        year, month, day = match.groups()
+        if not (int(month) > 12 >= int(day) >= 1):
+            raise
+        return parse_date(f"{year}/{day}/{month}"), True
+
+
 @lru_cache(maxsize=1 << 17)  # a pass over the registry converts millions of birth dates, few of them distinct
 def to_jalali(day: dt.date) -> str:
     """The Jalali date as YYYY/MM/DD with ASCII digits (for APIs and files)."""
@@ -61,3 +77,19 @@ def year_span(year: int) -> tuple[dt.date, dt.date]:
         following: dt.date = jdatetime.date(year + 1, 1, 1).togregorian()
         return first, following - dt.timedelta(days=1)
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+@lru_cache(maxsize=1 << 17)  # as to_jalali
+def jalali_parts(day: dt.date) -> tuple[int, int, int]:
+    """(year, month, day) of the date in the Jalali calendar."""
+    jalali = jdatetime.date.fromgregorian(date=day)
+    return jalali.year, jalali.month, jalali.day
+
+
+def from_jalali_parts(year: int, month: int, day: int) -> dt.date | None:
+    """The Gregorian date of a Jalali year, month and day, or None when there is no such day."""
+    try:
+        gregorian: dt.date = jdatetime.date(year, month, day).togregorian()
+    except ValueError:
+        return None
+    return gregorian

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
+from .jalali import from_jalali_parts, jalali_parts
 from .people import age_in_years
 from .text import normalize_name
 
@@ -52,6 +53,37 @@ YOUNGEST_MOTHER_AGE, OLDEST_MOTHER_AGE = 9, 60
 def sound_key(name: str) -> str:
     """The name with letters that sound alike folded together and without separators."""
     return normalize_name(name).translate(_SAME_SOUND)
+
+
+def gregorian_year_slip(day: dt.date) -> dt.date | None:
+    """The day a clerk writes who puts the year in the Gregorian calendar and the month and day in the Jalali
+    one (1388/01/24 written 2009/01/24), as another record then holds it: a Gregorian date; None when that
+    date does not exist (a Jalali 31st of a Gregorian 30-day month)."""
+    _, month, day_of_month = jalali_parts(day)
+    return _date_or_none(day.year, month, day_of_month)
+
+
+def slipped_birth_dates(day: dt.date) -> set[dt.date]:
+    """The days another record of someone born on `day` may say by a slip of the pen or the calendar: a day
+    either side, the Jalali month either side, the Jalali day and month swapped, and the Gregorian year
+    written with the Jalali month and day (either record may hold the slip)."""
+    year, month, day_of_month = jalali_parts(day)
+    near = [from_jalali_parts(year, month + step, day_of_month) for step in (-1, 1) if 1 <= month + step <= 12]
+    near.append(from_jalali_parts(year, day_of_month, month))
+    slipped = [gregorian_year_slip(day)]
+    for offset in (621, 622):  # whose Gregorian year, with its own Jalali month and day, is `day`
+        other = from_jalali_parts(day.year - offset, day.month, day.day)
+        if other is not None and other.year == day.year:
+            slipped.append(other)
+    days = {day - dt.timedelta(days=1), day + dt.timedelta(days=1), *near, *slipped} - {None, day}
+    return {each for each in days if each is not None}
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def birth_after_mothers_death(*, born: dt.date, mother_died: dt.date | None) -> bool:

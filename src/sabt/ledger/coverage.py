@@ -25,7 +25,10 @@ OPERATIONAL = {
     "card_counters": "where the next card serial search starts; each card is evidence and its serial unique",
     "certificate_serials": "where the next serial search starts; each certificate is evidence, serial unique",
     "import_jobs": "progress of a legacy import; every imported person and code is evidence",
-    "import_rejects": "rows a legacy import refused, kept for the operator to correct; nothing is registered",
+    "import_rejects": (
+        "rows a legacy import refused, or imported with a warning of how they were read, kept for the "
+        "operator to correct; the persons imported are evidence in their own tables"
+    ),
     "linkage_runs": "progress of a duplicate search; the cases it opens and their decisions are evidence",
     "webhook_deliveries": "attempts to deliver a message; the messages and subscriptions are evidence, and a "
     "delivery is sent only for a kind its subscription names",

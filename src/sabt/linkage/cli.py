@@ -14,7 +14,7 @@ from .schemas import Decision
 linkage_app = typer.Typer(help="Duplicate and fraud detection.", no_args_is_help=True)
 AsUser = Annotated[str, typer.Option("--as", envvar="SABT_USER", help="The user acting")]
 Legacy = Annotated[Path, typer.Option(help="A legacy person file (the import format)", **INPUT_FILE)]
-Truth = Annotated[Path, typer.Option(help="Its ground truth: columns row and person", **INPUT_FILE)]
+Truth = Annotated[Path, typer.Option(help="Its ground truth: columns row and person (and kind and of)", **INPUT_FILE)]
 
 
 @linkage_app.command("train")
@@ -51,6 +51,9 @@ def evaluate(
         f"({scores.seconds} s)",
         markup=False,
     )
+    for kind in scores.kinds:
+        found = f"recall {kind.joined / kind.pairs:.3f}" if kind.same_person else f"wrongly joined {kind.joined}"
+        out.print(f"  {kind.kind:<20} {kind.pairs:>6} pairs  {found}", markup=False, highlight=False)
 
 
 @linkage_app.command("run")

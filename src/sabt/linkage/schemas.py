@@ -25,6 +25,10 @@ class CandidateOut(BaseModel):
     match_weight: float
     match_probability: float
     evidence: list[Evidence]
+    possible_twin: bool = Field(
+        description="The same mother, a birth a day apart at most and two first names people are given (علی and "
+        "محمدعلی): perhaps twins rather than one person"
+    )
 
 
 class CaseOut(BaseModel):
@@ -78,6 +82,16 @@ class ModelOut(BaseModel):
     trained_at: dt.datetime | None
 
 
+class KindOut(BaseModel):
+    """The pairs of one kind the truth names: how many there are and how many the model joined. For a kind of
+    duplicate, `joined / pairs` is its recall; for another person (a twin, a sibling) every join is wrong."""
+
+    kind: str
+    same_person: bool
+    pairs: int
+    joined: int
+
+
 class EvaluationOut(BaseModel):
     records: int
     true_pairs: int
@@ -88,3 +102,4 @@ class EvaluationOut(BaseModel):
     f1: float
     threshold: float
     seconds: float
+    kinds: list[KindOut]

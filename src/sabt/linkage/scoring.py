@@ -19,7 +19,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator
 from splink.internals.realtime import compare_records
 
 from ..core.linkage import Pair
-from .model import settings
+from .model import POSSIBLE_TWIN, settings
 
 # The comparisons whose level and weight are a pair's evidence, in the model's order.
 _FIELDS = ("first_name", "last_name", "birth_date", "birth_county", "sex", "parents")
@@ -33,6 +33,7 @@ class ScoredPair:
     match_weight: float
     match_probability: float
     evidence: list[dict[str, Any]]
+    possible_twin: bool  # the same mother and day, and two given names: perhaps twins (model.POSSIBLE_TWIN)
 
 
 def _linker(table: pa.Table, model: dict[str, Any] | SettingsCreator) -> Linker:
@@ -84,12 +85,13 @@ def _scored(relation: Any, model: dict[str, Any]) -> Iterator[ScoredPair]:
     columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     for field in _FIELDS:
         columns += [f"gamma_{field}", f"mw_{field}"]
+    columns.append(f"coalesce({POSSIBLE_TWIN}, false)")
     for row in relation.select(", ".join(columns)).fetchall():  # only pairs above the threshold: few
         evidence = [
             {"field": field, "level": labels[field].get(row[4 + 2 * i], ""), "weight": round(row[5 + 2 * i], 2)}
             for i, field in enumerate(_FIELDS)
         ]
-        yield ScoredPair(int(row[0]), int(row[1]), float(row[2]), float(row[3]), evidence)
+        yield ScoredPair(int(row[0]), int(row[1]), float(row[2]), float(row[3]), evidence, bool(row[-1]))
 
 
 def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -118,13 +120,16 @@ def estimate(table: pa.Table, person: pa.Array, true_pairs: set[Pair]) -> dict[s
 def _floor_unseen_levels(model: dict[str, Any], true_pairs: int) -> None:
     """A level never seen between two records of one person is rare between them, not impossible: give it
     half an observation (else Splink would give it no weight at all, and a pair born years apart could pass
-    as one person)."""
+    as one person). Likewise a level never seen in the random sample (twins) is rare by chance, not
+    impossible."""
     floor = 0.5 / max(true_pairs, 1)
     for comparison in model["comparisons"]:
         levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
         for level in levels:
             if level.get("m_probability") is None:
                 level["m_probability"] = floor
+            if level.get("u_probability") is None:
+                level["u_probability"] = 0.5 / U_SAMPLE_PAIRS
         total = sum(level["m_probability"] for level in levels)
         for level in levels:
             level["m_probability"] /= total

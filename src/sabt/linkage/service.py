@@ -18,8 +18,7 @@ from ..accounts.service import usernames
 from ..certificates import service as certificates
 from ..context import Context
 from ..core.errors import NoSuchAddress
-from ..core.jalali import to_jalali
-from ..core.linkage import score_pairs
+from ..core.linkage import ordered, score_pairs
 from ..core.permissions import Action, Actor, authorize
 from ..registry import service as registry
 from ..registry.schemas import BirthFacts, DeclaredBirthOut, PersonBrief
@@ -38,7 +37,7 @@ from .model import default_model
 from .models import LinkageCase, LinkageModel, LinkageRun
 from .records import as_table, linkage_record, registry_record, registry_records
 from .rules import CHECKS_PLACES, CHECKS_WINDOW, Finding, certificate_findings, run_rules
-from .schemas import CandidateOut, CaseOut, CasesPage, EvaluationOut, ModelOut, RunOut
+from .schemas import CandidateOut, CaseOut, CasesPage, EvaluationOut, KindOut, ModelOut, RunOut
 from .scoring import ScoredPair, estimate, score_against, score_all
 
 MIN_TRUE_PAIRS = 50
@@ -99,6 +98,12 @@ def evaluate(ctx: Context, *, actor: Actor, legacy: Path, truth: Path, threshold
     started = time.perf_counter()
     found = [(pair.left, pair.right) for pair in score_all(labelled.records, model, threshold=cut)]
     scores = score_pairs(found, labelled.true_pairs)
+    joined = {ordered(left, right) for left, right in found}
+    kinds: dict[tuple[str, bool], list[int]] = {}
+    for marked in labelled.marked:
+        counts = kinds.setdefault((marked.kind, marked.same_person), [0, 0])
+        counts[0] += 1
+        counts[1] += marked.pair in joined
     return EvaluationOut(
         records=labelled.records.num_rows,
         true_pairs=scores.true_pairs,
@@ -109,6 +114,12 @@ def evaluate(ctx: Context, *, actor: Actor, legacy: Path, truth: Path, threshold
         f1=round(scores.f1, 4),
         threshold=cut,
         seconds=round(time.perf_counter() - started, 2),
+        kinds=[
+            KindOut(kind=kind, same_person=same, pairs=pairs, joined=joined_pairs)
+            for (kind, same), (pairs, joined_pairs) in sorted(
+                kinds.items(), key=lambda item: (not item[0][1], item[0][0])
+            )
+        ],
     )
 
 
@@ -220,7 +231,7 @@ def _duplicate_finding(pair: ScoredPair) -> Finding:
         f"duplicate:{left}:{right}",
         left,
         right,
-        evidence={"fields": pair.evidence},
+        evidence={"fields": pair.evidence} | ({"possible_twin": True} if pair.possible_twin else {}),
         match_weight=pair.match_weight,
         match_probability=pair.match_probability,
     )
@@ -310,7 +321,7 @@ def _birth_record(birth: BirthFacts, *, unique_id: int) -> dict[str, Any]:
         first_name=birth.first_name,
         last_name=birth.last_name,
         sex=birth.sex,
-        birth_date=to_jalali(birth.born),
+        born=birth.born,
         birth_county=birth.county,
         father_first_name=birth.father_first_name,
         mother_first_name=birth.mother_first_name,
@@ -329,6 +340,7 @@ def _candidate(
         match_weight=round(pair.match_weight, 2),
         match_probability=round(pair.match_probability, 4),
         evidence=pair.evidence,
+        possible_twin=pair.possible_twin,
     )
 
 

@@ -363,7 +363,8 @@ def import_file(
     elif summary.resumed_from:
         out.print(f"resumed after row {summary.resumed_from}")
     out.print(
-        f"{summary.rows} rows: {summary.imported} imported, {summary.rejected} rejected ({written} in {rejects_path})",
+        f"{summary.rows} rows: {summary.imported} imported ({summary.warned} with a warning), "
+        f"{summary.rejected} rejected ({written} lines in {rejects_path})",
         highlight=False,
     )
     for code, count in sorted(summary.rejects_by_code.items(), key=lambda item: -item[1]):

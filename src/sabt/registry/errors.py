@@ -189,6 +189,22 @@ class ImportSex(InvalidInput):
     fa = "جنسیت باید مرد یا زن باشد."
 
 
+class ImportDayMonthSwapped(InvalidInput):
+    """A warning, not a refusal: the row is imported with the date read the only way it can be."""
+
+    code = "import.day_month_swapped"
+    en = "The month of {typed} cannot be a month: read as {read}, with the day and month swapped back."
+    fa = "ماه در {typed} نمی‌تواند ماه باشد: با جابه‌جا کردن روز و ماه، {read} خوانده شد."
+
+
+class ImportFatherUnnamed(InvalidInput):
+    """A warning, not a refusal: old registers often lack the father's first name."""
+
+    code = "import.father_unnamed"
+    en = "The father's first name is missing: imported without it."
+    fa = "نام پدر در ردیف نیست: ردیف بدون آن وارد شد."
+
+
 class ImportCodeTaken(InvalidInput):
     code = "import.code_taken"
     en = "National code {code} already belongs to someone in the registry or earlier in this file."

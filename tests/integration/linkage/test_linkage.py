@@ -13,6 +13,7 @@ from sabt.certificates import service as certificates
 from sabt.certificates.models import CertificateCheck
 from sabt.certificates.schemas import CertificateRequest
 from sabt.core.errors import Conflict, Forbidden, InvalidInput
+from sabt.core.jalali import parse_date, to_jalali
 from sabt.core.text import to_persian_digits
 from sabt.ledger.audit import audit
 from sabt.linkage import service as linkage
@@ -110,6 +111,25 @@ def test_a_birth_declared_twice_is_named_before_either_is_registered(ctx, staff)
     assert back.declaration is not None and back.declaration.event_id == first.id
     registry.reject_event(ctx, actor=staff["isf_registrar"], event_id=again.id, reason="همان نوزاد، دوباره اعلام شد")
     assert linkage.check_birth(ctx, actor=staff["registrar"], event_id=first.id) == []
+
+
+def test_the_check_knows_how_persian_names_vary_and_that_twins_are_two(ctx, staff):
+    """A dropped سید, a compound name's other part, the Gregorian year are one child; a brother born the same
+    day with a name a letter away is a twin, and is not named."""
+    existing = _person(ctx, staff, first_name="حسین")
+    slipped = f"{BORN.year}/{to_jalali(BORN)[5:]}"  # 1380/01/21 written 2001/01/21
+    variants = {"سید حسین": BORN, "سیدحسین": BORN, "امیرحسین": BORN, "حسین": parse_date(slipped)}
+    for typed, born in variants.items():
+        event = _declared(ctx, staff, first_name=typed, birth_date=born.isoformat())
+        [candidate] = linkage.check_birth(ctx, actor=staff["registrar"], event_id=event.id)
+        assert candidate.person is not None and candidate.person.national_code == existing, typed
+        # the same mother and day, and two names people are given: the registrar is told it may be a twin
+        assert candidate.possible_twin == (typed == "امیرحسین"), typed
+        registry.reject_event(ctx, actor=staff["registrar"], event_id=event.id, reason="همان نوزاد")
+    twin = _declared(ctx, staff, first_name="حسن")
+    assert linkage.check_birth(ctx, actor=staff["registrar"], event_id=twin.id) == []
+    sister = _declared(ctx, staff, first_name="حسنا", sex="female")  # a letter more, and a girl
+    assert linkage.check_birth(ctx, actor=staff["registrar"], event_id=sister.id) == []
 
 
 def test_deciding_a_duplicate_merges_it_keeping_both_histories_in_the_ledger(ctx, staff):

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from sabt.accounts.schemas import UserIn
 from sabt.accounts.service import actor_for_username, create_user
+from sabt.core.jalali import to_jalali
 from sabt.ledger.audit import audit
 from sabt.registry.imports.models import ImportJob
 from sabt.registry.imports.service import COLUMNS, import_persons, write_rejects
@@ -61,22 +62,57 @@ def test_importing_the_same_file_again_adds_nothing(ctx, staff, nation):
 
 def test_a_legacy_register_is_checked_row_by_row_and_rejects_say_why(ctx, staff, nation, tmp_path):
     summary = import_persons(ctx, actor=staff["head"], path=nation / "legacy.csv", batch_size=500)
-    truth = csv_rows(nation / "legacy_truth.csv")
+    truth, legacy = csv_rows(nation / "legacy_truth.csv"), csv_rows(nation / "legacy.csv")
     assert summary.rows == len(truth) and summary.imported + summary.rejected == len(truth)
     written = write_rejects(ctx, summary.job_id, tmp_path / "rejects.csv")
-    rejects = {int(row["row"]): row for row in csv_rows(tmp_path / "rejects.csv")}
-    assert written == summary.rejected == len(rejects)
+    lines = csv_rows(tmp_path / "rejects.csv")
+    refused = {int(line["row"]): line for line in lines if line["outcome"] == "refused"}
+    warned: dict[int, list[str]] = {}
+    for line in lines:
+        if line["outcome"] == "imported":
+            warned.setdefault(int(line["row"]), []).append(line["code"])
+    assert written == len(lines) and len(refused) == summary.rejected and len(warned) == summary.warned > 0
     for key in truth:
-        row = int(key["row"])
-        if key["defect"] == "invalid_code":
-            assert (rejects[row]["field"], rejects[row]["code"]) == ("national_code", "national_code.check_digit")
-        elif key["defect"] == "missing_father":
-            assert rejects[row]["field"] == "father_first_name"
-        elif key["defect"] in ("none", "typo", "arabic_letters") and row not in rejects:
-            continue
-    assert set(rejects[next(iter(rejects))]) >= {"row", "field", "code", "reason", "reason_fa", *COLUMNS}
+        row, typed = int(key["row"]), legacy[int(key["row"]) - 1]
+        if key["kind"] == "invalid_code":
+            assert (refused[row]["field"], refused[row]["code"]) == ("national_code", "national_code.check_digit")
+        elif key["kind"] == "missing_father":  # imported without the name, unless refused for another field
+            assert "import.father_unnamed" in warned.get(row, []) or refused[row]["field"] != "father_first_name"
+        elif key["kind"] == "swapped_day_month" and int(typed["birth_date"].split("/")[1]) > 12:
+            assert "import.day_month_swapped" in warned.get(row, []) or refused[row]["field"] != "birth_date"
+    assert set(lines[0]) >= {"row", "outcome", "field", "code", "reason", "reason_fa", *COLUMNS}
     with ctx.db.snapshot() as session:
         assert session.scalar(select(func.count()).select_from(Person).where(Person.first_name.contains("ي"))) == 0
+
+
+def test_a_swap_past_the_twelfth_and_a_nameless_father_are_imported_with_a_warning(ctx, staff, tmp_path):
+    path = tmp_path / "old.csv"
+    row = dict.fromkeys(COLUMNS, "") | {
+        "national_code": "0012345679",
+        "first_name": "مینا",
+        "last_name": "کاظمی",
+        "sex": "female",
+        "birth_date": "1366/23/11",
+        "birth_county": "0001",
+        "mother_first_name": "زهرا",
+        "mother_last_name": "کاظمی",
+    }
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, COLUMNS)
+        writer.writeheader()
+        writer.writerows([row, row | {"national_code": "", "birth_date": "1366/11/32"}])
+    summary = import_persons(ctx, actor=staff["head"], path=path)
+    assert (summary.imported, summary.warned, summary.rejected) == (1, 1, 1)
+    write_rejects(ctx, summary.job_id, tmp_path / "rejects.csv")
+    lines = [(line["row"], line["outcome"], line["code"]) for line in csv_rows(tmp_path / "rejects.csv")]
+    assert lines == [
+        ("1", "imported", "import.day_month_swapped"),
+        ("1", "imported", "import.father_unnamed"),
+        ("2", "refused", "date.no_such_day"),
+    ]
+    with ctx.db.snapshot() as session:
+        person = session.scalar(select(Person).where(Person.national_code == "0012345679"))
+        assert person is not None and to_jalali(person.birth_date) == "1366/11/23" and person.father_first_name == ""
 
 
 def test_a_parquet_file_imports_like_its_csv(ctx, staff, nation, tmp_path):

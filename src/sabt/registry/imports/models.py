@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...db import Base
@@ -27,7 +27,9 @@ class ImportJob(Base):
 
 
 class ImportReject(Base):
-    """A row of an import that broke a rule: where, which field, why, and the row as it was."""
+    """A row of an import that broke a rule: where, which field, why, and the row as it was. With `imported`,
+    the row was imported and this is a warning about how it was read (a day and month swapped back, a father
+    without a first name)."""
 
     __tablename__ = "import_rejects"
 
@@ -39,3 +41,4 @@ class ImportReject(Base):
     message_en: Mapped[str] = mapped_column(String(300))
     message_fa: Mapped[str] = mapped_column(String(300))
     row: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -1,9 +1,12 @@
 """Bulk import of legacy person records (CSV or Parquet), resumable after a crash.
 
 Every row is checked with the same rules as a registration through the API (names, dates, national
-codes, counties, parents). Valid rows become persons with a first revision and ledger leaves, exactly as a
-registration would leave them; invalid rows are kept with their row number, field and reason. Speed comes
-from batching: one transaction per batch, COPY on PostgreSQL, ids allocated in one step.
+codes, counties, parents), with two allowances for what old registers really hold: a father without a
+first name, and a day and month swapped where the month as typed cannot be one (1366/23/11). Such a row is
+imported, with a warning beside the rejects that says how it was read. Valid rows become persons with a
+first revision and ledger leaves, exactly as a registration would leave them; invalid rows are kept with
+their row number, field and reason. Speed comes from batching: one transaction per batch, COPY on PostgreSQL,
+ids allocated in one step.
 
 The job's progress is stored in the same transaction as each batch, so a run killed at any moment and
 started again continues after the last committed batch: no row is lost and none is imported twice.
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ...context import Context
 from ...core.errors import SabtError
+from ...core.jalali import DateProblem, parse_date_unswapping, to_jalali
 from ...core.national_code import national_code_problem, normalize_national_code
 from ...core.permissions import Action, Actor, authorize
 from ...core.text import to_ascii_digits
@@ -31,6 +35,8 @@ from ...geo.schemas import CountyOut
 from ...geo.service import list_counties, office_by_id
 from ..errors import (
     ImportCodeTaken,
+    ImportDayMonthSwapped,
+    ImportFatherUnnamed,
     ImportNoFile,
     ImportSex,
     ImportUnreadable,
@@ -42,7 +48,7 @@ from ..national_codes.models import IssuedNationalCode
 from ..national_codes.service import issue_national_code, reserve_serials
 from ..persons.models import Person, PersonRevision
 from ..persons.records import snapshot
-from ..persons.rules import Rules
+from ..persons.rules import NameValue, Rules
 from .models import ImportJob, ImportReject
 
 COLUMNS = (
@@ -79,9 +85,10 @@ class ImportSummary:
     rows: int
     imported: int
     rejected: int
+    warned: int  # rows imported with a warning
     resumed_from: int
     already_done: bool
-    rejects_by_code: dict[str, int]
+    rejects_by_code: dict[str, int]  # warnings included
 
 
 def read_rows(path: Path, start_after: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
@@ -219,12 +226,18 @@ def _summary(ctx: Context, job: ImportJob, resumed_from: int) -> ImportSummary:
                 select(ImportReject.code, func.count()).where(ImportReject.job_id == job.id).group_by(ImportReject.code)
             ).all()
         )
+        warned = session.scalar(
+            select(func.count(func.distinct(ImportReject.row_number))).where(
+                ImportReject.job_id == job.id, ImportReject.imported.is_(True)
+            )
+        )
     return ImportSummary(
         job.id,
         job.file_name,
         job.rows_done,
         job.imported,
         job.rejected,
+        warned or 0,
         resumed_from,
         already_done=resumed_from == job.rows_done and resumed_from > 0,
         rejects_by_code=by_code,
@@ -232,17 +245,19 @@ def _summary(ctx: Context, job: ImportJob, resumed_from: int) -> ImportSummary:
 
 
 def write_rejects(ctx: Context, job_id: int, path: Path) -> int:
-    """The rejected rows of an import as CSV: row number, field, code, reasons, and the row as it was."""
+    """The rejected rows of an import as CSV: row number, whether the row was refused or imported with a
+    warning, field, code, reasons, and the row as it was. Returns how many lines it wrote."""
     with ctx.db.snapshot() as session, path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["row", "field", "code", "reason", "reason_fa", *COLUMNS])
+        writer.writerow(["row", "outcome", "field", "code", "reason", "reason_fa", *COLUMNS])
         count = 0
         for reject in session.scalars(
-            select(ImportReject).where(ImportReject.job_id == job_id).order_by(ImportReject.row_number)
+            select(ImportReject).where(ImportReject.job_id == job_id).order_by(ImportReject.row_number, ImportReject.id)
         ):
             writer.writerow(
                 [
                     reject.row_number,
+                    "imported" if reject.imported else "refused",
                     reject.field or "",
                     reject.code,
                     reject.message_en,
@@ -272,29 +287,35 @@ class _BatchImporter:
             if job.rows_done >= batch[-1][0]:
                 return  # committed by an earlier run
             checker = _RowChecker(Rules(session, self.ctx.settings, self.ctx.today()), self.counties, batch)
-            persons, rejects = [], []
+            persons, rejects, refused = [], [], 0
             for number, row in batch:
+                warnings: list[SabtError] = []
                 try:
-                    persons.append(checker.check(row))
+                    persons.append(checker.check(row, warnings))
                 except SabtError as error:
-                    rejects.append(
-                        {
-                            "job_id": self.job_id,
-                            "row_number": number,
-                            "field": error.field,
-                            "code": error.code,
-                            "message_en": error.message_en,
-                            "message_fa": error.message_fa,
-                            "row": row,
-                        }
-                    )
+                    rejects.append(self._reject(number, row, error, imported=False))
+                    refused += 1
+                else:
+                    rejects += [self._reject(number, row, warning, imported=True) for warning in warnings]
             self._insert(session, persons)
             bulk_insert(session, ImportReject, rejects)
             job.rows_done, job.imported, job.rejected = (
                 batch[-1][0],
                 job.imported + len(persons),
-                job.rejected + len(rejects),
+                job.rejected + refused,
             )
+
+    def _reject(self, number: int, row: dict[str, str], error: SabtError, *, imported: bool) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "row_number": number,
+            "field": error.field,
+            "code": error.code,
+            "message_en": error.message_en,
+            "message_fa": error.message_fa,
+            "row": row,
+            "imported": imported,
+        }
 
     def _insert(self, session: Session, persons: list[dict[str, Any]]) -> None:
         if not persons:
@@ -377,9 +398,9 @@ class _RowChecker:
         }
         self.in_batch: dict[str, Parent] = {}
 
-    def check(self, row: dict[str, str]) -> dict[str, Any]:
+    def check(self, row: dict[str, str], warnings: list[SabtError]) -> dict[str, Any]:
         """The row as a person's columns, or a SabtError naming the first field at fault (the code first:
-        it is the row's identity)."""
+        it is the row's identity); what was read otherwise than typed is added to `warnings`."""
         rules = self.rules
         county = self.counties.get(to_ascii_digits(row.get("birth_county", "")).strip().zfill(4))
         code = self._code(row.get("national_code", ""))
@@ -390,11 +411,11 @@ class _RowChecker:
         sex = SEXES.get(row.get("sex", "").strip().lower())
         if sex is None:
             raise ImportSex(field="sex")
-        born = rules.date(row.get("birth_date", ""), field="birth_date")
+        born = rules.date(_unswapped(row.get("birth_date", ""), warnings), field="birth_date")
         if county is None:
             raise CountyUnknown(field="birth_county", code=row.get("birth_county", ""))
-        father = self._parent(row, "father", "male", born, default_last=last.normalized)
-        mother = self._parent(row, "mother", "female", born, default_last=None)
+        father = self._parent(row, "father", "male", born, default_last=last.normalized, warnings=warnings)
+        mother = self._parent(row, "mother", "female", born, default_last=None, warnings=warnings)
         died = rules.optional_date(row.get("death_date") or None, field="death_date", not_before=born)
         person = {
             "national_code": code,
@@ -426,10 +447,17 @@ class _RowChecker:
         return code
 
     def _parent(
-        self, row: dict[str, str], role: str, sex: str, child_born: dt.date, default_last: str | None
+        self,
+        row: dict[str, str],
+        role: str,
+        sex: str,
+        child_born: dt.date,
+        *,
+        default_last: str | None,
+        warnings: list[SabtError],
     ) -> dict[str, Any]:
         rules = self.rules
-        first = rules.name(row.get(f"{role}_first_name"), field=f"{role}_first_name")
+        first = self._parent_first_name(row, role, warnings)
         last_text = row.get(f"{role}_last_name") or default_last
         last = rules.name(last_text, field=f"{role}_last_name")
         values: dict[str, Any] = {
@@ -453,3 +481,25 @@ class _RowChecker:
         values[f"{role}_id"] = parent.id
         values[f"{role}_code"] = code if parent.id is None else None
         return values
+
+    def _parent_first_name(self, row: dict[str, str], role: str, warnings: list[SabtError]) -> NameValue:
+        """A father named by neither code nor first name is imported without a name, with a warning; every
+        other parent's first name is checked as a registration checks it."""
+        typed = row.get(f"{role}_first_name") or ""
+        if role == "father" and not typed.strip() and not row.get("father_national_code", "").strip():
+            warnings.append(ImportFatherUnnamed(field="father_first_name"))
+            return NameValue("", "")
+        return self.rules.name(typed, field=f"{role}_first_name")
+
+
+def _unswapped(typed: str, warnings: list[SabtError]) -> str:
+    """The birth date as it can be read: with the day and month swapped back, and a warning, when the month
+    as typed cannot be a month and the day can."""
+    try:
+        read, swapped = parse_date_unswapping(typed)
+    except DateProblem:
+        return typed  # refused by the rule that reads it, with its own reason
+    if not swapped:
+        return typed
+    warnings.append(ImportDayMonthSwapped(field="birth_date", typed=typed.strip(), read=to_jalali(read)))
+    return to_jalali(read)

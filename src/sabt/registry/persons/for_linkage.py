@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, select
 from sqlalchemy.orm import Session
 
+from ...core.linkage import slipped_birth_dates
 from ...core.permissions import Actor
 from .models import Person
 from .schemas import PersonBrief
@@ -64,10 +65,12 @@ def candidates_for_birth(
     parent_ids: Sequence[int],
 ) -> list[Row[Any]]:
     """Persons a new birth could duplicate, found by the model's blocking keys on indexed columns: the same
-    birth day, the same full name within a year, the same mother or father, the same surname and mother."""
+    birth day, the same full name within a year, the same mother or father, the same surname and mother, and
+    the same surname on the day or a day a slip would write instead (a first name written otherwise)."""
     year = dt.timedelta(days=366)
     rules = [
         and_(_person.c.birth_date == born, _person.c.birth_county_code == county),
+        and_(_person.c.last_name == last_name, _person.c.birth_date.in_([born, *sorted(slipped_birth_dates(born))])),
         and_(
             _person.c.first_name == first_name,
             _person.c.last_name == last_name,
