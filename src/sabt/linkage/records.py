@@ -135,6 +135,7 @@ def _date_columns(born: dt.date | None) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1 << 16)  # a legacy file repeats its dates
 def legacy_birth_date(text: str) -> dt.date | None:
     """A legacy row's birth date as the import reads it (an unambiguous swap of day and month undone), or None
     when the import would refuse it."""

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.jalali import jalali_parts, parse_date, to_jalali
+from ..core.jalali import parse_date, to_jalali
+from ..core.linkage import gregorian_year_slip
 from ..core.national_code import compose_national_code, national_code_problem
 from ..core.persian_names import SURNAME_SUFFIXES
 from .files import PERSON_COLUMNS, Nation
@@ -170,13 +171,9 @@ def _from_latin(record: dict[str, str], rng: np.random.Generator) -> dict[str, s
 
 def _gregorian_year(record: dict[str, str], _rng: np.random.Generator) -> dict[str, str]:
     """The year in the Gregorian calendar, the month and day in the Jalali one (1388/01/24 → 2009/01/24)."""
-    born = parse_date(record["birth_date"])
-    _, month, day = jalali_parts(born)
-    try:
-        dt.date(born.year, month, day)
-    except ValueError:  # the 30th of the 12th Jalali month, say: no such Gregorian day
-        return record
-    record["birth_date"] = f"{born.year:04d}/{month:02d}/{day:02d}"
+    slipped = gregorian_year_slip(parse_date(record["birth_date"]))
+    if slipped is not None:  # the 30th of the 12th Jalali month, say, has no such Gregorian day
+        record["birth_date"] = f"{slipped:%Y/%m/%d}"
     return record
 
 
@@ -247,7 +244,7 @@ COPY_VARIATIONS: dict[str, tuple[float, Variation]] = {
     "arabic_letters": (0.08, _arabic_letters),
 }
 
-DEFECTS: dict[str, Callable[[dict[str, str], np.random.Generator], dict[str, str]]] = {
+DEFECTS: dict[str, Variation] = {
     "typo": _typo,
     "arabic_letters": _arabic_letters,
     "swapped_day_month": _swapped_day_month,
