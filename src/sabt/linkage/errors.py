@@ -15,6 +15,12 @@ class LinkageTruthMismatch(InvalidInput):
     fa = "فایل واقعیت {labelled} ردیف را برچسب زده اما فایل قدیمی {rows} ردیف دارد."
 
 
+class LinkageTruthOf(InvalidInput):
+    code = "linkage.truth_of"
+    en = "Row {row} of the truth file says it is of row {of}, which is not a row of the legacy file."
+    fa = "ردیف {row} فایل واقعیت به ردیف {of} ارجاع می‌دهد که در فایل قدیمی نیست."
+
+
 class LinkageTooFewPairs(InvalidInput):
     code = "linkage.too_few_pairs"
     en = "A model needs at least {needed} pairs known to be one person; the file has {pairs}."

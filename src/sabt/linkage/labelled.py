@@ -14,7 +14,7 @@ import pyarrow as pa
 from ..core.linkage import Pair, ordered, pairs_of_groups
 from ..registry import service as registry
 from ..registry.errors import ImportColumns, ImportNoFile
-from .errors import LinkageBadTruth, LinkageTruthMismatch
+from .errors import LinkageBadTruth, LinkageTruthMismatch, LinkageTruthOf
 from .records import as_table, legacy_records
 
 
@@ -48,13 +48,19 @@ def read_labelled(legacy: Path, truth: Path) -> LabelledFile:
             try:
                 number = int(row["row"])
                 person[number] = row["person"] or f"nobody:{number}"
-                if row.get("of"):
-                    kinds[number] = (int(row["of"]), row.get("kind") or "unnamed")
             except (KeyError, ValueError):
                 raise LinkageBadTruth(field="truth") from None
+            if row.get("of"):
+                of = row["of"].strip()
+                if not of.isdigit():
+                    raise LinkageTruthOf(field="truth", row=number, of=of)
+                kinds[number] = (int(of), row.get("kind") or "unnamed")
     ids = table.column("unique_id").to_pylist()
-    if set(ids) != set(person) or not {of for of, _ in kinds.values()} <= set(person):
+    if set(ids) != set(person):
         raise LinkageTruthMismatch(field="truth", rows=len(ids), labelled=len(person))
+    for number, (copied, _) in kinds.items():
+        if copied not in person:
+            raise LinkageTruthOf(field="truth", row=number, of=copied)
     marked = [
         MarkedPair(ordered(number, of), kind, person[number] == person[of]) for number, (of, kind) in kinds.items()
     ]

@@ -220,6 +220,14 @@ def test_evaluation_on_a_labelled_synthetic_file_reaches_the_aim(ctx, staff, tmp
     with pytest.raises(InvalidInput) as refused:
         linkage.evaluate(ctx, actor=staff["investigator"], legacy=tmp_path / "legacy.csv", truth=tmp_path / "x.csv")
     assert refused.value.field == "truth"
+    for of in ("x", "999999"):  # a row it copies that is no row: named, not taken for a missing column
+        truth = tmp_path / f"of-{of}.csv"
+        truth.write_text("row,person,kind,of\n1,a,none,\n2,a,typo," + of + "\n", encoding="utf-8")
+        legacy = tmp_path / "two.csv"
+        legacy.write_text("".join((tmp_path / "legacy.csv").read_text(encoding="utf-8").splitlines(True)[:3]))
+        with pytest.raises(InvalidInput) as refused:
+            linkage.evaluate(ctx, actor=staff["investigator"], legacy=legacy, truth=truth)
+        assert refused.value.code == "linkage.truth_of" and of in refused.value.message_en
 
 
 def test_the_queue_and_decisions_over_http(api, ctx, staff):
