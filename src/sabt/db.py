@@ -7,9 +7,11 @@ writers queue for the lock instead of failing halfway; reads use a separate, def
 
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -78,6 +80,35 @@ def aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+# A position in PostgreSQL's write-ahead log, as `pg_current_wal_lsn()` writes it.
+WAL_POSITION = re.compile(r"[0-9A-F]{1,8}/[0-9A-F]{1,8}")
+
+
+@dataclass
+class ReadPosition:
+    """Read-your-writes for one caller when reads go to a standby: `after` is the primary's log position the
+    caller's reads must see (its last write, carried from its previous answer), `written` the position after
+    this request's own writes, for its answer to carry on. Standbys that have not replayed `after` yet are
+    not read: the primary is."""
+
+    after: str | None = None
+    written: str | None = None
+
+
+_read_position: ContextVar[ReadPosition | None] = ContextVar("sabt_read_position", default=None)
+
+
+@contextmanager
+def reading_after(after: str | None) -> Iterator[ReadPosition]:
+    """Within the block, this caller's reads see `after` (a WAL position) and every write the block makes."""
+    position = ReadPosition(after=after if after and WAL_POSITION.fullmatch(after) else None)
+    token = _read_position.set(position)
+    try:
+        yield position
+    finally:
+        _read_position.reset(token)
+
+
 @dataclass(frozen=True)
 class Database:
     url: str
@@ -86,6 +117,7 @@ class Database:
     engines: tuple[Engine, ...]
     latest_reads: Engine
     writes: Engine
+    replicated: bool  # reads go to standbys (`read_url`)
 
     @property
     def is_sqlite(self) -> bool:
@@ -96,16 +128,31 @@ class Database:
         """One unit of work: committed if the block finishes, rolled back if it raises."""
         with self.writer() as session, session.begin():
             yield session
+        self._remember_written()
 
     @contextmanager
     def snapshot(self, *, primary: bool = False) -> Iterator[Session]:
         """A read-only session; anything written in it is rolled back. It may read a replica that lags a
-        moment behind, unless `primary` (for what must be current, such as whether a token is revoked)."""
+        moment behind, unless `primary` (for what must be current, such as whether a token is revoked), or
+        unless the caller has written since (see `ReadPosition`)."""
         # SQLite has no replica, and its writer would take the write lock: read with the reader there.
         factory = self.writer if primary and not self.is_sqlite else self.reader
         with factory() as session, session.begin():
-            yield session
-            session.rollback()
+            current = not self.replicated or factory is self.writer or _has_replayed(session)
+            if current:
+                yield session
+                session.rollback()
+        if not current:
+            with self.writer() as session, session.begin():
+                yield session
+                session.rollback()
+
+    def _remember_written(self) -> None:
+        position = _read_position.get()
+        if not self.replicated or position is None:
+            return
+        with self.writes.connect() as connection:  # any connection to the primary is past the commit
+            position.written = position.after = connection.exec_driver_sql("SELECT pg_current_wal_lsn()::text").scalar()
 
     @contextmanager
     def latest(self) -> Iterator[Connection]:
@@ -122,6 +169,35 @@ class Database:
             engine.dispose()
 
 
+# What PostgreSQL answers while a primary goes or a standby is promoted: a connection lost or refused (08),
+# the server shutting down or starting (57P01–57P03), and a server that is no longer (or not yet) the
+# primary (25006, a write in a read-only transaction).
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "25006")
+
+
+def database_unavailable(error: exc.DBAPIError) -> bool:
+    """Whether `error` says the database could not be reached or written just now, rather than that the
+    statement was wrong: the caller may try again in a moment."""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, exc.OperationalError | exc.InternalError):
+        return False
+    state = getattr(error.orig, "sqlstate", "")  # psycopg's; None when no server answered at all
+    return state is None or (isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES))
+
+
+def _has_replayed(session: Session) -> bool:
+    """Whether the standby this session reads has replayed the caller's last write (on the primary itself,
+    where there is nothing to replay, always)."""
+    position = _read_position.get()
+    if position is None or position.after is None:
+        return True
+    replayed = session.execute(
+        text("SELECT coalesce(pg_last_wal_replay_lsn() >= CAST(:after AS pg_lsn), true)"), {"after": position.after}
+    )
+    return bool(replayed.scalar())
+
+
 def open_database(url: str, *, read_url: str | None = None) -> Database:
     """`read_url`: a replica that read-only use cases read from (they may see it a moment behind)."""
     if url.startswith("sqlite"):
@@ -132,7 +208,9 @@ def open_database(url: str, *, read_url: str | None = None) -> Database:
         engines: tuple[Engine, ...] = (writer, reader, latest_reads)
     else:
         writer = _postgresql_engine(url)
-        reader = _postgresql_engine(read_url) if read_url else writer
+        # A standby promoted in a failover keeps the reads' connections it had: renewed every minute, they
+        # spread over the standbys again.
+        reader = _postgresql_engine(read_url, pool_recycle=READER_RECYCLE_SECONDS) if read_url else writer
         engines = (writer, reader) if read_url else (writer,)
         latest_reads = writer.execution_options(isolation_level="AUTOCOMMIT")
     return Database(
@@ -142,6 +220,7 @@ def open_database(url: str, *, read_url: str | None = None) -> Database:
         engines=engines,
         latest_reads=latest_reads,
         writes=writer,
+        replicated=bool(read_url) and not url.startswith("sqlite"),
     )
 
 
@@ -182,8 +261,11 @@ IDLE_PING_SECONDS = 5.0
 POSTGRESQL_POOL = {"pool_size": 10, "max_overflow": 10}
 
 
-def _postgresql_engine(url: str) -> Engine:
-    return _ping_when_idle(create_engine(url, **POSTGRESQL_POOL))
+READER_RECYCLE_SECONDS = 60
+
+
+def _postgresql_engine(url: str, **options: Any) -> Engine:
+    return _ping_when_idle(create_engine(url, **POSTGRESQL_POOL, **options))
 
 
 def _ping_when_idle(engine: Engine) -> Engine:

@@ -216,6 +216,7 @@ def rolled_back(database: Database) -> Iterator[RolledBackDatabase]:
             engines=(),
             latest_reads=database.latest_reads,
             writes=database.writes,
+            replicated=False,  # one connection reads and writes
             connection=connection,
         )
         outer.rollback()

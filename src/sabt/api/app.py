@@ -37,7 +37,7 @@ from ..core.errors import (
     ServerDatabaseUnavailable,
     ServerError,
 )
-from ..db import LoopReads
+from ..db import LoopReads, database_unavailable
 from ..geo.api import router as geo_router
 from ..http import client_address, problem_response, refuse_forbidden_characters
 from ..inputs import validation_problem
@@ -68,6 +68,7 @@ from .docs import router as docs_router
 from .head import HeadAsGet
 from .limits import BodyLimits
 from .openapi import install_openapi
+from .read_position import ReadYourWrites
 from .request_log import redact_request_log, redacted_path
 
 log = logging.getLogger("sabt.api")
@@ -91,6 +92,8 @@ def create_app(context: Context) -> FastAPI:
     app.state.certificate_checks = check_log(context)
     app.state.stats_cache = DashboardCache(context.settings.stats_cache_seconds)
     app.add_middleware(HeadAsGet)
+    if context.db.replicated:
+        app.add_middleware(ReadYourWrites)
     app.add_middleware(
         BodyLimits,
         max_bytes=context.settings.max_body_bytes,
@@ -219,11 +222,11 @@ def _add_error_mapping(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database_error(request: Request, error: DBAPIError) -> Response:
-        """A connection the database dropped (a restart, a failover) fails the request that found it, and
-        the pool then replaces its connections: the caller may try again at once."""
-        if not error.connection_invalidated:
+        """A connection the database dropped or refused (a restart, a failover) fails the request that found
+        it, and the pool then replaces its connections: the caller may try again in a moment."""
+        if not database_unavailable(error):
             return await unexpected(request, error)
-        log.warning("the database dropped a connection during %s %s", request.method, request.url.path)
+        log.warning("the database was unavailable during %s %s", request.method, request.url.path)
         return await sabt_error(request, ServerDatabaseUnavailable(seconds=1))
 
     @app.exception_handler(Exception)

@@ -1,0 +1,101 @@
+"""Reads on standbys, commits on a synchronous one, and a caller that always sees its own writes."""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from sabt.db import open_database
+from sabt.local_cluster import LocalCluster
+from sabt.verification import service as verification
+from sabt.verification.schemas import PartnerIn
+
+from ..registry.factories import adult, birth
+from .conftest import sabt_server, staff_token
+
+
+@contextmanager
+def replay_paused(cluster: LocalCluster) -> Iterator[None]:
+    """Standbys that receive the primary's log but apply none of it: a replica lagging as far as it can."""
+    standbys = cluster.standbys()
+    for node in standbys:
+        with closing(psycopg.connect(cluster.node_url(node), autocommit=True)) as connection:
+            connection.execute("SELECT pg_wal_replay_pause()")
+    try:
+        yield
+    finally:
+        for node in standbys:
+            with closing(psycopg.connect(cluster.node_url(node), autocommit=True)) as connection:
+                connection.execute("SELECT pg_wal_replay_resume()")
+
+
+def test_commits_wait_for_a_synchronous_standby(cluster):
+    leader = cluster.leader()
+    assert leader is not None
+    with closing(psycopg.connect(cluster.node_url(leader), autocommit=True)) as connection:
+        named = connection.execute("SHOW synchronous_standby_names").fetchone()[0]
+        states = dict(connection.execute("SELECT application_name, sync_state FROM pg_stat_replication").fetchall())
+    sync = cluster.sync_standby()
+    assert sync is not None
+    assert sync.name in named
+    assert states[sync.name] == "sync"
+    assert len(states) == 2
+
+
+def test_reads_go_to_a_standby_and_writes_to_the_primary(cluster, backend):
+    cluster.wait_until_healthy()
+    database = open_database(backend.settings.database_url, read_url=backend.settings.read_database_url)
+    try:
+        with database.snapshot() as session:
+            assert session.execute(text("SELECT pg_is_in_recovery()")).scalar() is True
+        with database.transaction() as session:
+            assert session.execute(text("SELECT pg_is_in_recovery()")).scalar() is False
+    finally:
+        database.dispose()
+
+
+@pytest.mark.committed
+def test_a_clerk_sees_the_birth_just_declared_while_the_standbys_lag(ctx, cluster, backend):
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+    with sabt_server(backend) as base:
+        token = {"Authorization": f"Bearer {staff_token(base, 'clerk')}"}
+        with replay_paused(cluster), httpx.Client(base_url=base, headers=token) as clerk:
+            declared = clerk.post("/api/events/births", json=birth(birth_date=yesterday))
+            assert declared.status_code == 201, declared.text
+            address = f"/api/events/{declared.json()['id']}"
+            assert declared.headers["Sabt-Read-After"]
+            # Another caller, who wrote nothing, reads a standby: the declaration is not there yet.
+            assert httpx.get(f"{base}{address}", headers=token).status_code == 404
+            # The clerk's own next page carries the position back and reads where the declaration is.
+            seen = clerk.get(address)
+            assert seen.status_code == 200
+            assert seen.json()["id"] == declared.json()["id"]
+            read_after = {"Sabt-Read-After": declared.headers["Sabt-Read-After"]}
+            assert clerk.get(address, headers=read_after).status_code == 200
+
+
+@pytest.mark.committed
+def test_a_partner_key_revoked_counts_at_once_while_the_standbys_lag(ctx, staff, cluster, backend):
+    code = adult(ctx, staff, "female", first_name="زهرا", year=1990)
+    partner = {
+        "code": "bank-replica",
+        "name": "Bank",
+        "kind": "bank",
+        "contact": "-",
+        "rate_per_minute": 100,
+        "policy": {"checks": ["verify"], "alive_status": True, "purpose": "test"},
+    }
+    verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
+    issued = verification.create_key(ctx, actor=None, partner_code="bank-replica")
+    query = {"national_code": code, "first_name": "زهرا", "purpose": "account opening"}
+    with sabt_server(backend) as base:
+        headers = {"X-API-Key": issued.api_key}
+        assert httpx.post(f"{base}/api/identity/verify", json=query, headers=headers).json()["status"] == "match"
+        with replay_paused(cluster):
+            verification.revoke_key(ctx, actor=None, prefix=issued.prefix)
+            refused = httpx.post(f"{base}/api/identity/verify", json=query, headers=headers)
+    assert refused.status_code == 401
