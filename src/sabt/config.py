@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # How many server processes serve partners: each admits its share of a partner's rate limit.
     # `sabt serve --workers N` sets it for its processes; behind a load balancer, the processes of all hosts.
     server_processes: int = Field(1, ge=1)
+    # The server's log lines: one JSON object each, with the request's id (for a log collector), or uvicorn's
+    # own text (for a person at a terminal).
+    log_format: Literal["json", "text"] = "json"
     # How often the server relays registrations to partners' webhooks; 0: only `sabt webhooks deliver`.
     webhook_seconds: int = Field(5, ge=0)
     # How long a smart national card is valid from its production (printed on the card and in its chip).

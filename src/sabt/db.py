@@ -42,6 +42,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
+from .metrics import watch_pool
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -213,6 +215,9 @@ def open_database(url: str, *, read_url: str | None = None) -> Database:
         reader = _postgresql_engine(read_url, pool_recycle=READER_RECYCLE_SECONDS) if read_url else writer
         engines = (writer, reader) if read_url else (writer,)
         latest_reads = writer.execution_options(isolation_level="AUTOCOMMIT")
+    watch_pool(writer, "writer")
+    if reader is not writer:
+        watch_pool(reader, "reader")
     return Database(
         url=url,
         writer=sessionmaker(writer, expire_on_commit=False),
@@ -222,6 +227,30 @@ def open_database(url: str, *, read_url: str | None = None) -> Database:
         writes=writer,
         replicated=bool(read_url) and not url.startswith("sqlite"),
     )
+
+
+@dataclass(frozen=True)
+class StandbyLag:
+    """How far a standby is behind the primary, as the primary sees it (`pg_stat_replication`)."""
+
+    name: str
+    sync_state: str  # sync, potential, async, quorum
+    replay_seconds: float  # 0 once it has replayed everything the primary sent
+    replay_bytes: int
+
+
+def standby_lag(db: Database) -> list[StandbyLag]:
+    """Each standby streaming from the primary, and how far behind it replays; none for SQLite."""
+    if db.is_sqlite:
+        return []
+    query = text(
+        "SELECT application_name, sync_state, coalesce(extract(epoch FROM replay_lag), 0),"
+        " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)"
+        " FROM pg_stat_replication ORDER BY application_name"
+    )
+    with db.latest_reads.connect() as connection:
+        rows = connection.execute(query).all()
+    return [StandbyLag(str(name), str(state), float(seconds), int(behind)) for name, state, seconds, behind in rows]
 
 
 def _ensure_sqlite_directory(url: str) -> None:

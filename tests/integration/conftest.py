@@ -294,6 +294,13 @@ def serve(backend: Backend, *, second_factor: bool = False) -> Iterator[str]:
     if second_factor:
         changes = {"second_factor": True, "public_url": f"http://localhost:{port}"}
         context = build_context(backend.database, backend.settings.model_copy(update=changes), backend.clock)
+    for base in serving(context, port):
+        yield base.replace("127.0.0.1", "localhost") if second_factor else base
+
+
+def serving(context: Context, port: int | None = None) -> Iterator[str]:
+    """The app over `context` served by uvicorn on a port of localhost, in a thread; yields its base URL."""
+    port = port or _free_port()
     config = uvicorn.Config(create_app(context), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -303,7 +310,7 @@ def serve(backend: Backend, *, second_factor: bool = False) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield f"http://localhost:{port}" if second_factor else f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}"
     instance.should_exit = True
     thread.join(timeout=10)
 

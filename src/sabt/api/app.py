@@ -68,6 +68,8 @@ from .docs import router as docs_router
 from .head import HeadAsGet
 from .limits import BodyLimits
 from .openapi import install_openapi
+from .operations import RequestMetrics, metrics_token, state_registry
+from .operations import router as operations_router
 from .read_position import ReadYourWrites
 from .request_log import redact_request_log, redacted_path
 
@@ -91,6 +93,8 @@ def create_app(context: Context) -> FastAPI:
     app.state.loop_reads = LoopReads(context.db)
     app.state.certificate_checks = check_log(context)
     app.state.stats_cache = DashboardCache(context.settings.stats_cache_seconds)
+    app.state.metrics_token = metrics_token(context.settings)
+    app.state.registry_state = state_registry(context)
     app.add_middleware(HeadAsGet)
     if context.db.replicated:
         app.add_middleware(ReadYourWrites)
@@ -100,6 +104,7 @@ def create_app(context: Context) -> FastAPI:
         uploads=frozenset({UPLOAD_PATH, VERIFY_PAGE, EVALUATION_PATH}),
         max_upload_bytes=context.settings.max_upload_bytes,
     )
+    app.add_middleware(RequestMetrics)  # the outermost: every answer, refusals of the others included
     feature_routers = (
         accounts_router,
         geo_router,
@@ -115,6 +120,7 @@ def create_app(context: Context) -> FastAPI:
     for router in feature_routers:
         app.include_router(router, prefix="/api")
     pages = (
+        operations_router,
         docs_router,
         well_known_router,
         verify_page_router,

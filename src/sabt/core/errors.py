@@ -347,6 +347,12 @@ class ServerDatabaseUnavailable(Unavailable):
     fa = "اتصال به پایگاه داده ثبت قطع شد؛ چیزی ذخیره نشد. لحظه‌ای بعد دوباره تلاش کنید."
 
 
+class MetricsToken(Unauthorized):
+    code = "metrics.token"
+    en = "The metrics are read with the bearer token kept in the server's data directory (keys/metrics-token)."
+    fa = "سنجه‌ها فقط با توکن حامل موجود در پوشه داده‌های سرور (keys/metrics-token) خوانده می‌شوند."
+
+
 class KeysUnavailable(Unavailable):
     code = "keys.unavailable"
     en = "The registry's signing keys cannot be reached just now; nothing was saved. Try again in a moment."

@@ -47,7 +47,7 @@ from .merkle import (
     leaf_hash,
     node_hash,
 )
-from .models import Checkpoint, LedgerHead, LedgerLeaf, LedgerNode, LedgerSalt
+from .models import Checkpoint, Cosignature, LedgerHead, LedgerLeaf, LedgerNode, LedgerSalt
 from .note import checkpoint_body, sign_note, verifier_key
 from .schemas import CheckpointOut, ConsistencyOut, InclusionOut, RecordProofOut
 
@@ -496,3 +496,30 @@ def checkpoints(session: Session) -> list[Checkpoint]:
 
 def head_size(session: Session) -> int:
     return read_head(session).size
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    """What an operator watches of the ledger: how large it is, and how recently it was signed and witnessed."""
+
+    size: int
+    checkpoint_size: int | None  # None before the first checkpoint
+    checkpoint_signed_at: dt.datetime | None
+    cosigned_at: dt.datetime | None  # the latest cosignature any witness returned
+    key_present: bool  # the key store holds the ledger key (a new registry makes it at its first write)
+
+
+def ledger_state(ctx: Context) -> LedgerState:
+    with ctx.db.snapshot(primary=True) as session:
+        size = session.scalar(select(LedgerHead.size)) or 0
+        checkpoint = session.execute(
+            select(Checkpoint.size, Checkpoint.signed_at).order_by(Checkpoint.id.desc()).limit(1)
+        ).first()
+        cosigned_at = session.scalar(select(Cosignature.received_at).order_by(Cosignature.id.desc()).limit(1))
+    return LedgerState(
+        size=size,
+        checkpoint_size=checkpoint.size if checkpoint else None,
+        checkpoint_signed_at=checkpoint.signed_at if checkpoint else None,
+        cosigned_at=cosigned_at,
+        key_present=ctx.keys.public_key(LEDGER_KEY) is not None,
+    )

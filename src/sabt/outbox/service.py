@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import OutboxMessage
@@ -46,3 +46,9 @@ def messages(session: Session, ids: Iterable[int]) -> dict[int, Message]:
 
 def _message(row: OutboxMessage) -> Message:
     return Message(id=row.id, kind=row.kind, payload=row.payload, created_at=row.created_at)
+
+
+def backlog(session: Session) -> int:
+    """Messages left in the outbox that no relay has taken yet."""
+    waiting = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.fanned_out.is_(False))
+    return session.scalar(waiting) or 0

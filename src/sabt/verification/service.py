@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, select, true
+from sqlalchemy import Connection, bindparam, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from ..accounts import service as accounts
@@ -29,10 +29,12 @@ from ..core.jalali import DateProblem, parse_date
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.permissions import Action, Actor, Role, authorize, own_national_code
 from ..keys import local_secret
+from ..metrics import IDENTITY_CHECKS
+from ..outbox import service as outbox
 from ..registry import service as registry
 from ..registry.schemas import DatePair, IdentityFacts, PersonOut
 from .errors import IdentityNothing, PartnerExists, PartnerKeyRefused, PartnerKeyUnknown, PartnerPolicy, PartnerUnknown
-from .models import CodeLock, IdentityCheck, Partner, PartnerKey
+from .models import CodeLock, Delivery, IdentityCheck, Partner, PartnerKey
 from .ratelimit import RateLimiter as RateLimiter
 from .schemas import (
     CheckOut,
@@ -395,7 +397,9 @@ def _partner_out(session: Session, row: Partner) -> PartnerOut:
 def _check_entry(
     caller: PartnerCaller, code: str, check: str, purpose: str, consent: str | None, result: str, now: dt.datetime
 ) -> LogEntry:
-    """The access log entry, committed (by the log) before the answer leaves."""
+    """The access log entry, committed (by the log) before the answer leaves; and the check counted for the
+    operators' metrics."""
+    IDENTITY_CHECKS.labels(partner=caller.code, check=check, result=result).inc()
     return {
         "partner_id": caller.partner_id,
         "key_prefix": caller.key_prefix,
@@ -414,3 +418,17 @@ def _digest(secret: str) -> str:
 
 def _token_secret(ctx: Context) -> bytes:
     return local_secret(ctx.settings.secret_file("partner-tokens"))
+
+
+@dataclass(frozen=True)
+class RelayBacklog:
+    """What the relay to partners' webhooks has still to do."""
+
+    messages: int  # in the outbox, not yet fanned out to subscriptions
+    deliveries: int  # fanned out, waiting for a first try or a retry
+
+
+def relay_backlog(ctx: Context) -> RelayBacklog:
+    with ctx.db.snapshot(primary=True) as session:
+        waiting = select(func.count()).select_from(Delivery).where(Delivery.status == "pending")
+        return RelayBacklog(messages=outbox.backlog(session), deliveries=session.scalar(waiting) or 0)

@@ -14,7 +14,7 @@ from .session import CSRF_FIELD, SESSION_COOKIE, STEP_UP_FIELD, WebUser, csrf_to
 from .templating import page
 
 # Addresses that answer programs (problem+json), not people.
-NOT_PAGES = ("/api/", "/docs", "/openapi.json", "/health", "/.well-known/", "/static/")
+NOT_PAGES = ("/api/", "/docs", "/openapi.json", "/health", "/metrics", "/.well-known/", "/static/")
 
 
 def is_page(request: Request) -> bool:

@@ -1,5 +1,6 @@
 """`sabt serve --workers`: several processes on one port, each with its own share of a partner's rate limit."""
 
+import json
 import os
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from sabt.api.operations import metrics_token
 from sabt.verification import service as verification
 from sabt.verification.models import IdentityCheck
 from sabt.verification.schemas import PartnerIn
@@ -47,7 +49,7 @@ def test_two_server_processes_answer_checks_and_share_a_partners_rate_limit(ctx,
     server = subprocess.Popen(
         [str(sabt), "serve", "--port", str(port), "--workers", "2"],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,  # the access log
         stderr=subprocess.PIPE,
     )
     try:
@@ -61,10 +63,19 @@ def test_two_server_processes_answer_checks_and_share_a_partners_rate_limit(ctx,
         assert answers[2].headers["Retry-After"]
         with ctx.db.snapshot() as session:
             assert list(session.scalars(select(IdentityCheck.result))) == ["match", "match"]
+        # Each scrape on a connection of its own, so that both processes answer some: each adds up both.
+        token = {"Authorization": f"Bearer {metrics_token(ctx.settings.model_copy(update={'data_dir': tmp_path}))}"}
+        scrapes = [httpx.get(f"{base}/metrics", headers=token | {"X-Request-ID": f"scrape-{n}"}) for n in range(8)]
+        matches = 'sabt_identity_checks_total{check="verify",partner="bank-serve",result="match"} 2.0'
+        assert all(matches in scrape.text.splitlines() for scrape in scrapes)
     finally:
         server.terminate()
-        _, errors = server.communicate(timeout=30)
+        access, errors = server.communicate(timeout=30)
     assert server.returncode == 0, errors.decode()
+    lines = [json.loads(line) for line in (access + errors).decode().splitlines()]  # every line is one JSON object
+    scraped = [line for line in lines if line["logger"] == "uvicorn.access" and line["path"] == "/metrics"]
+    assert sorted(line["request_id"] for line in scraped) == sorted(f"scrape-{n}" for n in range(8))
+    assert all(line["status"] == 200 for line in scraped)
 
 
 def test_a_taken_port_is_a_clear_error(sabt):

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from ...context import Context
 from ...core.permissions import Actor
 from ...core.workflow import EventKind
+from ...geo.schemas import OfficeOut
 from ...geo.service import office_by_id
+from ...metrics import count_registration_when_committed
 from ...outbox.service import enqueue
 from ..national_codes.service import issue_national_code
 from ..persons.models import Marriage, Person
@@ -26,8 +28,9 @@ def apply_registration(
 ) -> None:
     """Make a registered event true in the registry, with its ledger leaves, in the caller's transaction;
     then tell subscribed partners (through the outbox) and the features that react to it (now, in it)."""
+    office = office_by_id(session, event.office_id)
     if isinstance(checked, CheckedBirth):
-        kind, codes = _apply_birth(session, event, checked, actor, now)
+        kind, codes = _apply_birth(session, event, office, checked, actor, now)
     elif isinstance(checked, CheckedDeath):
         kind, codes = _apply_death(session, event, checked, actor, now)
     else:
@@ -35,12 +38,14 @@ def apply_registration(
     # The least a subscribed agency needs to act: who (by code), what, when; never names or places.
     payload = {"event_id": event.id, "date": event.event_date.isoformat(), **codes}
     enqueue(session, kind=kind, payload=payload, at=now)
+    count_registration_when_committed(session, office=office.code, kind=kind)
     for react in ctx.reactions.get(kind, ()):
         react(ctx, session, payload, actor, now)
 
 
-def _apply_birth(session: Session, event: Event, birth: CheckedBirth, actor: Actor, now: dt.datetime) -> Notice:
-    office = office_by_id(session, event.office_id)
+def _apply_birth(
+    session: Session, event: Event, office: OfficeOut, birth: CheckedBirth, actor: Actor, now: dt.datetime
+) -> Notice:
     code = issue_national_code(session, prefix=office.national_code_prefix, at=now)
     person = _new_person(birth, code.code, now)
     session.add(person)
