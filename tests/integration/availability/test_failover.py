@@ -15,7 +15,7 @@ from ..registry.factories import adult
 from .conftest import sabt_server, staff_token
 
 # Patroni notices a dead postmaster within a loop (1 s) and promotes at once: writes are expected back within
-# seconds (`python -m bench availability` measures it). The bound is generous for a shared machine.
+# seconds (the drill prints the seconds it saw). The bound is generous for a shared machine.
 WRITE_OUTAGE_BOUND_SECONDS = 30.0
 
 
