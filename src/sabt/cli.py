@@ -17,6 +17,7 @@ import typer
 from .access import cli as access_cli
 from .accounts import service as accounts
 from .accounts.schemas import UserIn
+from .backup import cli as backup_cli
 from .bootstrap import open_context
 from .cards import cli as cards_cli
 from .certificates import cli as certificates_cli
@@ -63,6 +64,8 @@ app.command("voters")(verification_cli.voters)
 app.command("synth")(synth)
 app.command("stats")(stats)
 app.command("import")(registry_cli.import_file)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..migrations import missing_registry
 from ..models import metadata
 from ..terminal import INPUT_FILE, RowIdArgument, command_context, err, out, print_model
 from . import service
@@ -14,6 +15,7 @@ from .audit import audit
 from .coverage import coverage as table_coverage
 from .merkle import leaf_hash, verify_consistency, verify_inclusion
 from .note import Checkpoint, verify_checkpoint
+from .recovery import RecoveryReport, recovery_against_checkpoint, recovery_against_copy
 from .witness import Witness, WitnessSetupError, load_witness, witness_app
 from .witnessing import configured_witnesses, quorum, sign_and_witness
 
@@ -130,6 +132,81 @@ def check_proof(
         err.print("the proof does not verify against the checkpoint")
         raise typer.Exit(1)
     out.print(f"verified against the checkpoint of size {signed.size}")
+
+
+@audit_app.command("recovery-point")
+def recovery_point(
+    against: Annotated[
+        str | None, typer.Option(help="A later copy of the registry: a database URL or a SQLite file's path")
+    ] = None,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="The latest signed checkpoint note you hold (a witness's)", **INPUT_FILE)
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option(help="The published verifier key to check with (default: the key store's)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """After a restore: the last change the registry holds, proven by the audit, and the changes it lost:
+    each of them against a later copy (--against), or how many against a signed checkpoint (--checkpoint).
+    Exits 1 when the audit or the comparison finds a problem."""
+    with command_context() as ctx:
+        if (against is None) == (checkpoint is None):
+            err.print("give either --against (a later copy of the registry) or --checkpoint (a signed checkpoint)")
+            raise typer.Exit(2)
+        if against is not None:
+            report = recovery_against_copy(ctx, later_url=_later_copy_url(against), verifier=key)
+        else:
+            assert checkpoint is not None
+            report = recovery_against_checkpoint(ctx, note=_read_text(checkpoint), verifier=key)
+    if as_json:
+        print_model(report)
+    else:
+        _print_recovery(report, listed=against is not None)
+    for finding in report.findings:
+        err.print(f"{finding.problem}: {finding.record or '-'}: {finding.detail}", markup=False, highlight=False)
+    if report.findings:
+        raise typer.Exit(1)
+
+
+def _prefix_text(report: RecoveryReport) -> str:
+    if report.is_prefix is None:
+        return ""
+    return f"; the restored ledger is {'' if report.is_prefix else 'NOT '}a prefix of it"
+
+
+def _later_copy_url(against: str) -> str:
+    """A database URL as given; anything else is the path of a SQLite file, which must hold a registry."""
+    url = against if "://" in against else f"sqlite:///{Path(against).resolve()}"
+    problem = missing_registry(url)
+    if problem:
+        err.print(f"error [--against]: {problem}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    return url
+
+
+def _print_recovery(report: RecoveryReport, *, listed: bool) -> None:
+    """One line each, never wrapped: an operator pastes them into the incident's record."""
+    audited = "the audit passed" if report.audit_passed else "the audit found problems"
+    typer.echo(
+        f"restored ledger: {report.restored_size} leaves; {audited} (last checkpoint at {report.checkpoint_size})"
+    )
+    point = report.recovery_point
+    if point is None:
+        typer.echo("recovery point: none, the restored ledger is empty")
+    else:
+        typer.echo(f"recovery point: leaf {point.index}, {point.record_type}/{point.record_id}, logged {point.at}")
+    if report.later_size is None:
+        return
+    typer.echo(f"{'later copy' if listed else 'checkpoint'}: {report.later_size} leaves{_prefix_text(report)}")
+    if report.missing_count is None:
+        return
+    lost = ""
+    if report.seconds_lost is not None:  # leaves carry their time to the minute
+        lost = f", the last logged {report.seconds_lost:.0f} seconds after the recovery point (leaves: to the minute)"
+    typer.echo(f"missing: {report.missing_count} changes{lost}")
+    for change in report.missing:
+        typer.echo(f"  {change.index}  {change.record_type}/{change.record_id}  {change.at}")
 
 
 def _read_text(path: Path) -> str:

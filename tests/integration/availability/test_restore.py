@@ -9,6 +9,7 @@ from sabt.db import open_database
 from sabt.ledger import service as ledger
 from sabt.ledger.audit import audit
 from sabt.ledger.models import LedgerLeaf
+from sabt.ledger.recovery import recovery_against_copy
 from sabt.local_cluster import pgbackrest, restore_to
 from sabt.registry.persons.models import Person
 
@@ -38,6 +39,11 @@ def test_a_restore_to_a_moment_has_every_change_before_it_and_none_after(ctx, st
     size_at_moment = _ledger_size(ctx)
     moment = _database_now(ctx)
     lost = [adult(ctx, staff, "male", first_name="علی", year=1991 + i) for i in range(2)]
+    size_after_lost = _ledger_size(ctx)
+    with ctx.db.transaction() as session:
+        lost_persons = {
+            str(person_id) for person_id in session.scalars(select(Person.id).where(Person.national_code.in_(lost)))
+        }
     later = ledger.sign_checkpoint(ctx)
     assert later is not None
     with ctx.db.transaction() as session:
@@ -51,6 +57,7 @@ def test_a_restore_to_a_moment_has_every_change_before_it_and_none_after(ctx, st
         with database.snapshot() as session:
             codes = set(session.scalars(select(Person.national_code)))
         report = audit(restored_ctx)
+        recovery = recovery_against_copy(restored_ctx, later_url=ctx.db.url)  # the cluster, still running
         restored_size = _ledger_size(restored_ctx)
         database.dispose()
     finally:
@@ -61,3 +68,7 @@ def test_a_restore_to_a_moment_has_every_change_before_it_and_none_after(ctx, st
     assert report.checkpoint_size == signed.size
     assert restored_size == size_at_moment
     assert later.size > restored_size  # the changes after the moment, counted by the later checkpoint
+    assert recovery.is_prefix and recovery.findings == [] and recovery.restored_size == size_at_moment
+    assert [change.index for change in recovery.missing] == list(range(size_at_moment, size_after_lost))
+    assert {change.record_id for change in recovery.missing if change.record_type == "persons"} == lost_persons
+    assert len(lost_persons) == len(lost)

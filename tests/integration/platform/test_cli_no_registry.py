@@ -23,6 +23,7 @@ NO_REGISTRY_NEEDED = {
     ("audit", "coverage"),  # the schema's tables, from the code
     ("witness", "key"),  # a witness keeps its own state, not a registry
     ("witness", "serve"),
+    ("restore",),  # puts a registry where there may be none
 }
 
 
