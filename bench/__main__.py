@@ -13,6 +13,9 @@ Every benchmark measures a baseline in the same run, on the same data and machin
                  the dashboard page against a no-op endpoint
   linkage        `sabt linkage run` over a registry loaded from a legacy register (time, peak memory) against
                  DuckDB's exact self-join; the check before a birth is registered against a look-up by code
+  availability   (not in the default set) a three-node Patroni cluster: the write outage when the primary is
+                 killed (median of 5) against Patroni's own promotion time, registrations lost, checks
+                 refused during the switch, replay lag; reads on 1 and 2 standbys against the primary alone
   scale          (not in the default set) the national-scale load on PostgreSQL, e.g. --people 10000000
 """
 
@@ -29,7 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"{', '.join(DEFAULT)} or scale")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"{', '.join(DEFAULT)}, availability or scale")
     parser.add_argument("--people", type=int, default=None, help="population size (default: per benchmark)")
     parser.add_argument("--certificates", type=int, default=1000, help="certificates: how many to issue and verify")
     parser.add_argument("--leaves", type=int, default=200_000, help="ledger: how many leaves to append")
@@ -41,7 +44,7 @@ def main() -> None:
     )
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
     arguments = parser.parse_args()
-    unknown = set(arguments.names) - {*DEFAULT, "scale"}
+    unknown = set(arguments.names) - {*DEFAULT, "availability", "scale"}
     if unknown:
         parser.error(f"no benchmark named {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="sabt-bench-") as scratch:
@@ -74,6 +77,10 @@ def main() -> None:
                 from .ledger_bench import run_ledger
 
                 run_ledger(arguments.leaves, workdir, tuple(arguments.backend or ("sqlite", "postgresql")))
+            elif name == "availability":
+                from .availability_bench import run_availability
+
+                run_availability(arguments.people or 20_000, workdir)
             else:
                 from .scale import run_scale
 

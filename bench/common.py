@@ -4,7 +4,11 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
+import socket
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
@@ -28,6 +33,7 @@ from sabt.geo.service import create_office
 from sabt.migrations import upgrade
 
 RESULTS = Path(__file__).parent / "results"
+LOAD_SCRIPT = Path(__file__).with_name("load.lua")
 POSTGRES = os.environ.get("SABT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -125,3 +131,56 @@ def office_head(ctx: Context) -> Actor:
         ctx, actor=None, user=UserIn(username="bench.head", password=password, role="office_head", office="BENCH")
     )
     return actor_for_username(ctx, "bench.head")
+
+
+class SabtServer:
+    """`sabt serve` in a process of its own on a free port; `environment` adds or overrides settings."""
+
+    def __init__(
+        self, database_url: str, workdir: Path, workers: int, environment: dict[str, str] | None = None
+    ) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = os.environ | {
+            "SABT_DATABASE_URL": database_url,
+            "SABT_DATA_DIR": str(workdir),
+            "SABT_CHECKPOINT_SECONDS": "0",
+            "SABT_WEBHOOK_SECONDS": "0",
+            **(environment or {}),
+        }
+        sabt = Path(sys.executable).with_name("sabt")
+        command = [str(sabt), "serve", "--port", str(self.port), "--workers", str(workers)]
+        self.process = subprocess.Popen(  # noqa: S603 (the command is this interpreter's own sabt)
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def __enter__(self) -> str:
+        base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    return base
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not start")
+
+    def __exit__(self, *_: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def wrk_round(base: str, arguments: list[str], seconds: float, connections: int) -> dict[str, Any]:
+    """One round of wrk with bench/load.lua; refuses a round with an error or an unexpected answer."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("this benchmark drives the server with wrk: apt-get install wrk")
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "-s", str(LOAD_SCRIPT), base, "--", *arguments]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if figures["unexpected"] or figures["errors"]:
+        raise RuntimeError(f"unexpected answers under load: {figures}")
+    return figures

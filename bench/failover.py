@@ -24,17 +24,25 @@ class Drill:
     failures (the server itself must stay up), and the standbys' replay lag sampled on the primary."""
 
     registrations: list[tuple[float, int]] = field(default_factory=list)
+    # Each acknowledged registration's (moment its last step was sent, moment it was answered): one sent
+    # before the kill may commit before it and be answered after, which is no proof that writes resumed.
+    writes: list[tuple[float, float]] = field(default_factory=list)
     checks: list[tuple[float, int]] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     replay_lag_seconds: list[float] = field(default_factory=list)
     killed_at: float = 0.0
+    promoted_at: float | None = None  # when Patroni first reported a new leader running
     resumed_at: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def outage_seconds(self) -> float | None:
         return None if self.resumed_at is None else self.resumed_at - self.killed_at
+
+    @property
+    def promotion_seconds(self) -> float | None:
+        return None if self.promoted_at is None else self.promoted_at - self.killed_at
 
     def checks_failed_during_switch(self) -> float:
         """The share of identity checks answered with an error between the kill and the first write after it."""
@@ -43,8 +51,9 @@ class Drill:
         return sum(status != 200 for status in during) / len(during) if during else 0.0
 
     def first_write_after(self, moment: float) -> float | None:
+        """When the first registration sent after `moment` was acknowledged."""
         with self.lock:
-            return next((at for at, status in self.registrations if at > moment and status == 200), None)
+            return min((answered for sent, answered in self.writes if sent > moment), default=None)
 
 
 def run_drill(
@@ -72,9 +81,11 @@ def run_drill(
     drill.killed_at = time.monotonic()
     cluster.kill_postmaster(old_primary)
     deadline = drill.killed_at + bound
-    while (resumed := drill.first_write_after(drill.killed_at)) is None and time.monotonic() < deadline:
+    while (drill.resumed_at is None or drill.promoted_at is None) and time.monotonic() < deadline:
+        if drill.promoted_at is None and cluster.leader() not in (None, old_primary):
+            drill.promoted_at = time.monotonic()
+        drill.resumed_at = drill.first_write_after(drill.killed_at)
         time.sleep(0.05)
-    drill.resumed_at = resumed
     time.sleep(after_resume)
     stop.set()
     for thread in load:
@@ -108,34 +119,39 @@ def _register_births(base: str, tokens: dict[str, str], drill: Drill, stop: thre
     with clerk, registrar:
         while not stop.is_set():
             try:
-                status, code = _one_registration(clerk, registrar, day)
+                status, code, sent = _one_registration(clerk, registrar, day)
             except httpx.TransportError as error:
                 with drill.lock:
                     drill.failures.append(f"registration: {error!r}")
                 continue
+            answered = time.monotonic()
             with drill.lock:
-                drill.registrations.append((time.monotonic(), status))
+                drill.registrations.append((answered, status))
                 if code is not None:
                     drill.acknowledged.append(code)
+                    drill.writes.append((sent, answered))
             if status == 503:
                 time.sleep(0.1)
 
 
-def _one_registration(clerk: httpx.Client, registrar: httpx.Client, day: str) -> tuple[int, str | None]:
-    """Declare, validate and register one birth: the status of the step that ended it, and the national
-    code when the registration was acknowledged."""
+def _one_registration(clerk: httpx.Client, registrar: httpx.Client, day: str) -> tuple[int, str | None, float]:
+    """Declare, validate and register one birth: the status of the step that ended it, the national code
+    when the registration was acknowledged, and the moment that step was sent."""
+    sent = time.monotonic()
     declared = clerk.post("/api/events/births", json=birth_declaration(day))
     if declared.status_code != 201:
-        return declared.status_code, None
+        return declared.status_code, None, sent
     event = declared.json()["id"]
+    sent = time.monotonic()
     validated = registrar.post(f"/api/events/{event}/validate")
     if validated.status_code != 200:
-        return validated.status_code, None
+        return validated.status_code, None, sent
+    sent = time.monotonic()
     registered = registrar.post(f"/api/events/{event}/register")
     if registered.status_code != 200:
-        return registered.status_code, None
+        return registered.status_code, None, sent
     code: str = registered.json()["subject_national_code"]
-    return 200, code
+    return 200, code, sent
 
 
 def birth_declaration(day: str) -> dict[str, object]:

@@ -1,6 +1,8 @@
--- wrk script for the verify benchmark. Arguments after `--`: "noop", or "verify" with the file of JSON
--- bodies (one per line) and the partner's API key. Each connection sends the next body in turn; answers
--- that are not a 200 with a match are counted, and `done` prints one JSON line for the benchmark to read.
+-- wrk script for the verify and availability benchmarks. Arguments after `--`: "noop"; "verify" with the
+-- file of JSON bodies (one per line) and the partner's API key; or "person" with a file of national codes
+-- (one per line) and a staff member's bearer token, to look each person up as a clerk does. Each connection
+-- sends the next line in turn; answers that are not a 200 (with a match, for "verify") are counted, and
+-- `done` prints one JSON line for the benchmark to read.
 local threads = {}
 
 function setup(thread)
@@ -10,8 +12,12 @@ end
 function init(args)
   mode, bodies, index, unexpected = args[1], {}, 0, 0
   if mode == "verify" then
-    for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
     headers = {["Content-Type"] = "application/json", ["X-API-Key"] = args[3]}
+  elseif mode == "person" then
+    headers = {["Authorization"] = "Bearer " .. args[3]}
+  end
+  if mode ~= "noop" then
+    for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
     index = math.random(#bodies)
   end
 end
@@ -21,6 +27,9 @@ function request()
     return wrk.format("GET", "/health")
   end
   index = index % #bodies + 1
+  if mode == "person" then
+    return wrk.format("GET", "/api/persons/" .. bodies[index] .. "?purpose=benchmark", headers)
+  end
   return wrk.format("POST", "/api/identity/verify", headers, bodies[index])
 end
 

@@ -31,9 +31,8 @@ from sabt.stats import service as stats
 from sabt.stats.indicators import INDICATORS
 from sabt.synth.service import SynthRequest, generate_nation
 
-from .common import fresh_registry, median_seconds, office_head, postgres_version, report, write_result
+from .common import SabtServer, fresh_registry, median_seconds, office_head, postgres_version, report, write_result
 from .loading import raw_load
-from .verify_bench import _server
 
 REPEATS = 3
 DEADLINES = {"birth": 15, "death": 10, "marriage": 30, "divorce": 30}
@@ -243,7 +242,8 @@ DUCKDB_QUERIES = (
 
 def _dashboard(ctx: Context, workdir: Path, *, cache_seconds: int) -> tuple[float, float]:
     """The page's median time and /health's, on a server that reuses the figures for `cache_seconds`."""
-    server = _server(ctx.settings.resolved_database_url(), workdir, SABT_STATS_CACHE_SECONDS=str(cache_seconds))
+    cache = {"SABT_STATS_CACHE_SECONDS": str(cache_seconds)}
+    server = SabtServer(ctx.settings.resolved_database_url(), workdir, 1, cache)
     with server as base, httpx.Client(base_url=base, timeout=300) as client:
         client.get("/stats")  # warm up
         timings: dict[str, list[float]] = {"/stats": [], "/health": []}

@@ -12,22 +12,15 @@ import csv
 import json
 import os
 import random
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from sabt.synth.service import SynthRequest, generate_nation
 from sabt.verification import service as verification
 from sabt.verification.schemas import PartnerIn
 
-from .common import fresh_registry, office_head, postgres_version, report, write_result
+from .common import SabtServer, fresh_registry, office_head, postgres_version, report, write_result, wrk_round
 from .loading import timed_import
 
 CONNECTIONS = 8
@@ -35,7 +28,6 @@ WORKERS = sorted({1, os.cpu_count() or 1})
 ROUND_SECONDS = 8.0
 ROUNDS = 3
 POLICY = {"checks": ["verify"], "alive_status": True, "purpose": "benchmark"}
-LOAD_SCRIPT = Path(__file__).with_name("load.lua")
 
 
 def run_verify(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
@@ -67,7 +59,7 @@ def run_verify(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
             assert key is not None
             result[backend] = {}
             for workers in WORKERS:
-                with _server(ctx.settings.resolved_database_url(), workdir, workers) as base:
+                with SabtServer(ctx.settings.resolved_database_url(), workdir, workers) as base:
                     measured = _measure(base, key, queries, workdir)
                 result[backend][f"{workers} process{'es' if workers > 1 else ''}"] = measured
                 _report(backend, people, workers, measured)
@@ -100,51 +92,15 @@ def _queries(path: Path, count: int) -> list[dict[str, str]]:
     ]
 
 
-class _server:
-    def __init__(self, database_url: str, workdir: Path, workers: int) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        env = os.environ | {
-            "SABT_DATABASE_URL": database_url,
-            "SABT_DATA_DIR": str(workdir),
-            "SABT_CHECKPOINT_SECONDS": "0",
-            "SABT_WEBHOOK_SECONDS": "0",
-        }
-        sabt = Path(sys.executable).with_name("sabt")
-        command = [str(sabt), "serve", "--port", str(self.port), "--workers", str(workers)]
-        self.process = subprocess.Popen(  # noqa: S603 (the command is this interpreter's own sabt)
-            command,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def __enter__(self) -> str:
-        base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    return base
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise RuntimeError("the server did not start")
-
-    def __exit__(self, *_: object) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
 def _measure(base: str, key: str, queries: list[dict[str, str]], workdir: Path) -> dict[str, Any]:
     bodies = workdir / "verify-bodies.jsonl"
     bodies.write_text("".join(json.dumps(query, ensure_ascii=False) + "\n" for query in queries), encoding="utf-8")
     arguments = {"noop": ["noop"], "verify": ["verify", str(bodies), key]}
-    _wrk(base, arguments["verify"], 2)  # warm up
+    wrk_round(base, arguments["verify"], 2, CONNECTIONS)  # warm up
     rounds: dict[str, list[dict[str, Any]]] = {"noop": [], "verify": []}
     for _ in range(ROUNDS):
         for name in ("noop", "verify"):
-            rounds[name].append(_wrk(base, arguments[name], ROUND_SECONDS))
+            rounds[name].append(wrk_round(base, arguments[name], ROUND_SECONDS, CONNECTIONS))
     summary: dict[str, Any] = {
         name: {
             "per_second": round(statistics.median(r["requests"] / r["seconds"] for r in runs)),
@@ -155,15 +111,3 @@ def _measure(base: str, key: str, queries: list[dict[str, str]], workdir: Path) 
     }
     summary["ratio"] = round(summary["verify"]["per_second"] / summary["noop"]["per_second"], 3)
     return summary
-
-
-def _wrk(base: str, arguments: list[str], seconds: float) -> dict[str, Any]:
-    """One round of wrk; refuses a round with an error or an answer that is not a match."""
-    if shutil.which("wrk") is None:
-        raise SystemExit("the verify benchmark needs wrk: apt-get install wrk")
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "-s", str(LOAD_SCRIPT), base, "--", *arguments]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
-    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    if figures["unexpected"] or figures["errors"]:
-        raise RuntimeError(f"unexpected answers under load: {figures}")
-    return figures

@@ -80,10 +80,10 @@ class LocalCluster:
     def hosts(self) -> str:
         return ",".join(f"127.0.0.1:{node.pg_port}" for node in self.nodes)
 
-    def url(self, *, standby: bool = False) -> str:
-        """Sabt's database URL: every node listed, libpq picking the writable one (or, for reads, a standby
-        at random, the primary only when no standby answers)."""
-        hosts = "&".join(f"host=127.0.0.1:{node.pg_port}" for node in self.nodes)
+    def url(self, *, standby: bool = False, nodes: list[Node] | None = None) -> str:
+        """Sabt's database URL: every node listed (or only `nodes`), libpq picking the writable one (or, for
+        reads, a standby at random, the primary only when no standby answers)."""
+        hosts = "&".join(f"host=127.0.0.1:{node.pg_port}" for node in nodes or self.nodes)
         attrs = (
             "target_session_attrs=prefer-standby&load_balance_hosts=random"
             if standby

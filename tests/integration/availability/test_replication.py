@@ -1,6 +1,7 @@
 """Reads on standbys, commits on a synchronous one, and a caller that always sees its own writes."""
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from sabt.db import open_database
-from sabt.local_cluster import LocalCluster
+from sabt.local_cluster import LocalCluster, Node
 from sabt.verification import service as verification
 from sabt.verification.schemas import PartnerIn
 
@@ -20,8 +21,15 @@ from .conftest import sabt_server, staff_token
 
 @contextmanager
 def replay_paused(cluster: LocalCluster) -> Iterator[None]:
-    """Standbys that receive the primary's log but apply none of it: a replica lagging as far as it can."""
+    """Standbys that receive the primary's log but apply none of it from now on: a replica lagging as far as
+    it can. What was written before (the previous test's rows, emptied as it ended) is replayed first, or a
+    standby would still show it."""
+    leader = cluster.wait_until_healthy()
     standbys = cluster.standbys()
+    with closing(psycopg.connect(cluster.node_url(leader), autocommit=True)) as connection:
+        written = connection.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    for node in standbys:
+        _wait_for_replay(cluster, node, written)
     for node in standbys:
         with closing(psycopg.connect(cluster.node_url(node), autocommit=True)) as connection:
             connection.execute("SELECT pg_wal_replay_pause()")
@@ -31,6 +39,17 @@ def replay_paused(cluster: LocalCluster) -> Iterator[None]:
         for node in standbys:
             with closing(psycopg.connect(cluster.node_url(node), autocommit=True)) as connection:
                 connection.execute("SELECT pg_wal_replay_resume()")
+
+
+def _wait_for_replay(cluster: LocalCluster, node: Node, position: str, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    with closing(psycopg.connect(cluster.node_url(node), autocommit=True)) as connection:
+        while time.monotonic() < deadline:
+            replayed = connection.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (position,)).fetchone()
+            if replayed[0]:
+                return
+            time.sleep(0.1)
+    raise AssertionError(f"{node.name} did not replay {position} in {seconds:.0f} s")
 
 
 def test_commits_wait_for_a_synchronous_standby(cluster):
