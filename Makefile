@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint unit integration serve clean bench bench-scale
+.PHONY: demo test lint unit integration drills serve clean bench bench-scale
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration
+
+# The failover and restore drills alone, on a three-node cluster they start (Debian's patroni, etcd-server
+# and pgbackrest); `make test` runs them too.
+drills: $(STAMP)
+	$(BIN)/pytest tests/integration/availability
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage

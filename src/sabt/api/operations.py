@@ -131,8 +131,10 @@ class RegistryState:
         state = ledger.ledger_state(self.context)
         now = self.context.now()
         yield _gauge("sabt_ledger_leaves", "Leaves in the ledger", state.size)
-        if state.checkpoint_size is not None and state.checkpoint_signed_at is not None:
-            yield _gauge("sabt_ledger_checkpoint_leaves", "Leaves the latest checkpoint covers", state.checkpoint_size)
+        # 0 before the first checkpoint, so that an alert on leaves not yet covered fires then too.
+        covered = state.checkpoint_size or 0
+        yield _gauge("sabt_ledger_checkpoint_leaves", "Leaves the latest checkpoint covers", covered)
+        if state.checkpoint_signed_at is not None:
             age = (now - state.checkpoint_signed_at).total_seconds()
             yield _gauge("sabt_ledger_checkpoint_age_seconds", "Seconds since the latest checkpoint was signed", age)
         if state.cosigned_at is not None:

@@ -7,9 +7,11 @@ import json
 import logging
 import re
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from sabt.api.operations import metrics_token
@@ -81,6 +83,7 @@ def test_the_metrics_count_what_happens_and_never_name_a_person(server, backend,
         size = ledger.head_size(session)
     assert sample(after, "sabt_database_up") == 1
     assert sample(after, "sabt_ledger_leaves") == size
+    assert after[("sabt_ledger_checkpoint_leaves", frozenset())] == 0  # none signed yet, and an alert can see it
     assert sample(after, "sabt_outbox_backlog") >= 1  # the birth's notice, until the relay takes it
     assert sample(after, "sabt_database_connections_open", pool="writer") >= 1
 
@@ -181,3 +184,26 @@ def test_a_log_line_is_one_json_object_with_its_request_id():
     assert line["message"] == "failed on /y"
     assert line["request_id"] == "-"
     assert "ValueError: boom" in line["error"]
+
+
+ALERT_RULES = Path(__file__).parents[3] / "deploy" / "prometheus" / "sabt-alerts.yml"
+# Families only a PostgreSQL primary reports (SQLite has no standbys).
+REPLICATION_FAMILIES = {"sabt_standbys_streaming", "sabt_standby_replay_lag_seconds", "sabt_standby_replay_lag_bytes"}
+# Reported once a witness has cosigned; these tests run no witness.
+COSIGNATURE_AGE = "sabt_ledger_cosignature_age_seconds"
+
+
+def test_every_metric_the_example_alerts_name_is_exposed(server, backend, ctx, staff):
+    adult(ctx, staff, "male", first_name="رضا", year=1985)
+    assert ledger.sign_checkpoint(ctx) is not None
+    assert httpx.get(f"{server}/health/live").status_code == 200  # counted: the request families have samples
+    rules = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))["groups"][0]["rules"]
+    named = {name for rule in rules for name in re.findall(r"\bsabt_[a-z_]+", rule["expr"])}
+    answer = httpx.get(f"{server}/metrics", headers={"Authorization": f"Bearer {metrics_token(backend.settings)}"})
+    exposed = {sample.name for family in text_string_to_metric_families(answer.text) for sample in family.samples}
+    exposed |= {family.name for family in text_string_to_metric_families(answer.text)}
+    exposed.add(COSIGNATURE_AGE)
+    if backend.database.is_sqlite:
+        exposed |= REPLICATION_FAMILIES
+    assert "sabt_database_up" in named
+    assert named - exposed == set()
