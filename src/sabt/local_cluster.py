@@ -152,13 +152,25 @@ class LocalCluster:
         self._start_etcd()
         for node in self.nodes:
             self.processes[node.name] = _spawn(["patroni", str(node.config_file)], self.folder / f"{node.name}.log")
-        self.wait_until_healthy()
+        try:
+            self.wait_until_healthy()
+        except ClusterError as error:
+            raise ClusterError(f"{error}\n{self.log_tails()}") from None
         leader = self.leader()
         assert leader is not None
         self._create_stanza()
         with closing(psycopg.connect(self.node_url(leader, "postgres"), autocommit=True)) as admin:
             if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone() is None:
                 admin.execute(f'CREATE DATABASE "{DATABASE}"')
+
+    def log_tails(self, lines: int = 15) -> str:
+        """The end of etcd's and each node's log, for an error that says why the cluster did not start."""
+        tails = []
+        for name in ("etcd", *(node.name for node in self.nodes)):
+            log = self.folder / f"{name}.log"
+            text = log.read_text(errors="replace").splitlines()[-lines:] if log.exists() else ["(no log)"]
+            tails.append(f"--- {name} ---\n" + "\n".join(text))
+        return "\n".join(tails)
 
     def stop(self) -> None:
         for name, process in reversed(list(self.processes.items())):
@@ -312,10 +324,20 @@ def create_cluster(folder: Path) -> LocalCluster:
 
 
 @contextmanager
-def running_cluster(folder: Path) -> Iterator[LocalCluster]:
-    cluster = create_cluster(folder)
+def running_cluster(folder: Path, *, attempts: int = 2) -> Iterator[LocalCluster]:
+    """A started cluster in `folder`, stopped at the end. A start that fails (on a busy machine a node can
+    miss its bootstrap) is reported on stderr with the logs and tried again in a new folder beside it."""
+    for attempt in range(1, attempts + 1):
+        cluster = create_cluster(folder if attempt == 1 else folder.with_name(f"{folder.name}-{attempt}"))
+        try:
+            cluster.start()
+            break
+        except ClusterError as error:
+            cluster.stop()
+            if attempt == attempts:
+                raise
+            print(f"the cluster did not start, trying again: {error}", file=sys.stderr)
     try:
-        cluster.start()
         yield cluster
     finally:
         cluster.stop()
@@ -425,14 +447,23 @@ def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
 
 
 def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for each in sockets:
-            each.bind(("127.0.0.1", 0))
-        return [each.getsockname()[1] for each in sockets]
-    finally:
-        for each in sockets:
-            each.close()
+    """Ports free now and below the range the kernel hands out as clients' source ports: a port taken
+    from that range can be taken again by any outgoing connection before the node listens on it."""
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    lowest_ephemeral = int(ephemeral.read_text().split()[0]) if ephemeral.exists() else 32768
+    candidates = list(range(max(1024, lowest_ephemeral - 12000), lowest_ephemeral))
+    secrets.SystemRandom().shuffle(candidates)
+    ports: list[int] = []
+    for port in candidates:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise ClusterError(f"no {count} free ports below {lowest_ephemeral}")
 
 
 def _wait_for_port(port: int, seconds: float = 30.0) -> None:

@@ -16,9 +16,29 @@ class BackupOnPostgresql(InvalidInput):
 
 
 class BackupNotWritten(InvalidInput):
+    """The system refused the write; its reason (`strerror`) is the system's own words."""
+
     code = "backup.not_written"
     en = "The backup cannot be written there ({reason}); nothing was written."
-    fa = "پشتیبان را نمی‌توان آنجا نوشت ({reason})؛ چیزی نوشته نشد."
+    fa = "پشتیبان را نمی‌توان آنجا نوشت (پاسخ سیستم: {reason})؛ چیزی نوشته نشد."
+
+
+class BackupOverRegistry(InvalidInput):
+    code = "backup.is_the_registry"
+    en = "FILE is the registry itself: name another file for the backup; nothing was written."
+    fa = "FILE خود پایگاه داده ثبت است: برای پشتیبان فایل دیگری نام ببرید؛ چیزی نوشته نشد."
+
+
+class BackupIntoFolder(InvalidInput):
+    code = "backup.is_a_folder"
+    en = "FILE is a folder: name the file to write in it; nothing was written."
+    fa = "FILE یک پوشه است: نام فایلی را که باید در آن نوشته شود بدهید؛ چیزی نوشته نشد."
+
+
+class BackupFolderMissing(InvalidInput):
+    code = "backup.no_folder"
+    en = "The folder FILE would be written in does not exist; nothing was written."
+    fa = "پوشه‌ای که FILE باید در آن نوشته شود وجود ندارد؛ چیزی نوشته نشد."
 
 
 class BackupDamaged(InvalidInput):

@@ -29,8 +29,11 @@ from .copies import (
 )
 from .errors import (
     BackupDamaged,
+    BackupFolderMissing,
+    BackupIntoFolder,
     BackupNotWritten,
     BackupOnPostgresql,
+    BackupOverRegistry,
     RestoreDamaged,
     RestoreInUse,
     RestoreNotRegistry,
@@ -68,11 +71,11 @@ def back_up(settings: Settings, *, destination: Path) -> RegistryCopy:
 
 def _refuse_unwritable(registry: Path, destination: Path) -> None:
     if destination.resolve() == registry.resolve():
-        raise BackupNotWritten(field="FILE", reason="it is the registry itself")
+        raise BackupOverRegistry(field="FILE")
     if destination.is_dir():
-        raise BackupNotWritten(field="FILE", reason="it is a folder; name the file to write")
+        raise BackupIntoFolder(field="FILE")
     if not destination.parent.is_dir():
-        raise BackupNotWritten(field="FILE", reason="its folder does not exist")
+        raise BackupFolderMissing(field="FILE")
 
 
 def restore(settings: Settings, *, source: Path, replace: bool) -> RegistryCopy:

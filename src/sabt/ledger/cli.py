@@ -188,9 +188,8 @@ def _later_copy_url(against: str) -> str:
 def _print_recovery(report: RecoveryReport, *, listed: bool) -> None:
     """One line each, never wrapped: an operator pastes them into the incident's record."""
     audited = "the audit passed" if report.audit_passed else "the audit found problems"
-    typer.echo(
-        f"restored ledger: {report.restored_size} leaves; {audited} (last checkpoint at {report.checkpoint_size})"
-    )
+    checkpoint = "no checkpoint" if report.checkpoint_size is None else f"last checkpoint at {report.checkpoint_size}"
+    typer.echo(f"restored ledger: {report.restored_size} leaves; {audited} ({checkpoint})")
     point = report.recovery_point
     if point is None:
         typer.echo("recovery point: none, the restored ledger is empty")

@@ -227,8 +227,13 @@ def test_a_registry_on_postgresql_is_sent_to_pgbackrest(sabt, data_dir, backup, 
 
 def test_a_backup_into_a_folder_that_does_not_exist_is_refused(sabt, data_dir, tmp_path):
     refused = _refused(sabt, data_dir, "backup", str(tmp_path / "nowhere" / "backup.db"))
-    assert refused.exit_code == 1 and "its folder does not exist" in refused.output
+    assert refused.exit_code == 1 and "The folder FILE would be written in does not exist" in refused.output
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_backup_named_as_a_folder_is_refused(sabt, data_dir, tmp_path):
+    refused = _refused(sabt, data_dir, "backup", str(tmp_path))
+    assert refused.exit_code == 1 and "FILE is a folder" in refused.output
 
 
 def test_a_backup_is_never_written_over_the_registry_itself(sabt, data_dir):
