@@ -21,7 +21,7 @@ CORE_COVERAGE_FLOOR := 95
 
 test: $(STAMP) lint
 	$(BIN)/pytest tests/unit --cov=sabt.core --cov-report=term:skip-covered --cov-fail-under=$(CORE_COVERAGE_FLOOR)
-	$(BIN)/pytest tests/integration tests/e2e --durations=15
+	$(BIN)/pytest tests/integration tests/e2e --numprocesses=auto --dist=loadgroup --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench lint

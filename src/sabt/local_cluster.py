@@ -136,6 +136,42 @@ class LocalCluster:
             time.sleep(0.2)
         raise ClusterError(f"the cluster did not become healthy in {seconds:.0f} s: {self.members()}")
 
+    @contextmanager
+    def maintenance(self, seconds: float = 30.0) -> Iterator[None]:
+        """Patroni's maintenance mode (what `patronictl pause` sets): no failover, and no node undoes what an
+        operator did by hand. Without it, every loop of Patroni resumes a standby's paused WAL replay."""
+        self._set_pause(True, seconds)
+        try:
+            yield
+        finally:
+            self._set_pause(False, seconds)
+
+    def _set_pause(self, pause: bool, seconds: float) -> None:
+        leader = self.wait_until_healthy()
+        change = urllib.request.Request(
+            f"http://127.0.0.1:{leader.api_port}/config",
+            data=json.dumps({"pause": pause}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="PATCH",
+        )
+        with urllib.request.urlopen(change, timeout=5):  # noqa: S310 - an http://127.0.0.1 address, built above
+            pass
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if all(self._node_pause(node) is pause for node in self.nodes):
+                return
+            time.sleep(0.2)
+        raise ClusterError(f"not every node saw pause={pause} in {seconds:.0f} s: {self.members()}")
+
+    @staticmethod
+    def _node_pause(node: Node) -> bool | None:
+        """Whether this node's Patroni has seen maintenance mode (`/patroni` names it only while it is on)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{node.api_port}/patroni", timeout=2) as answer:
+                return bool(json.load(answer).get("pause", False))
+        except OSError:
+            return None
+
     def postmaster_pid(self, node: Node) -> int:
         return int((node.data_dir / "postmaster.pid").read_text().split()[0])
 
