@@ -13,6 +13,8 @@ Every benchmark measures a baseline in the same run, on the same data and machin
                  the dashboard page against a no-op endpoint
   linkage        `sabt linkage run` over a registry loaded from a legacy register (time, peak memory) against
                  DuckDB's exact self-join; the check before a birth is registered against a look-up by code
+  notifications  facilities' birth notifications over HTTP under load (wrk), against a no-op endpoint of the same
+                 server; the time from a notification sent to a clerk's read of it
   availability   (not in the default set) a three-node Patroni cluster: the write outage when the primary is
                  killed (median of 5) against Patroni's own promotion time, registrations lost, checks
                  refused during the switch, replay lag; reads on 1 and 2 standbys against the primary alone
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from .suite import run_import, run_registry_read, run_synth
 
-DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates", "verify", "stats", "linkage")
+DEFAULT = ("synth", "import", "registry-read", "ledger", "certificates", "verify", "stats", "linkage", "notifications")
 
 
 def main() -> None:
@@ -40,7 +42,7 @@ def main() -> None:
         "--backend",
         action="append",
         choices=["sqlite", "postgresql"],
-        help="ledger, verify, stats, linkage: only these",
+        help="ledger, verify, stats, linkage, notifications: only these",
     )
     parser.add_argument("--from", dest="folder", type=Path, default=None, help="scale: an existing synth folder")
     arguments = parser.parse_args()
@@ -73,6 +75,11 @@ def main() -> None:
                 from .linkage_bench import run_linkage
 
                 run_linkage(arguments.people or 100_000, workdir, tuple(arguments.backend or ("sqlite", "postgresql")))
+            elif name == "notifications":
+                from .notifications_bench import run_notifications
+
+                backends = tuple(arguments.backend or ("sqlite", "postgresql"))
+                run_notifications(arguments.people or 20_000, workdir, backends)
             elif name == "ledger":
                 from .ledger_bench import run_ledger
 

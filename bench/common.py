@@ -174,6 +174,20 @@ class SabtServer:
         self.process.wait(timeout=30)
 
 
+def load_summary(rounds: dict[str, list[dict[str, Any]]], measured: str) -> dict[str, Any]:
+    """Rounds of wrk by endpoint, as medians (rate, p50, p99), and the ratio of `measured` to the no-op."""
+    summary: dict[str, Any] = {
+        name: {
+            "per_second": round(statistics.median(r["requests"] / r["seconds"] for r in runs)),
+            "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+            "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+        }
+        for name, runs in rounds.items()
+    }
+    summary["ratio"] = round(summary[measured]["per_second"] / summary["noop"]["per_second"], 3)
+    return summary
+
+
 def wrk_round(base: str, arguments: list[str], seconds: float, connections: int) -> dict[str, Any]:
     """One round of wrk with bench/load.lua; refuses a round with an error or an unexpected answer."""
     if shutil.which("wrk") is None:

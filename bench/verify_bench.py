@@ -12,7 +12,6 @@ import csv
 import json
 import os
 import random
-import statistics
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,16 @@ from sabt.synth.service import SynthRequest, generate_nation
 from sabt.verification import service as verification
 from sabt.verification.schemas import PartnerIn
 
-from .common import SabtServer, fresh_registry, office_head, postgres_version, report, write_result, wrk_round
+from .common import (
+    SabtServer,
+    fresh_registry,
+    load_summary,
+    office_head,
+    postgres_version,
+    report,
+    write_result,
+    wrk_round,
+)
 from .loading import timed_import
 
 CONNECTIONS = 8
@@ -101,13 +109,4 @@ def _measure(base: str, key: str, queries: list[dict[str, str]], workdir: Path) 
     for _ in range(ROUNDS):
         for name in ("noop", "verify"):
             rounds[name].append(wrk_round(base, arguments[name], ROUND_SECONDS, CONNECTIONS))
-    summary: dict[str, Any] = {
-        name: {
-            "per_second": round(statistics.median(r["requests"] / r["seconds"] for r in runs)),
-            "p50_ms": statistics.median(r["p50_ms"] for r in runs),
-            "p99_ms": statistics.median(r["p99_ms"] for r in runs),
-        }
-        for name, runs in rounds.items()
-    }
-    summary["ratio"] = round(summary["verify"]["per_second"] / summary["noop"]["per_second"], 3)
-    return summary
+    return load_summary(rounds, "verify")

@@ -30,7 +30,7 @@ from .registry import service as registry
 from .registry.schemas import BirthDeclaration, EventOut
 from .synth.service import SynthRequest, generate_nation, replay_cards, replay_events
 from .verification import service as verification
-from .verification.schemas import CitizenIn
+from .verification.schemas import CitizenIn, PartnerIn
 
 # The demo's only secret, printed for the person trying it; `sabt demo` never runs on a real registry.
 DEMO_PASSWORD = "sabt-demo-password"  # noqa: S105
@@ -96,8 +96,8 @@ def _seed(ctx: Context, report: Callable[[str], None]) -> None:
     report("importing it as the legacy register")
     registry.import_persons(at_window_start, actor=head, path=folder / "persons.csv")
     offices = ProvinceOffices(ctx)
-    report("their births, deaths, marriages and divorces, each on its day")
-    replay_events(ctx, path=folder / "events.csv", staff_for=offices)
+    report("their births, deaths, marriages and divorces, each on its day, most notified by a hospital")
+    replay_events(ctx, path=folder / "events.csv", staff_for=offices, facility_for=ProvinceHospitals(ctx))
     report("six years of smart cards")
     replay_cards(ctx, path=folder / "cards.csv", staff_for=offices, producer=accounts.actor_for_username(ctx, "admin"))
     report("work waiting in Tehran, sample certificates, a citizen")
@@ -160,6 +160,37 @@ class ProvinceOffices:
             )
             staff.append(accounts.actor_for_username(self.ctx, username))
         return code, staff[0], staff[1]
+
+
+class ProvinceHospitals:
+    """Who notifies a birth or death in a county: a hospital of its province, a partner allowed to notify
+    both, with a key of its own (the demo keeps no secret of it: it notifies in-process)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.province_of = {county.code: county.province_code for county in geo.list_counties(ctx)}
+        self.limiter = verification.RateLimiter()
+        self.callers: dict[str, verification.PartnerCaller] = {}
+
+    def __call__(self, county: str) -> verification.PartnerCaller:
+        province = self.province_of[county]
+        if province not in self.callers:
+            self.callers[province] = self._open(province)
+        return self.callers[province]
+
+    def _open(self, province: str) -> verification.PartnerCaller:
+        code = f"hospital-p{province}"
+        hospital = {
+            "code": code,
+            "name": f"بیمارستان مرکزی استان {province}",
+            "kind": "health",
+            "contact": "it@hospital.example",
+            "rate_per_minute": 100_000,
+            "policy": {"checks": [], "notifications": ["birth", "death"], "purpose": "notification of vital events"},
+        }
+        verification.create_partner(self.ctx, actor=None, partner=PartnerIn.model_validate(hospital))
+        key = verification.create_key(self.ctx, actor=None, partner_code=code).api_key
+        return verification.partner_for_key(self.ctx, key, limiter=self.limiter)
 
 
 def _leave_work_in_queue(ctx: Context) -> None:

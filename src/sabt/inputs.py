@@ -25,7 +25,7 @@ from .core.errors import (
     SabtError,
     refusal,
 )
-from .core.text import forbidden_character, to_ascii_digits
+from .core.text import forbidden_character, is_ascii_number, to_ascii_digits
 
 
 def _refuse_forbidden(value: Any) -> Any:
@@ -83,6 +83,17 @@ AsciiDigits = BeforeValidator(_ascii_digits)
 
 
 OWN_CODES = {"text.bad_character", "text.line_break", "webhook.url"}
+
+
+def numbered_lists(node: Any) -> Any:
+    """Nested fields named by dotted paths, `{"witnesses": {"0": …, "1": …}}`, with their numbered parts
+    as lists, `{"witnesses": [… , …]}`: how a form's fields (or a FHIR resource's) become a request."""
+    if not isinstance(node, dict):
+        return node
+    converted = {key: numbered_lists(value) for key, value in node.items()}
+    if converted and all(is_ascii_number(key) for key in converted):
+        return [converted[key] for key in sorted(converted, key=int)]
+    return converted
 
 
 def validation_problem(item: Any) -> SabtError:

@@ -8,6 +8,7 @@ from .db import Base
 from .geo import models as geo_models
 from .ledger import models as ledger_models
 from .linkage import models as linkage_models
+from .notifications import models as notifications_models
 from .outbox import models as outbox_models
 from .registry.events import models as events_models
 from .registry.imports import models as imports_models
@@ -30,4 +31,5 @@ FEATURE_MODELS = (
     outbox_models,
     cards_models,
     access_models,
+    notifications_models,
 )

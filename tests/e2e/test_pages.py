@@ -5,6 +5,7 @@ import re
 import zlib
 
 import base45
+import httpx
 import jdatetime
 from playwright.sync_api import Page, Route, expect
 
@@ -14,7 +15,7 @@ from sabt.core.text import to_persian_digits
 from sabt.linkage import service as linkage
 from sabt.registry import service as registry
 from sabt.verification import service as verification
-from sabt.verification.schemas import CitizenIn
+from sabt.verification.schemas import CitizenIn, PartnerIn
 from tests.integration.registry.factories import (
     BirthDeclaration,
     DeathDeclaration,
@@ -377,7 +378,12 @@ def test_every_page_fits_a_phone_with_its_menu_folded(page: Page, ctx, staff):
 def test_the_public_statistics_dashboard_shows_figures_a_map_and_downloads(page: Page, ctx, staff):
     for year in (1980, 1985, 1990, 1995, 2000, 2005):
         adult(ctx, staff, "female", year=year)
+    stroke = {"part1": [{"condition": "سکته مغزی", "icd10": "I64"}], "underlying": "I64", "manner": "disease"}
+    register(ctx, staff, DeathDeclaration(**death(adult(ctx, staff, "male", year=1940), cause_of_death=stroke)))
     page.goto("/stats?map=coverage_percent")
+    circulatory = page.locator("table.causes tr", has_text="بیماری‌های دستگاه گردش خون")
+    expect(circulatory.locator("td").nth(0)).to_have_text("I00-I99")
+    expect(circulatory.locator("td").nth(1)).to_have_text("—")  # one death: too few to publish
     expect(page.locator("h1")).to_have_text("آمار حیاتی کشور")
     expect(page.locator("svg.map g")).to_have_count(31)  # every province has its tile
     expect(page.locator("svg.map")).to_contain_text("تهران")
@@ -651,3 +657,97 @@ def test_back_after_confirming_or_finding_a_record_reaches_a_page_not_an_error(p
     page.go_back()
     expect(page.locator("h1")).to_have_text("جستجوی شخص")
     assert page.url.endswith("/office/search")
+
+
+def test_a_registrar_declares_a_death_with_its_certificate_coded_and_a_wrong_code_is_named(page: Page, ctx, staff):
+    deceased = adult(ctx, staff, "male", year=1950, first_name="کاظم")
+    sign_in(page, "registrar")
+    page.goto("/office/declare/death")
+    page.fill("#f-national_code", to_persian_digits(deceased))
+    page.fill("#f-death_date", "۱۴۰۴/۰۳/۰۷")
+    page.select_option("#f-province", "23")
+    page.select_option("#f-county", "2301")
+    page.fill("#f-cause_of_death-part1-0-condition", "انفارکتوس حاد میوکارد")
+    page.fill("#f-cause_of_death-part1-0-icd10", "i219")
+    page.fill("#f-cause_of_death-part1-0-interval-amount", "۲")
+    page.select_option("#f-cause_of_death-part1-0-interval-unit", "hours")
+    page.fill("#f-cause_of_death-part1-1-condition", "بیماری قلبی ناشی از فشار خون")
+    page.fill("#f-cause_of_death-part1-1-icd10", "I11.9")
+    page.fill("#f-cause_of_death-part1-1-interval-amount", "۶")
+    page.select_option("#f-cause_of_death-part1-1-interval-unit", "years")
+    page.fill("#f-cause_of_death-underlying", "I21")
+    page.select_option("#f-cause_of_death-manner", "disease")
+    page.select_option("#f-declarant-relation", "sibling")
+    page.fill("#f-declarant-first_name", "حمید")
+    page.fill("#f-declarant-last_name", "نوری")
+    page.select_option("#f-evidence-kind", "medical_certificate")
+    page.select_option("#f-evidence-issuer", "physician")
+    page.fill("#f-evidence-document_number", "DC-7001")
+    page.click("text=بررسی و ادامه")
+    expect(page.locator("#f-cause_of_death-underlying-error")).to_have_text(
+        "I21 زیرگروه دارد: رقم چهارم را هم بنویسید (مثلاً I21.9)."
+    )
+    # Only the codes and the classification's name are Latin: no library English.
+    messages = page.locator("#form-errors li, main p.error").all_inner_texts()
+    assert messages and [text for text in messages if re.search("[a-z]{2,}", text)] == []
+    screenshot(page, "declare-death-certificate-refused")
+    page.fill("#f-cause_of_death-underlying", "i11.9")
+    page.click("text=بررسی و ادامه")
+    expect(page.locator("h1")).to_have_text("تأیید اعلام وفات")
+    facts = page.locator("table.facts")
+    expect(facts).to_contain_text("I21.9")
+    expect(facts).to_contain_text("سال")
+    page.click("text=ثبت اعلام")
+    expect(page.locator("h1")).to_contain_text("اعلام‌شده")
+    expect(page.locator("main")).to_contain_text("علت زمینه‌ای مرگ")
+    screenshot(page, "death-with-certificate")
+    page.set_viewport_size({"width": 360, "height": 800})
+    screenshot(page, "death-with-certificate-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_notified_birth_becomes_a_declaration_in_three_steps(page: Page, server, ctx, staff):
+    mother = adult(ctx, staff, "female", year=1995, first_name="نرگس")
+    partner = {
+        "code": "hospital-imam",
+        "name": "بیمارستان امام خمینی",
+        "kind": "health",
+        "contact": "it@hospital.example",
+        "policy": {"checks": [], "notifications": ["birth"], "purpose": "notification of vital events"},
+    }
+    verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
+    key = verification.create_key(ctx, actor=None, partner_code="hospital-imam").api_key
+    notified = {
+        "reference": "BN-77",
+        "sex": "male",
+        "birth_date": "2025-05-30",
+        "birth_time": "07:40",
+        "county": "2301",
+        "birth_order": 1,
+        "mother": {"national_code": mother},
+    }
+    assert httpx.post(f"{server}/api/notifications/births", json=notified, headers={"X-API-Key": key}).is_success
+    sign_in(page, "registrar")
+    waiting = page.locator("#notified + p + table tbody tr")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("بیمارستان امام خمینی")
+    screenshot(page, "desk-notified")
+    page.set_viewport_size({"width": 360, "height": 800})
+    screenshot(page, "phone-desk-notified")
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.click("text=اعلام با خانواده")  # one: the form, filled in with what the hospital said
+    expect(page.locator("#f-sex")).to_have_value("male")
+    expect(page.locator("#f-mother-national_code")).to_have_value(to_persian_digits(mother))
+    expect(page.locator("#f-birth_date")).to_have_value("۱۴۰۴/۰۳/۰۹")
+    expect(page.locator("#f-evidence-document_number")).to_have_value("BN-77")
+    page.fill("#f-first_name", "کیان")
+    page.fill("#f-last_name", "رضایی")
+    page.fill("#f-father-first_name", "علی")
+    page.fill("#f-father-last_name", "رضایی")
+    page.select_option("#f-declarant-relation", "mother")
+    screenshot(page, "declare-birth-from-notification")
+    page.click("text=بررسی و ادامه")  # two: the confirmation screen
+    page.click("text=ثبت اعلام")  # three: declared
+    expect(page.locator("h1")).to_contain_text("اعلام‌شده")
+    page.goto("/office")
+    expect(page.locator("#notified")).to_contain_text("(۰)")

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-What = Literal["record", "search", "history", "certificate", "print", "cards", "event", "linkage"]
+What = Literal["record", "search", "history", "certificate", "print", "cards", "event", "linkage", "notification"]
 
 
 class StaffReadOut(BaseModel):

@@ -45,6 +45,7 @@ from ..ledger.api import router as ledger_router
 from ..ledger.api import sign_and_witness
 from ..linkage.api import EVALUATION_PATH
 from ..linkage.api import router as linkage_router
+from ..notifications.api import router as notifications_router
 from ..registry.api import router as registry_router
 from ..stats.api import router as stats_router
 from ..stats.pages import DashboardCache
@@ -112,6 +113,7 @@ def create_app(context: Context) -> FastAPI:
         ledger_router,
         certificates_router,
         verification_router,
+        notifications_router,
         cards_router,
         stats_router,
         linkage_router,

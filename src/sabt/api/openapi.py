@@ -18,6 +18,7 @@ from ..http import BODY_METHODS, PROBLEM_JSON, TOKEN_URL
 from ..refusals import every_refusal
 
 PROBLEM = "Problem"
+ALSO_REFUSES_AS = "x-sabt-refuses-also-as"  # an operation's own media type for its refusals
 _ALWAYS = {
     "404": "Something the request names does not exist",
     "409": "The record's state does not allow it",
@@ -53,11 +54,14 @@ def _document_problems(document: dict[str, Any]) -> None:
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            content = {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}}
+            # An operation that answers its own refusals in another form (a FHIR OperationOutcome) says so;
+            # what the shared machinery refuses before it runs is still problem+json.
+            also = operation.pop(ALSO_REFUSES_AS, None)
+            if also is not None:
+                content = content | {also: {"schema": {"type": "object"}}}
             for status, description in _refusals(path, method, operation).items():
-                responses[status] = {
-                    "description": description,
-                    "content": {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}},
-                }
+                responses[status] = {"description": description, "content": content}
 
 
 def _refusals(path: str, method: str, operation: dict[str, Any]) -> dict[str, str]:

@@ -30,6 +30,7 @@ class Role(StrEnum):
 class Action(StrEnum):
     READ = "read"  # a person's record, a certificate, a card
     READ_OFFICE_WORK = "read_office_work"  # an office's declarations and queues
+    READ_CAUSE_OF_DEATH = "read_cause_of_death"  # the medical certificate in a death declaration
     READ_OFFICE_DASHBOARD = "read_office_dashboard"  # an office's figures, with the work of each of its staff
     DECLARE = "declare"
     RESUBMIT = "resubmit"
@@ -84,6 +85,9 @@ PERMISSIONS: dict[Action, Permission] = {
     # Reading is open to all staff everywhere, and every read of a person is in the access log.
     Action.READ: Permission(STAFF_ROLES, Scope.ANY_OFFICE),
     Action.READ_OFFICE_WORK: Permission(STAFF_ROLES, Scope.HOLDING_OFFICE),
+    # Causes of death are health data: for the office staff who take and register the declaration only. The
+    # national roles oversee the work without them; statistics count them without naming anyone.
+    Action.READ_CAUSE_OF_DEATH: Permission(OFFICE_ROLES, Scope.HOLDING_OFFICE),
     # How much each registrar did is the office head's to see, and the national roles' who oversee offices.
     Action.READ_OFFICE_DASHBOARD: Permission(_HEAD | {Role.NATIONAL_ADMIN, Role.AUDITOR}, Scope.HOLDING_OFFICE),
     Action.DECLARE: Permission(OFFICE_ROLES, Scope.HOLDING_OFFICE),

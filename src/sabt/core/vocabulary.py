@@ -13,6 +13,7 @@ ROLE_FA = {
 ACTION_FA = {
     "read": "مشاهده",
     "read_office_work": "مشاهده کارتابل اداره",
+    "read_cause_of_death": "مشاهده علت وفات",
     "read_office_dashboard": "مشاهده داشبورد اداره",
     "declare": "اعلام واقعه",
     "resubmit": "ارسال مجدد",

@@ -4,14 +4,17 @@ from fastapi import APIRouter, Body, Header, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from ..context import Context
 from ..core.errors import RequestMissing
 from ..core.national_code import national_code_problem, normalize_national_code
 from ..core.workflow import EventKind, EventStatus
 from ..db import LARGEST_ID
 from ..http import CurrentActor, CurrentContext, RowId
+from ..notifications import service as notifications
 from . import service
 from .schemas import (
     BirthDeclaration,
+    CauseOfDeathOut,
     CorrectedPersonOut,
     DeathDeclaration,
     Declaration,
@@ -43,8 +46,10 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _declared(response: Response, event: EventOut) -> EventOut:
+def _declared(ctx: Context, response: Response, event: EventOut) -> EventOut:
+    """A declaration's answer; a birth or death also answers the facility's notification of it, if any."""
     response.status_code = status.HTTP_200_OK if event.replayed else status.HTTP_201_CREATED
+    notifications.answer(ctx, event=event)
     return event
 
 
@@ -57,7 +62,7 @@ def declare_birth(
     idempotency_key: IdempotencyKey = None,
 ) -> EventOut:
     return _declared(
-        response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
+        ctx, response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
     )
 
 
@@ -70,7 +75,7 @@ def declare_death(
     idempotency_key: IdempotencyKey = None,
 ) -> EventOut:
     return _declared(
-        response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
+        ctx, response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
     )
 
 
@@ -83,7 +88,7 @@ def declare_marriage(
     idempotency_key: IdempotencyKey = None,
 ) -> EventOut:
     return _declared(
-        response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
+        ctx, response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
     )
 
 
@@ -96,7 +101,7 @@ def declare_divorce(
     idempotency_key: IdempotencyKey = None,
 ) -> EventOut:
     return _declared(
-        response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
+        ctx, response, service.declare(ctx, actor=actor, declaration=declaration, idempotency_key=idempotency_key)
     )
 
 
@@ -153,6 +158,13 @@ def get_event(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> Even
 @router.get("/events/{event_id}/history", response_model=list[EventStepOut])
 def event_history(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> list[EventStepOut]:
     return service.event_history(ctx, actor=actor, event_id=event_id)
+
+
+@router.get("/events/{event_id}/cause-of-death", response_model=CauseOfDeathOut)
+def cause_of_death(ctx: CurrentContext, actor: CurrentActor, event_id: RowId) -> CauseOfDeathOut:
+    """The cause a death declaration states (empty for another kind of event): for the office staff who take
+    and register it. Other readers of the event see it without its cause."""
+    return service.cause_of_death(ctx, actor=actor, event_id=event_id)
 
 
 @router.put("/events/{event_id}/declaration", response_model=EventOut)

@@ -209,3 +209,72 @@ class ImportCodeTaken(InvalidInput):
     code = "import.code_taken"
     en = "National code {code} already belongs to someone in the registry or earlier in this file."
     fa = "کد ملی {code} پیش‌تر در ثبت یا در ردیف‌های قبلی همین فایل آمده است."
+
+
+# --- the medical certificate of cause of death (core.causes names which rule a certificate breaks) ----------
+
+
+class CauseCodeUnknown(InvalidInput):
+    code = "cause.code_unknown"
+    en = "{code} is not a code of ICD-10 (WHO's 2019 edition)."
+    fa = "{code} کدی از ICD-10 (ویرایش ۲۰۱۹ سازمان جهانی بهداشت) نیست."
+
+
+class CauseCodeNotSpecific(InvalidInput):
+    code = "cause.code_not_specific"
+    en = "{code} has subcategories: give the fourth character (for example {code}.9)."
+    fa = "{code} زیرگروه دارد: رقم چهارم را هم بنویسید (مثلاً {code}.9)."
+
+
+class CauseIntervalOrder(InvalidInput):
+    code = "cause.interval_order"
+    en = "A condition on a lower line of part I led to the ones above it: it cannot have begun after them."
+    fa = "بیماری سطر پایین‌تر بخش یک به بیماری‌های بالاتر انجامیده است و نمی‌تواند دیرتر از آن‌ها شروع شده باشد."
+
+
+class CauseUnderlyingNotListed(InvalidInput):
+    code = "cause.underlying_not_listed"
+    en = "The underlying cause {code} is not one of the conditions the certificate lists."
+    fa = "علت زمینه‌ای {code} در میان بیماری‌های نوشته‌شده در گواهی نیست."
+
+
+class CauseInjuryNotUnderlying(InvalidInput):
+    code = "cause.injury_not_underlying"
+    en = "{code} is the nature of an injury: the underlying cause is its external cause (V01–Y98)."
+    fa = "{code} نوع آسیب است: علت زمینه‌ای، علت خارجی آن است (V01–Y98)."
+
+
+class CauseFactorNotUnderlying(InvalidInput):
+    code = "cause.factor_not_underlying"
+    en = "{code} is a factor influencing health, not a cause of death."
+    fa = "{code} عاملی مؤثر بر سلامت است، نه علت مرگ."
+
+
+class CauseManifestationNotUnderlying(InvalidInput):
+    code = "cause.manifestation_not_underlying"
+    en = "{code} is a manifestation or agent of a disease coded elsewhere: the underlying cause is that disease."
+    fa = "{code} تظاهر یا عامل بیماری دیگری است: علت زمینه‌ای همان بیماری است."
+
+
+class CauseExternalCauseNeeded(InvalidInput):
+    code = "cause.external_cause_needed"
+    en = "The manner of death is not disease: the underlying cause is an external cause (V01–Y98), not {code}."
+    fa = "نحوه مرگ بیماری نیست: علت زمینه‌ای باید علتی خارجی باشد (V01–Y98)، نه {code}."
+
+
+class CauseMannerNotDisease(InvalidInput):
+    code = "cause.manner_not_disease"
+    en = "The underlying cause {code} is an external cause: the manner of death cannot be disease."
+    fa = "علت زمینه‌ای {code} علتی خارجی است: نحوه مرگ نمی‌تواند بیماری باشد."
+
+
+class CausePregnancyImpossible(InvalidInput):
+    code = "cause.pregnancy_impossible"
+    en = "Pregnancy cannot be stated for this deceased (a woman aged 10 to 54 only)."
+    fa = "بارداری برای این متوفی ممکن نیست (تنها برای زنان ۱۰ تا ۵۴ ساله)."
+
+
+class CausePregnancyStatus(InvalidInput):
+    code = "cause.pregnancy_status"
+    en = "The underlying cause {code} concerns a pregnancy, but the certificate says she was not pregnant."
+    fa = "علت زمینه‌ای {code} مربوط به بارداری است، اما در گواهی باردار نبودن آمده است."

@@ -9,6 +9,9 @@ from .corrections.schemas import PersonCorrection as PersonCorrection
 from .corrections.schemas import ReissueOut as ReissueOut
 from .events.schemas import BirthDeclaration as BirthDeclaration
 from .events.schemas import BirthFacts as BirthFacts
+from .events.schemas import CauseLine as CauseLine
+from .events.schemas import CauseOfDeath as CauseOfDeath
+from .events.schemas import CauseOfDeathOut as CauseOfDeathOut
 from .events.schemas import DeathDeclaration as DeathDeclaration
 from .events.schemas import Declarant as Declarant
 from .events.schemas import Declaration as Declaration
@@ -17,9 +20,13 @@ from .events.schemas import DivorceDeclaration as DivorceDeclaration
 from .events.schemas import EventOut as EventOut
 from .events.schemas import EventStepOut as EventStepOut
 from .events.schemas import Evidence as Evidence
+from .events.schemas import Interval as Interval
 from .events.schemas import MarriageDeclaration as MarriageDeclaration
 from .events.schemas import Note as Note
 from .events.schemas import NoteIn as NoteIn
+from .events.schemas import NotifiedBirth as NotifiedBirth
+from .events.schemas import NotifiedDeath as NotifiedDeath
+from .events.schemas import NotifiedMother as NotifiedMother
 from .events.schemas import PersonRef as PersonRef
 from .events.schemas import QueueCounts as QueueCounts
 from .events.schemas import ReasonIn as ReasonIn

@@ -18,6 +18,7 @@ from .corrections.service import offices_holding as offices_holding
 from .events.checks import PENDING as PENDING
 from .events.counts import birth_counts as birth_counts
 from .events.counts import births_in_counties as births_in_counties
+from .events.counts import cause_counts as cause_counts
 from .events.counts import counties_served as counties_served
 from .events.counts import couple_counts as couple_counts
 from .events.counts import death_counts as death_counts
@@ -34,11 +35,15 @@ from .events.service import SCHEMA_OF as SCHEMA_OF
 from .events.service import DeclarationPreview as DeclarationPreview
 from .events.service import approve_late as approve_late
 from .events.service import assign_event as assign_event
+from .events.service import cause_of_death as cause_of_death
+from .events.service import check_notification as check_notification
+from .events.service import declaration_of as declaration_of
 from .events.service import declare as declare
 from .events.service import event_history as event_history
 from .events.service import event_out as event_out
 from .events.service import get_event as get_event
 from .events.service import list_events as list_events
+from .events.service import notified_event as notified_event
 from .events.service import preview_declaration as preview_declaration
 from .events.service import queue_counts as queue_counts
 from .events.service import register_event as register_event
@@ -48,6 +53,7 @@ from .events.service import registered_event as registered_event
 from .events.service import reject_event as reject_event
 from .events.service import release_event as release_event
 from .events.service import resubmit as resubmit
+from .events.service import seen_by as seen_by
 from .events.service import validate_event as validate_event
 from .imports.service import csv_records as csv_records
 from .imports.service import import_persons as import_persons

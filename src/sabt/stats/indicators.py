@@ -4,6 +4,7 @@ dictionary (`GET /api/stats/dictionary`, `sabt stats dictionary`) and what docs/
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from ..core.causes import CHAPTERS_FA
 from ..core.stats import DEATH_AGE_GROUPS, MOTHER_AGE_GROUPS
 
 Kind = Literal["count", "rate", "percent", "days", "people"]
@@ -74,6 +75,57 @@ INDICATORS: dict[str, Indicator] = {
                 *_counts("deaths_age", "وفات در گروه سنی", [(name, name) for name, _ in DEATH_AGE_GROUPS]),
             ),
             notes=("Age at death in completed years from the day count (365.2425 days a year).",),
+        ),
+        Indicator(
+            "deaths_by_cause",
+            "وفات بر حسب علت",
+            "Deaths by underlying cause",
+            "Registered deaths by the chapter of ICD-10 (2019) of the underlying cause the certifier named.",
+            (
+                DEATHS,
+                *(
+                    Column(
+                        f"deaths_cause_{numeral}",
+                        "count",
+                        f"فصل {numeral}: {title}",
+                        f"deaths whose underlying cause is in chapter {numeral} ({codes})",
+                    )
+                    for numeral, (codes, title) in CHAPTERS_FA.items()
+                ),
+                Column(
+                    "deaths_cause_uncertified",
+                    "count",
+                    "بدون گواهی پزشکی علت مرگ",
+                    "deaths declared without a medical certificate of cause of death",
+                ),
+            ),
+            notes=(
+                "Chapter XVIII (symptoms and ill-defined conditions) is the usual measure of how well causes are "
+                "certified: WHO counts a high share of it as a sign of poor certification.",
+                "Causes are coded by the certifier at the office; no automated coding rules are applied.",
+            ),
+        ),
+        Indicator(
+            "maternal_mortality",
+            "مرگ مادران",
+            "Maternal mortality ratio",
+            "Maternal deaths per 100,000 live births in the same period.",
+            (
+                Column(
+                    "maternal_deaths",
+                    "count",
+                    "مرگ مادران",
+                    "deaths whose underlying cause is in chapter XV (but O96, O97) or is A34",
+                ),
+                BIRTHS,
+                Column(
+                    "maternal_mortality_ratio",
+                    "rate",
+                    "نسبت مرگ مادران (در صد هزار تولد زنده)",
+                    "100000 × maternal_deaths ÷ births",
+                ),
+            ),
+            notes=("Only deaths with a medical certificate have an underlying cause to count.",),
         ),
         Indicator(
             "marriages",

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..context import Context
+from ..core.causes import CHAPTERS_FA
 from ..core.errors import SabtError
 from ..core.permissions import Action, Actor
 from ..core.text import to_persian_digits
@@ -118,7 +119,13 @@ def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: servi
     year = {name: _table(ctx, actor, name, "country", "range", start, end, base) for name, _ in TABLE}
     year |= {
         name: _table(ctx, actor, name, "country", "range", start, end, base)
-        for name in ("infant_mortality_rate", "fertility", "sex_ratio_at_birth")
+        for name in (
+            "infant_mortality_rate",
+            "fertility",
+            "sex_ratio_at_birth",
+            "deaths_by_cause",
+            "maternal_mortality",
+        )
     }
     provinces = {name: _table(ctx, actor, name, "province", "range", start, end, base) for name, _ in TABLE}
     chosen = MAP_CHOICES[shade]
@@ -141,8 +148,27 @@ def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: servi
             name: bar_chart([r.period_fa for r in table.rows], [_number(r.values.get(name)) for r in table.rows], name)
             for name, table in monthly.items()
         },
-        "downloads": [name for name, _ in TABLE],
+        "causes": _cause_rows(_first(year["deaths_by_cause"])),
+        "downloads": [*(name for name, _ in TABLE), "deaths_by_cause", "maternal_mortality"],
     }
+
+
+def _cause_rows(values: dict[str, float | int | None]) -> list[dict[str, object]]:
+    """Deaths by the chapter of their underlying cause, the most first, and those without a certificate;
+    chapters with none are left out. A hidden count (None) is listed after the shown ones, its share hidden."""
+    total = values.get("deaths")
+    named = [(f"deaths_cause_{numeral}", codes, title) for numeral, (codes, title) in CHAPTERS_FA.items()]
+    named.append(("deaths_cause_uncertified", "", "بدون گواهی پزشکی"))
+    rows: list[dict[str, object]] = [
+        {"codes": codes, "title": title, "deaths": values.get(column), "share": _share(values.get(column), total)}
+        for column, codes, title in named
+        if values.get(column) != 0
+    ]
+    return sorted(rows, key=lambda row: -row["deaths"] if isinstance(row["deaths"], int) else 1)
+
+
+def _share(count: float | int | None, total: float | int | None) -> float | None:
+    return 100 * count / total if isinstance(count, int) and isinstance(total, int) and total else None
 
 
 def _table(

@@ -14,6 +14,7 @@ from typing import Literal
 from ..cards import service as cards
 from ..certificates import service as certificates
 from ..context import Context
+from ..core import causes
 from ..core.errors import DateInFuture, DateRange
 from ..core.permissions import Action, Actor
 from ..core.stats import (
@@ -145,6 +146,8 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
             counts[(county or UNKNOWN, period)].update({"deaths": n, f"deaths_{sex}": n, f"deaths_age_{age}": n})
             if age == DEATH_AGE_GROUPS[0][0]:
                 counts[(county or UNKNOWN, period)]["infant_deaths"] += n
+    if needs & {"deaths_cause_uncertified", "maternal_deaths"}:
+        _gather_causes(ctx, buckets, counts)
     for kind in (EventKind.MARRIAGE, EventKind.DIVORCE):
         if f"{kind}s" in needs:
             for county, period, n in registry.couple_counts(ctx, kind=kind, buckets=buckets):
@@ -164,6 +167,17 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
             span = next(span for span in spans if span.first <= day <= span.last)
             counts[(province or "??", span.key)]["suspected_forgeries"] += n
     return counts, delays
+
+
+def _gather_causes(ctx: Context, buckets: list[tuple[str, dt.date, dt.date]], counts: Counts) -> None:
+    for county, period, _sex, underlying, n in registry.cause_counts(ctx, buckets=buckets):
+        key = (county or UNKNOWN, period)
+        if underlying is None:
+            counts[key]["deaths_cause_uncertified"] += n
+            continue
+        counts[key][f"deaths_cause_{causes.chapter(underlying)}"] += n
+        if causes.is_maternal(underlying):
+            counts[key]["maternal_deaths"] += n
 
 
 def _gather_coverage(ctx: Context, spans: list[Period], counts: dict[Key, Counter[str]]) -> None:
@@ -245,6 +259,7 @@ def _column_groups(indicator: Indicator) -> list[tuple[str, list[str]]]:
         ("births", ["births_male", "births_female"]),
         ("deaths", ["deaths_male", "deaths_female"]),
         ("deaths", [f"deaths_age_{name}" for name, _ in DEATH_AGE_GROUPS]),
+        ("deaths", [*(f"deaths_cause_{numeral}" for numeral in causes.CHAPTERS_FA), "deaths_cause_uncertified"]),
     ]
     return [(total, parts) for total, parts in groups if total in names and set(parts) <= names]
 
@@ -257,6 +272,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "total_fertility_rate": tuple(f"births_mother_{name}" for name, _ in MOTHER_AGE_GROUPS),
     **{f"asfr_{name}": (f"births_mother_{name}",) for name, _ in MOTHER_AGE_GROUPS},
     "infant_mortality_rate": ("infant_deaths", "births"),
+    "maternal_mortality_ratio": ("maternal_deaths", "births"),
     "births_on_time_percent": ("births_on_time", "births_registered"),
     "births_median_delay_days": ("births_registered",),
     "deaths_median_delay_days": ("deaths_registered",),
@@ -313,6 +329,7 @@ def _figures(
         "crude_death_rate": rounded(rate_per_thousand(values["deaths"], population, span.days)),
         "sex_ratio_at_birth": rounded(ratio(values["births_male"], values["births_female"], 100), 1),
         "infant_mortality_rate": rounded(ratio(values["infant_deaths"], values["births"], 1000), 1),
+        "maternal_mortality_ratio": rounded(ratio(values["maternal_deaths"], values["births"], 100_000), 1),
         "coverage_percent": rounded(ratio(values["active_cards"], values["eligible"], 100), 1),
         "total_fertility_rate": rounded(
             total_fertility({name: values[f"births_mother_{name}"] for name, _ in MOTHER_AGE_GROUPS}, women, span.days)

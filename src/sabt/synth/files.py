@@ -3,7 +3,9 @@
 - `persons.csv`: everyone alive when the window opens, in the legacy person-record format that
   `sabt import` reads (Jalali dates, as Iranian registers keep them), parents before children;
 - `events.csv`: the window's births, deaths, marriages and divorces in the order they were declared,
-  with the declaration date (most on time, some late); a person born in the window is `new:N`;
+  with the declaration date (most on time, some late); a person born in the window is `new:N`; a death's
+  `cause` is the underlying cause its medical certificate names (`synth.causes`), empty when it has none;
+  `facility` is 1 for an event in a health facility, which notifies it (most births, half the deaths);
 - with `legacy`, `legacy.csv` and `legacy_truth.csv`: the same records as an old register would hold
   them, with known defects, and which true person (and defect) each row is.
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.jalali import to_jalali
+from .causes import draw_cause
 from .population import NO_PARENT, Couple, Geography, Names, Population
 
 PERSON_COLUMNS = [
@@ -51,7 +54,12 @@ EVENT_COLUMNS = [
     "mother_last_name",
     "birth_order",
     "evidence",
+    "cause",
+    "facility",
 ]
+# Iran: nearly every birth happens in a health facility; about half of deaths happen in a hospital.
+FACILITY_BIRTHS = 0.96
+FACILITY_DEATHS = 0.55
 SEX = ("male", "female")
 
 
@@ -141,7 +149,7 @@ def registration_delay(rng: np.random.Generator, kind: str) -> int:
     return int(rng.integers(0, 20))  # notaries report marriages and divorces (art. 31)
 
 
-def events(nation: Nation, rng: np.random.Generator) -> list[dict[str, str]]:
+def events(nation: Nation, rng: np.random.Generator, health_rng: np.random.Generator) -> list[dict[str, str]]:
     people, end = nation.people, nation.people.end
     rows: list[tuple[int, int, dict[str, str]]] = []
     birth_declared: dict[str, int] = {}
@@ -185,9 +193,20 @@ def events(nation: Nation, rng: np.random.Generator) -> list[dict[str, str]]:
             mother=nation.ref(mother) if mother != NO_PARENT else "",
             birth_order=str(people.birth_order[i]),
             evidence="witnesses" if rng.random() < 0.04 else "medical_certificate",
+            facility="1" if health_rng.random() < FACILITY_BIRTHS else "",
         )
     for i in np.flatnonzero(people.death > 0).tolist():
-        add("death", int(people.death[i]), int(people.county[i]), subject=nation.ref(i))
+        age_days = int(people.death[i] - people.birth[i])
+        cause = draw_cause(health_rng, sex=SEX[people.sex[i]], age_days=age_days)
+        in_hospital = "1" if cause and health_rng.random() < FACILITY_DEATHS else ""
+        add(
+            "death",
+            int(people.death[i]),
+            int(people.county[i]),
+            subject=nation.ref(i),
+            cause=cause,
+            facility=in_hospital,
+        )
     for couple in nation.couples:
         add(
             "marriage",
@@ -208,12 +227,14 @@ def events(nation: Nation, rng: np.random.Generator) -> list[dict[str, str]]:
     return [row for _, _, row in rows]
 
 
-def write_events(nation: Nation, rng: np.random.Generator, path: Path) -> dict[str, int]:
+def write_events(
+    nation: Nation, rng: np.random.Generator, path: Path, *, health_rng: np.random.Generator
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.DictWriter(file, EVENT_COLUMNS)
         writer.writeheader()
-        for row in events(nation, rng):
+        for row in events(nation, rng, health_rng):
             writer.writerow(row)
             counts[row["kind"]] = counts.get(row["kind"], 0) + 1
     return counts

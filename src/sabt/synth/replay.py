@@ -16,11 +16,18 @@ from ..context import Context
 from ..core.errors import SabtError
 from ..core.jalali import parse_date
 from ..core.permissions import Actor
+from ..notifications import service as notifications
+from ..notifications.schemas import BirthNotificationIn, DeathNotificationIn, NotificationIn
 from ..registry import service as registry
 from ..registry.schemas import BirthDeclaration, DeathDeclaration, Declaration, DivorceDeclaration, MarriageDeclaration
+from ..verification.service import PartnerCaller
+from .causes import certificate
 
 # Staff who handle an event in a county: (office code, registrar, office head).
 StaffFor = Callable[[str], tuple[str, Actor, Actor]]
+# The health facility that notifies the events that happen with it in a county.
+FacilityFor = Callable[[str], PartnerCaller]
+NOTIFIED_WITHIN = dt.timedelta(days=15)
 WITNESSES = [{"first_name": "حسن", "last_name": "کریمی"}, {"first_name": "رضا", "last_name": "احمدی"}]
 
 
@@ -32,8 +39,16 @@ class ReplaySummary:
 
 
 def replay_events(
-    ctx: Context, *, path: Path, staff_for: StaffFor, on_event: Callable[[], None] = lambda: None
+    ctx: Context,
+    *,
+    path: Path,
+    staff_for: StaffFor,
+    facility_for: FacilityFor | None = None,
+    on_event: Callable[[], None] = lambda: None,
 ) -> ReplaySummary:
+    """Declare, validate and register each event on the day it was declared; with `facility_for`, an event
+    that happened in a facility is first notified by it on its day (when it was declared within
+    NOTIFIED_WITHIN, so that the history's clock goes back no further)."""
     clock = FixedClock(ctx.now())
     at_the_time = replace(ctx, clock=clock)
     summary = ReplaySummary()
@@ -45,7 +60,11 @@ def replay_events(
             office, registrar, head = staff_for(row["county"])
             try:
                 declaration = _declaration(row, office, issued)
+                if facility_for is not None and row.get("facility") == "1":
+                    _notify(at_the_time, clock, facility_for(row["county"]), row, declaration, summary)
+                    clock.current = dt.datetime.combine(declared, dt.time(5, 30), dt.UTC)
                 event = registry.declare(at_the_time, actor=registrar, declaration=declaration)
+                notifications.answer(at_the_time, event=event)
                 registry.validate_event(at_the_time, actor=registrar, event_id=event.id)
                 if event.late:
                     registry.approve_late(at_the_time, actor=head, event_id=event.id, note="synthetic history")
@@ -60,6 +79,47 @@ def replay_events(
             summary.registered[row["kind"]] = summary.registered.get(row["kind"], 0) + 1
             on_event()
     return summary
+
+
+def _notify(
+    ctx: Context,
+    clock: FixedClock,
+    facility: PartnerCaller,
+    row: dict[str, str],
+    declaration: Declaration,
+    summary: ReplaySummary,
+) -> None:
+    happened = parse_date(row["event_date"])
+    if clock.current.date() - happened > NOTIFIED_WITHIN:
+        return
+    clock.current = dt.datetime.combine(happened, dt.time(8, 45), dt.UTC)  # the same morning in Tehran
+    reference = f"{row['kind']}-{row['subject']}"
+    notification: NotificationIn
+    if isinstance(declaration, BirthDeclaration):
+        if declaration.mother.national_code is None:
+            return  # a mother the registry does not hold by code: the family declares alone
+        notification = BirthNotificationIn(
+            reference=reference,
+            sex=declaration.sex,
+            birth_date=declaration.birth_date,
+            county=declaration.county,
+            birth_order=declaration.birth_order,
+            mother={"national_code": declaration.mother.national_code},
+        )
+    elif isinstance(declaration, DeathDeclaration):
+        notification = DeathNotificationIn(
+            reference=reference,
+            national_code=declaration.national_code,
+            death_date=declaration.death_date,
+            county=declaration.county,
+            cause_of_death=declaration.cause_of_death,
+        )
+    else:
+        return
+    try:
+        notifications.notify(ctx, caller=facility, notification=notification)
+    except SabtError as error:
+        summary.refused[f"notification:{error.code}"] = summary.refused.get(f"notification:{error.code}", 0) + 1
 
 
 def _code(ref: str, issued: dict[str, str]) -> str:
@@ -94,13 +154,19 @@ def _declaration(row: dict[str, str], office: str, issued: dict[str, str]) -> De
             evidence=evidence,
         )
     if kind == "death":
+        cause = row.get("cause", "")
         return DeathDeclaration(
             office=office,
             national_code=_code(row["subject"], issued),
             death_date=row["event_date"],
             county=county,
             declarant={"relation": "other", "first_name": "محمود", "last_name": "صالحی"},
-            evidence={"kind": "medical_certificate", "issuer": "physician", "document_number": "D-1"},
+            evidence=(
+                {"kind": "medical_certificate", "issuer": "physician", "document_number": "D-1"}
+                if cause
+                else {"kind": "burial_permit", "issuer": "cemetery", "document_number": "BP-1"}
+            ),
+            cause_of_death=certificate(cause) if cause else None,
         )
     couple = {
         "office": office,

@@ -35,6 +35,7 @@ def partner_add(
     alive_status: Annotated[bool, typer.Option(help="Yes/no answers say alive or deceased")] = False,
     card_status: Annotated[bool, typer.Option(help="Matched yes/no answers give the holder's card status")] = False,
     notices: Annotated[str, typer.Option(help="Comma-separated registrations it may be told of")] = "",
+    notifications: Annotated[str, typer.Option(help="For a health facility, comma-separated: birth, death")] = "",
     rate: Annotated[int, typer.Option(help="Requests per minute")] = 600,
 ) -> None:
     """Register a partner agency with its policy."""
@@ -47,6 +48,7 @@ def partner_add(
                 "card_status": card_status,
                 "purpose": purpose,
                 "notices": _split(notices),
+                "notifications": _split(notifications),
             }
         )
         partner = PartnerIn.model_validate(

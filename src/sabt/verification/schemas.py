@@ -32,6 +32,9 @@ class Policy(Strict):
     alive_status: bool = Field(False, description="Whether yes/no answers say alive or deceased")
     card_status: bool = Field(False, description="Whether matched yes/no answers give the holder's card status")
     notices: list[Notice] = Field(default_factory=list, description="Registrations it may be notified of")
+    notifications: list[Literal["birth", "death"]] = Field(
+        default_factory=list, description="For a health facility: the events it may notify the registry of"
+    )
     purpose: Short = Field(description="Why the partner may ask (the legal basis)")
 
 

@@ -180,13 +180,37 @@ def _admitted(connection: Connection, api_key: str | None, code: str, limiter: R
     malformed, unknown, wrong, revoked or inactive key."""
     prefix, secret = _key_parts(api_key)
     row = connection.execute(_CHECK, {"prefix": prefix, "code": code}).first()
+    if row is None:
+        raise PartnerKeyRefused()
+    caller = _caller(row, prefix, secret, limiter)
+    return _Admitted(caller, bool(row.locked), registry.identity_facts_in(row))
+
+
+def _caller(row: Any, prefix: str, secret: str, limiter: RateLimiter) -> PartnerCaller:
+    """The partner a key's row names, if the secret is its own and neither key nor partner is ended; then
+    admitted by its rate limit (429 with Retry-After beyond it)."""
     if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
         raise PartnerKeyRefused()
     if row.revoked_at is not None or not row.active:
         raise PartnerKeyRefused()
     caller = PartnerCaller(row.id, row.code, Policy.model_validate(row.policy), row.rate_per_minute, prefix)
     limiter.admit(caller.code, caller.rate_per_minute)
-    return _Admitted(caller, bool(row.locked), registry.identity_facts_in(row))
+    return caller
+
+
+def partner_for_key(ctx: Context, api_key: str | None, *, limiter: RateLimiter) -> PartnerCaller:
+    """The partner holding this key, admitted by its rate limit: for a partner's calls other than the
+    checks (a facility's notifications). Fails closed as the checks do."""
+    prefix, secret = _key_parts(api_key)
+    columns = (_KEYS.secret_hash, _KEYS.revoked_at, _PARTNERS.active, _PARTNERS.id, _PARTNERS.code)
+    query = (
+        select(*columns, _PARTNERS.policy, _PARTNERS.rate_per_minute)
+        .join_from(PartnerKey.__table__, Partner.__table__, _PARTNERS.id == _KEYS.partner_id)
+        .where(_KEYS.prefix == prefix)
+    )
+    with ctx.db.snapshot(primary=True) as session:
+        row = session.execute(query).first()
+    return _caller(row, prefix, secret, limiter)
 
 
 # --- checks (partners) ---------------------------------------------------------------------------------
@@ -369,6 +393,12 @@ def _date(text: str) -> dt.date:
         return parse_date(text)
     except DateProblem as problem:
         raise refusal(f"date.{problem.reason}", field="birth_date") from None
+
+
+def partner_named(session: Session, partner_id: int) -> tuple[str, str]:
+    """A partner's code and name."""
+    code, name = session.execute(select(Partner.code, Partner.name).where(Partner.id == partner_id)).one()
+    return str(code), str(name)
 
 
 def partner_by_code(session: Session, code: str) -> Partner:

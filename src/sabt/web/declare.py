@@ -6,16 +6,20 @@ carries an idempotency key, so a confirmation sent twice (a double click, a relo
 """
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from ..context import Context
 from ..core.errors import RequestInvalid, SabtError
-from ..core.text import is_ascii_number
+from ..core.text import is_ascii_number, to_persian_digits
+from ..db import LARGEST_ID
 from ..geo import service as geo
 from ..http import CurrentContext, RowId
+from ..notifications import service as notifications
+from ..notifications.schemas import NotificationOut
 from ..registry import service as registry
 from ..registry.schemas import (
     BirthDeclaration,
@@ -25,7 +29,7 @@ from ..registry.schemas import (
     EventOut,
     MarriageDeclaration,
 )
-from .fields import CHOICES, LABELS, county_names, flattened, shown_fields
+from .fields import CAUSE_LINES, CHOICES, LABELS, county_names, flattened, shown_fields
 from .forms import Errors, FormFields, invalid, nest, refusal
 from .session import SignedIn, WebUser, check_csrf
 from .templating import page
@@ -41,10 +45,45 @@ TITLES = {"birth": "اعلام ولادت", "death": "اعلام وفات", "mar
 
 
 @router.get("/office/declare/{kind}", response_class=HTMLResponse)
-def declaration_form(ctx: CurrentContext, request: Request, user: SignedIn, kind: str) -> Response:
+def declaration_form(
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    kind: str,
+    notification: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
+) -> Response:
+    """A new declaration's form; with `notification`, filled in with what the facility notified."""
     if kind not in SCHEMAS:
         return page(request, "office/error.html", {"user": user, "message": "چنین فرمی وجود ندارد."}, status=404)
-    return _form(ctx, request, user, kind, {"_key": str(uuid.uuid4())}, {})
+    values = {"_key": str(uuid.uuid4())}
+    if notification is not None:
+        notified = notifications.get_notification(ctx, actor=user.actor, notification_id=notification)
+        if notified.kind != kind or notified.status != "waiting":
+            message = "این اعلام مرکز درمانی از این نوع نیست یا پیش‌تر اعلام شده است."
+            return page(request, "office/error.html", {"user": user, "message": message}, status=409)
+        values |= _from_notification(notified)
+    return _form(ctx, request, user, kind, values, {})
+
+
+def _from_notification(notified: NotificationOut) -> dict[str, str]:
+    """The form's fields from a facility's notification: the event, the mother or the deceased, the
+    certificate of cause of death, and the facility's certificate as the evidence. The family adds the
+    rest (the child's name, the father, the declarant)."""
+    values = flattened(notified.data)
+    values.pop("weight_grams", None)  # the registry does not keep it
+    for date_field in ("birth_date", "death_date"):
+        if date_field in values:
+            values[date_field] = to_persian_digits(notified.event_date.jalali)
+    for name, value in values.items():  # digits as a clerk reads them; the form takes either
+        if name.endswith(("_time", "birth_order", "national_code", "interval.amount")):
+            values[name] = to_persian_digits(value)
+    values["_province"] = notified.county_code[:2]
+    issuer = "facility" if notified.kind == "birth" else "physician"
+    return values | {
+        "evidence.kind": "medical_certificate",
+        "evidence.issuer": issuer,
+        "evidence.document_number": notified.reference[:40],
+    }
 
 
 @router.get("/office/events/{event_id}/resubmit", response_class=HTMLResponse)
@@ -104,7 +143,9 @@ def _send(ctx: Context, user: WebUser, declaration: Declaration, form: dict[str,
     """Declare the event, or send a rejected one back corrected when the form re-submits it."""
     resubmitted = form.get("_resubmit", "")
     if not resubmitted:
-        return registry.declare(ctx, actor=user.actor, declaration=declaration, idempotency_key=form.get("_key"))
+        declared = registry.declare(ctx, actor=user.actor, declaration=declaration, idempotency_key=form.get("_key"))
+        notifications.answer(ctx, event=declared)
+        return declared
     if not is_ascii_number(resubmitted):
         raise RequestInvalid(field="_resubmit", detail="an event's number")
     return registry.resubmit(ctx, actor=user.actor, event_id=int(resubmitted), declaration=declaration)
@@ -136,6 +177,7 @@ def _form(
             "provinces": geo.list_provinces(ctx),
             "counties": counties,
             "choices": CHOICES,
+            "cause_lines": CAUSE_LINES,
             "labels": LABELS,
             "back": back,
         },

@@ -19,6 +19,7 @@ from ..core.text import to_persian_digits
 from ..core.vocabulary import CERTIFICATE_FA, KIND_FA, QUEUE_FA
 from ..core.workflow import EventStatus
 from ..http import CurrentContext
+from ..notifications import service as notifications
 from ..registry import service as registry
 from ..registry.schemas import QueueCounts
 from .session import SignedIn, WebUser
@@ -97,6 +98,7 @@ def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") 
             "ready_cards": cards.cards_at_office(ctx, actor=actor, status=CardStatus.READY) if at_office else [],
             "enrolled_cards": cards.cards_at_office(ctx, actor=actor, status=CardStatus.ENROLLED) if at_office else [],
             "may_issue_cards": actor.may(Action.ISSUE_CARD),
+            "notified": notifications.waiting(ctx, actor=actor) if at_office else [],
             "done": {"batch": "دسته کارت‌ها برای تولید فرستاده شد.", "handed": "کارت تحویل شد و فعال است."}.get(
                 done, ""
             ),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..context import Context
+from ..core import causes
 from ..core.jalali import DateProblem, parse_date, to_jalali
 from ..core.text import to_persian_digits
 from ..geo import service as geo
@@ -55,7 +56,53 @@ LABELS = {
         for part, label in (("national_code", "کد ملی"), ("first_name", "نام"), ("last_name", "نام خانوادگی"))
     },
 }
+# The medical certificate of cause of death: part I's lines a to d (Persian letters), part II's two lines.
+CAUSE_LINES = (
+    *((f"cause_of_death.part1.{i}", f"بخش یک، سطر {letter}") for i, letter in enumerate(("الف", "ب", "ج", "د"))),
+    *((f"cause_of_death.part2.{i}", f"بخش دو، بیماری {nth}") for i, nth in enumerate(("اول", "دوم"))),
+)
+LABELS |= {
+    **{
+        f"{line}.{part}": f"{label}: {what}"
+        for line, label in CAUSE_LINES
+        for part, what in (
+            ("condition", "بیماری یا حالت"),
+            ("icd10", "کد ICD-10"),
+            ("interval.amount", "فاصله شروع تا مرگ"),
+            ("interval.unit", "واحد فاصله"),
+        )
+    },
+    "cause_of_death.underlying": "علت زمینه‌ای مرگ (کد ICD-10)",
+    "cause_of_death.manner": "نحوه مرگ",
+    "cause_of_death.pregnancy": "بارداری",
+    "cause_of_death.autopsy": "کالبدگشایی",
+}
+INTERVAL_UNITS = {"minutes": "دقیقه", "hours": "ساعت", "days": "روز", "months": "ماه", "years": "سال"}
 CHOICES = {
+    **{f"{line}.interval.unit": INTERVAL_UNITS for line, _ in CAUSE_LINES},
+    "cause_of_death.manner": {
+        "disease": "بیماری",
+        "accident": "حادثه",
+        "self_harm": "خودکشی",
+        "assault": "قتل یا ضرب و جرح",
+        "legal_intervention": "اقدام قانونی",
+        "war": "جنگ",
+        "pending": "در دست بررسی",
+        "undetermined": "نامعلوم",
+    },
+    "cause_of_death.pregnancy": {
+        "not_pregnant": "باردار نبوده است",
+        "pregnant": "هنگام مرگ باردار بوده است",
+        "within_42_days": "تا ۴۲ روز پیش از مرگ باردار بوده است",
+        "43_days_to_1_year": "۴۳ روز تا یک سال پیش از مرگ باردار بوده است",
+        "unknown": "نامعلوم",
+    },
+    "cause_of_death.autopsy": {
+        "not_done": "انجام نشده",
+        "findings_used": "انجام شده و یافته‌ها در گواهی آمده است",
+        "findings_not_used": "انجام شده و یافته‌ها در گواهی نیامده است",
+        "unknown": "نامعلوم",
+    },
     "sex": {"female": "زن", "male": "مرد"},
     "declarant.relation": {
         "father": "پدر",
@@ -144,6 +191,8 @@ def _value(name: str, value: str, counties: Mapping[str, str]) -> tuple[str, boo
         return CHOICES[name].get(value, value), False
     if name == "county":
         return counties.get(value, to_persian_digits(value)), False
+    if name.endswith((".icd10", ".underlying")):
+        return causes.formatted(value), True  # as ICD-10 writes it, whichever way it was typed
     if name.rsplit(".", 1)[-1] in AS_TYPED:
         return value, True
     if name.endswith(("_date", "learned_on")):

@@ -7,8 +7,7 @@ from fastapi import Depends, Request
 from pydantic import ValidationError
 
 from ..core.errors import RequestInvalid, SabtError
-from ..core.text import is_ascii_number
-from ..inputs import validation_problem
+from ..inputs import numbered_lists, validation_problem
 from .fields import INPUT_FOR
 
 Errors = dict[str, str]
@@ -42,17 +41,8 @@ def nest(form: dict[str, str]) -> dict[str, Any]:
         if isinstance(node.get(last), dict):
             raise RequestInvalid(field=name, detail="a field and its parts sent together")
         node[last] = value
-    nested: dict[str, Any] = _lists(root)
+    nested: dict[str, Any] = numbered_lists(root)
     return nested
-
-
-def _lists(node: Any) -> Any:
-    if not isinstance(node, dict):
-        return node
-    converted = {key: _lists(value) for key, value in node.items()}
-    if converted and all(is_ascii_number(key) for key in converted):
-        return [converted[key] for key in sorted(converted, key=int)]
-    return converted
 
 
 def refusal(error: SabtError) -> Errors:

@@ -113,6 +113,7 @@ def _new_username() -> str:
 ATTEMPTS: dict[Action, Attempt] = {
     Action.READ: lambda api, who, r: api.get(f"/api/persons/{r.person()}", as_=who),
     Action.READ_OFFICE_WORK: lambda api, who, r: api.get(f"/api/events/{r.declared().id}", as_=who),
+    Action.READ_CAUSE_OF_DEATH: lambda api, who, r: api.get(f"/api/events/{r.declared().id}/cause-of-death", as_=who),
     Action.READ_OFFICE_DASHBOARD: lambda api, who, r: api.get(f"/api/offices/{r.office}/dashboard", as_=who),
     Action.DECLARE: lambda api, who, r: api.post(
         "/api/events/births", as_=who, json=birth(office=r.office, county=OFFICE_COUNTY[r.office])

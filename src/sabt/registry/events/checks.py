@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ...core import causes
 from ...core.errors import (
     DateBeforeBirth,
     DateBeforeMarriage,
@@ -39,11 +40,15 @@ from ..persons.rules import NameValue, Rules
 from .models import Event
 from .schemas import (
     BirthDeclaration,
+    CauseLine,
+    CauseOfDeath,
     DeathDeclaration,
     Declarant,
     DivorceDeclaration,
     Evidence,
     MarriageDeclaration,
+    NotifiedBirth,
+    NotifiedDeath,
     PersonRef,
 )
 
@@ -211,12 +216,7 @@ def _check_evidence(rules: Rules, evidence: Evidence, *, event: EventKind) -> No
 
 
 def check_death(rules: Rules, declaration: DeathDeclaration, *, exclude: int | None = None) -> CheckedDeath:
-    person = rules.living_person(declaration.national_code, field="national_code")
-    died = rules.date(declaration.death_date, field="death_date")
-    if died < person.birth_date:
-        raise DateBeforeBirth(field="death_date", birth_date=to_jalali(person.birth_date))
-    rules.time(declaration.death_time, field="death_time")
-    rules.county(declaration.county)
+    person, died = check_notified_death(rules, declaration)
     learned = rules.optional_date(declaration.learned_on, field="learned_on", not_before=died)
     arrived = rules.optional_date(declaration.arrival_date, field="arrival_date", not_before=died)
     _check_declarant(rules, declaration.declarant)
@@ -224,6 +224,49 @@ def check_death(rules: Rules, declaration: DeathDeclaration, *, exclude: int | N
     refuse_pending(rules, EventKind.DEATH, subject_id=person.id, partner_id=None, exclude=exclude)
     later_start = max((day for day in (learned, arrived) if day is not None), default=None)
     return CheckedDeath(person=person, event_date=died, period_starts=later_start)
+
+
+def check_notified_death(rules: Rules, death: DeathDeclaration | NotifiedDeath) -> tuple[Person, dt.date]:
+    """The facts of a death that whoever reports it must get right: the person, the day, the place, the cause."""
+    person = rules.living_person(death.national_code, field="national_code")
+    died = rules.date(death.death_date, field="death_date")
+    if died < person.birth_date:
+        raise DateBeforeBirth(field="death_date", birth_date=to_jalali(person.birth_date))
+    rules.time(death.death_time, field="death_time")
+    rules.county(death.county)
+    if death.cause_of_death is not None:
+        _check_cause(death.cause_of_death, sex=person.sex, age=age_in_years(person.birth_date, died))
+    return person, died
+
+
+def check_notified_birth(rules: Rules, birth: NotifiedBirth) -> Parent:
+    """The facts of a birth a facility reports: the day, the place, and a mother in the registry who could
+    have given birth on that day. Returns the mother."""
+    born = rules.date(birth.birth_date, field="birth_date")
+    rules.time(birth.birth_time, field="birth_time")
+    rules.county(birth.county)
+    mother = PersonRef(national_code=birth.mother.national_code)
+    return _parent(rules, mother, field="mother", sex="female", child_born=born)
+
+
+def _check_cause(certificate: CauseOfDeath, *, sex: str, age: int) -> None:
+    stated = causes.Certificate(
+        part1=[_condition(line) for line in certificate.part1],
+        part2=[_condition(line) for line in certificate.part2],
+        underlying=certificate.underlying,
+        manner=certificate.manner,
+        pregnancy=certificate.pregnancy,
+    )
+    broken = causes.problem(stated, sex=sex, age=age)
+    if broken is not None:
+        field, code, icd_code = broken
+        raise refusal(code, field=f"cause_of_death.{field}", code=icd_code)
+
+
+def _condition(line: CauseLine) -> causes.Condition:
+    interval = line.interval
+    minutes = None if interval is None else causes.interval_minutes(interval.amount, interval.unit)
+    return causes.Condition(code=line.icd10, minutes=minutes)
 
 
 def _couple(rules: Rules, husband_code: str, wife_code: str, *, living: bool) -> tuple[Person, Person]:

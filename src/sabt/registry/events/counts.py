@@ -56,6 +56,21 @@ def death_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
         return [tuple(row) for row in session.execute(query)]
 
 
+def cause_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
+    """(county, period, sex, underlying cause as coded or None, deaths): None for a death declared without a
+    medical certificate. The distinct codes are a few thousand at most, so they are grouped as they are."""
+    with ctx.db.snapshot() as session:
+        period = _period(Event.event_date, buckets)
+        underlying = Event.data["cause_of_death"]["underlying"].as_string()
+        query = (
+            select(Event.county_code, period, Person.sex, underlying, func.count())
+            .join(Person, Person.id == Event.subject_id)
+            .where(*_registered(EventKind.DEATH, buckets))
+            .group_by(Event.county_code, period, Person.sex, underlying)
+        )
+        return [tuple(row) for row in session.execute(query)]
+
+
 def couple_counts(ctx: Context, *, kind: EventKind, buckets: Sequence[Bucket]) -> Rows:
     """(county, period, marriages or divorces)."""
     with ctx.db.snapshot() as session:

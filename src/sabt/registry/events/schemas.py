@@ -5,8 +5,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from ...core import causes
 from ...inputs import AsciiDigits, Line, Strict
 from ..persons.schemas import (
     Code,
@@ -65,6 +66,40 @@ class BirthDeclaration(Strict):
     arrival_date: DateText | None = Field(None, description="Arrival, for a birth during travel")
 
 
+# An ICD-10 code as typed: "i219" and "I21.9" are the same code; whether it exists is the service's check.
+IcdCode = Annotated[Line, Field(min_length=3, max_length=8), AfterValidator(causes.formatted)]
+
+
+class Interval(Strict):
+    """The time from a condition's onset to death, as the certificate states it."""
+
+    amount: Annotated[int, Field(ge=0, le=1200), AsciiDigits]
+    unit: Literal["minutes", "hours", "days", "months", "years"]
+
+
+class CauseLine(Strict):
+    condition: Annotated[Line, Field(min_length=1, max_length=200)] = Field(description="As the certifier wrote it")
+    icd10: IcdCode
+    interval: Interval | None = None
+
+
+class CauseOfDeath(Strict):
+    """The medical certificate of cause of death, WHO's international form (2016). Part I is the chain of
+    conditions from the immediate cause (line a, first) down to the one that started it (lines b to d);
+    part II other conditions that contributed. The underlying cause is one of them, coded in ICD-10."""
+
+    part1: list[CauseLine] = Field(min_length=1, max_length=4)
+    part2: list[CauseLine] = Field(default_factory=list, max_length=5)
+    underlying: IcdCode = Field(description="The certifier's underlying cause: what started the chain")
+    manner: Literal[
+        "disease", "accident", "self_harm", "assault", "legal_intervention", "war", "pending", "undetermined"
+    ]
+    pregnancy: Literal["not_pregnant", "pregnant", "within_42_days", "43_days_to_1_year", "unknown"] | None = Field(
+        None, description="For a woman aged 10 to 54: pregnant at death, or within 42 days or a year before"
+    )
+    autopsy: Literal["not_done", "findings_used", "findings_not_used", "unknown"] = "unknown"
+
+
 class DeathDeclaration(Strict):
     office: Line | None = Field(None, max_length=20)
     national_code: Code
@@ -72,11 +107,41 @@ class DeathDeclaration(Strict):
     death_time: TimeText | None = None
     county: Line = Field(max_length=8)
     place: Name = ""
-    cause: Note = ""
+    cause: Note = Field("", description="The cause as the family or a lay witness states it, when no certificate")
+    cause_of_death: CauseOfDeath | None = Field(None, description="The physician's certificate, coded in ICD-10")
     learned_on: DateText | None = Field(None, description="When the declarant learned of the death, if later")
     arrival_date: DateText | None = None
     declarant: Declarant
     evidence: Evidence
+
+
+class NotifiedMother(Strict):
+    national_code: Code
+
+
+class NotifiedBirth(Strict):
+    """A birth as the facility where it happened knows it at once: the child is often not named yet, and the
+    father is for the family to declare."""
+
+    sex: Sex
+    birth_date: DateText
+    birth_time: TimeText | None = None
+    county: Line = Field(max_length=8, description="County code of the place of birth")
+    place: Name = Field("", description="District, city or village")
+    birth_order: Annotated[int, Field(ge=1, le=9), AsciiDigits] = Field(1, description="Order within a multiple birth")
+    weight_grams: Annotated[int, Field(ge=200, le=7000), AsciiDigits] | None = None
+    mother: NotifiedMother
+
+
+class NotifiedDeath(Strict):
+    """A death as the facility where it happened knows it, with the physician's certificate of its cause."""
+
+    national_code: Code
+    death_date: DateText
+    death_time: TimeText | None = None
+    county: Line = Field(max_length=8)
+    place: Name = ""
+    cause_of_death: CauseOfDeath | None = None
 
 
 class MarriageDeclaration(Strict):
@@ -145,6 +210,14 @@ class QueueCounts(BaseModel):
     validated: int = Field(description="validated, waiting for registration")
     late_unapproved: int = Field(description="late, waiting for the office head's approval")
     mine: int = Field(description="pending events the caller is working on")
+
+
+class CauseOfDeathOut(BaseModel):
+    """What a death declaration says of the cause: for the office staff who take and register it."""
+
+    event_id: int
+    cause: str = Field(description="As the family or a lay witness stated it")
+    cause_of_death: CauseOfDeath | None = Field(description="The physician's certificate, coded in ICD-10")
 
 
 class EventStepOut(BaseModel):

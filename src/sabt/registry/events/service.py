@@ -20,6 +20,7 @@ from ...access.service import national_codes_in, record_reads
 from ...accounts.service import usernames
 from ...context import Context
 from ...core.deadlines import assess_timeliness
+from ...core.jalali import parse_date
 from ...core.permissions import Action, Actor, Role, authorize
 from ...core.text import to_ascii_digits
 from ...core.workflow import LATE_APPROVAL_STATES, EventKind, EventStatus, next_status
@@ -39,17 +40,29 @@ from ..errors import (
 from ..persons.models import Person
 from ..persons.rules import Rules
 from ..persons.schemas import DatePair
-from .checks import Checked, check_birth, check_death, check_divorce, check_marriage
+from .checks import (
+    Checked,
+    check_birth,
+    check_death,
+    check_divorce,
+    check_marriage,
+    check_notified_birth,
+    check_notified_death,
+)
 from .effects import apply_registration
 from .models import Event, EventAssignment, EventHistory, IdempotencyKey
 from .schemas import (
     BirthDeclaration,
+    CauseOfDeath,
+    CauseOfDeathOut,
     DeathDeclaration,
     Declaration,
     DivorceDeclaration,
     EventOut,
     EventStepOut,
     MarriageDeclaration,
+    NotifiedBirth,
+    NotifiedDeath,
     QueueCounts,
 )
 
@@ -114,6 +127,45 @@ def preview_declaration(ctx: Context, *, actor: Actor, declaration: Declaration)
     )
     deadline = DatePair.of(timeliness.deadline) if timeliness.deadline else None
     return DeclarationPreview(DatePair.of(checked.event_date), deadline, timeliness.late, timeliness.days_late)
+
+
+def check_notification(ctx: Context, notified: NotifiedBirth | NotifiedDeath) -> None:
+    """Every check a facility's notification meets against the registry, writing nothing: the same facts a
+    declaration of the event is checked for, named by the same fields."""
+    with ctx.db.snapshot(primary=True) as session:
+        rules = Rules(session, ctx.settings, ctx.today())
+        if isinstance(notified, NotifiedBirth):
+            check_notified_birth(rules, notified)
+        else:
+            check_notified_death(rules, notified)
+
+
+def notified_event(kind: str, data: dict[str, Any]) -> NotifiedBirth | NotifiedDeath:
+    """A stored notification's facts, read back (as `declaration_of` takes them)."""
+    return NotifiedBirth.model_validate(data) if kind == EventKind.BIRTH else NotifiedDeath.model_validate(data)
+
+
+def declaration_of(session: Session, notified: NotifiedBirth | NotifiedDeath) -> int | None:
+    """The event a family declared (in any state) that a facility's notification is about: a birth on the
+    same day, in the same county, to the same mother and of the same order; the death of the same person.
+    The notification has passed `check_notification`."""
+    if isinstance(notified, NotifiedDeath):
+        code = to_ascii_digits(notified.national_code.strip())
+        person_id = session.scalar(select(Person.id).where(Person.national_code == code))
+        death = select(Event.id).where(Event.kind == EventKind.DEATH, Event.subject_id == person_id)
+        return session.scalar(death.order_by(Event.id).limit(1)) if person_id is not None else None
+    born = parse_date(notified.birth_date)  # checked already (check_notification)
+    mother = to_ascii_digits(notified.mother.national_code.strip())
+    same_day = select(Event).where(
+        Event.kind == EventKind.BIRTH,
+        Event.event_date == born,
+        Event.county_code == to_ascii_digits(notified.county.strip()),
+    )
+    for event in session.scalars(same_day.order_by(Event.id)):
+        named = to_ascii_digits(str((event.data.get("mother") or {}).get("national_code") or "").strip())
+        if named == mother and int(event.data.get("birth_order") or 1) == notified.birth_order:
+            return event.id
+    return None
 
 
 def _declare_once(
@@ -294,7 +346,18 @@ def _shown(ctx: Context, actor: Actor, event: EventOut) -> EventOut:
     """An event shown to the staff user who asked for it or took a step on it: a read of every person it
     names (the subject, the parents, the spouses, the declarant)."""
     record_reads(ctx, actor, national_codes_in([event.model_dump()]), "event")
-    return event
+    return event.model_copy(update={"data": seen_by(actor, event.data)})
+
+
+# What a death declaration says of the cause: only for those who may read it (READ_CAUSE_OF_DEATH).
+CAUSE_FIELDS = ("cause", "cause_of_death")
+
+
+def seen_by(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """A declaration's data as this reader may see it: without the cause of death unless they may read it."""
+    if actor.may(Action.READ_CAUSE_OF_DEATH) or not any(name in data for name in CAUSE_FIELDS):
+        return data
+    return {name: value for name, value in data.items() if name not in CAUSE_FIELDS}
 
 
 def get_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
@@ -304,6 +367,23 @@ def get_event(ctx: Context, *, actor: Actor, event_id: int) -> EventOut:
         authorize(actor, Action.READ_OFFICE_WORK, office_id=event.office_id)
         out = event_out(session, event)
     return _shown(ctx, actor, out)
+
+
+def cause_of_death(ctx: Context, *, actor: Actor, event_id: int) -> CauseOfDeathOut:
+    """The cause a death declaration states, for the roles that may read it at the office holding it."""
+    authorize(actor, Action.READ_CAUSE_OF_DEATH)
+    with ctx.db.snapshot() as session:
+        event = _event(session, event_id)
+        authorize(actor, Action.READ_CAUSE_OF_DEATH, office_id=event.office_id)
+        data = event.data
+        subject = event_out(session, event).subject_national_code
+    record_reads(ctx, actor, [subject] if subject else [], "event")
+    certificate = data.get("cause_of_death")
+    return CauseOfDeathOut(
+        event_id=event_id,
+        cause=str(data.get("cause") or ""),
+        cause_of_death=CauseOfDeath.model_validate(certificate) if certificate else None,
+    )
 
 
 def event_history(ctx: Context, *, actor: Actor, event_id: int) -> list[EventStepOut]:
@@ -323,7 +403,7 @@ def event_history(ctx: Context, *, actor: Actor, event_id: int) -> list[EventSte
                 actor=names.get(step.actor_id, "?"),
                 note=step.note,
                 recorded_at=step.recorded_at,
-                data=step.data,
+                data=None if step.data is None else seen_by(actor, step.data),
             )
             for step in steps
         ]
@@ -367,7 +447,7 @@ def list_events(
             query = query.join(EventAssignment).where(EventAssignment.user_id == actor.user_id)
         found = [event_out(session, event) for event in session.scalars(query)]
     record_reads(ctx, actor, national_codes_in([event.model_dump() for event in found]), "event")
-    return found
+    return [event.model_copy(update={"data": seen_by(actor, event.data)}) for event in found]
 
 
 def registered_births_since(ctx: Context, *, actor: Actor, since: dt.date) -> list[tuple[int, str]]:

@@ -1,0 +1,38 @@
+"""The table of facilities' notifications: what a facility reported, where it waits, and the declaration
+of the same event it was matched to."""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base
+
+
+class Notification(Base):
+    """A birth or death a health facility reported. `data` is the notification as sent (in the JSON form,
+    also for one sent as FHIR); `reference` is the facility's own identifier for it, so a notification sent
+    twice is one. It waits at the office of the event's county until a declaration of the event is made
+    there or anywhere (`event_id`): by the family, or by a clerk from the notification itself."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    reference: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))  # birth, death
+    event_date: Mapped[dt.date]
+    event_time: Mapped[str | None] = mapped_column(String(5))
+    county_code: Mapped[str] = mapped_column(String(4))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime]
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    matched_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("partner_id", "reference", name="uq_notifications_reference"),
+        Index("ix_notifications_waiting", "office_id", "event_id"),
+    )

@@ -1,0 +1,196 @@
+"""Use cases for facilities' notifications: a facility notifies, an office sees what waits for it, a clerk
+opens one as a declaration with the family.
+
+A notification is not a registration. It is checked as a declaration of the same event would be (the
+mother or the deceased in the registry, the day, the place, the certificate of cause of death) and waits
+at the office serving the event's county until a declaration of the event exists: one the family made
+before or after it (matched by the mother, day and birth order, or by the deceased), or one a clerk made
+from it. So the same event is never declared twice from a notification, and a notification sent twice
+(the same facility's same reference) is one.
+"""
+
+import hashlib
+import json
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..access.service import national_codes_in, record_reads
+from ..context import Context
+from ..core.jalali import parse_date
+from ..core.permissions import Action, Actor, authorize
+from ..core.text import to_ascii_digits
+from ..geo import service as geo
+from ..registry import service as registry
+from ..registry.schemas import DatePair, EventOut
+from ..verification import service as verification
+from ..verification.service import PartnerCaller
+from .errors import (
+    NotificationFacility,
+    NotificationNoOffice,
+    NotificationNotAllowed,
+    NotificationReused,
+    NotificationUnknown,
+)
+from .models import Notification
+from .schemas import BirthNotificationIn, NotificationIn, NotificationOut
+
+# How many waiting notifications an office's list shows at once, oldest first.
+PAGE = 100
+
+
+def facility_for_key(ctx: Context, api_key: str | None, *, limiter: verification.RateLimiter) -> PartnerCaller:
+    return verification.partner_for_key(ctx, api_key, limiter=limiter)
+
+
+def notify(ctx: Context, *, caller: PartnerCaller, notification: NotificationIn) -> NotificationOut:
+    """Record a facility's notification, or answer the one it already sent under the same reference."""
+    kind = "birth" if isinstance(notification, BirthNotificationIn) else "death"
+    if kind not in caller.policy.notifications:
+        raise NotificationNotAllowed(kind=kind)
+    if notification.facility is not None and notification.facility != caller.code:
+        raise NotificationFacility(field="facility", facility=notification.facility, caller=caller.code)
+    registry.check_notification(ctx, notification)
+    data = notification.model_dump(mode="json", exclude={"reference", "facility"})
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    try:
+        return _record(ctx, caller, kind, notification, data, digest)
+    except IntegrityError:
+        # The same reference, sent twice at once: the other request recorded it first.
+        return _record(ctx, caller, kind, notification, data, digest)
+
+
+def _record(
+    ctx: Context, caller: PartnerCaller, kind: str, notification: NotificationIn, data: dict[str, object], digest: str
+) -> NotificationOut:
+    with ctx.db.transaction() as session:
+        earlier = session.scalar(
+            select(Notification).where(
+                Notification.partner_id == caller.partner_id, Notification.reference == notification.reference
+            )
+        )
+        if earlier is not None:
+            if earlier.content_hash != digest:
+                raise NotificationReused(field="reference", reference=notification.reference)
+            return _out(session, earlier, replayed=True)
+        county = to_ascii_digits(notification.county.strip())
+        if isinstance(notification, BirthNotificationIn):
+            day, time = notification.birth_date, notification.birth_time
+        else:
+            day, time = notification.death_date, notification.death_time
+        now = ctx.now()
+        event_id = registry.declaration_of(session, notification)
+        row = Notification(
+            partner_id=caller.partner_id,
+            reference=notification.reference,
+            kind=kind,
+            event_date=parse_date(day),
+            event_time=to_ascii_digits(time).strip() if time else None,
+            county_code=county,
+            office_id=_office_for(session, county),
+            data=data,
+            content_hash=digest,
+            received_at=now,
+            event_id=event_id,
+            matched_at=now if event_id is not None else None,
+        )
+        session.add(row)
+        session.flush()
+        return _out(session, row)
+
+
+def _office_for(session: Session, county: str) -> int:
+    """The office that serves the county (the first, where several do), else one of its province."""
+    offices = geo.offices_in_county(session, county) or geo.offices_in_province_of(session, county)
+    if not offices:
+        raise NotificationNoOffice(field="county", county=county)
+    return min(offices)
+
+
+def answer(ctx: Context, *, event: EventOut) -> None:
+    """Link the waiting notifications a new declaration answers (of the same kind, day and county, and the
+    same event by `registry.declaration_of`). Run after a birth or death is declared; an office's list does
+    the same for any declaration this missed."""
+    if event.kind not in ("birth", "death"):
+        return
+    county = to_ascii_digits(str(event.data.get("county", "")).strip())
+    with ctx.db.transaction() as session:
+        candidates = session.scalars(
+            select(Notification).where(
+                Notification.event_id.is_(None),
+                Notification.kind == event.kind,
+                Notification.event_date == event.event_date.gregorian,
+                Notification.county_code == county,
+            )
+        )
+        for row in candidates:
+            _match(ctx, session, row)
+
+
+def waiting(ctx: Context, *, actor: Actor, office_code: str | None = None) -> list[NotificationOut]:
+    """The notifications waiting at an office (the actor's own unless another is named), oldest first. Any
+    that a declaration made since has answered are matched to it first, and leave the list."""
+    authorize(actor, Action.READ_OFFICE_WORK)
+    with ctx.db.transaction() as session:
+        office_id = geo.office_by_code(session, office_code).id if office_code else actor.office_id
+        if office_id is not None:
+            authorize(actor, Action.READ_OFFICE_WORK, office_id=office_id)
+        query = select(Notification).where(Notification.event_id.is_(None))
+        if office_id is not None:
+            query = query.where(Notification.office_id == office_id)
+        rows = list(session.scalars(query.order_by(Notification.received_at, Notification.id).limit(PAGE)))
+        found = [_out(session, row) for row in rows if not _match(ctx, session, row)]
+    return _shown(ctx, actor, found)
+
+
+def get_notification(ctx: Context, *, actor: Actor, notification_id: int) -> NotificationOut:
+    authorize(actor, Action.READ_OFFICE_WORK)
+    with ctx.db.transaction() as session:
+        row = session.get(Notification, notification_id)
+        if row is None:
+            raise NotificationUnknown(id=notification_id)
+        authorize(actor, Action.READ_OFFICE_WORK, office_id=row.office_id)
+        _match(ctx, session, row)
+        found = _out(session, row)
+    return _shown(ctx, actor, [found])[0]
+
+
+def _match(ctx: Context, session: Session, row: Notification) -> bool:
+    """Link a waiting notification to the declaration of its event, if one has been made since."""
+    if row.event_id is not None:
+        return True
+    notified = registry.notified_event(row.kind, row.data)
+    event_id = registry.declaration_of(session, notified)
+    if event_id is None:
+        return False
+    row.event_id, row.matched_at = event_id, ctx.now()
+    session.flush()
+    return True
+
+
+def _shown(ctx: Context, actor: Actor, found: list[NotificationOut]) -> list[NotificationOut]:
+    """Notifications shown to staff: a read of every person they name, and causes of death only for the
+    roles that may read them."""
+    record_reads(ctx, actor, national_codes_in([item.data for item in found]), "notification")
+    return [item.model_copy(update={"data": registry.seen_by(actor, item.data)}) for item in found]
+
+
+def _out(session: Session, row: Notification, *, replayed: bool = False) -> NotificationOut:
+    facility, facility_name = verification.partner_named(session, row.partner_id)
+    return NotificationOut(
+        id=row.id,
+        kind=row.kind,
+        reference=row.reference,
+        facility=facility,
+        facility_name=facility_name,
+        office_code=geo.office_by_id(session, row.office_id).code,
+        county_code=row.county_code,
+        event_date=DatePair.of(row.event_date),
+        event_time=row.event_time,
+        received_at=row.received_at,
+        status="waiting" if row.event_id is None else "declared",
+        event_id=row.event_id,
+        data=row.data,
+        replayed=replayed,
+    )

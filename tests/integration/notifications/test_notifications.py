@@ -1,0 +1,280 @@
+"""Health facilities notify births and deaths over HTTP, in the JSON form and as FHIR R4 Bundles: each
+notification waits at the office of its county, is matched to the family's declaration of the same event
+(before or after), is one notification however often it is sent, and bad input is refused by name with
+nothing written."""
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from sqlalchemy import func, select
+
+from sabt.notifications.models import Notification
+from sabt.verification import service as verification
+from sabt.verification.schemas import PartnerIn
+
+from ..platform.test_api import register_over_http
+from ..registry.factories import adult, birth, death
+
+EXAMPLES = Path(__file__).parents[2] / "data" / "fhir"
+SAMPLE_MOTHER, SAMPLE_DECEASED = "0012345679", "0017654327"  # the codes the hand-written examples carry
+FHIR = "application/fhir+json"
+
+
+def facility(ctx, code: str, notifications: list[str]) -> dict[str, str]:
+    partner = {
+        "code": code,
+        "name": "بیمارستان امام خمینی",
+        "kind": "health",
+        "contact": "it@hospital.example",
+        "policy": {"checks": [], "notifications": notifications, "purpose": "notification of vital events"},
+    }
+    verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
+    issued = verification.create_key(ctx, actor=None, partner_code=code)
+    return {"X-API-Key": issued.api_key}
+
+
+@pytest.fixture
+def hospital(ctx) -> dict[str, str]:
+    return facility(ctx, "hospital-imam", ["birth", "death"])
+
+
+def notifications(ctx) -> int:
+    with ctx.db.snapshot() as session:
+        return session.scalar(select(func.count()).select_from(Notification))
+
+
+def born(mother: str, **changes) -> dict:
+    return {
+        "reference": "BN-1",
+        "sex": "female",
+        "birth_date": "2025-05-30",
+        "birth_time": "09:15",
+        "county": "2301",
+        "birth_order": 1,
+        "weight_grams": 3250,
+        "mother": {"national_code": mother},
+    } | changes
+
+
+def example(name: str, **codes: str) -> dict:
+    text = (EXAMPLES / f"{name}.json").read_text(encoding="utf-8")
+    for sample, code in codes.items():
+        text = text.replace(sample, code)
+    return json.loads(text)
+
+
+def test_a_birth_notified_waits_at_the_county_s_office_and_is_one_however_often_sent(server, api, ctx, staff, hospital):
+    mother = adult(ctx, staff, "female", year=1995)
+    sent = httpx.post(f"{server}/api/notifications/births", json=born(mother), headers=hospital)
+    assert sent.status_code == 201, sent.text
+    notified = sent.json()
+    assert (notified["office_code"], notified["status"], notified["facility"]) == ("THR", "waiting", "hospital-imam")
+    assert notified["event_date"]["jalali"] == "1404/03/09"
+    again = httpx.post(f"{server}/api/notifications/births", json=born(mother), headers=hospital)
+    assert (again.status_code, again.json()["id"], again.json()["replayed"]) == (200, notified["id"], True)
+    assert notifications(ctx) == 1
+    changed = httpx.post(f"{server}/api/notifications/births", json=born(mother, sex="male"), headers=hospital)
+    assert (changed.status_code, changed.json()["code"], changed.json()["field"]) == (
+        409,
+        "notification.reference_reused",
+        "reference",
+    )
+    waiting = api.get("/api/notifications", as_="clerk").json()
+    assert [item["id"] for item in waiting] == [notified["id"]]
+    assert api.get("/api/notifications", as_="isf_clerk").json() == []
+    assert api.get(f"/api/notifications/{notified['id']}", as_="isf_clerk").status_code == 403
+
+
+def test_the_family_s_declaration_answers_the_notification_before_or_after_it(server, api, ctx, staff, hospital):
+    mother = adult(ctx, staff, "female", year=1995)
+    first = httpx.post(f"{server}/api/notifications/births", json=born(mother), headers=hospital).json()
+    family = birth(birth_date="2025-05-30", mother={"national_code": mother})
+    declared = api.post("/api/events/births", as_="clerk", json=family).json()
+    assert api.get("/api/notifications", as_="clerk").json() == []  # answered: it leaves the list
+    matched = api.get(f"/api/notifications/{first['id']}", as_="clerk").json()
+    assert (matched["status"], matched["event_id"]) == ("declared", declared["id"])
+    # Twins: the second child's notification is another event until its own declaration.
+    twin = httpx.post(
+        f"{server}/api/notifications/births", json=born(mother, reference="BN-2", birth_order=2), headers=hospital
+    )
+    assert twin.json()["status"] == "waiting"
+    # A death the family declared first is matched the moment the facility notifies it.
+    deceased = adult(ctx, staff, "male", year=1950)
+    declared_death = api.post("/api/events/deaths", as_="clerk", json=death(deceased, death_date="2025-05-30")).json()
+    notified = httpx.post(
+        f"{server}/api/notifications/deaths",
+        json={"reference": "DN-1", "national_code": deceased, "death_date": "2025-05-30", "county": "2301"},
+        headers=hospital,
+    ).json()
+    assert (notified["status"], notified["event_id"]) == ("declared", declared_death["id"])
+
+
+def test_a_fhir_bundle_built_with_the_library_and_the_hand_written_examples_are_accepted(
+    server, api, ctx, staff, hospital
+):
+    mother, deceased = adult(ctx, staff, "female", year=1990), adult(ctx, staff, "male", year=1950)
+    bundle = Bundle.model_validate(example("birth-notification", **{SAMPLE_MOTHER: mother}))
+    bundle.identifier.value = "BN-built"
+    bundle.entry[0].resource.gender = "male"
+    built = httpx.post(
+        f"{server}/api/fhir/Bundle", content=bundle.model_dump_json(), headers=hospital | {"Content-Type": FHIR}
+    )
+    assert built.status_code == 201, built.text
+    assert built.headers["content-type"].startswith(FHIR)
+    assert built.json()["resourceType"] == "OperationOutcome"
+    address = built.headers["Location"]
+    assert api.get(address, as_="clerk").json()["data"]["sex"] == "male"
+    written = example("birth-notification", **{SAMPLE_MOTHER: mother})
+    answered = httpx.post(f"{server}/api/fhir/Bundle", json=written, headers=hospital)
+    assert answered.status_code == 201, answered.text
+    notified = api.get(answered.headers["Location"], as_="clerk").json()
+    assert notified["data"]["weight_grams"] == 3250 and notified["event_time"] == "09:15"
+    assert httpx.post(f"{server}/api/fhir/Bundle", json=written, headers=hospital).status_code == 200
+    dead = httpx.post(
+        f"{server}/api/fhir/Bundle", json=example("death-notification", **{SAMPLE_DECEASED: deceased}), headers=hospital
+    )
+    assert dead.status_code == 201, dead.text
+    certificate = api.get(dead.headers["Location"], as_="registrar").json()["data"]["cause_of_death"]
+    assert [line["icd10"] for line in certificate["part1"]] == ["I21.9", "I25.1"]
+    assert certificate["part1"][1]["interval"] == {"amount": 8, "unit": "years"}
+    assert (certificate["underlying"], certificate["manner"]) == ("I25.1", "disease")
+    assert "cause_of_death" not in api.get(dead.headers["Location"], as_="auditor").json()["data"]
+
+
+def _without_mother(bundle: dict) -> dict:
+    bundle["entry"] = [entry for entry in bundle["entry"] if entry["resource"]["resourceType"] != "RelatedPerson"]
+    return bundle
+
+
+def _set(path: tuple, value):
+    def change(bundle: dict) -> dict:
+        node = bundle
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+        return bundle
+
+    return change
+
+
+BAD_BUNDLES = [
+    # (a change to the hand-written birth example, the status, the refusal, the element named)
+    (_set(("resourceType",), "Patient"), 422, "fhir.not_a_notification", "Bundle"),
+    (_set(("meta", "tag"), []), 422, "fhir.not_a_notification", "Bundle.meta.tag"),
+    (
+        _set(("entry", 0, "resource", "birthDate"), "yesterday"),
+        422,
+        "fhir.invalid",
+        "Bundle.entry[0].resource.birthDate",
+    ),
+    (_set(("entry", 0, "resource", "resourceType"), "Nonsense"), 422, "fhir.invalid", "Bundle"),
+    (
+        _set(("entry", 4, "resource", "identifier", 0, "value"), "another-hospital"),
+        422,
+        "notification.facility",
+        "Bundle.entry[4].resource.identifier[0].value",
+    ),
+    (_without_mother, 422, "request.missing", "Bundle"),
+    (
+        _set(("entry", 1, "resource", "identifier", 0, "value"), "0017654327"),
+        404,
+        "person.unknown",
+        "Bundle.entry[1].resource.identifier[0].value",
+    ),
+    (
+        _set(("entry", 0, "resource", "birthDate"), "2031-01-01"),
+        422,
+        "date.in_future",
+        "Bundle.entry[0].resource.birthDate",
+    ),
+    (
+        _set(("entry", 3, "resource", "address", "district"), "9999"),
+        404,
+        "county.unknown",
+        "Bundle.entry[3].resource.address.district",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "status", "code", "expression"), BAD_BUNDLES)
+def test_a_bundle_that_is_not_a_notification_or_breaks_a_rule_gets_an_operation_outcome(
+    server, ctx, staff, hospital, change, status, code, expression
+):
+    mother = adult(ctx, staff, "female", year=1995)
+    bundle = change(copy.deepcopy(example("birth-notification", **{SAMPLE_MOTHER: mother})))
+    answer = httpx.post(f"{server}/api/fhir/Bundle", json=bundle, headers=hospital)
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith(FHIR)
+    (issue,) = answer.json()["issue"]
+    assert issue["details"]["coding"][0]["code"] == code
+    assert issue["expression"] == [expression]
+    assert issue["diagnostics"]  # the Persian message
+    assert notifications(ctx) == 0
+
+
+def test_a_death_that_cannot_be_is_refused_at_its_element(server, api, ctx, staff, hospital):
+    deceased = adult(ctx, staff, "male", year=1950)
+    bundle = example("death-notification", **{SAMPLE_DECEASED: deceased})
+    unknown = json.loads(json.dumps(bundle).replace('"I21.9"', '"I99.9"'))
+    answer = httpx.post(f"{server}/api/fhir/Bundle", json=unknown, headers=hospital)
+    (issue,) = answer.json()["issue"]
+    assert (answer.status_code, issue["details"]["coding"][0]["code"]) == (422, "cause.code_unknown")
+    assert issue["expression"] == ["Bundle.entry[1].resource.valueCodeableConcept.coding"]
+    assert notifications(ctx) == 0
+    buried = adult(ctx, staff, "female", year=1940)
+    assert register_over_http(api, "/api/events/deaths", death(buried))["status"] == "registered"
+    again = httpx.post(
+        f"{server}/api/fhir/Bundle", json=example("death-notification", **{SAMPLE_DECEASED: buried}), headers=hospital
+    )
+    (issue,) = again.json()["issue"]
+    assert (again.status_code, issue["details"]["coding"][0]["code"]) == (409, "person.deceased")
+    assert issue["expression"] == ["Bundle.entry[0].resource.identifier[0].value"]
+    assert notifications(ctx) == 0
+
+
+def test_only_a_facility_allowed_to_notify_may_and_a_bad_key_is_refused(server, ctx, staff):
+    bank = facility(ctx, "bank-melli", [])
+    mother = adult(ctx, staff, "female", year=1995)
+    refused = httpx.post(f"{server}/api/notifications/births", json=born(mother), headers=bank)
+    assert (refused.status_code, refused.json()["code"]) == (403, "notification.not_allowed")
+    anonymous = httpx.post(f"{server}/api/fhir/Bundle", json=example("birth-notification"))
+    assert anonymous.status_code == 401
+    assert anonymous.json()["issue"][0]["details"]["coding"][0]["code"] == "partner.key"
+    garbled = httpx.post(f"{server}/api/fhir/Bundle", content=b"{not json", headers=bank | {"Content-Type": FHIR})
+    assert (garbled.status_code, garbled.json()["issue"][0]["expression"]) == (422, ["Bundle"])
+    assert notifications(ctx) == 0
+
+
+def test_the_facility_guide_shows_the_birth_example_the_tests_send():
+    guide = (Path(__file__).parents[3] / "docs" / "integration.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```json\n(.*?)^```", guide, flags=re.MULTILINE | re.DOTALL)
+    (shown,) = [json.loads(block) for block in blocks if '"resourceType": "Bundle"' in block]
+    assert shown == example("birth-notification")
+
+
+def test_a_facility_is_added_at_the_command_line_with_what_it_may_notify(sabt, ctx, staff):
+    added = sabt(
+        "partner",
+        "add",
+        "hospital-razi",
+        "--name",
+        "بیمارستان رازی",
+        "--kind",
+        "health",
+        "--contact",
+        "it",
+        "--purpose",
+        "notification",
+        "--checks",
+        "",
+        "--notifications",
+        "birth,death",
+    )
+    assert added.exit_code == 0, added.output
+    (razi,) = [p for p in verification.list_partners(ctx, actor=staff["admin"]) if p.code == "hospital-razi"]
+    assert (razi.policy.checks, razi.policy.notifications) == ([], ["birth", "death"])
