@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # The crude birth rate (births a year per 1,000 people) an office's completeness expects of its counties'
     # populations: 12.2 is 1.1 million births a year in a nation of 90 million.
     expected_birth_rate: float = Field(12.2, gt=0, le=100)
+    # The crude death rate the statistics' completeness expects: 5.0 is 450 thousand deaths a year in 90 million.
+    expected_death_rate: float = Field(5.0, gt=0, le=100)
     # How long the dashboard's figures are reused before they are computed again; 0 computes every time.
     stats_cache_seconds: int = Field(300, ge=0)
     # The match probability from which the model puts a pair in the review queue and warns a registrar.

@@ -462,7 +462,9 @@ def _as_database_user() -> dict[str, Any]:
         return {}
     user = pwd.getpwnam("postgres")
     env = {**os.environ, "HOME": user.pw_dir, "USER": "postgres"}
-    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "env": env}
+    # In its own home: run from a checkout the user may not enter (a clone in a private temporary folder, as
+    # CI makes), PostgreSQL cannot find its working directory and Patroni's bootstrap never completes.
+    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "env": env, "cwd": user.pw_dir}
 
 
 def _give_to_database_user(folder: Path) -> None:

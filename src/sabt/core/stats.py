@@ -72,7 +72,7 @@ def rate_per_thousand(events: int, population: int, days: int) -> float | None:
     return 1000 * events / population * DAYS_PER_YEAR / days
 
 
-def ratio(numerator: int, denominator: int, scale: float) -> float | None:
+def ratio(numerator: float, denominator: float, scale: float) -> float | None:
     return scale * numerator / denominator if denominator else None
 
 

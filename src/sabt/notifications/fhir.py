@@ -229,7 +229,7 @@ def _newborn(resource: Any, path: str, read: Read) -> None:
 
 
 def _mother(resource: Any, path: str, read: Read) -> None:
-    codes = [coding.code for concept in resource.relationship or [] for coding in concept.coding or []]
+    codes = [coding.code for concept in resource.relationship or [] for coding in _codings(concept)]
     if "MTH" not in codes and "NMTH" not in codes:
         return
     read.sources["mother"] = f"{path}"
@@ -251,8 +251,8 @@ def _deceased(resource: Any, path: str, read: Read) -> None:
 
 
 def _birth_observation(resource: Any, path: str, read: Read) -> None:
-    if _loinc(resource) == BIRTH_WEIGHT and resource.valueQuantity is not None:
-        quantity = resource.valueQuantity
+    quantity = resource.valueQuantity
+    if _loinc(resource) == BIRTH_WEIGHT and quantity is not None and quantity.value is not None:
         grams = float(quantity.value) * (1000 if quantity.code == "kg" or quantity.unit == "kg" else 1)
         read.put("weight_grams", round(grams), f"{path}.valueQuantity")
 
@@ -292,13 +292,12 @@ def _condition(resource: Any, path: str, read: Read, prefix: str) -> None:
 
 def _icd10(resource: Any) -> str:
     concept = resource.valueCodeableConcept
-    codings = concept.coding or [] if concept is not None else []
-    return next((str(coding.code) for coding in codings if coding.system == ICD10 and coding.code), "")
+    return next((str(c.code) for c in _codings(concept) if c.system == ICD10 and c.code), "")
 
 
 def _manner(resource: Any) -> str:
     concept = resource.valueCodeableConcept
-    for coding in (concept.coding or []) if concept is not None else []:
+    for coding in _codings(concept):
         if coding.system == SNOMED and coding.code in SNOMED_MANNERS:
             return SNOMED_MANNERS[coding.code]
         if coding.system == "urn:sabt:manner" and coding.code:
@@ -308,31 +307,34 @@ def _manner(resource: Any) -> str:
 
 def _own_code(resource: Any, system: str) -> str:
     concept = resource.valueCodeableConcept
-    codings = (concept.coding or []) if concept is not None else []
-    return next((str(coding.code) for coding in codings if coding.system == system and coding.code), "")
+    return next((str(coding.code) for coding in _codings(concept) if coding.system == system and coding.code), "")
 
 
 def _loinc(resource: Any) -> str | None:
-    codings = resource.code.coding or [] if resource.code is not None else []
-    return next((str(coding.code) for coding in codings if coding.system == LOINC), None)
+    return next((str(coding.code) for coding in _codings(resource.code) if coding.system == LOINC), None)
 
 
 def _component_integer(resource: Any, code: str) -> int | None:
     for component in resource.component or []:
-        if any(coding.code == code for coding in component.code.coding or []):
+        if any(coding.code == code for coding in _codings(component.code)):
             return int(component.valueInteger) if component.valueInteger is not None else None
     return None
 
 
 def _interval(resource: Any) -> dict[str, Any] | None:
     for component in resource.component or []:
-        if any(coding.system == LOINC and coding.code == INTERVAL for coding in component.code.coding or []):
+        if any(coding.system == LOINC and coding.code == INTERVAL for coding in _codings(component.code)):
             quantity = component.valueQuantity
-            if quantity is None:
+            if quantity is None or quantity.value is None:
                 return None
             unit = UCUM_UNITS.get(str(quantity.code), str(quantity.code))
             return {"amount": int(quantity.value), "unit": unit}
     return None
+
+
+def _codings(concept: Any) -> list[Any]:
+    """A CodeableConcept's codings; none for a concept left out (the models do not insist on one)."""
+    return list(concept.coding or []) if concept is not None else []
 
 
 def _clock(moment: dt.datetime) -> str:

@@ -9,8 +9,13 @@ from it. So the same event is never declared twice from a notification, and a no
 (the same facility's same reference) is one.
 """
 
+import bisect
+import datetime as dt
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -194,3 +199,38 @@ def _out(session: Session, row: Notification, *, replayed: bool = False) -> Noti
         data=row.data,
         replayed=replayed,
     )
+
+
+# --- for the statistics: how soon events were notified and registered, by place and period ------------------
+
+Bucket = tuple[str, dt.date, dt.date]  # a period's key, first and last day
+
+
+def timeliness_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> list[tuple[str, str, str, int, int | None, int]]:
+    """(county, period, kind, whole hours from the event to its notification, whole days from the
+    notification to the registration of its event or None, notifications), by the day of the event. An
+    event without a time of day is taken at noon, in the registry's time zone."""
+    zone = ZoneInfo(ctx.settings.timezone)
+    firsts = [first for _, first, _ in buckets]
+    counted: Counter[tuple[str, str, str, int, int | None]] = Counter()
+    with ctx.db.snapshot() as session:
+        rows = session.execute(
+            select(
+                Notification.county_code,
+                Notification.kind,
+                Notification.event_date,
+                Notification.event_time,
+                Notification.received_at,
+                Notification.event_id,
+            ).where(Notification.event_date >= buckets[0][1], Notification.event_date <= buckets[-1][2])
+        ).all()
+        registered = registry.registered_at(session, [row.event_id for row in rows if row.event_id is not None])
+    for row in rows:
+        period = buckets[bisect.bisect_right(firsts, row.event_date) - 1][0]
+        clock = dt.time.fromisoformat(row.event_time) if row.event_time else dt.time(12)
+        happened = dt.datetime.combine(row.event_date, clock, zone)
+        hours = max(0, int((row.received_at - happened).total_seconds() // 3600))
+        done = registered.get(row.event_id) if row.event_id is not None else None
+        days = max(0, (done - row.received_at).days) if done is not None else None
+        counted[(row.county_code, period, row.kind, hours, days)] += 1
+    return [(*key, n) for key, n in counted.items()]

@@ -27,6 +27,7 @@ from .events.counts import office_delays as office_delays
 from .events.counts import office_pending as office_pending
 from .events.counts import office_registrations as office_registrations
 from .events.counts import office_steps as office_steps
+from .events.counts import registered_at as registered_at
 from .events.for_linkage import declared_birth as declared_birth
 from .events.for_linkage import declared_birth_briefs as declared_birth_briefs
 from .events.for_linkage import late_births as late_births

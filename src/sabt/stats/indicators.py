@@ -46,6 +46,27 @@ def _counts(prefix: str, title: str, names: list[tuple[str, str]]) -> tuple[Colu
     )
 
 
+PER_DAYS = "× days in the period ÷ 365.2425"
+
+
+def _notified_counts() -> tuple[Column, ...]:
+    return tuple(
+        column
+        for kind, title in (("birth", "ولادت"), ("death", "وفات"))
+        for column in (
+            Column(
+                f"{kind}s_notified", "count", f"{title} اعلام‌شده مراکز درمانی", f"{kind}s health facilities notified"
+            ),
+            Column(
+                f"{kind}s_notified_registered",
+                "count",
+                f"{title} اعلام‌شده و ثبت‌شده",
+                f"notified {kind}s whose declaration is registered",
+            ),
+        )
+    )
+
+
 BIRTHS = Column("births", "count", "ولادت", f"live births: {REGISTERED}")
 DEATHS = Column("deaths", "count", "وفات", f"deaths: {REGISTERED}")
 
@@ -126,6 +147,79 @@ INDICATORS: dict[str, Indicator] = {
                 ),
             ),
             notes=("Only deaths with a medical certificate have an underlying cause to count.",),
+        ),
+        Indicator(
+            "completeness",
+            "کامل بودن ثبت",
+            "Completeness of registration",
+            "Registered births and deaths against those the population is expected to have, and the share of "
+            "the births and deaths health facilities notified that were registered.",
+            (
+                BIRTHS,
+                Column(
+                    "expected_births",
+                    "people",
+                    "ولادت مورد انتظار",
+                    f"population × SABT_EXPECTED_BIRTH_RATE ÷ 1000 {PER_DAYS}",
+                ),
+                Column(
+                    "births_completeness_percent", "percent", "کامل بودن ثبت ولادت ٪", "100 × births ÷ expected_births"
+                ),
+                DEATHS,
+                Column(
+                    "expected_deaths",
+                    "people",
+                    "وفات مورد انتظار",
+                    f"population × SABT_EXPECTED_DEATH_RATE ÷ 1000 {PER_DAYS}",
+                ),
+                Column(
+                    "deaths_completeness_percent", "percent", "کامل بودن ثبت وفات ٪", "100 × deaths ÷ expected_deaths"
+                ),
+                *_notified_counts(),
+                *(
+                    Column(
+                        f"{kind}s_notified_registered_percent",
+                        "percent",
+                        f"{title} اعلام‌شده و ثبت‌شده ٪",
+                        f"100 × {kind}s_notified_registered ÷ {kind}s_notified",
+                    )
+                    for kind, title in (("birth", "ولادت"), ("death", "وفات"))
+                ),
+            ),
+            notes=(
+                "The expected rates are national: a county whose rate differs shows a completeness above or below "
+                "100 for that reason too.",
+                "A notified event counts as registered once the declaration it was matched to is registered.",
+            ),
+        ),
+        Indicator(
+            "notification_timeliness",
+            "سرعت اعلام مراکز درمانی",
+            "Timeliness from the event",
+            "How soon health facilities notified births and deaths after they happened, and how soon the "
+            "notified events were registered after the notification.",
+            (
+                *_notified_counts(),
+                *(
+                    column
+                    for kind, title in (("birth", "ولادت"), ("death", "وفات"))
+                    for column in (
+                        Column(
+                            f"{kind}s_notify_median_hours",
+                            "days",
+                            f"میانه ساعت از {title} تا اعلام مرکز درمانی",
+                            f"median of the hours from the {kind} to its notification",
+                        ),
+                        Column(
+                            f"{kind}s_register_median_days",
+                            "days",
+                            f"میانه روز از اعلام تا ثبت {title}",
+                            f"median of the days from the notification to the registration of its {kind}",
+                        ),
+                    )
+                ),
+            ),
+            notes=("An event notified without a time of day is taken at noon.",),
         ),
         Indicator(
             "marriages",

@@ -125,6 +125,7 @@ def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: servi
             "sex_ratio_at_birth",
             "deaths_by_cause",
             "maternal_mortality",
+            "completeness",
         )
     }
     provinces = {name: _table(ctx, actor, name, "province", "range", start, end, base) for name, _ in TABLE}
@@ -149,7 +150,7 @@ def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: servi
             for name, table in monthly.items()
         },
         "causes": _cause_rows(_first(year["deaths_by_cause"])),
-        "downloads": [*(name for name, _ in TABLE), "deaths_by_cause", "maternal_mortality"],
+        "downloads": [*(name for name, _ in TABLE), "deaths_by_cause", "maternal_mortality", "completeness"],
     }
 
 

@@ -3,7 +3,7 @@ persons), women by age group, and the Persian names of places."""
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from ..context import Context
@@ -20,11 +20,14 @@ class Reference:
     populations: dict[str, int]
     women: dict[str, dict[str, int]]
     names: dict[str, str]
+    # Births and deaths a year per 1,000 people that completeness expects (SABT_EXPECTED_*_RATE).
+    expected_rates: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, ctx: Context, *, population_on: dt.date | None) -> "Reference":
         """The census reference, with the registry's living persons as populations when `population_on`."""
-        census = _census()
+        rates = {"birth": ctx.settings.expected_birth_rate, "death": ctx.settings.expected_death_rate}
+        census = replace(_census(), expected_rates=rates)
         if population_on is None:
             return census
         with ctx.db.snapshot() as session:

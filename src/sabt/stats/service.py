@@ -35,6 +35,7 @@ from ..core.stats import (
 from ..core.workflow import EventKind
 from ..geo import service as geo
 from ..geo.errors import ProvinceUnknown
+from ..notifications import service as notifications
 from ..registry import service as registry
 from .errors import StatsBy, StatsIndicator, StatsPlace, StatsTooLong
 from .indicators import INDICATORS, Indicator, Place
@@ -148,6 +149,14 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
                 counts[(county or UNKNOWN, period)]["infant_deaths"] += n
     if needs & {"deaths_cause_uncertified", "maternal_deaths"}:
         _gather_causes(ctx, buckets, counts)
+    if "births_notified" in needs:
+        for county, period, kind, hours, days, n in notifications.timeliness_counts(ctx, buckets=buckets):
+            key = (county or UNKNOWN, period)
+            counts[key][f"{kind}s_notified"] += n
+            delays[key][f"{kind}_notify_hours"][hours] += n
+            if days is not None:
+                counts[key][f"{kind}s_notified_registered"] += n
+                delays[key][f"{kind}_register_days"][days] += n
     for kind in (EventKind.MARRIAGE, EventKind.DIVORCE):
         if f"{kind}s" in needs:
             for county, period, n in registry.couple_counts(ctx, kind=kind, buckets=buckets):
@@ -273,6 +282,15 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     **{f"asfr_{name}": (f"births_mother_{name}",) for name, _ in MOTHER_AGE_GROUPS},
     "infant_mortality_rate": ("infant_deaths", "births"),
     "maternal_mortality_ratio": ("maternal_deaths", "births"),
+    "births_completeness_percent": ("births",),
+    "deaths_completeness_percent": ("deaths",),
+    **{
+        name: (f"{kind}s_notified", f"{kind}s_notified_registered")
+        for kind in ("birth", "death")
+        for name in (f"{kind}s_notified_registered_percent",)
+    },
+    **{f"{kind}s_notify_median_hours": (f"{kind}s_notified",) for kind in ("birth", "death")},
+    **{f"{kind}s_register_median_days": (f"{kind}s_notified_registered",) for kind in ("birth", "death")},
     "births_on_time_percent": ("births_on_time", "births_registered"),
     "births_median_delay_days": ("births_registered",),
     "deaths_median_delay_days": ("deaths_registered",),
@@ -339,6 +357,13 @@ def _figures(
         per_year = DAYS_PER_YEAR / span.days
         figures[f"asfr_{name}"] = rounded(ratio(values[f"births_mother_{name}"], women.get(name, 0), per_year), 4)
     for kind in ("birth", "death"):
+        expected = population * reference.expected_rates[kind] / 1000 * span.days / DAYS_PER_YEAR
+        figures[f"expected_{kind}s"] = rounded(expected, 1)
+        figures[f"{kind}s_completeness_percent"] = rounded(ratio(values[f"{kind}s"], expected, 100), 1)
+        notified = ratio(values[f"{kind}s_notified_registered"], values[f"{kind}s_notified"], 100)
+        figures[f"{kind}s_notified_registered_percent"] = rounded(notified, 1)
+        figures[f"{kind}s_notify_median_hours"] = median_from_counts(delays.get(f"{kind}_notify_hours", Counter()))
+        figures[f"{kind}s_register_median_days"] = median_from_counts(delays.get(f"{kind}_register_days", Counter()))
         on_time = ratio(values[f"{kind}s_on_time"], values[f"{kind}s_registered"], 100)
         figures[f"{kind}s_on_time_percent"] = rounded(on_time, 1)
         figures[f"{kind}s_median_delay_days"] = median_from_counts(delays.get(kind, Counter()))

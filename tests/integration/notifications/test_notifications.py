@@ -4,16 +4,25 @@ notification waits at the office of its county, is matched to the family's decla
 nothing written."""
 
 import copy
+import datetime as dt
 import json
+import random
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import func, select
 
+from sabt.geo.service import reference_rows
+from sabt.notifications import service as notifications_service
 from sabt.notifications.models import Notification
+from sabt.notifications.schemas import BirthNotificationIn, DeathNotificationIn
+from sabt.registry import service as registry
+from sabt.registry.schemas import BirthDeclaration
+from sabt.stats import service as stats
 from sabt.verification import service as verification
 from sabt.verification.schemas import PartnerIn
 
@@ -278,3 +287,93 @@ def test_a_facility_is_added_at_the_command_line_with_what_it_may_notify(sabt, c
     assert added.exit_code == 0, added.output
     (razi,) = [p for p in verification.list_partners(ctx, actor=staff["admin"]) if p.code == "hospital-razi"]
     assert (razi.policy.checks, razi.policy.notifications) == ([], ["birth", "death"])
+
+
+def test_timeliness_from_the_event_and_completeness_are_counted_by_hand(ctx, staff):
+    """At the tests' today (1 June 2025, 09:00 in Tehran) a hospital notifies a birth of 30 May at 09:15
+    (47 whole hours before), which the family then declares and the registrar registers (0 days after), a
+    birth of 31 May without a time (taken at noon: 21 hours), and a death of 30 May at 04:20 (52 hours)."""
+    key = facility(ctx, "hospital-imam", ["birth", "death"])["X-API-Key"]
+    caller = verification.partner_for_key(ctx, key, limiter=verification.RateLimiter())
+    mother, deceased = adult(ctx, staff, "female", year=1995), adult(ctx, staff, "male", year=1950)
+    first = BirthNotificationIn.model_validate(born(mother))
+    second = BirthNotificationIn.model_validate(
+        born(mother, reference="BN-2", birth_date="2025-05-31", birth_time=None)
+    )
+    died = {"reference": "DN-1", "national_code": deceased, "death_date": "2025-05-30", "death_time": "04:20"}
+    for notification in (first, second, DeathNotificationIn.model_validate(died | {"county": "2301"})):
+        notifications_service.notify(ctx, caller=caller, notification=notification)
+    family = registry.declare(
+        ctx,
+        actor=staff["registrar"],
+        declaration=BirthDeclaration(**birth(birth_date="2025-05-30", mother={"national_code": mother})),
+    )
+    notifications_service.answer(ctx, event=family)
+    registry.validate_event(ctx, actor=staff["registrar"], event_id=family.id)
+    registry.register_event(ctx, actor=staff["registrar"], event_id=family.id)
+    whole = {"place": "country", "grain": "range", "start": dt.date(2025, 5, 22), "end": dt.date(2025, 6, 1)}
+    timely = stats.compute(ctx, actor=staff["auditor"], indicator="notification_timeliness", **whole).rows[0]
+    assert timely.values == {
+        "births_notified": 2,
+        "births_notified_registered": 1,
+        "deaths_notified": 1,
+        "deaths_notified_registered": 0,
+        "births_notify_median_hours": 34.0,
+        "births_register_median_days": 0.0,
+        "deaths_notify_median_hours": 52.0,
+        "deaths_register_median_days": None,
+    }
+    complete = stats.compute(ctx, actor=staff["auditor"], indicator="completeness", **whole).rows[0].values
+    population = sum(int(row["population"]) for row in reference_rows("counties.csv"))
+    expected = population * 12.2 / 1000 * 11 / 365.2425
+    assert (complete["births"], complete["expected_births"]) == (1, round(expected, 1))
+    assert complete["births_completeness_percent"] == round(100 / expected, 1)
+    assert (complete["births_notified_registered_percent"], complete["deaths_notified_registered_percent"]) == (
+        50.0,
+        0.0,
+    )
+    public = stats.compute(ctx, actor=None, indicator="completeness", **whole).rows[0].values
+    assert public["births_notified"] is None and public["births_notified_registered_percent"] is None
+
+
+ODD_VALUES = [None, "", 0, -1, 10**12, 3.5, True, "x" * 300, [], {}, "٠١٢٣", "2025-13-45", {"value": None}]
+
+
+def _mutated(bundle: dict, rng: random.Random) -> dict:
+    """The bundle with one value somewhere replaced by an odd one, or one key dropped."""
+    mutated = copy.deepcopy(bundle)
+    places: list[tuple[Any, Any]] = []
+    waiting: list[Any] = [mutated]
+    while waiting:
+        node = waiting.pop()
+        keys = node.keys() if isinstance(node, dict) else range(len(node)) if isinstance(node, list) else []
+        for key in keys:
+            places.append((node, key))
+            waiting.append(node[key])
+    node, key = rng.choice(places)
+    if isinstance(node, dict) and rng.random() < 0.3:
+        del node[key]
+    else:
+        node[key] = rng.choice(ODD_VALUES)
+    return mutated
+
+
+def test_no_mutation_of_a_bundle_is_answered_with_a_server_error(server, ctx, staff, hospital):
+    mother, deceased = adult(ctx, staff, "female", year=1995), adult(ctx, staff, "male", year=1950)
+    bundles = [
+        example("birth-notification", **{SAMPLE_MOTHER: mother}),
+        example("death-notification", **{SAMPLE_DECEASED: deceased}),
+    ]
+    rng = random.Random(24)
+    accepted = 0
+    with httpx.Client(base_url=server, headers=hospital) as client:
+        for case in range(300):
+            body = _mutated(bundles[case % 2], rng)
+            body.setdefault("identifier", {})
+            if isinstance(body["identifier"], dict):
+                body["identifier"]["value"] = f"fuzz-{case}"  # each case a notification of its own
+            answer = client.post("/api/fhir/Bundle", json=body)
+            assert answer.status_code < 500, (body, answer.text)
+            assert answer.headers["content-type"].startswith((FHIR, "application/problem+json")), answer.text
+            accepted += answer.status_code == 201
+    assert notifications(ctx) == accepted

@@ -71,6 +71,14 @@ def cause_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
         return [tuple(row) for row in session.execute(query)]
 
 
+def registered_at(session: Session, event_ids: Sequence[int]) -> dict[int, dt.datetime]:
+    """When each of these events was registered (those registered only)."""
+    query = select(EventHistory.event_id, EventHistory.recorded_at).where(
+        EventHistory.event_id.in_(event_ids), EventHistory.action == "register"
+    )
+    return {event_id: moment for event_id, moment in session.execute(query)} if event_ids else {}
+
+
 def couple_counts(ctx: Context, *, kind: EventKind, buckets: Sequence[Bucket]) -> Rows:
     """(county, period, marriages or divorces)."""
     with ctx.db.snapshot() as session:
