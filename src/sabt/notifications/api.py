@@ -3,6 +3,7 @@ office staff: the notifications waiting at their office."""
 
 import json
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response, Security, status
 from fastapi.concurrency import run_in_threadpool
@@ -13,7 +14,13 @@ from ..context import Context
 from ..core.errors import RequestNotJson, SabtError
 from ..http import CurrentActor, CurrentContext, RowId, retry_after
 from . import fhir, service
-from .schemas import BirthNotificationIn, DeathNotificationIn, NotificationIn, NotificationOut
+from .schemas import (
+    BirthNotificationIn,
+    DeathNotificationIn,
+    NotificationIn,
+    NotificationOut,
+    NotificationReceipt,
+)
 
 router = APIRouter(tags=["notifications"])
 api_key_header = APIKeyHeader(
@@ -22,15 +29,16 @@ api_key_header = APIKeyHeader(
 ApiKey = Annotated[str | None, Security(api_key_header)]
 
 
-def _notify(ctx: Context, request: Request, api_key: str | None, notification: NotificationIn) -> NotificationOut:
+def _notify(ctx: Context, request: Request, api_key: str | None, notification: NotificationIn) -> NotificationReceipt:
     caller = service.facility_for_key(ctx, api_key, limiter=request.app.state.rate_limiter)
-    return service.notify(ctx, caller=caller, notification=notification)
+    notified = service.notify(ctx, caller=caller, notification=notification)
+    return NotificationReceipt.model_validate(notified, from_attributes=True)
 
 
-@router.post("/notifications/births", response_model=NotificationOut, status_code=status.HTTP_201_CREATED)
+@router.post("/notifications/births", response_model=NotificationReceipt, status_code=status.HTTP_201_CREATED)
 def notify_birth(
     ctx: CurrentContext, request: Request, response: Response, api_key: ApiKey, notification: BirthNotificationIn
-) -> NotificationOut:
+) -> NotificationReceipt:
     """A health facility notifies a birth that happened with it; the same `reference` again is one
     notification (200 with `replayed`)."""
     notified = _notify(ctx, request, api_key, notification)
@@ -39,10 +47,10 @@ def notify_birth(
     return notified
 
 
-@router.post("/notifications/deaths", response_model=NotificationOut, status_code=status.HTTP_201_CREATED)
+@router.post("/notifications/deaths", response_model=NotificationReceipt, status_code=status.HTTP_201_CREATED)
 def notify_death(
     ctx: CurrentContext, request: Request, response: Response, api_key: ApiKey, notification: DeathNotificationIn
-) -> NotificationOut:
+) -> NotificationReceipt:
     """A health facility notifies a death, with the physician's certificate of its cause coded in ICD-10."""
     notified = _notify(ctx, request, api_key, notification)
     if notified.replayed:
@@ -83,7 +91,8 @@ def _notify_fhir(ctx: Context, request: Request, api_key: str | None, body: Any)
     read = fhir.Read()
     try:
         caller = service.facility_for_key(ctx, api_key, limiter=request.app.state.rate_limiter)
-        notification, read = fhir.notification_from(body)
+        service.require_notifier(caller)
+        notification, read = fhir.notification_from(body, ZoneInfo(ctx.settings.timezone))
         notified = service.notify(ctx, caller=caller, notification=notification)
     except fhir.FhirRefusal as refusal:
         return _fhir_answer(fhir.outcome(refusal), refusal.error.status, refusal.error)

@@ -21,6 +21,12 @@ class NotificationReused(Conflict):
     fa = "شناسه {reference} پیش‌تر برای اعلام دیگری به کار رفته است."
 
 
+class NotificationBeforeBirth(InvalidInput):
+    code = "notification.before_birth"
+    en = "The day is before the person's birth."
+    fa = "این تاریخ پیش از تولد این شخص است."
+
+
 class NotificationNoOffice(Conflict):
     code = "notification.no_office"
     en = "No office serves county {county} or its province."

@@ -21,8 +21,10 @@ example of each):
 """
 
 import datetime as dt
+import decimal
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
@@ -59,6 +61,7 @@ MEDIA_TYPE = "application/fhir+json"
 class Read:
     """The JSON form being filled in, and for each of its fields the FHIR element it came from."""
 
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     data: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -88,11 +91,12 @@ class FhirRefusal(Exception):
         self.expression = expression
 
 
-def notification_from(body: Any) -> tuple[NotificationIn, Read]:
-    """The notification a Bundle carries, in the JSON form, and where each of its fields came from."""
+def notification_from(body: Any, zone: ZoneInfo) -> tuple[NotificationIn, Read]:
+    """The notification a Bundle carries, in the JSON form, and where each of its fields came from. Days and
+    times are read on the registry's clock (`zone`), whatever offset the facility sent them in."""
     bundle = _bundle(body)
     kind = _kind(bundle)
-    read = Read()
+    read = Read(zone=zone)
     reference = bundle.identifier.value if bundle.identifier is not None else None
     if not reference:
         raise FhirRefusal(FhirNotANotification(detail="no Bundle.identifier.value"), "Bundle.identifier")
@@ -223,7 +227,8 @@ def _newborn(resource: Any, path: str, read: Read) -> None:
         read.put("birth_date", born.isoformat() if isinstance(born, dt.date) else str(born), f"{path}.birthDate")
     for extension in (resource.birthDate__ext.extension or []) if resource.birthDate__ext else []:
         if extension.url == BIRTH_TIME and extension.valueDateTime is not None:
-            read.put("birth_time", _clock(extension.valueDateTime), f"{path}._birthDate.extension")
+            moment = _moment(extension.valueDateTime, read, f"{path}._birthDate.extension")
+            read.put("birth_time", moment.strftime("%H:%M"), f"{path}._birthDate.extension")
     if resource.multipleBirthInteger is not None:
         read.put("birth_order", resource.multipleBirthInteger, f"{path}.multipleBirthInteger")
 
@@ -244,30 +249,35 @@ def _deceased(resource: Any, path: str, read: Read) -> None:
             read.put("national_code", identifier.value, f"{path}.identifier[{i}].value")
     died = resource.deceasedDateTime
     if isinstance(died, dt.datetime):
-        read.put("death_date", died.date().isoformat(), f"{path}.deceasedDateTime")
-        read.put("death_time", _clock(died), f"{path}.deceasedDateTime")
+        moment = _moment(died, read, f"{path}.deceasedDateTime")
+        read.put("death_date", moment.date().isoformat(), f"{path}.deceasedDateTime")
+        read.put("death_time", moment.strftime("%H:%M"), f"{path}.deceasedDateTime")
     elif isinstance(died, dt.date):
         read.put("death_date", died.isoformat(), f"{path}.deceasedDateTime")
+    elif died is not None:
+        raise _not_read(f"{path}.deceasedDateTime", "a day of death, with its time if known")
 
 
 def _birth_observation(resource: Any, path: str, read: Read) -> None:
     quantity = resource.valueQuantity
     if _loinc(resource) == BIRTH_WEIGHT and quantity is not None and quantity.value is not None:
-        grams = float(quantity.value) * (1000 if quantity.code == "kg" or quantity.unit == "kg" else 1)
+        weight = _bounded(quantity.value, f"{path}.valueQuantity.value")
+        grams = weight * (1000 if quantity.code == "kg" or quantity.unit == "kg" else 1)
         read.put("weight_grams", round(grams), f"{path}.valueQuantity")
 
 
 def _death_observation(resource: Any, path: str, read: Read) -> None:
     code = _loinc(resource)
     if code == CAUSE_LINE:
-        line = _component_integer(resource, LINE_NUMBER) or 1
+        numbered = _component_integer(resource, LINE_NUMBER)
+        line = 1 if numbered is None else numbered
         taken = read.data.get("cause_of_death", {}).get("part1", {})
         if line not in range(1, 5) or str(line - 1) in taken:
             detail = f"line {line} of part I: lines are numbered 1 to 4, each once"
             raise FhirRefusal(RequestInvalid(field="cause_of_death.part1", detail=detail), f"{path}.component")
         prefix = f"cause_of_death.part1.{line - 1}"
         _condition(resource, path, read, prefix)
-        interval = _interval(resource)
+        interval = _interval(resource, f"{path}.component")
         if interval is not None:
             read.put(f"{prefix}.interval", interval, f"{path}.component")
     elif code == CONTRIBUTING:
@@ -321,25 +331,47 @@ def _component_integer(resource: Any, code: str) -> int | None:
     return None
 
 
-def _interval(resource: Any) -> dict[str, Any] | None:
+def _interval(resource: Any, path: str) -> dict[str, Any] | None:
     for component in resource.component or []:
         if any(coding.system == LOINC and coding.code == INTERVAL for coding in _codings(component.code)):
             quantity = component.valueQuantity
             if quantity is None or quantity.value is None:
                 return None
+            amount = _bounded(quantity.value, f"{path}.valueQuantity.value")
+            if amount != int(amount):
+                raise _not_read(f"{path}.valueQuantity.value", "a whole number of the interval's unit")
             unit = UCUM_UNITS.get(str(quantity.code), str(quantity.code))
-            return {"amount": int(quantity.value), "unit": unit}
+            return {"amount": int(amount), "unit": unit}
     return None
+
+
+# Larger than any weight in grams or interval a certificate states; a decimal is checked against it before
+# it is converted (a value like 1e1000000 takes minutes to become an integer).
+LARGEST_VALUE = 10**6
+
+
+def _bounded(value: Any, path: str) -> float:
+    number = decimal.Decimal(str(value))
+    # By the exponent: comparing 1E+1000000 itself overflows the decimal context.
+    if not number.is_finite() or (number != 0 and number.adjusted() >= len(str(LARGEST_VALUE)) - 1):
+        raise _not_read(path, f"a number below {LARGEST_VALUE:,}")
+    return float(number)
+
+
+def _moment(value: Any, read: Read, path: str) -> dt.datetime:
+    """A moment as the registry's clock reads it; one sent without an offset is taken as on that clock."""
+    if not isinstance(value, dt.datetime):
+        raise _not_read(path, "a full date and time")
+    return value.astimezone(read.zone) if value.tzinfo is not None else value.replace(tzinfo=read.zone)
+
+
+def _not_read(path: str, wanted: str) -> FhirRefusal:
+    return FhirRefusal(FhirInvalid(detail=f"{path}: not {wanted}"), path)
 
 
 def _codings(concept: Any) -> list[Any]:
     """A CodeableConcept's codings; none for a concept left out (the models do not insist on one)."""
     return list(concept.coding or []) if concept is not None else []
-
-
-def _clock(moment: dt.datetime) -> str:
-    """The time of day as the facility's own clock read it (the offset it sent, not the server's)."""
-    return moment.strftime("%H:%M")
 
 
 _READERS = {

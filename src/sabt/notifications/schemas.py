@@ -43,3 +43,14 @@ class NotificationOut(BaseModel):
     event_id: int | None
     data: dict[str, Any]
     replayed: bool = Field(False, description="True when the same notification was sent before")
+
+
+class NotificationReceipt(BaseModel):
+    """What a facility is told of its notification: that it is received, and under which number. Where it
+    waits and whether a family has declared the event are the registry's, not the facility's, to know."""
+
+    id: int
+    kind: Literal["birth", "death"]
+    reference: str
+    received_at: dt.datetime
+    replayed: bool = Field(False, description="True when the same notification was sent before")

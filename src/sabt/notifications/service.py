@@ -13,16 +13,18 @@ import bisect
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..access.service import national_codes_in, record_reads
 from ..context import Context
+from ..core.errors import SabtError
 from ..core.jalali import parse_date
 from ..core.permissions import Action, Actor, authorize
 from ..core.text import to_ascii_digits
@@ -32,6 +34,7 @@ from ..registry.schemas import DatePair, EventOut
 from ..verification import service as verification
 from ..verification.service import PartnerCaller
 from .errors import (
+    NotificationBeforeBirth,
     NotificationFacility,
     NotificationNoOffice,
     NotificationNotAllowed,
@@ -43,22 +46,34 @@ from .schemas import BirthNotificationIn, NotificationIn, NotificationOut
 
 # How many waiting notifications an office's list shows at once, oldest first.
 PAGE = 100
+logger = logging.getLogger("sabt.notifications")
 
 
 def facility_for_key(ctx: Context, api_key: str | None, *, limiter: verification.RateLimiter) -> PartnerCaller:
     return verification.partner_for_key(ctx, api_key, limiter=limiter)
 
 
+def require_notifier(caller: PartnerCaller) -> None:
+    """A partner that may notify nothing is refused before its request is read."""
+    if not caller.policy.notifications:
+        raise NotificationNotAllowed(kind="event")
+
+
 def notify(ctx: Context, *, caller: PartnerCaller, notification: NotificationIn) -> NotificationOut:
-    """Record a facility's notification, or answer the one it already sent under the same reference."""
+    """Record a facility's notification, or answer the one it already sent under the same reference (the
+    same answer however the registry has changed since: a resend is not a new notification)."""
     kind = "birth" if isinstance(notification, BirthNotificationIn) else "death"
     if kind not in caller.policy.notifications:
         raise NotificationNotAllowed(kind=kind)
     if notification.facility is not None and notification.facility != caller.code:
         raise NotificationFacility(field="facility", facility=notification.facility, caller=caller.code)
-    registry.check_notification(ctx, notification)
     data = notification.model_dump(mode="json", exclude={"reference", "facility"})
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    with ctx.db.snapshot(primary=True) as session:
+        earlier = _earlier(session, caller, notification.reference, digest)
+        if earlier is not None:
+            return _out(session, earlier, replayed=True)
+    _check(ctx, notification)
     try:
         return _record(ctx, caller, kind, notification, data, digest)
     except IntegrityError:
@@ -66,18 +81,33 @@ def notify(ctx: Context, *, caller: PartnerCaller, notification: NotificationIn)
         return _record(ctx, caller, kind, notification, data, digest)
 
 
+def _earlier(session: Session, caller: PartnerCaller, reference: str, digest: str) -> Notification | None:
+    """The notification this facility already sent under the reference; a different one is refused."""
+    earlier = session.scalar(
+        select(Notification).where(Notification.partner_id == caller.partner_id, Notification.reference == reference)
+    )
+    if earlier is not None and earlier.content_hash != digest:
+        raise NotificationReused(field="reference", reference=reference)
+    return earlier
+
+
+def _check(ctx: Context, notification: NotificationIn) -> None:
+    """The registry's checks of the event, told to a facility without more of a person than it sent: a day
+    before the person's birth is refused without the birth date the registry's own message names."""
+    try:
+        registry.check_notification(ctx, notification)
+    except SabtError as error:
+        if error.code == "date.before_birth":
+            raise NotificationBeforeBirth(field=error.field) from None
+        raise
+
+
 def _record(
     ctx: Context, caller: PartnerCaller, kind: str, notification: NotificationIn, data: dict[str, object], digest: str
 ) -> NotificationOut:
     with ctx.db.transaction() as session:
-        earlier = session.scalar(
-            select(Notification).where(
-                Notification.partner_id == caller.partner_id, Notification.reference == notification.reference
-            )
-        )
+        earlier = _earlier(session, caller, notification.reference, digest)
         if earlier is not None:
-            if earlier.content_hash != digest:
-                raise NotificationReused(field="reference", reference=notification.reference)
             return _out(session, earlier, replayed=True)
         county = to_ascii_digits(notification.county.strip())
         if isinstance(notification, BirthNotificationIn):
@@ -120,6 +150,14 @@ def answer(ctx: Context, *, event: EventOut) -> None:
     if event.kind not in ("birth", "death"):
         return
     county = to_ascii_digits(str(event.data.get("county", "")).strip())
+    try:
+        _answer(ctx, event, county)
+    except SQLAlchemyError:
+        # The declaration is saved already; an office's list matches the notification the next time.
+        logger.warning("notifications not matched to event %s", event.id, exc_info=True)
+
+
+def _answer(ctx: Context, event: EventOut, county: str) -> None:
     with ctx.db.transaction() as session:
         candidates = session.scalars(
             select(Notification).where(

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from ..core.causes import CHAPTERS_FA
 from ..core.stats import DEATH_AGE_GROUPS, MOTHER_AGE_GROUPS
 
-Kind = Literal["count", "rate", "percent", "days", "people"]
+Kind = Literal["count", "rate", "percent", "days", "hours", "people"]
 Place = Literal["country", "province", "county"]
 ALL_PLACES: tuple[Place, ...] = ("country", "province", "county")
 
@@ -206,7 +206,7 @@ INDICATORS: dict[str, Indicator] = {
                     for column in (
                         Column(
                             f"{kind}s_notify_median_hours",
-                            "days",
+                            "hours",
                             f"میانه ساعت از {title} تا اعلام مرکز درمانی",
                             f"median of the hours from the {kind} to its notification",
                         ),

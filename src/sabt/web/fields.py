@@ -56,10 +56,11 @@ LABELS = {
         for part, label in (("national_code", "کد ملی"), ("first_name", "نام"), ("last_name", "نام خانوادگی"))
     },
 }
-# The medical certificate of cause of death: part I's lines a to d (Persian letters), part II's two lines.
+# The medical certificate of cause of death: part I's lines a to d (Persian letters), part II's three lines
+# (as many as the declaration takes).
 CAUSE_LINES = (
     *((f"cause_of_death.part1.{i}", f"بخش یک، سطر {letter}") for i, letter in enumerate(("الف", "ب", "ج", "د"))),
-    *((f"cause_of_death.part2.{i}", f"بخش دو، بیماری {nth}") for i, nth in enumerate(("اول", "دوم"))),
+    *((f"cause_of_death.part2.{i}", f"بخش دو، بیماری {nth}") for i, nth in enumerate(("اول", "دوم", "سوم"))),
 )
 LABELS |= {
     **{

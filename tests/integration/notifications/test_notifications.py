@@ -81,7 +81,9 @@ def test_a_birth_notified_waits_at_the_county_s_office_and_is_one_however_often_
     mother = adult(ctx, staff, "female", year=1995)
     sent = httpx.post(f"{server}/api/notifications/births", json=born(mother), headers=hospital)
     assert sent.status_code == 201, sent.text
-    notified = sent.json()
+    # The facility learns it was received, not where it waits nor whether a family has declared it.
+    assert set(sent.json()) == {"id", "kind", "reference", "received_at", "replayed"}
+    notified = api.get(f"/api/notifications/{sent.json()['id']}", as_="clerk").json()
     assert (notified["office_code"], notified["status"], notified["facility"]) == ("THR", "waiting", "hospital-imam")
     assert notified["event_date"]["jalali"] == "1404/03/09"
     again = httpx.post(f"{server}/api/notifications/births", json=born(mother), headers=hospital)
@@ -111,7 +113,7 @@ def test_the_family_s_declaration_answers_the_notification_before_or_after_it(se
     twin = httpx.post(
         f"{server}/api/notifications/births", json=born(mother, reference="BN-2", birth_order=2), headers=hospital
     )
-    assert twin.json()["status"] == "waiting"
+    assert api.get(f"/api/notifications/{twin.json()['id']}", as_="clerk").json()["status"] == "waiting"
     # A death the family declared first is matched the moment the facility notifies it.
     deceased = adult(ctx, staff, "male", year=1950)
     declared_death = api.post("/api/events/deaths", as_="clerk", json=death(deceased, death_date="2025-05-30")).json()
@@ -120,7 +122,8 @@ def test_the_family_s_declaration_answers_the_notification_before_or_after_it(se
         json={"reference": "DN-1", "national_code": deceased, "death_date": "2025-05-30", "county": "2301"},
         headers=hospital,
     ).json()
-    assert (notified["status"], notified["event_id"]) == ("declared", declared_death["id"])
+    matched = api.get(f"/api/notifications/{notified['id']}", as_="clerk").json()
+    assert (matched["status"], matched["event_id"]) == ("declared", declared_death["id"])
 
 
 def test_a_fhir_bundle_built_with_the_library_and_the_hand_written_examples_are_accepted(
@@ -206,6 +209,18 @@ BAD_BUNDLES = [
         404,
         "county.unknown",
         "Bundle.entry[3].resource.address.district",
+    ),
+    (
+        _set(("entry", 2, "resource", "valueQuantity", "value"), "1e400"),
+        422,
+        "fhir.invalid",
+        "Bundle.entry[2].resource.valueQuantity.value",
+    ),
+    (
+        _set(("entry", 0, "resource", "_birthDate", "extension", 0, "valueDateTime"), "2025"),
+        422,
+        "fhir.invalid",
+        "Bundle.entry[0].resource._birthDate.extension",
     ),
 ]
 
@@ -377,3 +392,35 @@ def test_no_mutation_of_a_bundle_is_answered_with_a_server_error(server, ctx, st
             assert answer.headers["content-type"].startswith((FHIR, "application/problem+json")), answer.text
             accepted += answer.status_code == 201
     assert notifications(ctx) == accepted
+
+
+def test_a_death_is_read_on_the_registry_s_clock_and_a_resend_is_the_same_answer(server, api, ctx, staff, hospital):
+    deceased = adult(ctx, staff, "male", year=1950)
+    bundle = example("death-notification", **{SAMPLE_DECEASED: deceased})
+    bundle["entry"][0]["resource"]["deceasedDateTime"] = "2025-05-29T21:00:00Z"  # 00:30 on 30 May in Tehran
+    sent = httpx.post(f"{server}/api/fhir/Bundle", json=bundle, headers=hospital)
+    assert sent.status_code == 201, sent.text
+    read = api.get(sent.headers["Location"], as_="clerk").json()
+    assert (read["data"]["death_date"], read["event_time"]) == ("2025-05-30", "00:30")
+    # The family registers the death; the hospital's resend is the same notification, not a refusal.
+    assert (
+        register_over_http(api, "/api/events/deaths", death(deceased, death_date="2025-05-30"))["status"]
+        == "registered"
+    )
+    again = httpx.post(f"{server}/api/fhir/Bundle", json=bundle, headers=hospital)
+    assert again.status_code == 200, again.text
+    assert notifications(ctx) == 1
+
+
+def test_a_facility_is_told_no_more_of_a_person_than_it_sent(server, ctx, staff, hospital):
+    deceased = adult(ctx, staff, "male", year=1950)
+    before_birth = {"reference": "DN-9", "national_code": deceased, "death_date": "1949-01-01", "county": "2301"}
+    refused = httpx.post(f"{server}/api/notifications/deaths", json=before_birth, headers=hospital).json()
+    assert (refused["code"], refused["field"]) == ("notification.before_birth", "death_date")
+    assert "1950" not in refused["detail"] and "۱۳۲۸" not in refused["message_fa"]
+    bundle = example("death-notification", **{SAMPLE_DECEASED: deceased})
+    huge = json.loads(json.dumps(bundle).replace('"value": 2,', '"value": "1e1000000",'))
+    answer = httpx.post(f"{server}/api/fhir/Bundle", json=huge, headers=hospital, timeout=10)
+    (issue,) = answer.json()["issue"]
+    assert (answer.status_code, issue["details"]["coding"][0]["code"]) == (422, "fhir.invalid")
+    assert notifications(ctx) == 0

@@ -71,12 +71,20 @@ def cause_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
         return [tuple(row) for row in session.execute(query)]
 
 
+# Ids asked about in one statement: well under the bound parameters SQLite (32,766) and PostgreSQL allow.
+IDS_PER_QUERY = 10_000
+
+
 def registered_at(session: Session, event_ids: Sequence[int]) -> dict[int, dt.datetime]:
     """When each of these events was registered (those registered only)."""
-    query = select(EventHistory.event_id, EventHistory.recorded_at).where(
-        EventHistory.event_id.in_(event_ids), EventHistory.action == "register"
-    )
-    return {event_id: moment for event_id, moment in session.execute(query)} if event_ids else {}
+    moments: dict[int, dt.datetime] = {}
+    for start in range(0, len(event_ids), IDS_PER_QUERY):
+        chunk = event_ids[start : start + IDS_PER_QUERY]
+        query = select(EventHistory.event_id, EventHistory.recorded_at).where(
+            EventHistory.event_id.in_(chunk), EventHistory.action == "register"
+        )
+        moments.update({event_id: moment for event_id, moment in session.execute(query)})
+    return moments
 
 
 def couple_counts(ctx: Context, *, kind: EventKind, buckets: Sequence[Bucket]) -> Rows:

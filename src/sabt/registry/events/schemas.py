@@ -89,7 +89,7 @@ class CauseOfDeath(Strict):
     part II other conditions that contributed. The underlying cause is one of them, coded in ICD-10."""
 
     part1: list[CauseLine] = Field(min_length=1, max_length=4)
-    part2: list[CauseLine] = Field(default_factory=list, max_length=5)
+    part2: list[CauseLine] = Field(default_factory=list, max_length=3)
     underlying: IcdCode = Field(description="The certifier's underlying cause: what started the chain")
     manner: Literal[
         "disease", "accident", "self_harm", "assault", "legal_intervention", "war", "pending", "undetermined"

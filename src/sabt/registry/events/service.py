@@ -153,7 +153,9 @@ def declaration_of(session: Session, notified: NotifiedBirth | NotifiedDeath) ->
         code = to_ascii_digits(notified.national_code.strip())
         person_id = session.scalar(select(Person.id).where(Person.national_code == code))
         death = select(Event.id).where(Event.kind == EventKind.DEATH, Event.subject_id == person_id)
-        return session.scalar(death.order_by(Event.id).limit(1)) if person_id is not None else None
+        # A declaration that is going ahead before one rejected and left: the latest of either.
+        going_ahead = (Event.status == EventStatus.REJECTED).asc()
+        return session.scalar(death.order_by(going_ahead, Event.id.desc()).limit(1)) if person_id is not None else None
     born = parse_date(notified.birth_date)  # checked already (check_notification)
     mother = to_ascii_digits(notified.mother.national_code.strip())
     same_day = select(Event).where(
