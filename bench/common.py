@@ -188,11 +188,15 @@ def load_summary(rounds: dict[str, list[dict[str, Any]]], measured: str) -> dict
     return summary
 
 
-def wrk_round(base: str, arguments: list[str], seconds: float, connections: int) -> dict[str, Any]:
-    """One round of wrk with bench/load.lua; refuses a round with an error or an unexpected answer."""
+def wrk_round(
+    base: str, arguments: list[str], seconds: float, connections: int, *, timeout_seconds: float = 2.0
+) -> dict[str, Any]:
+    """One round of wrk with bench/load.lua; refuses a round with an error or an unexpected answer (an answer
+    slower than `timeout_seconds`, wrk's own 2 s by default, is an error)."""
     if shutil.which("wrk") is None:
         raise SystemExit("this benchmark drives the server with wrk: apt-get install wrk")
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "-s", str(LOAD_SCRIPT), base, "--", *arguments]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", f"--timeout={timeout_seconds:g}s"]
+    command += ["-s", str(LOAD_SCRIPT), base, "--", *arguments]
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     if figures["unexpected"] or figures["errors"]:

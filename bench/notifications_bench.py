@@ -34,8 +34,10 @@ from .verify_bench import ROUND_SECONDS, ROUNDS, WORKERS
 
 COUNTY = "2301"  # where the benchmark's office is (common.office_head)
 # Fewer than the checks' 8: each notification is a write, and writes queue for the database one at a time
-# (on SQLite, for the whole file); 4 keep every one answered within wrk's 2-second timeout.
+# (on SQLite, for the whole file). A notification slower than wrk's 2 s is still answered: it is waited for
+# (TIMEOUT) and shows in the p99, not as an error.
 CONNECTIONS = 4
+TIMEOUT = 10.0
 PER_ROUND = 30_000  # more notifications than a round can send: none is sent twice
 OPENED = 50  # notifications timed from sending to a clerk's read
 
@@ -113,12 +115,14 @@ def _bodies(workdir: Path, name: str, mothers: list[str]) -> Path:
 
 
 def _measure(base: str, key: str, mothers: list[str], workdir: Path, label: str) -> dict[str, Any]:
-    wrk_round(base, ["notify", str(_bodies(workdir, f"{label}-warm", mothers)), key], 2, CONNECTIONS)
+    warm = ["notify", str(_bodies(workdir, f"{label}-warm", mothers)), key]
+    wrk_round(base, warm, 2, CONNECTIONS, timeout_seconds=TIMEOUT)
     rounds: dict[str, list[dict[str, Any]]] = {"noop": [], "notify": []}
     for number in range(ROUNDS):
         rounds["noop"].append(wrk_round(base, ["noop"], ROUND_SECONDS, CONNECTIONS))
         bodies = _bodies(workdir, f"{label}-{number}", mothers)
-        rounds["notify"].append(wrk_round(base, ["notify", str(bodies), key], ROUND_SECONDS, CONNECTIONS))
+        notify = ["notify", str(bodies), key]
+        rounds["notify"].append(wrk_round(base, notify, ROUND_SECONDS, CONNECTIONS, timeout_seconds=TIMEOUT))
     return load_summary(rounds, "notify")
 
 
