@@ -41,10 +41,8 @@ from sabt.local_cluster import LocalCluster, running_cluster
 from sabt.migrations import upgrade
 from sabt.registry.persons.models import Person
 from sabt.synth.service import SynthRequest, generate_nation
-from sabt.verification import service as verification
-from sabt.verification.schemas import PartnerIn
 
-from .common import SabtServer, office_head, report, write_result, wrk_round
+from .common import SabtServer, office_head, partner_key, report, write_result, wrk_round
 from .failover import Drill, lag_summary, run_drill
 from .loading import timed_import
 
@@ -102,18 +100,8 @@ def _server(ctx: Context, read_url: str | None) -> SabtServer:
 
 
 def _partner_key(ctx: Context) -> str:
-    partner = {
-        "code": "bench-bank",
-        "name": "Bench",
-        "kind": "bank",
-        "contact": "-",
-        "rate_per_minute": 100_000,
-        "policy": {"checks": ["verify"], "alive_status": True, "purpose": "benchmark"},
-    }
-    verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
-    key = verification.create_key(ctx, actor=None, partner_code="bench-bank").api_key
-    assert key is not None
-    return key
+    policy = {"checks": ["verify"], "alive_status": True, "purpose": "benchmark"}
+    return partner_key(ctx, code="bench-bank", kind="bank", policy=policy)
 
 
 def _sample(path: Path, count: int) -> list[dict[str, str]]:

@@ -31,6 +31,8 @@ from sabt.db import open_database
 from sabt.geo.schemas import OfficeIn
 from sabt.geo.service import create_office
 from sabt.migrations import upgrade
+from sabt.verification import service as verification
+from sabt.verification.schemas import PartnerIn
 
 RESULTS = Path(__file__).parent / "results"
 LOAD_SCRIPT = Path(__file__).with_name("load.lua")
@@ -172,6 +174,33 @@ class SabtServer:
     def __exit__(self, *_: object) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def partner_key(ctx: Context, *, code: str, kind: str, policy: dict[str, Any]) -> str:
+    """A partner with this policy and no rate limit to speak of, and the whole of its new API key."""
+    partner = {
+        "code": code,
+        "name": "Bench",
+        "kind": kind,
+        "contact": "-",
+        "policy": policy,
+        "rate_per_minute": 100_000,
+    }
+    verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
+    key = verification.create_key(ctx, actor=None, partner_code=code).api_key
+    assert key is not None
+    return key
+
+
+def load_header(people: int, *, connections: int, round_seconds: float, rounds: int) -> dict[str, Any]:
+    """What a wrk benchmark's result file says of its setup."""
+    return {
+        "people": people,
+        "connections": connections,
+        "round_seconds": round_seconds,
+        "rounds": rounds,
+        "postgres": postgres_version(),
+    }
 
 
 def load_summary(rounds: dict[str, list[dict[str, Any]]], measured: str) -> dict[str, Any]:

@@ -16,15 +16,14 @@ from typing import Any
 import httpx
 
 from sabt.synth.service import SynthRequest, generate_nation
-from sabt.verification import service as verification
-from sabt.verification.schemas import PartnerIn
 
 from .common import (
     SabtServer,
     fresh_registry,
+    load_header,
     load_summary,
     office_head,
-    postgres_version,
+    partner_key,
     report,
     write_result,
     wrk_round,
@@ -46,17 +45,12 @@ def run_notifications(people: int, workdir: Path, backends: tuple[str, ...]) -> 
     folder = workdir / "notifications-nation"
     generate_nation(SynthRequest(people=people, years=1, seed=5), folder)
     mothers = _mothers(folder / "persons.csv")
-    result: dict[str, Any] = {
-        "people": people,
-        "connections": CONNECTIONS,
-        "round_seconds": ROUND_SECONDS,
-        "rounds": ROUNDS,
-        "postgres": postgres_version(),
-    }
+    result = load_header(people, connections=CONNECTIONS, round_seconds=ROUND_SECONDS, rounds=ROUNDS)
     for backend in backends:
         with fresh_registry(backend, workdir) as ctx:
             timed_import(ctx, office_head(ctx), folder / "persons.csv")
-            key = _facility_key(ctx)
+            policy = {"checks": [], "notifications": ["birth"], "purpose": "benchmark"}
+            key = partner_key(ctx, code="bench-hospital", kind="health", policy=policy)
             result[backend] = {}
             for workers in WORKERS:
                 # The clerk reading the notification signs in with a password alone (no authenticator here).
@@ -77,21 +71,6 @@ def _mothers(path: Path) -> list[str]:
             for row in csv.DictReader(file)
             if row["sex"] == "female" and row["national_code"] and row["birth_date"] < "1385"
         ][:5000]
-
-
-def _facility_key(ctx: Any) -> str:
-    partner = {
-        "code": "bench-hospital",
-        "name": "Bench hospital",
-        "kind": "health",
-        "contact": "-",
-        "policy": {"checks": [], "notifications": ["birth"], "purpose": "benchmark"},
-        "rate_per_minute": 100_000,
-    }
-    verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
-    key = verification.create_key(ctx, actor=None, partner_code="bench-hospital").api_key
-    assert key is not None
-    return key
 
 
 def _notification(reference: str, mother: str, days_ago: int) -> dict[str, Any]:

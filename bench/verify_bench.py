@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from sabt.synth.service import SynthRequest, generate_nation
-from sabt.verification import service as verification
-from sabt.verification.schemas import PartnerIn
 
 from .common import (
     SabtServer,
     fresh_registry,
+    load_header,
     load_summary,
     office_head,
-    postgres_version,
+    partner_key,
     report,
     write_result,
     wrk_round,
@@ -42,29 +41,11 @@ def run_verify(people: int, workdir: Path, backends: tuple[str, ...]) -> None:
     folder = workdir / "verify-nation"
     generate_nation(SynthRequest(people=people, years=1, seed=5), folder)
     queries = _queries(folder / "persons.csv", 5000)
-    result: dict[str, Any] = {
-        "people": people,
-        "connections": CONNECTIONS,
-        "round_seconds": ROUND_SECONDS,
-        "rounds": ROUNDS,
-        "postgres": postgres_version(),
-    }
+    result = load_header(people, connections=CONNECTIONS, round_seconds=ROUND_SECONDS, rounds=ROUNDS)
     for backend in backends:
         with fresh_registry(backend, workdir) as ctx:
             timed_import(ctx, office_head(ctx), folder / "persons.csv")
-            partner = PartnerIn.model_validate(
-                {
-                    "code": "bench-bank",
-                    "name": "Bench",
-                    "kind": "bank",
-                    "contact": "-",
-                    "policy": POLICY,
-                    "rate_per_minute": 100_000,
-                }
-            )
-            verification.create_partner(ctx, actor=None, partner=partner)
-            key = verification.create_key(ctx, actor=None, partner_code="bench-bank").api_key
-            assert key is not None
+            key = partner_key(ctx, code="bench-bank", kind="bank", policy=POLICY)
             result[backend] = {}
             for workers in WORKERS:
                 with SabtServer(ctx.settings.resolved_database_url(), workdir, workers) as base:

@@ -138,11 +138,14 @@ def problem(certificate: Certificate, *, sex: str, age: int) -> Problem | None:
     )
 
 
-def _unknown_code(certificate: Certificate) -> Problem | None:
+def _conditions(certificate: Certificate) -> list[tuple[str, str]]:
+    """(field, code) of every condition the certificate lists, part I then part II."""
     listed = [(f"part1.{i}.icd10", c.code) for i, c in enumerate(certificate.part1)]
-    listed += [(f"part2.{i}.icd10", c.code) for i, c in enumerate(certificate.part2)]
-    listed.append(("underlying", certificate.underlying))
-    for field, code in listed:
+    return listed + [(f"part2.{i}.icd10", c.code) for i, c in enumerate(certificate.part2)]
+
+
+def _unknown_code(certificate: Certificate) -> Problem | None:
+    for field, code in [*_conditions(certificate), ("underlying", certificate.underlying)]:
         if not is_code(code):
             return field, "cause.code_unknown", code
         if not _icd().is_leaf(code):
@@ -184,9 +187,7 @@ def _pregnancy(certificate: Certificate, *, sex: str, age: int) -> Problem | Non
     could_be_pregnant = sex == "female" and age in CHILDBEARING_AGES
     if certificate.pregnancy is not None and certificate.pregnancy != "unknown" and not could_be_pregnant:
         return "pregnancy", "cause.pregnancy_impossible", certificate.underlying
-    listed = [(f"part1.{i}.icd10", c.code) for i, c in enumerate(certificate.part1)]
-    listed += [(f"part2.{i}.icd10", c.code) for i, c in enumerate(certificate.part2)]
-    for field, code in listed:
+    for field, code in _conditions(certificate):
         if chapter(code) == PREGNANCY_CHAPTER and not could_be_pregnant:
             return field, "cause.pregnancy_impossible", code
     if chapter(certificate.underlying) == PREGNANCY_CHAPTER and certificate.pregnancy == "not_pregnant":

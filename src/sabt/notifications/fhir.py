@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from ..core.errors import RequestInvalid, SabtError
@@ -168,7 +167,11 @@ _ISSUE_TYPES = {
 }
 
 
-def _bundle(body: Any) -> Bundle:
+def _bundle(body: Any) -> Any:
+    # The models are read on the first Bundle: importing them takes 0.16 s, which every server process
+    # would pay at start-up whether a facility ever sends one or not.
+    from fhir.resources.R4B.bundle import Bundle
+
     if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
         raise FhirRefusal(FhirNotANotification(detail="not a FHIR Bundle"), "Bundle")
     try:
@@ -192,7 +195,7 @@ def _expression(location: tuple[Any, ...]) -> str:
     return text
 
 
-def _kind(bundle: Bundle) -> str:
+def _kind(bundle: Any) -> str:
     tags = [tag for tag in (bundle.meta.tag if bundle.meta and bundle.meta.tag else []) if tag.system == TAG]
     if len(tags) != 1 or tags[0].code not in ("birth", "death"):
         detail = f"no Bundle.meta.tag {TAG} of birth or death"
