@@ -133,6 +133,7 @@ class ProvinceOffices:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.province_of = {county.code: county.province_code for county in geo.list_counties(ctx)}
+        self.province_names = {province.code: province.name_fa for province in geo.list_provinces(ctx)}
         tehran = ("THR-01", accounts.actor_for_username(ctx, "registrar"), accounts.actor_for_username(ctx, "head"))
         self.staff: dict[str, tuple[str, Actor, Actor]] = {TEHRAN_PROVINCE: tehran}
 
@@ -169,6 +170,7 @@ class ProvinceHospitals:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.province_of = {county.code: county.province_code for county in geo.list_counties(ctx)}
+        self.province_names = {province.code: province.name_fa for province in geo.list_provinces(ctx)}
         self.limiter = verification.RateLimiter()
         self.callers: dict[str, verification.PartnerCaller] = {}
 
@@ -182,7 +184,7 @@ class ProvinceHospitals:
         code = f"hospital-p{province}"
         hospital = {
             "code": code,
-            "name": f"بیمارستان مرکزی استان {province}",
+            "name": f"بیمارستان مرکزی استان {self.province_names[province]}",
             "kind": "health",
             "contact": "it@hospital.example",
             "rate_per_minute": 100_000,

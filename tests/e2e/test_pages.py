@@ -282,10 +282,19 @@ def test_a_citizen_sees_who_checked_them_and_locks_their_code(page: Page, ctx, s
         headers={"X-API-Key": key},
         json={"national_code": person, "first_name": "زهرا", "purpose": "opening an account"},
     )
+    born = {"reference": "BN-9", "sex": "male", "birth_date": "2025-05-30", "county": "2301"}
+    notified = api.post(
+        "/api/notifications/births",
+        headers={"X-API-Key": hospital_key(ctx)},
+        json=born | {"mother": {"national_code": person}},
+    )
+    assert notified.status_code == 201, notified.text
     sign_in(page, "zahra", "a long passphrase")
     expect(page).to_have_url("/me")
     expect(page.locator("h1")).to_have_text("زهرا رضایی")
-    expect(page.locator("main table").nth(1)).to_contain_text("بانک ملی")
+    told = page.locator("main table").nth(1)
+    expect(told).to_contain_text("بانک ملی")
+    expect(told.locator("tr", has_text="بیمارستان امام خمینی")).to_contain_text("اعلام ولادت فرزند شما")
     screenshot(page, "citizen")
     page.click("text=قفل کردن کد ملی")
     expect(page.locator(".notice.good")).to_have_text("کد ملی شما قفل شد.")
@@ -706,8 +715,8 @@ def test_a_registrar_declares_a_death_with_its_certificate_coded_and_a_wrong_cod
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_a_notified_birth_becomes_a_declaration_in_three_steps(page: Page, server, ctx, staff):
-    mother = adult(ctx, staff, "female", year=1995, first_name="نرگس")
+def hospital_key(ctx) -> str:
+    """A hospital that may notify births, and its API key."""
     partner = {
         "code": "hospital-imam",
         "name": "بیمارستان امام خمینی",
@@ -716,7 +725,12 @@ def test_a_notified_birth_becomes_a_declaration_in_three_steps(page: Page, serve
         "policy": {"checks": [], "notifications": ["birth"], "purpose": "notification of vital events"},
     }
     verification.create_partner(ctx, actor=None, partner=PartnerIn.model_validate(partner))
-    key = verification.create_key(ctx, actor=None, partner_code="hospital-imam").api_key
+    return verification.create_key(ctx, actor=None, partner_code="hospital-imam").api_key
+
+
+def test_a_notified_birth_becomes_a_declaration_in_three_steps(page: Page, server, ctx, staff):
+    mother = adult(ctx, staff, "female", year=1995, first_name="نرگس")
+    key = hospital_key(ctx)
     notified = {
         "reference": "BN-77",
         "sex": "male",
@@ -751,3 +765,31 @@ def test_a_notified_birth_becomes_a_declaration_in_three_steps(page: Page, serve
     expect(page.locator("h1")).to_contain_text("اعلام‌شده")
     page.goto("/office")
     expect(page.locator("#notified")).to_contain_text("(۰)")
+
+
+def test_a_registrar_dismisses_a_notification_sent_twice_from_its_page(page: Page, server, ctx, staff):
+    mother = adult(ctx, staff, "female", year=1995, first_name="نرگس")
+    key = hospital_key(ctx)
+    for reference in ("BN-77", "BN-77-again"):
+        notified = {
+            "reference": reference,
+            "sex": "male",
+            "birth_date": "2025-05-30",
+            "county": "2301",
+            "mother": {"national_code": mother},
+        }
+        assert httpx.post(f"{server}/api/notifications/births", json=notified, headers={"X-API-Key": key}).is_success
+    sign_in(page, "registrar")
+    page.goto("/office/notifications")
+    rows = page.locator("table.queue tbody tr")
+    expect(rows).to_have_count(2)
+    rows.nth(1).locator("summary").click()
+    rows.nth(1).locator("input[value=duplicate]").check()
+    rows.nth(1).locator("input[name=note]").fill("همان ولادت BN-77")
+    screenshot(page, "notifications-dismiss")
+    page.set_viewport_size({"width": 360, "height": 800})
+    screenshot(page, "phone-notifications-dismiss")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    rows.nth(1).locator("button[type=submit]").click()
+    expect(page.locator("[role=status]")).to_contain_text("اعلام مرکز درمانی بسته شد")
+    expect(page.locator("#notified")).to_contain_text("(۱)")

@@ -12,14 +12,17 @@ from fastapi.security import APIKeyHeader
 
 from ..context import Context
 from ..core.errors import RequestNotJson, SabtError
+from ..db import LARGEST_ID
 from ..http import CurrentActor, CurrentContext, RowId, retry_after
 from . import fhir, service
 from .schemas import (
     BirthNotificationIn,
     DeathNotificationIn,
+    DismissalIn,
     NotificationIn,
     NotificationOut,
     NotificationReceipt,
+    WaitingOut,
 )
 
 router = APIRouter(tags=["notifications"])
@@ -110,15 +113,27 @@ def _fhir_answer(content: dict[str, Any], code: int, error: SabtError | None = N
     return JSONResponse(content, status_code=code, media_type=fhir.MEDIA_TYPE, headers=headers)
 
 
-@router.get("/notifications", response_model=list[NotificationOut])
+@router.get("/notifications", response_model=WaitingOut)
 def waiting_notifications(
-    ctx: CurrentContext, actor: CurrentActor, office: Annotated[str | None, Query(max_length=20)] = None
-) -> list[NotificationOut]:
+    ctx: CurrentContext,
+    actor: CurrentActor,
+    office: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=service.PAGE)] = service.PAGE,
+    offset: Annotated[int, Query(ge=0, le=LARGEST_ID)] = 0,
+) -> WaitingOut:
     """The notifications waiting at an office (the caller's own unless `office` names another) for a
-    declaration of their event, oldest first."""
-    return service.waiting(ctx, actor=actor, office_code=office)
+    declaration of their event, oldest first, a page at a time."""
+    return service.waiting(ctx, actor=actor, office_code=office, limit=limit, offset=offset)
 
 
 @router.get("/notifications/{notification_id}", response_model=NotificationOut)
 def get_notification(ctx: CurrentContext, actor: CurrentActor, notification_id: RowId) -> NotificationOut:
     return service.get_notification(ctx, actor=actor, notification_id=notification_id)
+
+
+@router.post("/notifications/{notification_id}/dismiss", response_model=NotificationOut)
+def dismiss_notification(
+    ctx: CurrentContext, actor: CurrentActor, notification_id: RowId, dismissal: DismissalIn
+) -> NotificationOut:
+    """A registrar closes a waiting notification no declaration will answer, with the reason."""
+    return service.dismiss(ctx, actor=actor, notification_id=notification_id, dismissal=dismissal)

@@ -39,6 +39,12 @@ class NotificationUnknown(NotFound):
     fa = "اعلامی با شماره {id} وجود ندارد."
 
 
+class NotificationClosed(Conflict):
+    code = "notification.closed"
+    en = "Notification {id} no longer waits: a declaration answers it, or it was closed."
+    fa = "اعلام شماره {id} دیگر در انتظار نیست: اعلامی از خانواده دارد یا بسته شده است."
+
+
 class FhirInvalid(InvalidInput):
     code = "fhir.invalid"
     en = "Not a valid FHIR R4 resource: {detail}."

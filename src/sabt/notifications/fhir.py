@@ -10,8 +10,9 @@ example of each):
 - `Organization.identifier` `urn:sabt:partner`: the facility, which must be the caller;
 - `Location.address.district`: the county code of the place of the event; `.city`: the place;
 - a birth: the newborn `Patient` (`gender`, `birthDate` with the `patient-birthTime` extension,
-  `multipleBirthInteger`), the mother as a `RelatedPerson` (relationship `MTH`) with her national code
-  (`identifier` `urn:sabt:national-code`), the birth weight as an `Observation` (LOINC 8339-4, in g);
+  `multipleBirthInteger`; `deceasedBoolean` true for a child born dead), the mother as a `RelatedPerson`
+  (relationship `MTH`) with her national code (`identifier` `urn:sabt:national-code`), the birth weight
+  as an `Observation` (LOINC 8339-4, in g);
 - a death: the deceased `Patient` with the national code and `deceasedDateTime`, and the medical
   certificate of cause of death as `Observation`s coded as the US vital-records profile (VRDR) codes them:
   LOINC 69453-9 a cause on part I (ICD-10 value; components: line number 1 to 4, LOINC 69440-6 the interval
@@ -234,6 +235,8 @@ def _newborn(resource: Any, path: str, read: Read) -> None:
             read.put("birth_time", moment.strftime("%H:%M"), f"{path}._birthDate.extension")
     if resource.multipleBirthInteger is not None:
         read.put("birth_order", resource.multipleBirthInteger, f"{path}.multipleBirthInteger")
+    if resource.deceasedBoolean is True or resource.deceasedDateTime is not None:
+        read.put("stillborn", True, f"{path}.deceasedBoolean")
 
 
 def _mother(resource: Any, path: str, read: Read) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..inputs import Line
+from ..inputs import Line, Strict
 from ..registry.schemas import DatePair, NotifiedBirth, NotifiedDeath
 
 Reference = Annotated[Line, Field(min_length=1, max_length=64)]
@@ -24,6 +24,17 @@ class DeathNotificationIn(NotifiedDeath):
 
 
 NotificationIn = BirthNotificationIn | DeathNotificationIn
+NotificationStatus = Literal["waiting", "declared", "stillbirth", "dismissed"]
+
+
+class DismissalIn(Strict):
+    """Why a registrar closes a notification no declaration will answer."""
+
+    reason: Literal["duplicate", "error"] = Field(
+        description="duplicate: the facility notified the same event again under another reference; "
+        "error: the facility notified an event that did not happen, or not in this form"
+    )
+    note: Annotated[Line, Field(max_length=200)] = Field("", description="What the registrar found, for the audit")
 
 
 class NotificationOut(BaseModel):
@@ -37,10 +48,13 @@ class NotificationOut(BaseModel):
     event_date: DatePair
     event_time: str | None
     received_at: dt.datetime
-    status: Literal["waiting", "declared"] = Field(
-        description="waiting for a declaration of the event; declared once one is made (event_id)"
+    status: NotificationStatus = Field(
+        description="waiting for a declaration of the event; declared once one is made (event_id); "
+        "stillbirth: a child born dead, counted and not declared; dismissed by a registrar (closed_reason)"
     )
     event_id: int | None
+    closed_reason: Literal["stillbirth", "duplicate", "error"] | None = None
+    closed_note: str | None = None
     data: dict[str, Any]
     replayed: bool = Field(False, description="True when the same notification was sent before")
 
@@ -54,3 +68,11 @@ class NotificationReceipt(BaseModel):
     reference: str
     received_at: dt.datetime
     replayed: bool = Field(False, description="True when the same notification was sent before")
+
+
+class WaitingOut(BaseModel):
+    """A page of the notifications waiting at an office, oldest first."""
+
+    total: int = Field(description="How many wait at the office in all")
+    offset: int
+    notifications: list[NotificationOut]

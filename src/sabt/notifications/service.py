@@ -16,11 +16,13 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..access.service import national_codes_in, record_reads
 from ..context import Context
@@ -35,16 +37,17 @@ from ..verification import service as verification
 from ..verification.service import PartnerCaller
 from .errors import (
     NotificationBeforeBirth,
+    NotificationClosed,
     NotificationFacility,
     NotificationNoOffice,
     NotificationNotAllowed,
     NotificationReused,
     NotificationUnknown,
 )
-from .models import Notification
-from .schemas import BirthNotificationIn, NotificationIn, NotificationOut
+from .models import Notification, NotificationClosing
+from .schemas import BirthNotificationIn, DismissalIn, NotificationIn, NotificationOut, NotificationStatus, WaitingOut
 
-# How many waiting notifications an office's list shows at once, oldest first.
+# The most waiting notifications one page of an office's list shows, oldest first.
 PAGE = 100
 logger = logging.getLogger("sabt.notifications")
 
@@ -116,6 +119,7 @@ def _record(
             day, time = notification.death_date, notification.death_time
         now = ctx.now()
         event_id = registry.declaration_of(session, notification)
+        stillborn = isinstance(notification, BirthNotificationIn) and notification.stillborn
         row = Notification(
             partner_id=caller.partner_id,
             reference=notification.reference,
@@ -132,7 +136,19 @@ def _record(
         )
         session.add(row)
         session.flush()
+        if stillborn:
+            session.add(NotificationClosing(notification_id=row.id, reason="stillbirth", note="", closed_at=now))
+        verification.record_notification(
+            session, caller, national_code=_person_named(notification), kind="stillbirth" if stillborn else kind, at=now
+        )
         return _out(session, row)
+
+
+def _person_named(notification: NotificationIn) -> str:
+    """The national code of the person a notification is about: the deceased, or the child's mother."""
+    if isinstance(notification, BirthNotificationIn):
+        return to_ascii_digits(notification.mother.national_code.strip())
+    return to_ascii_digits(notification.national_code.strip())
 
 
 def _office_for(session: Session, county: str) -> int:
@@ -160,8 +176,7 @@ def answer(ctx: Context, *, event: EventOut) -> None:
 def _answer(ctx: Context, event: EventOut, county: str) -> None:
     with ctx.db.transaction() as session:
         candidates = session.scalars(
-            select(Notification).where(
-                Notification.event_id.is_(None),
+            _open().where(
                 Notification.kind == event.kind,
                 Notification.event_date == event.event_date.gregorian,
                 Notification.county_code == county,
@@ -171,38 +186,79 @@ def _answer(ctx: Context, event: EventOut, county: str) -> None:
             _match(ctx, session, row)
 
 
-def waiting(ctx: Context, *, actor: Actor, office_code: str | None = None) -> list[NotificationOut]:
-    """The notifications waiting at an office (the actor's own unless another is named), oldest first. Any
-    that a declaration made since has answered are matched to it first, and leave the list."""
+def _open() -> Select[Notification]:
+    """Notifications neither answered by a declaration nor closed without one."""
+    closed = select(NotificationClosing.notification_id).where(NotificationClosing.notification_id == Notification.id)
+    return select(Notification).where(Notification.event_id.is_(None), ~closed.exists())
+
+
+def waiting(
+    ctx: Context, *, actor: Actor, office_code: str | None = None, limit: int = PAGE, offset: int = 0
+) -> WaitingOut:
+    """The notifications waiting at an office (the actor's own unless another is named), oldest first, a
+    page at a time, and how many wait in all. Any on the page that a declaration made since has answered
+    are matched to it first, and leave the list."""
     authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.transaction() as session:
         office_id = geo.office_by_code(session, office_code).id if office_code else actor.office_id
         if office_id is not None:
             authorize(actor, Action.READ_OFFICE_WORK, office_id=office_id)
-        query = select(Notification).where(Notification.event_id.is_(None))
+        query = _open()
         if office_id is not None:
             query = query.where(Notification.office_id == office_id)
-        rows = list(session.scalars(query.order_by(Notification.received_at, Notification.id).limit(PAGE)))
+        page = query.order_by(Notification.received_at, Notification.id).limit(min(limit, PAGE)).offset(offset)
+        rows = list(session.scalars(page))
         found = [_out(session, row) for row in rows if not _match(ctx, session, row)]
-    return _shown(ctx, actor, found)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return WaitingOut(total=total, offset=offset, notifications=_shown(ctx, actor, found))
+
+
+def dismiss(ctx: Context, *, actor: Actor, notification_id: int, dismissal: DismissalIn) -> NotificationOut:
+    """A registrar closes a waiting notification that no declaration will answer (the facility sent the
+    event twice under two references, or in error), with the reason; it leaves the office's list."""
+    authorize(actor, Action.REJECT)
+    with ctx.db.transaction() as session:
+        row = _at_office(session, actor, Action.REJECT, notification_id)
+        if _match(ctx, session, row) or session.get(NotificationClosing, row.id) is not None:
+            raise NotificationClosed(id=notification_id)
+        session.add(
+            NotificationClosing(
+                notification_id=row.id,
+                reason=dismissal.reason,
+                note=dismissal.note,
+                closed_by=actor.user_id,
+                closed_at=ctx.now(),
+            )
+        )
+        session.flush()
+        found = _out(session, row)
+    return _shown(ctx, actor, [found])[0]
 
 
 def get_notification(ctx: Context, *, actor: Actor, notification_id: int) -> NotificationOut:
     authorize(actor, Action.READ_OFFICE_WORK)
     with ctx.db.transaction() as session:
-        row = session.get(Notification, notification_id)
-        if row is None:
-            raise NotificationUnknown(id=notification_id)
-        authorize(actor, Action.READ_OFFICE_WORK, office_id=row.office_id)
+        row = _at_office(session, actor, Action.READ_OFFICE_WORK, notification_id)
         _match(ctx, session, row)
         found = _out(session, row)
     return _shown(ctx, actor, [found])[0]
+
+
+def _at_office(session: Session, actor: Actor, action: Action, notification_id: int) -> Notification:
+    """The notification, if the actor may take the action at the office where it waits."""
+    row = session.get(Notification, notification_id)
+    if row is None:
+        raise NotificationUnknown(id=notification_id)
+    authorize(actor, action, office_id=row.office_id)
+    return row
 
 
 def _match(ctx: Context, session: Session, row: Notification) -> bool:
     """Link a waiting notification to the declaration of its event, if one has been made since."""
     if row.event_id is not None:
         return True
+    if session.get(NotificationClosing, row.id) is not None:
+        return False
     notified = registry.notified_event(row.kind, row.data)
     event_id = registry.declaration_of(session, notified)
     if event_id is None:
@@ -221,6 +277,7 @@ def _shown(ctx: Context, actor: Actor, found: list[NotificationOut]) -> list[Not
 
 def _out(session: Session, row: Notification, *, replayed: bool = False) -> NotificationOut:
     facility, facility_name = verification.partner_named(session, row.partner_id)
+    closing = session.get(NotificationClosing, row.id)
     return NotificationOut(
         id=row.id,
         kind=row.kind,
@@ -232,11 +289,21 @@ def _out(session: Session, row: Notification, *, replayed: bool = False) -> Noti
         event_date=DatePair.of(row.event_date),
         event_time=row.event_time,
         received_at=row.received_at,
-        status="waiting" if row.event_id is None else "declared",
+        status=_status(row, closing),
         event_id=row.event_id,
+        closed_reason=closing.reason if closing is not None else None,
+        closed_note=closing.note if closing is not None else None,
         data=row.data,
         replayed=replayed,
     )
+
+
+def _status(row: Notification, closing: NotificationClosing | None) -> NotificationStatus:
+    if row.event_id is not None:
+        return "declared"
+    if closing is None:
+        return "waiting"
+    return "stillbirth" if closing.reason == "stillbirth" else "dismissed"
 
 
 # --- for the statistics: how soon events were notified and registered, by place and period ------------------
@@ -244,31 +311,82 @@ def _out(session: Session, row: Notification, *, replayed: bool = False) -> Noti
 Bucket = tuple[str, dt.date, dt.date]  # a period's key, first and last day
 
 
+@dataclass(frozen=True)
+class Timed:
+    """A notification as the statistics count it. `kind` is birth, stillbirth or death; `hours` from the
+    event to the notification; `days` from the notification to the registration of its event, or None."""
+
+    county: str
+    partner_id: int
+    kind: str
+    event_date: dt.date
+    hours: int
+    days: int | None
+
+
 def timeliness_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> list[tuple[str, str, str, int, int | None, int]]:
-    """(county, period, kind, whole hours from the event to its notification, whole days from the
-    notification to the registration of its event or None, notifications), by the day of the event. An
-    event without a time of day is taken at noon, in the registry's time zone."""
-    zone = ZoneInfo(ctx.settings.timezone)
+    """(county, period, kind, hours from the event to its notification, days from the notification to the
+    registration of its event or None, notifications), by the day of the event."""
     firsts = [first for _, first, _ in buckets]
     counted: Counter[tuple[str, str, str, int, int | None]] = Counter()
+    for timed in _timed(ctx, Notification.event_date >= buckets[0][1], Notification.event_date <= buckets[-1][2]):
+        period = buckets[bisect.bisect_right(firsts, timed.event_date) - 1][0]
+        counted[(timed.county, period, timed.kind, timed.hours, timed.days)] += 1
+    return [(*key, n) for key, n in counted.items()]
+
+
+def office_timeliness(
+    ctx: Context, *, office_id: int, since: dt.datetime
+) -> list[tuple[str, str, str, int, int | None, int]]:
+    """(facility code, facility name, kind, hours, days or None, notifications) for the notifications an
+    office received since a moment: how soon each facility notifies, and how soon the office registers."""
+    counted: Counter[tuple[int, str, int, int | None]] = Counter()
+    for timed in _timed(ctx, Notification.office_id == office_id, Notification.received_at >= since):
+        counted[(timed.partner_id, timed.kind, timed.hours, timed.days)] += 1
+    with ctx.db.snapshot() as session:
+        names = {partner_id: verification.partner_named(session, partner_id) for partner_id, *_ in counted}
+    found = []
+    for (partner_id, kind, hours, days), n in counted.items():
+        code, name = names[partner_id]
+        found.append((code, name, kind, hours, days, n))
+    return found
+
+
+def _timed(ctx: Context, *conditions: ColumnElement[bool]) -> list[Timed]:
+    """The notifications meeting the conditions, but those a registrar dismissed (not events). An event
+    notified without a time of day is taken at noon, in the registry's time zone."""
+    zone = ZoneInfo(ctx.settings.timezone)
     with ctx.db.snapshot() as session:
         rows = session.execute(
             select(
                 Notification.county_code,
+                Notification.partner_id,
                 Notification.kind,
                 Notification.event_date,
                 Notification.event_time,
                 Notification.received_at,
                 Notification.event_id,
-            ).where(Notification.event_date >= buckets[0][1], Notification.event_date <= buckets[-1][2])
+                NotificationClosing.reason,
+            )
+            .outerjoin(NotificationClosing, NotificationClosing.notification_id == Notification.id)
+            .where(*conditions)
         ).all()
         registered = registry.registered_at(session, [row.event_id for row in rows if row.event_id is not None])
+    found = []
     for row in rows:
-        period = buckets[bisect.bisect_right(firsts, row.event_date) - 1][0]
+        if row.reason is not None and row.reason != "stillbirth":
+            continue
         clock = dt.time.fromisoformat(row.event_time) if row.event_time else dt.time(12)
         happened = dt.datetime.combine(row.event_date, clock, zone)
-        hours = max(0, int((row.received_at - happened).total_seconds() // 3600))
         done = registered.get(row.event_id) if row.event_id is not None else None
-        days = max(0, (done - row.received_at).days) if done is not None else None
-        counted[(row.county_code, period, row.kind, hours, days)] += 1
-    return [(*key, n) for key, n in counted.items()]
+        found.append(
+            Timed(
+                county=row.county_code,
+                partner_id=row.partner_id,
+                kind=row.reason or row.kind,
+                event_date=row.event_date,
+                hours=max(0, int((row.received_at - happened).total_seconds() // 3600)),
+                days=max(0, (done - row.received_at).days) if done is not None else None,
+            )
+        )
+    return found

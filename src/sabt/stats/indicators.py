@@ -310,6 +310,59 @@ INDICATORS: dict[str, Indicator] = {
             ),
         ),
         Indicator(
+            "child_mortality",
+            "مرگ کودکان",
+            "Neonatal, infant and under-five mortality",
+            "Deaths in the first 28 days, before the first birthday and before the fifth, per 1,000 live births "
+            "in the same period.",
+            (
+                Column("neonatal_deaths", "count", "وفات نوزادان (زیر ۲۸ روز)", "deaths at 0 to 27 days of age"),
+                Column("infant_deaths", "count", "وفات زیر یک سال", "deaths at age 0"),
+                Column("under_five_deaths", "count", "وفات زیر پنج سال", "deaths at ages 0 to 4"),
+                BIRTHS,
+                Column(
+                    "neonatal_mortality_rate",
+                    "rate",
+                    "میزان مرگ نوزادان (در هزار)",
+                    "1000 × neonatal_deaths ÷ births",
+                ),
+                Column(
+                    "infant_mortality_rate", "rate", "میزان مرگ شیرخواران (در هزار)", "1000 × infant_deaths ÷ births"
+                ),
+                Column(
+                    "under_five_mortality_rate",
+                    "rate",
+                    "میزان مرگ کودکان زیر پنج سال (در هزار)",
+                    "1000 × under_five_deaths ÷ births",
+                ),
+            ),
+            notes=(
+                "A period rate from the register: the deaths of the period over the births of the same period, "
+                "not the probability of dying that a life table or a cohort gives (which it approaches when "
+                "births change slowly).",
+            ),
+        ),
+        Indicator(
+            "stillbirths",
+            "ولادت مرده",
+            "Stillbirths",
+            "Children born dead that health facilities notified, per 1,000 births (live and dead).",
+            (
+                Column("stillbirths", "count", "ولادت مرده", "stillbirths health facilities notified"),
+                BIRTHS,
+                Column(
+                    "stillbirth_rate",
+                    "rate",
+                    "میزان ولادت مرده (در هزار تولد)",
+                    "1000 × stillbirths ÷ (births + stillbirths)",
+                ),
+            ),
+            notes=(
+                "Only stillbirths in a health facility are notified, and a stillbirth has no declaration: the "
+                "rate is a floor where many births happen at home.",
+            ),
+        ),
+        Indicator(
             "timeliness",
             "به‌موقع بودن ثبت",
             "Timeliness of registration",

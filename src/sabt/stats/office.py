@@ -16,9 +16,18 @@ from ..core.permissions import Action, Actor, authorize
 from ..core.stats import DAYS_PER_YEAR, completeness_percent, median_from_counts, rounded, week_start
 from ..geo import service as geo
 from ..geo.schemas import OfficeOut
+from ..notifications import service as notifications
 from ..registry import service as registry
 from .reference import Reference
-from .schemas import CompletenessOut, OfficeDashboardOut, StaffWorkOut, TimelinessOut, WaitingOut, WeekOut
+from .schemas import (
+    CompletenessOut,
+    FacilityTimelinessOut,
+    OfficeDashboardOut,
+    StaffWorkOut,
+    TimelinessOut,
+    WaitingOut,
+    WeekOut,
+)
 
 WEEKS = 12
 STAFF_DAYS = 30
@@ -44,6 +53,7 @@ def office_dashboard(ctx: Context, *, actor: Actor, office_code: str | None = No
         waiting=_waiting(ctx, office.id, today),
         staff=_staff(ctx, office.id, today),
         completeness=_completeness(ctx, office.id, today, base),
+        facilities=_facilities(ctx, office.id, today),
     )
 
 
@@ -147,3 +157,38 @@ def _completeness(ctx: Context, office_id: int, today: dt.date, base: str) -> li
             )
         )
     return rows
+
+
+def _facilities(ctx: Context, office_id: int, today: dt.date) -> list[FacilityTimelinessOut]:
+    """Each facility's notifications to the office in twelve months by kind, then a total row per kind
+    where more than one facility notified."""
+    since = dt.datetime.combine(today - dt.timedelta(days=YEAR), dt.time(), dt.UTC)
+    hours: dict[tuple[str | None, str], Counter[int]] = defaultdict(Counter)
+    days: dict[tuple[str | None, str], Counter[int]] = defaultdict(Counter)
+    names: dict[str | None, str] = {None: "همه مراکز درمانی"}
+    for code, name, kind, hour, day, n in notifications.office_timeliness(ctx, office_id=office_id, since=since):
+        names[code] = name
+        for facility in (code, None):
+            hours[(facility, kind)][hour] += n
+            if day is not None:
+                days[(facility, kind)][day] += n
+    if len(names) == 2:  # one facility: its rows are the totals
+        hours = {key: counts for key, counts in hours.items() if key[0] is not None}
+    keys = sorted(hours, key=lambda key: (key[0] is None, names[key[0]], key[0] or "", key[1]))
+    return [_facility_row(key, names[key[0]], hours[key], days[key]) for key in keys]
+
+
+def _facility_row(
+    key: tuple[str | None, str], name: str, hours: Counter[int], days: Counter[int]
+) -> FacilityTimelinessOut:
+    notified, registered = sum(hours.values()), sum(days.values())
+    return FacilityTimelinessOut(
+        facility=key[0],
+        facility_name=name,
+        kind=key[1],
+        notified=notified,
+        registered=registered,
+        registered_percent=rounded(100 * registered / notified, 1) if notified else None,
+        notify_median_hours=median_from_counts(hours),
+        register_median_days=median_from_counts(days),
+    )

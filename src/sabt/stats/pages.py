@@ -120,7 +120,8 @@ def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: servi
     year |= {
         name: _table(ctx, actor, name, "country", "range", start, end, base)
         for name in (
-            "infant_mortality_rate",
+            "child_mortality",
+            "stillbirths",
             "fertility",
             "sex_ratio_at_birth",
             "deaths_by_cause",
@@ -150,7 +151,14 @@ def _dashboard_values(ctx: Context, actor: Actor | None, shade: str, base: servi
             for name, table in monthly.items()
         },
         "causes": _cause_rows(_first(year["deaths_by_cause"])),
-        "downloads": [*(name for name, _ in TABLE), "deaths_by_cause", "maternal_mortality", "completeness"],
+        "downloads": [
+            *(name for name, _ in TABLE),
+            "deaths_by_cause",
+            "maternal_mortality",
+            "child_mortality",
+            "stillbirths",
+            "completeness",
+        ],
     }
 
 

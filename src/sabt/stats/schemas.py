@@ -61,6 +61,20 @@ class CompletenessOut(BaseModel):
     completeness_percent: float | None
 
 
+class FacilityTimelinessOut(BaseModel):
+    """How soon one facility (or, with facility None, all of them) notified the office of one kind of event
+    in the last twelve months, and how soon the office registered what was notified."""
+
+    facility: str | None = Field(description="The facility's partner code; None on the office's total row")
+    facility_name: str
+    kind: str = Field(description="birth, stillbirth or death")
+    notified: int
+    registered: int = Field(description="Notified events whose declaration is registered")
+    registered_percent: float | None
+    notify_median_hours: float | None = Field(description="Hours from the event to the notification")
+    register_median_days: float | None = Field(description="Days from the notification to the registration")
+
+
 class OfficeDashboardOut(BaseModel):
     """An office's figures for its head: what it registered, how timely, how long work waits, who did what,
     and how complete birth registration is in the counties it serves."""
@@ -75,3 +89,6 @@ class OfficeDashboardOut(BaseModel):
     waiting: list[WaitingOut]
     staff: list[StaffWorkOut] = Field(description="Steps each user took on the office's events in 30 days")
     completeness: list[CompletenessOut]
+    facilities: list[FacilityTimelinessOut] = Field(
+        description="Facilities' notifications to the office in twelve months, by facility and kind, then the totals"
+    )

@@ -142,16 +142,16 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
             counts[key].update({"births": n, f"births_{sex}": n})
             if mother_age:
                 counts[key][f"births_mother_{mother_age}"] += n
-    if needs & {"deaths", "infant_deaths"}:
-        for county, period, sex, age, n in registry.death_counts(ctx, buckets=buckets):
-            counts[(county or UNKNOWN, period)].update({"deaths": n, f"deaths_{sex}": n, f"deaths_age_{age}": n})
-            if age == DEATH_AGE_GROUPS[0][0]:
-                counts[(county or UNKNOWN, period)]["infant_deaths"] += n
+    if needs & {"deaths", "infant_deaths", "neonatal_deaths"}:
+        _gather_deaths(ctx, buckets, counts)
     if needs & {"deaths_cause_uncertified", "maternal_deaths"}:
         _gather_causes(ctx, buckets, counts)
-    if "births_notified" in needs:
+    if needs & {"births_notified", "stillbirths"}:
         for county, period, kind, hours, days, n in notifications.timeliness_counts(ctx, buckets=buckets):
             key = (county or UNKNOWN, period)
+            if kind == "stillbirth":
+                counts[key]["stillbirths"] += n
+                continue
             counts[key][f"{kind}s_notified"] += n
             delays[key][f"{kind}_notify_hours"][hours] += n
             if days is not None:
@@ -176,6 +176,19 @@ def _gather(ctx: Context, indicator: Indicator, spans: list[Period]) -> tuple[Co
             span = next(span for span in spans if span.first <= day <= span.last)
             counts[(province or "??", span.key)]["suspected_forgeries"] += n
     return counts, delays
+
+
+def _gather_deaths(ctx: Context, buckets: list[tuple[str, dt.date, dt.date]], counts: Counts) -> None:
+    under_five = {name for name, starts in DEATH_AGE_GROUPS if starts < 5}
+    for county, period, sex, age, neonatal, n in registry.death_counts(ctx, buckets=buckets):
+        key = (county or UNKNOWN, period)
+        counts[key].update({"deaths": n, f"deaths_{sex}": n, f"deaths_age_{age}": n})
+        if age == DEATH_AGE_GROUPS[0][0]:
+            counts[key]["infant_deaths"] += n
+        if age in under_five:
+            counts[key]["under_five_deaths"] += n
+        if neonatal:
+            counts[key]["neonatal_deaths"] += n
 
 
 def _gather_causes(ctx: Context, buckets: list[tuple[str, dt.date, dt.date]], counts: Counts) -> None:
@@ -281,6 +294,9 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "total_fertility_rate": tuple(f"births_mother_{name}" for name, _ in MOTHER_AGE_GROUPS),
     **{f"asfr_{name}": (f"births_mother_{name}",) for name, _ in MOTHER_AGE_GROUPS},
     "infant_mortality_rate": ("infant_deaths", "births"),
+    "neonatal_mortality_rate": ("neonatal_deaths", "births"),
+    "under_five_mortality_rate": ("under_five_deaths", "births"),
+    "stillbirth_rate": ("stillbirths", "births"),
     "maternal_mortality_ratio": ("maternal_deaths", "births"),
     "births_completeness_percent": ("births",),
     "deaths_completeness_percent": ("deaths",),
@@ -347,6 +363,9 @@ def _figures(
         "crude_death_rate": rounded(rate_per_thousand(values["deaths"], population, span.days)),
         "sex_ratio_at_birth": rounded(ratio(values["births_male"], values["births_female"], 100), 1),
         "infant_mortality_rate": rounded(ratio(values["infant_deaths"], values["births"], 1000), 1),
+        "neonatal_mortality_rate": rounded(ratio(values["neonatal_deaths"], values["births"], 1000), 1),
+        "under_five_mortality_rate": rounded(ratio(values["under_five_deaths"], values["births"], 1000), 1),
+        "stillbirth_rate": rounded(ratio(values["stillbirths"], values["births"] + values["stillbirths"], 1000), 1),
         "maternal_mortality_ratio": rounded(ratio(values["maternal_deaths"], values["births"], 100_000), 1),
         "coverage_percent": rounded(ratio(values["active_cards"], values["eligible"], 100), 1),
         "total_fertility_rate": rounded(

@@ -6,6 +6,7 @@
   with the declaration date (most on time, some late); a person born in the window is `new:N`; a death's
   `cause` is the underlying cause its medical certificate names (`synth.causes`), empty when it has none;
   `facility` is 1 for an event in a health facility, which notifies it (most births, half the deaths);
+  a `stillbirth` is a child born dead in a facility, which notifies it and nobody declares;
 - with `legacy`, `legacy.csv` and `legacy_truth.csv`: the same records as an old register would hold
   them, with known defects, and which true person (and defect) each row is.
 """
@@ -60,6 +61,10 @@ EVENT_COLUMNS = [
 # Iran: nearly every birth happens in a health facility; about half of deaths happen in a hospital.
 FACILITY_BIRTHS = 0.96
 FACILITY_DEATHS = 0.55
+# Stillbirths per live birth: Iran reports about 8 per 1,000 births (UN IGME estimates for 2021: 7.6).
+STILLBIRTHS = 0.008
+# A mother's stillbirth comes this many days (at least) before one of her live births: a pregnancy apart.
+STILLBIRTH_BEFORE = (300, 900)
 SEX = ("male", "female")
 
 
@@ -149,7 +154,9 @@ def registration_delay(rng: np.random.Generator, kind: str) -> int:
     return int(rng.integers(0, 20))  # notaries report marriages and divorces (art. 31)
 
 
-def events(nation: Nation, rng: np.random.Generator, health_rng: np.random.Generator) -> list[dict[str, str]]:
+def events(
+    nation: Nation, rng: np.random.Generator, health_rng: np.random.Generator, stillbirth_rng: np.random.Generator
+) -> list[dict[str, str]]:
     people, end = nation.people, nation.people.end
     rows: list[tuple[int, int, dict[str, str]]] = []
     birth_declared: dict[str, int] = {}
@@ -195,6 +202,7 @@ def events(nation: Nation, rng: np.random.Generator, health_rng: np.random.Gener
             evidence="witnesses" if rng.random() < 0.04 else "medical_certificate",
             facility="1" if health_rng.random() < FACILITY_BIRTHS else "",
         )
+    rows.extend(_stillbirths(nation, stillbirth_rng))
     for i in np.flatnonzero(people.death > 0).tolist():
         age_days = int(people.death[i] - people.birth[i])
         cause = draw_cause(health_rng, sex=SEX[people.sex[i]], age_days=age_days)
@@ -227,14 +235,44 @@ def events(nation: Nation, rng: np.random.Generator, health_rng: np.random.Gener
     return [row for _, _, row in rows]
 
 
+def _stillbirths(nation: Nation, rng: np.random.Generator) -> list[tuple[int, int, dict[str, str]]]:
+    """Children born dead in a facility, to mothers of the registry, in the window: notified on the day,
+    never declared (so they are sorted in by the day itself)."""
+    people, found = nation.people, []
+    for i in np.flatnonzero(people.birth >= people.window_start).tolist():
+        mother = people.mother[i]
+        if mother == NO_PARENT or not nation.codes[mother] or rng.random() >= STILLBIRTHS:
+            continue
+        day = int(people.birth[i]) - int(rng.integers(*STILLBIRTH_BEFORE))
+        if day < people.window_start:
+            continue
+        row = dict.fromkeys(EVENT_COLUMNS, "") | {
+            "kind": "stillbirth",
+            "event_date": jalali(day),
+            "declared_on": jalali(day),
+            "county": nation.geo.county_codes[int(people.county[i])],
+            "sex": SEX[int(rng.integers(2))],
+            "mother": nation.codes[mother],
+            "birth_order": "1",
+            "facility": "1",
+        }
+        found.append((day, day, row))
+    return found
+
+
 def write_events(
-    nation: Nation, rng: np.random.Generator, path: Path, *, health_rng: np.random.Generator
+    nation: Nation,
+    rng: np.random.Generator,
+    path: Path,
+    *,
+    health_rng: np.random.Generator,
+    stillbirth_rng: np.random.Generator,
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.DictWriter(file, EVENT_COLUMNS)
         writer.writeheader()
-        for row in events(nation, rng, health_rng):
+        for row in events(nation, rng, health_rng, stillbirth_rng):
             writer.writerow(row)
             counts[row["kind"]] = counts.get(row["kind"], 0) + 1
     return counts

@@ -58,6 +58,10 @@ def replay_events(
             declared = parse_date(row["declared_on"])
             clock.current = dt.datetime.combine(declared, dt.time(5, 30), dt.UTC)  # 09:00 in Tehran
             office, registrar, head = staff_for(row["county"])
+            if row["kind"] == "stillbirth":
+                if facility_for is not None:
+                    _notify_stillbirth(at_the_time, facility_for(row["county"]), row, summary)
+                continue
             try:
                 declaration = _declaration(row, office, issued)
                 if facility_for is not None and row.get("facility") == "1":
@@ -116,6 +120,22 @@ def _notify(
         )
     else:
         return
+    _send(ctx, facility, notification, summary)
+
+
+def _notify_stillbirth(ctx: Context, facility: PartnerCaller, row: dict[str, str], summary: ReplaySummary) -> None:
+    notification = BirthNotificationIn(
+        reference=f"stillbirth-{row['mother']}-{row['event_date']}",
+        sex=row["sex"],
+        birth_date=row["event_date"],
+        county=row["county"],
+        stillborn=True,
+        mother={"national_code": row["mother"]},
+    )
+    _send(ctx, facility, notification, summary)
+
+
+def _send(ctx: Context, facility: PartnerCaller, notification: NotificationIn, summary: ReplaySummary) -> None:
     try:
         notifications.notify(ctx, caller=facility, notification=notification)
     except SabtError as error:

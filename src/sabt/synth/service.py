@@ -62,7 +62,13 @@ def generate_nation(request: SynthRequest, out: Path, step: Step = lambda _: Non
     persons = write_persons(nation, out / "persons.csv")
     step("events.csv")
     # Where events happened and their causes of death, from a generator of their own (as the cards below).
-    event_counts = write_events(nation, rng, out / "events.csv", health_rng=np.random.default_rng([request.seed, 24]))
+    event_counts = write_events(
+        nation,
+        rng,
+        out / "events.csv",
+        health_rng=np.random.default_rng([request.seed, 24]),
+        stillbirth_rng=np.random.default_rng([request.seed, 25]),
+    )
     step("cards.csv")
     # A generator of their own: adding card histories leaves every other file as it was for the same seed.
     card_rows = write_cards(nation, np.random.default_rng([request.seed, 15]), out / "cards.csv")

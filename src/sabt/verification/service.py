@@ -352,6 +352,33 @@ def my_lock(ctx: Context, *, actor: Actor) -> LockOut:
         return LockOut(national_code=code, locked=session.get(CodeLock, code) is not None)
 
 
+def record_notification(
+    session: Session, caller: PartnerCaller, *, national_code: str, kind: str, at: dt.datetime
+) -> None:
+    """A facility's notification naming a person (the deceased, or a child's mother), in the same log as a
+    partner's checks: the person sees which facility told the registry what, as they see who checked them."""
+    session.add(
+        IdentityCheck(
+            partner_id=caller.partner_id,
+            key_prefix=caller.key_prefix,
+            national_code=national_code,
+            check="notify",
+            purpose=NOTIFIED_PURPOSE[kind],
+            consent_reference=None,
+            result="received",
+            checked_at=at,
+        )
+    )
+
+
+# The purpose the person reads in their log (a partner's checks carry the purpose the partner gave).
+NOTIFIED_PURPOSE = {
+    "birth": "اعلام ولادت فرزند شما",
+    "stillbirth": "اعلام ولادت فرزند مرده شما",
+    "death": "اعلام وفات با کد ملی شما",
+}
+
+
 def checks_about_me(ctx: Context, *, actor: Actor, limit: int = 200) -> list[CheckOut]:
     """Every check partners made about the citizen, newest first."""
     code = own_national_code(actor)

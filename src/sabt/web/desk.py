@@ -5,10 +5,11 @@ print and the copies printed; each with its count and the days it waited, a page
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Form, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
 
 from ..cards import service as cards
 from ..certificates import service as certificates
@@ -18,11 +19,13 @@ from ..core.permissions import Action, Actor, authorize
 from ..core.text import to_persian_digits
 from ..core.vocabulary import CERTIFICATE_FA, KIND_FA, QUEUE_FA
 from ..core.workflow import EventStatus
-from ..http import CurrentContext
+from ..http import CurrentContext, RowId
 from ..notifications import service as notifications
+from ..notifications.schemas import DismissalIn
 from ..registry import service as registry
 from ..registry.schemas import QueueCounts
-from .session import SignedIn, WebUser
+from .forms import invalid
+from .session import SignedIn, WebUser, check_csrf
 from .templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -78,6 +81,13 @@ QUEUES = {
 }
 
 
+DONE_FA = {
+    "batch": "دسته کارت‌ها برای تولید فرستاده شد.",
+    "handed": "کارت تحویل شد و فعال است.",
+    "dismissed": "اعلام مرکز درمانی بسته شد.",
+}
+
+
 @router.get("/office", response_class=HTMLResponse)
 def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") -> Response:
     """The office's work with counts and ages: the oldest of each queue, and the smart-card desk."""
@@ -98,11 +108,69 @@ def desk(ctx: CurrentContext, request: Request, user: SignedIn, done: str = "") 
             "ready_cards": cards.cards_at_office(ctx, actor=actor, status=CardStatus.READY) if at_office else [],
             "enrolled_cards": cards.cards_at_office(ctx, actor=actor, status=CardStatus.ENROLLED) if at_office else [],
             "may_issue_cards": actor.may(Action.ISSUE_CARD),
-            "notified": notifications.waiting(ctx, actor=actor) if at_office else [],
-            "done": {"batch": "دسته کارت‌ها برای تولید فرستاده شد.", "handed": "کارت تحویل شد و فعال است."}.get(
-                done, ""
-            ),
+            "notified": notifications.waiting(ctx, actor=actor, limit=DESK_ROWS) if at_office else None,
+            "done": DONE_FA.get(done, ""),
         },
+    )
+
+
+@router.get("/office/notifications", response_class=HTMLResponse)
+def notified_page(
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    page_number: int = Query(1, alias="page", ge=1, le=LAST_PAGE),
+) -> Response:
+    """The facilities' notifications waiting at the office, a page at a time, oldest first; a registrar may
+    dismiss one no declaration will answer."""
+    return _notified(ctx, request, user, page_number)
+
+
+@router.post("/office/notifications/{notification_id}/dismiss", response_class=HTMLResponse)
+def dismiss_notification(
+    ctx: CurrentContext,
+    request: Request,
+    user: SignedIn,
+    notification_id: RowId,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    reason: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    check_csrf(user.csrf, csrf)
+    try:
+        dismissal = DismissalIn.model_validate({"reason": reason, "note": note})
+    except ValidationError as error:
+        field, message = next(iter(invalid(error).items()))
+        label = DISMISSAL_FIELD_FA.get(field, field)
+        return _notified(ctx, request, user, 1, error=f"{label}: {message}", status_code=422)
+    notifications.dismiss(ctx, actor=user.actor, notification_id=notification_id, dismissal=dismissal)
+    return RedirectResponse("/office?done=dismissed#notified", status_code=status.HTTP_303_SEE_OTHER)
+
+
+DISMISSAL_FA = {"duplicate": "تکراری (همان واقعه با شناسه دیگر)", "error": "اشتباه مرکز درمانی"}
+DISMISSAL_FIELD_FA = {"reason": "دلیل بستن", "note": "یادداشت"}
+
+
+def _notified(
+    ctx: Context, request: Request, user: WebUser, page_number: int, *, error: str = "", status_code: int = 200
+) -> Response:
+    found = notifications.waiting(ctx, actor=user.actor, limit=PAGE_ROWS, offset=(page_number - 1) * PAGE_ROWS)
+    if not found.notifications and page_number > 1:
+        message = f"این فهرست صفحه {to_persian_digits(str(page_number))} ندارد."
+        return page(request, "office/error.html", {"user": user, "message": message}, status=404)
+    return page(
+        request,
+        "office/notifications.html",
+        {
+            **_shared(ctx, user),
+            "notified": found,
+            "page_number": page_number,
+            "pages": max(1, -(-found.total // PAGE_ROWS)),
+            "may_dismiss": user.actor.may(Action.REJECT),
+            "reasons_fa": DISMISSAL_FA,
+            "error": error,
+        },
+        status=status_code,
     )
 
 

@@ -39,6 +39,7 @@ from sabt.clock import SystemClock
 from sabt.config import Settings
 from sabt.context import Context
 from sabt.core.errors import SabtError, Unavailable
+from sabt.core.permissions import Actor
 from sabt.demo import DEMO_PASSWORD, prepare_demo
 from sabt.keys import FileKeyStore, Signer
 from sabt.ledger import service as ledger
@@ -47,6 +48,8 @@ from sabt.ledger.coverage import LOG, OPERATIONAL
 from sabt.ledger.models import LedgerHead, LedgerLeaf, LedgerNode, LedgerSalt
 from sabt.linkage import service as linkage
 from sabt.models import metadata
+from sabt.notifications import service as notifications
+from sabt.notifications.schemas import BirthNotificationIn, DismissalIn
 from sabt.registry import service as registry_persons
 from sabt.registry.persons.models import Person
 from sabt.synth.cards import CardReplay, replay_cards
@@ -108,6 +111,7 @@ def _add_what_the_demo_leaves_out(ctx: Context) -> None:
     secret = sign_in.start_totp(ctx, token=token).secret
     sign_in.confirm_totp(ctx, token=token, code=pyotp.TOTP(secret).now(), address="127.0.0.1")
     registry_persons.get_person(ctx, actor=registrar, national_code=code)  # a staff read of a person
+    _dismiss_a_notification(ctx, registrar)
     synthetic = ctx.settings.data_dir / "synth"
     linkage.train(
         ctx,
@@ -115,6 +119,27 @@ def _add_what_the_demo_leaves_out(ctx: Context) -> None:
         legacy=synthetic / "legacy.csv",
         truth=synthetic / "legacy_truth.csv",
     )
+
+
+def _dismiss_a_notification(ctx: Context, registrar: Actor) -> None:
+    """A Tehran hospital notifies a birth today that the registrar closes as sent twice."""
+    key = verification.create_key(ctx, actor=None, partner_code="hospital-p23").api_key
+    hospital = verification.partner_for_key(ctx, key, limiter=RateLimiter())
+    with ctx.db.snapshot() as session:
+        born_before = dt.date(2000, 1, 1)
+        mother = session.scalar(
+            select(Person.national_code)
+            .where(Person.sex == "female", Person.died_on.is_(None), Person.birth_date < born_before)
+            .order_by(Person.id)
+        )
+    born = {"reference": "BN-twice", "sex": "male", "birth_date": ctx.today().isoformat(), "county": "2301"}
+    notified = notifications.notify(
+        ctx,
+        caller=hospital,
+        notification=BirthNotificationIn.model_validate(born | {"mother": {"national_code": mother}}),
+    )
+    dismissal = DismissalIn(reason="duplicate", note="the same birth sent under two references")
+    notifications.dismiss(ctx, actor=registrar, notification_id=notified.id, dismissal=dismissal)
 
 
 def staff_sign_in(ctx: Context) -> TokenOut:

@@ -23,10 +23,11 @@ from sabt.notifications.schemas import BirthNotificationIn, DeathNotificationIn
 from sabt.registry import service as registry
 from sabt.registry.schemas import BirthDeclaration
 from sabt.stats import service as stats
+from sabt.stats.office import office_dashboard
 from sabt.verification import service as verification
 from sabt.verification.schemas import PartnerIn
 
-from ..platform.test_api import register_over_http
+from ..platform.test_api import assert_problem, register_over_http
 from ..registry.factories import adult, birth, death
 
 EXAMPLES = Path(__file__).parents[2] / "data" / "fhir"
@@ -70,6 +71,18 @@ def born(mother: str, **changes) -> dict:
     } | changes
 
 
+def register_family_birth(ctx, staff, mother: str) -> None:
+    """The family declares the birth of 30 May notified by `born`, and the registrar registers it."""
+    family = registry.declare(
+        ctx,
+        actor=staff["registrar"],
+        declaration=BirthDeclaration(**birth(birth_date="2025-05-30", mother={"national_code": mother})),
+    )
+    notifications_service.answer(ctx, event=family)
+    registry.validate_event(ctx, actor=staff["registrar"], event_id=family.id)
+    registry.register_event(ctx, actor=staff["registrar"], event_id=family.id)
+
+
 def example(name: str, **codes: str) -> dict:
     text = (EXAMPLES / f"{name}.json").read_text(encoding="utf-8")
     for sample, code in codes.items():
@@ -96,8 +109,8 @@ def test_a_birth_notified_waits_at_the_county_s_office_and_is_one_however_often_
         "reference",
     )
     waiting = api.get("/api/notifications", as_="clerk").json()
-    assert [item["id"] for item in waiting] == [notified["id"]]
-    assert api.get("/api/notifications", as_="isf_clerk").json() == []
+    assert [item["id"] for item in waiting["notifications"]] == [notified["id"]] and waiting["total"] == 1
+    assert api.get("/api/notifications", as_="isf_clerk").json()["notifications"] == []
     assert api.get(f"/api/notifications/{notified['id']}", as_="isf_clerk").status_code == 403
 
 
@@ -106,7 +119,7 @@ def test_the_family_s_declaration_answers_the_notification_before_or_after_it(se
     first = httpx.post(f"{server}/api/notifications/births", json=born(mother), headers=hospital).json()
     family = birth(birth_date="2025-05-30", mother={"national_code": mother})
     declared = api.post("/api/events/births", as_="clerk", json=family).json()
-    assert api.get("/api/notifications", as_="clerk").json() == []  # answered: it leaves the list
+    assert api.get("/api/notifications", as_="clerk").json()["total"] == 0  # answered: it leaves the list
     matched = api.get(f"/api/notifications/{first['id']}", as_="clerk").json()
     assert (matched["status"], matched["event_id"]) == ("declared", declared["id"])
     # Twins: the second child's notification is another event until its own declaration.
@@ -318,14 +331,7 @@ def test_timeliness_from_the_event_and_completeness_are_counted_by_hand(ctx, sta
     died = {"reference": "DN-1", "national_code": deceased, "death_date": "2025-05-30", "death_time": "04:20"}
     for notification in (first, second, DeathNotificationIn.model_validate(died | {"county": "2301"})):
         notifications_service.notify(ctx, caller=caller, notification=notification)
-    family = registry.declare(
-        ctx,
-        actor=staff["registrar"],
-        declaration=BirthDeclaration(**birth(birth_date="2025-05-30", mother={"national_code": mother})),
-    )
-    notifications_service.answer(ctx, event=family)
-    registry.validate_event(ctx, actor=staff["registrar"], event_id=family.id)
-    registry.register_event(ctx, actor=staff["registrar"], event_id=family.id)
+    register_family_birth(ctx, staff, mother)
     whole = {"place": "country", "grain": "range", "start": dt.date(2025, 5, 22), "end": dt.date(2025, 6, 1)}
     timely = stats.compute(ctx, actor=staff["auditor"], indicator="notification_timeliness", **whole).rows[0]
     assert timely.values == {
@@ -424,3 +430,105 @@ def test_a_facility_is_told_no_more_of_a_person_than_it_sent(server, ctx, staff,
     (issue,) = answer.json()["issue"]
     assert (answer.status_code, issue["details"]["coding"][0]["code"]) == (422, "fhir.invalid")
     assert notifications(ctx) == 0
+
+
+def test_a_stillbirth_is_counted_never_declared_and_the_mother_sees_who_notified(server, api, ctx, staff, hospital):
+    mother = adult(ctx, staff, "female", year=1995)
+    sent = httpx.post(f"{server}/api/notifications/births", json=born(mother, stillborn=True), headers=hospital)
+    assert sent.status_code == 201, sent.text
+    bundle = example("birth-notification", **{SAMPLE_MOTHER: mother})
+    bundle["entry"][0]["resource"]["deceasedBoolean"] = True
+    bundle["identifier"]["value"] = "BN-2"
+    fhir_sent = httpx.post(f"{server}/api/fhir/Bundle", json=bundle, headers=hospital | {"Content-Type": FHIR})
+    assert fhir_sent.status_code == 201, fhir_sent.text
+    strict = httpx.post(f"{server}/api/notifications/births", json=born(mother, stillborn="yes"), headers=hospital)
+    assert (strict.status_code, strict.json()["field"]) == (422, "stillborn")
+    for notified in (sent.json(), {"id": int(fhir_sent.headers["location"].rsplit("/", 1)[1])}):
+        shown = api.get(f"/api/notifications/{notified['id']}", as_="clerk").json()
+        assert (shown["status"], shown["closed_reason"], shown["event_id"]) == ("stillbirth", "stillbirth", None)
+    assert api.get("/api/notifications", as_="clerk").json()["total"] == 0  # nothing for a family to declare
+    # A live birth the family declares on the same day is another event: the stillbirth stays one.
+    api.post("/api/events/births", as_="clerk", json=birth(birth_date="2025-05-30", mother={"national_code": mother}))
+    assert api.get(f"/api/notifications/{sent.json()['id']}", as_="clerk").json()["status"] == "stillbirth"
+    whole = {"place": "country", "grain": "range", "start": dt.date(2025, 5, 22), "end": dt.date(2025, 6, 1)}
+    counted = stats.compute(ctx, actor=staff["auditor"], indicator="stillbirths", **whole).rows[0].values
+    assert counted == {"stillbirths": 2, "births": 0, "stillbirth_rate": 1000.0}
+    timely = stats.compute(ctx, actor=staff["auditor"], indicator="notification_timeliness", **whole).rows[0]
+    assert timely.values["births_notified"] == 0  # a stillbirth is not a live birth waiting to be registered
+    account = {"national_code": mother, "username": "maryam", "password": "a long passphrase"}
+    assert api.post("/api/citizens", as_="registrar", json=account).status_code == 201
+    token = httpx.post(f"{server}/api/auth/token", data={"username": "maryam", "password": "a long passphrase"})
+    checks = api.get("/api/me/checks", headers={"Authorization": f"Bearer {token.json()['access_token']}"}).json()
+    assert [(c["partner"], c["check"], c["purpose"], c["result"]) for c in checks] == [
+        ("بیمارستان امام خمینی", "notify", "اعلام ولادت فرزند مرده شما", "received")
+    ] * 2
+
+
+def test_a_registrar_dismisses_a_notification_with_its_reason_and_the_list_comes_a_page_at_a_time(
+    server, api, ctx, staff, hospital
+):
+    mother = adult(ctx, staff, "female", year=1995)
+    sent = [
+        httpx.post(
+            f"{server}/api/notifications/births",
+            json=born(mother, reference=f"BN-{order}", birth_order=order),
+            headers=hospital,
+        ).json()["id"]
+        for order in (1, 2, 3)
+    ]
+    first = api.get("/api/notifications?limit=2", as_="clerk").json()
+    assert ([n["id"] for n in first["notifications"]], first["total"], first["offset"]) == (sent[:2], 3, 0)
+    rest = api.get("/api/notifications?limit=2&offset=2", as_="clerk").json()
+    assert [n["id"] for n in rest["notifications"]] == sent[2:]
+    assert_problem(api.get("/api/notifications?limit=101", as_="clerk"), 422, "request.above_maximum", "limit")
+    dismissal = {"reason": "duplicate", "note": "همان ولادت BN-1"}
+    path = f"/api/notifications/{sent[2]}/dismiss"
+    assert_problem(api.post(path, as_="clerk", json=dismissal), 403, "role.forbidden")
+    assert_problem(api.post(path, as_="isf_registrar", json=dismissal), 403, "office.forbidden")
+    assert_problem(api.post(path, as_="registrar", json={"reason": "bored"}), 422, "request.not_a_choice", "reason")
+    too_long = dismissal | {"note": "x" * 201}
+    assert_problem(api.post(path, as_="registrar", json=too_long), 422, "request.too_long", "note")
+    closed = api.post(path, as_="registrar", json=dismissal)
+    assert closed.status_code == 200, closed.text
+    assert (closed.json()["status"], closed.json()["closed_reason"], closed.json()["closed_note"]) == (
+        "dismissed",
+        "duplicate",
+        "همان ولادت BN-1",
+    )
+    assert_problem(api.post(path, as_="registrar", json=dismissal), 409, "notification.closed")
+    assert api.get("/api/notifications", as_="clerk").json()["total"] == 2
+    # The family's declaration of the same child does not reopen it; the statistics leave it out.
+    third = birth(birth_date="2025-05-30", birth_order=3, mother={"national_code": mother})
+    assert api.post("/api/events/births", as_="clerk", json=third).status_code == 201
+    assert api.get(f"/api/notifications/{sent[2]}", as_="clerk").json()["status"] == "dismissed"
+    whole = {"place": "country", "grain": "range", "start": dt.date(2025, 5, 22), "end": dt.date(2025, 6, 1)}
+    timely = stats.compute(ctx, actor=staff["auditor"], indicator="notification_timeliness", **whole).rows[0]
+    assert timely.values["births_notified"] == 2
+
+
+def test_an_office_sees_how_soon_each_facility_notifies_and_how_soon_it_registers(ctx, staff):
+    """Two hospitals notify the Tehran office: Imam a birth 47 hours after it (registered the same day) and
+    a death 52 hours after it; Razi a birth 21 hours after it (not yet declared)."""
+    imam = facility(ctx, "hospital-imam", ["birth", "death"])["X-API-Key"]
+    razi = facility(ctx, "hospital-razi", ["birth"])["X-API-Key"]
+    callers = {key: verification.partner_for_key(ctx, key, limiter=verification.RateLimiter()) for key in (imam, razi)}
+    mother, deceased = adult(ctx, staff, "female", year=1995), adult(ctx, staff, "male", year=1950)
+    died = {"reference": "DN-1", "national_code": deceased, "death_date": "2025-05-30", "death_time": "04:20"}
+    for key, notification in (
+        (imam, BirthNotificationIn.model_validate(born(mother))),
+        (imam, DeathNotificationIn.model_validate(died | {"county": "2301"})),
+        (razi, BirthNotificationIn.model_validate(born(mother, birth_date="2025-05-31", birth_time=None))),
+    ):
+        notifications_service.notify(ctx, caller=callers[key], notification=notification)
+    register_family_birth(ctx, staff, mother)
+    rows = office_dashboard(ctx, actor=staff["head"]).facilities
+    found = [
+        (r.facility, r.kind, r.notified, r.registered, r.notify_median_hours, r.register_median_days) for r in rows
+    ]
+    assert found == [
+        ("hospital-imam", "birth", 1, 1, 47.0, 0.0),
+        ("hospital-imam", "death", 1, 0, 52.0, None),
+        ("hospital-razi", "birth", 1, 0, 21.0, None),
+        (None, "birth", 2, 1, 34.0, 0.0),
+        (None, "death", 1, 0, 52.0, None),
+    ]

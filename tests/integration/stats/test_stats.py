@@ -104,6 +104,30 @@ def test_rates_ratios_and_timeliness_for_the_whole_range(ctx, staff, registry):
     )
 
 
+def test_neonatal_infant_and_under_five_deaths_are_counted_by_age_in_days_and_years(ctx, staff, registry):
+    """Besides the girl who died at 10 days: a child born 1 April who dies on 29 April (28 days: past the
+    neonatal period) and a child of two who dies on 15 May, all in Tehran in Ordibehesht, beside its two
+    births of the month."""
+    month_old = registered_person(ctx, staff, born=dt.date(2025, 4, 1))
+    toddler = registered_person(ctx, staff, born=dt.date(2023, 5, 1), sex="male")
+    for person, died in ((month_old, "2025-04-29"), (toddler, "2025-05-15")):
+        ctx.clock.current = dt.datetime.fromisoformat(f"{died}T06:00+00:00") + dt.timedelta(days=1)
+        register(ctx, staff, DeathDeclaration(**death(person, death_date=died)))
+    ctx.clock.current = TEST_NOW
+    values = table(ctx, staff, "child_mortality")[("2301", MAY)].values
+    assert values == {
+        "neonatal_deaths": 1,
+        "infant_deaths": 2,
+        "under_five_deaths": 3,
+        "births": 2,
+        "neonatal_mortality_rate": 500.0,
+        "infant_mortality_rate": 1000.0,
+        "under_five_mortality_rate": 1500.0,
+    }
+    public = table(ctx, staff, "child_mortality", who=None)[("2301", MAY)].values
+    assert public["neonatal_deaths"] is None and public["neonatal_mortality_rate"] is None
+
+
 def test_fertility_by_mothers_age_against_the_census_women(ctx, staff, registry):
     values = table(ctx, staff, "fertility", by="country,range")[("", "range")].values
     assert values["births_mother_35-39"] == 1 and values["births_mother_25-29"] == 1

@@ -42,16 +42,22 @@ def birth_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
         return [tuple(row) for row in session.execute(query)]
 
 
+# A death in the first 28 days of life (days 0 to 27) is neonatal, as WHO defines it.
+NEONATAL_DAYS = 28
+
+
 def death_counts(ctx: Context, *, buckets: Sequence[Bucket]) -> Rows:
-    """(county, period, sex, age group at death, deaths)."""
+    """(county, period, sex, age group at death, neonatal, deaths)."""
     with ctx.db.snapshot() as session:
         period = _period(Event.event_date, buckets)
         age = _age_group(session, Event.event_date, Person.birth_date, DEATH_AGE_GROUPS)
+        days = _days_between(session, Event.event_date, Person.birth_date)
+        neonatal = case((days < NEONATAL_DAYS, literal(True)), else_=literal(False)).label("neonatal")
         query = (
-            select(Event.county_code, period, Person.sex, age, func.count())
+            select(Event.county_code, period, Person.sex, age, neonatal, func.count())
             .join(Person, Person.id == Event.subject_id)
             .where(*_registered(EventKind.DEATH, buckets))
-            .group_by(Event.county_code, period, Person.sex, age)
+            .group_by(Event.county_code, period, Person.sex, age, neonatal)
         )
         return [tuple(row) for row in session.execute(query)]
 

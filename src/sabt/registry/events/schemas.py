@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
 from ...core import causes
 from ...inputs import AsciiDigits, Line, Strict
@@ -130,6 +130,9 @@ class NotifiedBirth(Strict):
     place: Name = Field("", description="District, city or village")
     birth_order: Annotated[int, Field(ge=1, le=9), AsciiDigits] = Field(1, description="Order within a multiple birth")
     weight_grams: Annotated[int, Field(ge=200, le=7000), AsciiDigits] | None = None
+    stillborn: StrictBool = Field(
+        False, description="Born dead: counted in the statistics as a stillbirth, with no person to register"
+    )
     mother: NotifiedMother
 
 

@@ -147,8 +147,8 @@ def notified_event(kind: str, data: dict[str, Any]) -> NotifiedBirth | NotifiedD
 
 def declaration_of(session: Session, notified: NotifiedBirth | NotifiedDeath) -> int | None:
     """The event a family declared (in any state) that a facility's notification is about: a birth on the
-    same day, in the same county, to the same mother and of the same order; the death of the same person.
-    The notification has passed `check_notification`."""
+    same day, in the same county, to the same mother and of the same order; the death of the same person;
+    none for a stillbirth. The notification has passed `check_notification`."""
     if isinstance(notified, NotifiedDeath):
         code = to_ascii_digits(notified.national_code.strip())
         person_id = session.scalar(select(Person.id).where(Person.national_code == code))
@@ -156,6 +156,8 @@ def declaration_of(session: Session, notified: NotifiedBirth | NotifiedDeath) ->
         # A declaration that is going ahead before one rejected and left: the latest of either.
         going_ahead = (Event.status == EventStatus.REJECTED).asc()
         return session.scalar(death.order_by(going_ahead, Event.id.desc()).limit(1)) if person_id is not None else None
+    if notified.stillborn:
+        return None  # a child born dead is not declared: no birth answers its notification
     born = parse_date(notified.birth_date)  # checked already (check_notification)
     mother = to_ascii_digits(notified.mother.national_code.strip())
     same_day = select(Event).where(
