@@ -105,10 +105,12 @@ def _load(ctx: Context, folder: Path) -> int:
     events: list[dict[str, Any]] = []
     with (folder / "events.csv").open(encoding="utf-8") as file:
         for row in csv.DictReader(file):
+            if row["kind"] == "stillbirth":
+                continue  # a facility's notification, never a registered event
             if row["kind"] == "birth":
                 ids[row["subject"]] = len(ids) + 1
                 persons.append(_newborn(row, ids, now))
-            events.append(_event(row, ids, head.office_id or 1, head.user_id, now))
+            events.append(_event(row, ids, head.office_id or 1, head.user_id, now) | {"id": len(events) + 1})
     with ctx.db.transaction() as session:
         for batch in range(0, len(persons), 10_000):
             bulk_insert(session, Person, persons[batch : batch + 10_000])
@@ -158,7 +160,7 @@ def _event(row: dict[str, str], ids: dict[str, int], office: int, user: int, now
         "deadline": deadline,
         "late": declared > deadline,
         "days_late": max(0, (declared - deadline).days),
-        "data": {},
+        "data": {"cause_of_death": {"underlying": row["cause"]}} if row["cause"] else {},
         "revision": 1,
         "subject_id": ids.get(row["subject"]),
         "partner_id": ids.get(row["partner"]),

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     certificate_key_dir: str = ""
     # How long a new signing key signs before it must be rotated.
     certificate_key_days: int = Field(365, ge=1)
+    # The `iss` of identity QRs (ID Claim 169): an https URL of the registry, where verifiers find its key set
+    # (`/.well-known/jwks.json` under it).
+    credential_issuer: str = Field("https://sabt.localhost", pattern=r"^https://[^\s/?#]+(/[^\s?#]*)?$")
     # The address printed under each QR for online verification.
     public_url: str = "http://127.0.0.1:8000"
     # How many server processes serve partners: each admits its share of a partner's rate limit.

@@ -37,6 +37,8 @@ from ..core.errors import (
     ServerDatabaseUnavailable,
     ServerError,
 )
+from ..credentials.api import router as credentials_router
+from ..credentials.api import well_known as credentials_well_known
 from ..db import LoopReads, database_unavailable
 from ..geo.api import router as geo_router
 from ..http import client_address, problem_response, refuse_forbidden_characters
@@ -114,6 +116,7 @@ def create_app(context: Context) -> FastAPI:
         certificates_router,
         verification_router,
         notifications_router,
+        credentials_router,
         cards_router,
         stats_router,
         linkage_router,
@@ -125,6 +128,7 @@ def create_app(context: Context) -> FastAPI:
         operations_router,
         docs_router,
         well_known_router,
+        credentials_well_known,
         verify_page_router,
         static_router,
         account_pages,

@@ -25,6 +25,7 @@ from ..core.permissions import Action, Actor, authorize
 from ..core.serials import compose_serial, normalize_serial, serial_problem
 from ..db import take_from_counter
 from ..geo.service import office_by_id
+from ..keys import Signer
 from ..registry import service as registry
 from ..registry.schemas import DatePair, EventOut, ReissueOut
 from .errors import (
@@ -405,6 +406,14 @@ def public_keys(ctx: Context) -> KeySet:
     """The key set verifiers need: every key that ever signed, with its signing period."""
     with ctx.db.snapshot() as session:
         return key_set(session, ctx.settings)
+
+
+def document_signer(ctx: Context) -> tuple[bytes, Signer]:
+    """The key id and signer of the key that signs the registry's documents now (certificates' codes,
+    identity QRs); a new key when none is current."""
+    with ctx.db.transaction() as session:
+        active = signing_key(session, ctx.keys, ctx.settings, ctx.now())
+    return active.kid, active.signer
 
 
 def rotate_signing_key(ctx: Context) -> str:
